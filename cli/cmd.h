@@ -1,0 +1,64 @@
+/*
+ * cmd.h: the command table and helpers shared by the cli_*.c files.
+ * The CLI uses only <spoor/spoor.h>: it parses arguments, calls the
+ * library and prints. Exit status: 0 ok, 1 error, 2 bad usage.
+ */
+#ifndef SPOOR_CLI_CMD_H
+#define SPOOR_CLI_CMD_H
+
+#include <stdio.h>
+
+#include <spoor/spoor.h>
+
+#define CLI_OK 0
+#define CLI_ERROR 1
+#define CLI_USAGE 2
+
+typedef struct cli_global {
+    const char *index; /* resolved index path */
+} cli_global;
+
+typedef int (*cli_cmd_fn)(int argc, char **argv, const cli_global *g);
+
+typedef struct cli_cmd {
+    const char *name;
+    cli_cmd_fn fn;
+    const char *summary;
+} cli_cmd;
+
+int cmd_add(int argc, char **argv, const cli_global *g);
+int cmd_check(int argc, char **argv, const cli_global *g);
+int cmd_diff(int argc, char **argv, const cli_global *g);
+int cmd_show(int argc, char **argv, const cli_global *g);
+int cmd_collections(int argc, char **argv, const cli_global *g);
+int cmd_event(int argc, char **argv, const cli_global *g);
+int cmd_stats(int argc, char **argv, const cli_global *g);
+
+/* out.c */
+/** "spoor: <input>: <message>" on stderr; returns CLI_ERROR. */
+int cli_error(const char *input, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/** cli_error with the library's last error message. */
+int cli_error_lib(const char *input);
+/** "spoor <cmd>: <message>" and a hint to --help; returns CLI_USAGE. */
+int cli_error_usage(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/** Write buf to stdout; returns CLI_ERROR if stdout fails. */
+int cli_write(const spoor_buf *buf);
+/** Progress line on stderr when it is a terminal, at most 5 times/s. */
+void cli_progress(const char *what, unsigned long long items,
+                  unsigned long long bytes, int final);
+
+/* opt.c */
+/** Parse a YYYY-MM-DD date that exists in the calendar. */
+int cli_valid_date(const char *s);
+/** Parse a non-negative integer; 0 on success. */
+int cli_parse_size(const char *s, size_t *out);
+/** Parse a fraction in [0, 1]; 0 on success. */
+int cli_parse_fraction(const char *s, double *out);
+/** Read all of stdin (bounded); caller frees *out. */
+int cli_read_stdin(char **out, size_t *len);
+/** Open the index for reading or writing; prints the error itself. */
+int cli_open_index(spoor_store **out, const cli_global *g, int flags);
+
+#endif

@@ -1,0 +1,219 @@
+/*
+ * cmd_add.c: spoor add -c NAME [-k KIND] [-d DATE] [--note TEXT] PATH...
+ *
+ * Walks every PATH, stores each item in collection NAME, and ends with a
+ * summary: items by status and by format, and every skipped input with its
+ * reason (each skip is also reported on stderr when it happens). Exit 1 if
+ * anything was skipped, so scripts notice; everything else is still stored.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+#define MAX_FORMATS 32
+
+typedef struct skip_entry {
+    char *display;
+    char *reason;
+} skip_entry;
+
+typedef struct add_ctx {
+    spoor_store *store;
+    int64_t collection;
+    unsigned long long n_new, n_dup, n_present, bytes;
+    const char *formats[MAX_FORMATS];
+    unsigned long long format_counts[MAX_FORMATS];
+    size_t n_formats;
+    skip_entry *skips;
+    size_t n_skips, cap_skips;
+    int quiet;
+} add_ctx;
+
+static void print_help(void)
+{
+    printf(
+        "usage: spoor add -c NAME [-k KIND] [-d YYYY-MM-DD] [--note TEXT] "
+        "PATH...\n\n"
+        "Ingest files, folders (recursively) and mailboxes into collection "
+        "NAME,\ncreated on first use. Identical content is stored once; "
+        "every path and\ncollection it appears in is recorded. Re-running "
+        "the same add is safe:\nwhat is already there is kept, what is "
+        "missing is added.\n\n"
+        "options:\n"
+        "  -c, --collection NAME  collection to add to (required)\n"
+        "  -k, --kind KIND        internal, release, suspect or reference "
+        "(default\n"
+        "                         reference for a new collection)\n"
+        "  -d, --date DATE        the collection's date (release or snapshot "
+        "date)\n"
+        "      --note TEXT        a note kept with a new collection\n"
+        "  -q, --quiet            no summary, only errors\n"
+        "  -h, --help             this help\n\n"
+        "Skipped inputs are reported with their reason; exit status is 1 if "
+        "any was\nskipped (the rest is still stored), 2 on bad usage.\n");
+}
+
+static void count_format(add_ctx *c, const char *fmt)
+{
+    size_t i;
+    for (i = 0; i < c->n_formats; i++)
+        if (!strcmp(c->formats[i], fmt)) {
+            c->format_counts[i]++;
+            return;
+        }
+    if (c->n_formats < MAX_FORMATS) {
+        c->formats[c->n_formats] = fmt;
+        c->format_counts[c->n_formats++] = 1;
+    }
+}
+
+static int on_item(const spoor_item *item, void *payload)
+{
+    add_ctx *c = payload;
+    int status, error;
+    if ((error = spoor_store_add_item(c->store, c->collection, item,
+                                      &status)) < 0)
+        return error;
+    if (status == SPOOR_ADD_NEW)
+        c->n_new++;
+    else if (status == SPOOR_ADD_DUPLICATE)
+        c->n_dup++;
+    else
+        c->n_present++;
+    if (item->depth == 0)
+        c->bytes += item->bytes;
+    count_format(c, item->doc.format);
+    cli_progress("add", c->n_new + c->n_dup + c->n_present, c->bytes, 0);
+    return 0;
+}
+
+static int on_skip(const char *display, int code, const char *reason,
+                   void *payload)
+{
+    add_ctx *c = payload;
+    (void)code;
+    cli_error(display, "skipped: %s", reason);
+    if (c->n_skips == c->cap_skips) {
+        size_t ncap = c->cap_skips ? c->cap_skips * 2 : 16;
+        skip_entry *n = realloc(c->skips, ncap * sizeof(*n));
+        if (!n)
+            return -1;
+        c->skips = n;
+        c->cap_skips = ncap;
+    }
+    c->skips[c->n_skips].display = strdup(display);
+    c->skips[c->n_skips].reason = strdup(reason);
+    c->n_skips++;
+    return 0;
+}
+
+static void summary(const add_ctx *c, const char *name)
+{
+    size_t i;
+    unsigned long long total = c->n_new + c->n_dup + c->n_present;
+    printf("added %llu item%s to '%s': %llu new, %llu already indexed "
+           "elsewhere, %llu already in this collection; %zu skipped\n",
+           total, total == 1 ? "" : "s", name, c->n_new, c->n_dup,
+           c->n_present, c->n_skips);
+    if (c->n_formats) {
+        printf("  by format:");
+        for (i = 0; i < c->n_formats; i++)
+            printf("%s %s %llu", i ? "," : "", c->formats[i],
+                   c->format_counts[i]);
+        printf("\n");
+    }
+    if (c->n_skips) {
+        printf("  skipped:\n");
+        for (i = 0; i < c->n_skips; i++)
+            printf("    %s: %s\n", c->skips[i].display, c->skips[i].reason);
+    }
+}
+
+int cmd_add(int argc, char **argv, const cli_global *g)
+{
+    static const struct option longopts[] = {
+        {"collection", required_argument, NULL, 'c'},
+        {"kind", required_argument, NULL, 'k'},
+        {"date", required_argument, NULL, 'd'},
+        {"note", required_argument, NULL, 'n'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *name = NULL, *kind = NULL, *date = NULL, *note = NULL;
+    add_ctx c;
+    int opt, rc = CLI_OK, i, error = 0;
+    size_t s;
+
+    memset(&c, 0, sizeof(c));
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "c:k:d:qh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            name = optarg;
+            break;
+        case 'k':
+            kind = optarg;
+            break;
+        case 'd':
+            date = optarg;
+            break;
+        case 'n':
+            note = optarg;
+            break;
+        case 'q':
+            c.quiet = 1;
+            break;
+        case 'h':
+            print_help();
+            return CLI_OK;
+        default:
+            return cli_error_usage("add", "bad option");
+        }
+    }
+    if (!name || !*name)
+        return cli_error_usage("add", "a collection is required (-c NAME)");
+    if (kind && strcmp(kind, "internal") && strcmp(kind, "release") &&
+        strcmp(kind, "suspect") && strcmp(kind, "reference"))
+        return cli_error_usage("add",
+                               "unknown kind '%s' (internal, release, "
+                               "suspect or reference)",
+                               kind);
+    if (date && !cli_valid_date(date))
+        return cli_error_usage("add", "date '%s' is not a YYYY-MM-DD date",
+                               date);
+    if (optind >= argc)
+        return cli_error_usage("add", "no PATH given");
+
+    if ((rc = cli_open_index(&c.store, g, SPOOR_STORE_CREATE)) != CLI_OK)
+        return rc;
+    if (spoor_store_collection(c.store, name, kind, date, note,
+                               &c.collection) < 0) {
+        rc = cli_error_lib(name);
+        goto done;
+    }
+    for (i = optind; i < argc && error >= 0; i++)
+        error = spoor_walk(argv[i], NULL, on_item, on_skip, &c);
+    cli_progress("add", c.n_new + c.n_dup + c.n_present, c.bytes, 1);
+    if (error < 0) {
+        rc = cli_error_lib(argv[i - 1]);
+        goto done;
+    }
+    if (spoor_store_commit(c.store) < 0) {
+        rc = cli_error_lib(g->index);
+        goto done;
+    }
+    if (!c.quiet)
+        summary(&c, name);
+    if (c.n_skips)
+        rc = CLI_ERROR;
+done:
+    spoor_store_free(c.store);
+    for (s = 0; s < c.n_skips; s++) {
+        free(c.skips[s].display);
+        free(c.skips[s].reason);
+    }
+    free(c.skips);
+    return rc;
+}

@@ -1,0 +1,281 @@
+/*
+ * cmd_diff.c: spoor diff A B — the shared passages of two items.
+ *
+ * A and B are files (read read-only and extracted like check does) or items
+ * of the index (anything spoor show accepts). Each shared passage is shown
+ * side by side with its byte ranges in both texts; --json gives the regions.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+#define MAX_FILE ((size_t)1 << 30)
+
+typedef struct side {
+    const char *name;
+    spoor_item item;
+    char *data;     /* file bytes or stored text; owned */
+    size_t len;
+} side;
+
+static void print_help(void)
+{
+    printf("usage: spoor diff [--json] [--width N] A B\n\n"
+           "Show the passages that items A and B share, side by side. A "
+           "and B are\nfiles, or items of the index: an item id, a sha256 "
+           "prefix, collection:path\nor a path stored once.\n\n"
+           "options:\n"
+           "      --json        the regions as one JSON object\n"
+           "      --width N     total line width (default $COLUMNS or "
+           "100)\n"
+           "      --min-region N shortest passage, canonical characters "
+           "(default 32)\n"
+           "  -h, --help        this help\n");
+}
+
+static int read_file(const char *path, char **out, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    size_t n = 0;
+    char *buf;
+    if (fd < 0)
+        return cli_error(path, "cannot open: %s", strerror(errno));
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return cli_error(path, "not a regular file");
+    }
+    if ((size_t)st.st_size > MAX_FILE) {
+        close(fd);
+        return cli_error(path, "larger than 1 GiB");
+    }
+    buf = malloc((size_t)st.st_size + 1);
+    if (!buf) {
+        close(fd);
+        return cli_error(path, "out of memory");
+    }
+    while (n < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    *out = buf;
+    *len = n;
+    return CLI_OK;
+}
+
+static int load_side(side *s, const cli_global *g, spoor_store **store)
+{
+    struct stat st;
+    int64_t content;
+    spoor_buf text = SPOOR_BUF_INIT;
+    int rc;
+
+    memset(&s->item, 0, sizeof(s->item));
+    if (stat(s->name, &st) == 0) {
+        if ((rc = read_file(s->name, &s->data, &s->len)) != CLI_OK)
+            return rc;
+        if (spoor_item_analyse(&s->item, s->data, s->len) < 0)
+            return cli_error_lib(s->name);
+        return CLI_OK;
+    }
+    if (!*store && spoor_store_open(store, g->index, SPOOR_STORE_READONLY) < 0)
+        return cli_error(s->name, "no such file, and %s",
+                         spoor_error_last()->message);
+    if (spoor_store_resolve(*store, s->name, &content) < 0)
+        return cli_error_lib(s->name);
+    if (spoor_store_text(*store, content, &text) < 0)
+        return cli_error_lib(s->name);
+    s->data = text.ptr ? text.ptr : strdup("");
+    s->len = text.size;
+    if (spoor_item_from_text(&s->item, s->data, s->len) < 0)
+        return cli_error_lib(s->name);
+    return CLI_OK;
+}
+
+/* Next wrapped line of at most width characters from text[*pos, end). */
+static void next_line(const char *t, size_t *pos, size_t end, size_t width,
+                      spoor_buf *line, size_t *cols)
+{
+    size_t i = *pos, last_space_out = 0, last_space_in = 0;
+    spoor_buf_clear(line);
+    *cols = 0;
+    while (i < end && (t[i] == ' ' || t[i] == '\n' || t[i] == '\r' ||
+                       t[i] == '\t'))
+        i++;
+    while (i < end && *cols < width) {
+        unsigned char c = (unsigned char)t[i];
+        size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        if (i + n > end)
+            n = end - i;
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+            while (i < end && (t[i] == ' ' || t[i] == '\n' || t[i] == '\r' ||
+                               t[i] == '\t'))
+                i++;
+            last_space_out = line->size;
+            last_space_in = i;
+            spoor_buf_put(line, " ", 1);
+            (*cols)++;
+            continue;
+        }
+        if (c < 0x20) {
+            i++;
+            continue;
+        }
+        spoor_buf_put(line, t + i, n);
+        (*cols)++;
+        i += n;
+    }
+    if (i < end && last_space_in && *cols >= width && last_space_out > 0) {
+        /* break at the last space instead of inside a word */
+        size_t removed = 0, j;
+        for (j = last_space_out; j < line->size; j++)
+            if (((unsigned char)line->ptr[j] & 0xC0) != 0x80)
+                removed++;
+        line->size = last_space_out;
+        line->ptr[line->size] = '\0';
+        *cols -= removed;
+        i = last_space_in;
+    }
+    *pos = i;
+}
+
+static void print_side_by_side(const side *a, const side *b,
+                               const spoor_region *r, size_t width)
+{
+    size_t col = (width - 7) / 2, pa = r->q_start, pb = r->s_start, ca, cb;
+    spoor_buf la = SPOOR_BUF_INIT, lb = SPOOR_BUF_INIT;
+    while (pa < r->q_end || pb < r->s_end) {
+        next_line(a->item.doc.text.ptr, &pa, r->q_end, col, &la, &ca);
+        next_line(b->item.doc.text.ptr, &pb, r->s_end, col, &lb, &cb);
+        if (!la.size && !lb.size)
+            break;
+        printf("  %s%*s | %s\n", la.ptr ? la.ptr : "", (int)(col - ca), "",
+               lb.ptr ? lb.ptr : "");
+    }
+    spoor_buf_dispose(&la);
+    spoor_buf_dispose(&lb);
+}
+
+static double cov(const spoor_region *r, size_t n, size_t total, int b_side)
+{
+    size_t *s = calloc(n + 1, sizeof(size_t)), *e = calloc(n + 1, sizeof(size_t));
+    size_t i;
+    double v;
+    for (i = 0; i < n && s && e; i++) {
+        s[i] = b_side ? r[i].sc_start : r[i].qc_start;
+        e[i] = b_side ? r[i].sc_end : r[i].qc_end;
+    }
+    v = (s && e) ? spoor_coverage(s, e, n, total) : 0;
+    free(s);
+    free(e);
+    return v;
+}
+
+int cmd_diff(int argc, char **argv, const cli_global *g)
+{
+    enum { O_JSON = 256, O_WIDTH, O_MINREG };
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, O_JSON},
+        {"width", required_argument, NULL, O_WIDTH},
+        {"min-region", required_argument, NULL, O_MINREG},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    spoor_store *store = NULL;
+    side a, b;
+    spoor_region *regs = NULL;
+    size_t n = 0, i, width = 100, min_region = 32;
+    spoor_buf out = SPOOR_BUF_INIT;
+    int opt, json = 0, rc;
+    const char *cols = getenv("COLUMNS");
+
+    if (cols && atoi(cols) >= 40)
+        width = (size_t)atoi(cols);
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case O_JSON:
+            json = 1;
+            break;
+        case O_WIDTH:
+            if (cli_parse_size(optarg, &width) || width < 40)
+                return cli_error_usage("diff", "--width needs N >= 40");
+            break;
+        case O_MINREG:
+            if (cli_parse_size(optarg, &min_region) || min_region < 32)
+                return cli_error_usage("diff", "--min-region needs N >= 32");
+            break;
+        case 'h':
+            print_help();
+            return CLI_OK;
+        default:
+            return cli_error_usage("diff", "bad option");
+        }
+    }
+    if (argc - optind != 2)
+        return cli_error_usage("diff", "needs exactly two items, A and B");
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    a.name = argv[optind];
+    b.name = argv[optind + 1];
+    if ((rc = load_side(&a, g, &store)) != CLI_OK ||
+        (rc = load_side(&b, g, &store)) != CLI_OK)
+        goto done;
+    if (spoor_compare(&regs, &n, &a.item, &b.item, min_region) < 0) {
+        rc = cli_error_lib(b.name);
+        goto done;
+    }
+    if (json) {
+        spoor_buf_puts(&out, "{\"a\": ");
+        spoor_json_string(&out, a.name, strlen(a.name));
+        spoor_buf_puts(&out, ", \"b\": ");
+        spoor_json_string(&out, b.name, strlen(b.name));
+        spoor_buf_puts(&out, ", \"coverage_a\": ");
+        spoor_json_fraction(&out, cov(regs, n, a.item.fp_bytes ? a.item.bytes : a.item.canon.len, 0));
+        spoor_buf_puts(&out, ", \"coverage_b\": ");
+        spoor_json_fraction(&out, cov(regs, n, b.item.fp_bytes ? b.item.bytes : b.item.canon.len, 1));
+        spoor_buf_puts(&out, ", \"regions\": [");
+        for (i = 0; i < n; i++)
+            spoor_buf_printf(&out, "%s{\"a\": [%zu, %zu], \"b\": [%zu, %zu]}",
+                             i ? ", " : "", regs[i].q_start, regs[i].q_end,
+                             regs[i].s_start, regs[i].s_end);
+        spoor_buf_puts(&out, "]}\n");
+        rc = cli_write(&out);
+        goto done;
+    }
+    printf("A: %s (%s, %zu bytes of text)\nB: %s (%s, %zu bytes of text)\n",
+           a.name, a.item.doc.format, a.item.doc.text.size, b.name,
+           b.item.doc.format, b.item.doc.text.size);
+    printf("%zu shared passage%s: ", n, n == 1 ? "" : "s");
+    printf("%.1f%% of A, %.1f%% of B\n",
+           100 * cov(regs, n, a.item.fp_bytes ? a.item.bytes : a.item.canon.len, 0),
+           100 * cov(regs, n, b.item.fp_bytes ? b.item.bytes : b.item.canon.len, 1));
+    for (i = 0; i < n; i++) {
+        printf("\npassage %zu: A [%zu, %zu)  B [%zu, %zu)  %zu canonical "
+               "characters\n",
+               i + 1, regs[i].q_start, regs[i].q_end, regs[i].s_start,
+               regs[i].s_end, regs[i].qc_end - regs[i].qc_start);
+        if (!a.item.fp_bytes)
+            print_side_by_side(&a, &b, &regs[i], width);
+    }
+    rc = CLI_OK;
+done:
+    spoor_buf_dispose(&out);
+    spoor_regions_free(regs);
+    spoor_item_dispose(&a.item);
+    spoor_item_dispose(&b.item);
+    free(a.data);
+    free(b.data);
+    spoor_store_free(store);
+    return rc;
+}

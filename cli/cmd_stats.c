@@ -1,0 +1,80 @@
+/*
+ * cmd_stats.c: spoor stats [--json] — counts, sizes and matching parameters.
+ */
+#include <getopt.h>
+#include <string.h>
+
+#include "cmd.h"
+
+int cmd_stats(int argc, char **argv, const cli_global *g)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'J'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    spoor_store *store = NULL;
+    spoor_stats st;
+    int opt, json = 0, rc;
+    const int k = SPOOR_TEXT_K, w = SPOOR_TEXT_W, G = k + w - 1;
+    double per_char;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (opt == 'J') {
+            json = 1;
+        } else if (opt == 'h') {
+            printf("usage: spoor stats [--json]\n\n"
+                   "Index size and counts, and the matching parameters: "
+                   "k-gram length k,\nwinnowing window w and the guarantee "
+                   "G = w + k - 1 (every shared passage\nof at least G "
+                   "canonical characters is found).\n");
+            return CLI_OK;
+        } else {
+            return cli_error_usage("stats", "bad option");
+        }
+    }
+    if (optind != argc)
+        return cli_error_usage("stats", "takes no arguments");
+    if ((rc = cli_open_index(&store, g, SPOOR_STORE_READONLY)) != CLI_OK)
+        return rc;
+    if (spoor_store_stats(store, &st) < 0) {
+        rc = cli_error_lib(g->index);
+        goto done;
+    }
+    per_char = st.canon_chars ? (double)st.stored_bytes / st.canon_chars : 0;
+    if (json) {
+        printf("{\"index\": \"%s\", \"collections\": %lld, \"items\": %lld, "
+               "\"contents\": %lld, \"postings\": %lld, \"events\": %lld, "
+               "\"text_bytes\": %lld, \"canonical_chars\": %lld, "
+               "\"stored_bytes\": %lld, \"bytes_per_canonical_char\": %.3f, "
+               "\"k\": %d, \"w\": %d, \"G\": %d, \"bytes_k\": %d, "
+               "\"bytes_w\": %d, \"common_default\": %d}\n",
+               spoor_store_path(store), (long long)st.collections,
+               (long long)st.items, (long long)st.contents,
+               (long long)st.postings, (long long)st.events,
+               (long long)st.text_bytes, (long long)st.canon_chars,
+               (long long)st.stored_bytes, per_char, k, w, G, SPOOR_BYTES_K,
+               SPOOR_BYTES_W, SPOOR_DEFAULT_COMMON);
+        goto done;
+    }
+    printf("index          %s\n", spoor_store_path(store));
+    printf("collections    %lld\n", (long long)st.collections);
+    printf("items          %lld (%lld distinct contents)\n",
+           (long long)st.items, (long long)st.contents);
+    printf("events         %lld\n", (long long)st.events);
+    printf("text           %lld bytes, %lld canonical characters\n",
+           (long long)st.text_bytes, (long long)st.canon_chars);
+    printf("postings       %lld\n", (long long)st.postings);
+    printf("on disk        %lld bytes (%.2f per canonical character)\n",
+           (long long)st.stored_bytes, per_char);
+    printf("matching       k = %d, w = %d: every shared passage of G = %d "
+           "canonical\n               characters or more is found; items "
+           "without text: k = %d,\n               w = %d over bytes\n",
+           k, w, G, SPOOR_BYTES_K, SPOOR_BYTES_W);
+    printf("boilerplate    a fingerprint in more than %d items seeds no "
+           "match (check --common)\n",
+           SPOOR_DEFAULT_COMMON);
+done:
+    spoor_store_free(store);
+    return rc;
+}

@@ -1,0 +1,102 @@
+/*
+ * opt.c: argument value parsing shared by the commands.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+#define MAX_STDIN_BYTES ((size_t)1 << 30)
+
+int cli_valid_date(const char *s)
+{
+    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d, i;
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return 0;
+    y = atoi(s);
+    m = atoi(s + 5);
+    d = atoi(s + 8);
+    if (m < 1 || m > 12 || d < 1 || d > days[m - 1])
+        return 0;
+    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 0;
+    return 1;
+}
+
+int cli_parse_size(const char *s, size_t *out)
+{
+    char *end;
+    unsigned long long v;
+    errno = 0;
+    if (!*s || *s == '-')
+        return -1;
+    v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+int cli_parse_fraction(const char *s, double *out)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || *end || !(v >= 0.0 && v <= 1.0))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_read_stdin(char **out, size_t *len)
+{
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    ssize_t r;
+    if (!buf)
+        return cli_error("-", "out of memory");
+    for (;;) {
+        if (n == cap) {
+            char *nb;
+            if (cap >= MAX_STDIN_BYTES) {
+                free(buf);
+                return cli_error("-", "standard input exceeds 1 GiB");
+            }
+            nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                return cli_error("-", "out of memory");
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        r = read(STDIN_FILENO, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            free(buf);
+            return cli_error("-", "cannot read standard input: %s",
+                             strerror(errno));
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    *out = buf;
+    *len = n;
+    return CLI_OK;
+}
+
+int cli_open_index(spoor_store **out, const cli_global *g, int flags)
+{
+    if (spoor_store_open(out, g->index, flags) < 0)
+        return cli_error_lib(NULL);
+    return CLI_OK;
+}

@@ -1,0 +1,72 @@
+/*
+ * out.c: error and progress output of the CLI.
+ */
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+int cli_error(const char *input, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("spoor: ", stderr);
+    if (input)
+        fprintf(stderr, "%s: ", input);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return CLI_ERROR;
+}
+
+int cli_error_lib(const char *input)
+{
+    const spoor_error *e = spoor_error_last();
+    return cli_error(input, "%s",
+                     e->message && *e->message ? e->message
+                                               : spoor_strerror(e->code));
+}
+
+int cli_error_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "spoor %s: ", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (cmd && *cmd)
+        fprintf(stderr, "\nTry 'spoor %s --help'.\n", cmd);
+    else
+        fprintf(stderr, "\nTry 'spoor --help'.\n");
+    return CLI_USAGE;
+}
+
+int cli_write(const spoor_buf *buf)
+{
+    if (buf->size && fwrite(buf->ptr, 1, buf->size, stdout) != buf->size)
+        return cli_error("stdout", "write failed");
+    return CLI_OK;
+}
+
+void cli_progress(const char *what, unsigned long long items,
+                  unsigned long long bytes, int final)
+{
+    static struct timespec last;
+    struct timespec now;
+    static int tty = -1;
+    if (tty < 0)
+        tty = isatty(STDERR_FILENO);
+    if (!tty)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (!final && (now.tv_sec - last.tv_sec) * 1000000000L +
+                          (now.tv_nsec - last.tv_nsec) <
+                      200000000L)
+        return;
+    last = now;
+    fprintf(stderr, "\r%s: %llu items, %.1f MB%s", what, items,
+            (double)bytes / 1e6, final ? "\n" : "   ");
+    fflush(stderr);
+}

@@ -1,0 +1,76 @@
+/*
+ * spoor/extract.h: format detection and text/metadata extraction.
+ *
+ * spoor_extract() detects an item's format from its content (never from a
+ * name), and fills a spoor_doc with the item's text (always valid UTF-8),
+ * its encoding when it was a text file, dated metadata, other metadata and
+ * its children (mbox messages, email attachments). Extractors never write to
+ * disk and never execute anything from the input; every bound they apply is
+ * in lib/common/limits.h.
+ *
+ * A spoor_doc starts as SPOOR_DOC_INIT and is released with
+ * spoor_doc_dispose(). Children may point into the input data, so the input
+ * must outlive the doc. Thread safe: docs are independent.
+ */
+#ifndef SPOOR_EXTRACT_H
+#define SPOOR_EXTRACT_H
+
+#include "buf.h"
+#include "common.h"
+
+typedef struct spoor_date {
+    char *field;  /* e.g. "date", "modified"; owned */
+    char *value;  /* ISO 8601, UTC when the source says so; owned */
+    char *source; /* where it came from, e.g. "Date header"; owned */
+} spoor_date;
+
+typedef struct spoor_meta {
+    char *key;   /* owned */
+    char *value; /* owned, UTF-8 */
+} spoor_meta;
+
+typedef struct spoor_child {
+    char *name;       /* path component after '!'; owned */
+    const void *data; /* child bytes (into the input or into owned) */
+    size_t len;
+    void *owned;      /* freed with the doc, may be NULL */
+} spoor_child;
+
+typedef struct spoor_doc {
+    const char *format;   /* "text", "eml", "mbox", "html", "binary",
+                             "empty"; static storage */
+    const char *encoding; /* text files: "utf-8", "utf-16le", "utf-16be",
+                             "windows-1252"; NULL otherwise; static */
+    int has_text;         /* 0: binary item, fingerprinted over bytes */
+    spoor_buf text;       /* UTF-8 text (may be empty) */
+    spoor_date *dates;
+    size_t n_dates, cap_dates;
+    spoor_meta *meta;
+    size_t n_meta, cap_meta;
+    spoor_child *children;
+    size_t n_children, cap_children;
+    char *warning; /* a note on how the item was read, or NULL; owned */
+} spoor_doc;
+
+#define SPOOR_DOC_INIT {0}
+
+/** Name of the format that data's content has; static storage. */
+SPOOR_API const char *spoor_detect(const void *data, size_t len);
+
+/**
+ * Extract data (len bytes, any content) into out, which must be
+ * SPOOR_DOC_INIT or disposed. On failure out holds what was extracted so
+ * far and must still be disposed.
+ * @return 0, SPOOR_EINVALID (malformed beyond recovery; message says why),
+ *         SPOOR_ELIMIT (a bound was reached; message names it), or
+ *         SPOOR_ENOMEM.
+ */
+SPOOR_API int spoor_extract(spoor_doc *out, const void *data, size_t len);
+
+/** Release everything doc owns and reset it. NULL-safe. */
+SPOOR_API void spoor_doc_dispose(spoor_doc *doc);
+
+/** The value of metadata key in doc, or NULL; borrowed from doc. */
+SPOOR_API const char *spoor_doc_meta(const spoor_doc *doc, const char *key);
+
+#endif

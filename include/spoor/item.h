@@ -1,0 +1,94 @@
+/*
+ * spoor/item.h: walking inputs into analysed items.
+ *
+ * spoor_walk() visits a file or a folder (recursively, in name order), reads
+ * each file read-only (O_NOFOLLOW inside folders, O_NOATIME where allowed),
+ * extracts it, normalises its text, fingerprints it and hands the item to a
+ * callback; then it does the same for the item's children (mbox messages,
+ * attachments), whose paths are "parent!child". A file or child that cannot
+ * be read or extracted is reported to the skip callback with its path and
+ * reason, and the walk goes on. Nothing is ever written to disk.
+ *
+ * Items are borrowed by the callbacks: valid only during the call.
+ * Thread safe: walks share no state.
+ */
+#ifndef SPOOR_ITEM_H
+#define SPOOR_ITEM_H
+
+#include "common.h"
+#include "extract.h"
+#include "fingerprint.h"
+#include "normalise.h"
+
+typedef struct spoor_item {
+    const char *path;    /* relative to the walked folder or file; nested
+                            items as outer!inner */
+    const char *display; /* as the user named it: argument + path */
+    char sha256[65];     /* hex digest of the item's bytes */
+    uint64_t bytes;      /* size of the item's bytes */
+    const unsigned char *data; /* the item's bytes */
+    unsigned depth;      /* 0 for files, 1 for their children, ... */
+    spoor_doc doc;       /* extracted text and metadata */
+    spoor_canon canon;   /* canonical text of doc.text */
+    spoor_fps fps;       /* fingerprints: text, or bytes if fp_bytes */
+    int fp_bytes;        /* 1: fingerprints over raw bytes (no text) */
+} spoor_item;
+
+typedef struct spoor_walk_opts {
+    unsigned version;
+    unsigned max_depth;   /* nesting bound; SPOOR_MAX_DEPTH by default */
+    uint64_t max_file_bytes; /* SPOOR_MAX_FILE_BYTES by default */
+} spoor_walk_opts;
+
+#define SPOOR_WALK_OPTS_VERSION 1
+#define SPOOR_WALK_OPTS_INIT {SPOOR_WALK_OPTS_VERSION, 8, (uint64_t)4 << 30}
+
+/** Called for every item; a negative return stops the walk with it. */
+typedef int (*spoor_item_cb)(const spoor_item *item, void *payload);
+
+/**
+ * Called for every file or child that is skipped: display names it, code is
+ * the error code and reason says why. A negative return stops the walk.
+ */
+typedef int (*spoor_skip_cb)(const char *display, int code, const char *reason,
+                             void *payload);
+
+/**
+ * Walk path (file or folder). Items are given to item_cb, skipped inputs to
+ * skip_cb (may be NULL). The top-level path itself failing (missing,
+ * unreadable) is also reported through skip_cb.
+ * @return 0, or the negative value a callback returned.
+ */
+SPOOR_API int spoor_walk(const char *path, const spoor_walk_opts *opts,
+                         spoor_item_cb item_cb, spoor_skip_cb skip_cb,
+                         void *payload);
+
+/**
+ * Walk an in-memory input (stdin, say) named display, as if it were a file
+ * whose relative path is display.
+ */
+SPOOR_API int spoor_walk_buffer(const char *display, const void *data,
+                                size_t len, const spoor_walk_opts *opts,
+                                spoor_item_cb item_cb, spoor_skip_cb skip_cb,
+                                void *payload);
+
+/**
+ * Analyse one buffer without its children: extract, normalise, fingerprint.
+ * item must be zeroed; release it with spoor_item_dispose. data must
+ * outlive item. @return 0 or a negative code (item then disposed).
+ */
+SPOOR_API int spoor_item_analyse(spoor_item *item, const void *data,
+                                 size_t len);
+
+/**
+ * Analyse already extracted UTF-8 text (a stored item's text, say) as an
+ * item of format "text": the text is used as is, never re-detected.
+ * item must be zeroed. @return 0 or a negative code (item then disposed).
+ */
+SPOOR_API int spoor_item_from_text(spoor_item *item, const char *text,
+                                   size_t len);
+
+/** Release what spoor_item_analyse allocated. NULL-safe. */
+SPOOR_API void spoor_item_dispose(spoor_item *item);
+
+#endif

@@ -1,0 +1,157 @@
+/*
+ * spoor/store.h: the index: collections, items, texts, dates, events and
+ * fingerprint postings, in one folder.
+ *
+ * Layout: PATH/catalogue.sqlite (SQLite, WAL mode) holds everything; item
+ * text is stored zstd-compressed. Content is stored once per sha256; every
+ * (collection, path) where it appears is an occurrence of that content.
+ *
+ * Lifecycle: spoor_store_open() ... spoor_store_free(). Writes are grouped
+ * in transactions committed every few hundred items and by
+ * spoor_store_commit(), so a killed writer loses only the uncommitted batch
+ * and re-running the same add completes it. One writer at a time (SQLite's
+ * lock); any number of readers, each with its own handle. A handle is not
+ * shared between threads.
+ */
+#ifndef SPOOR_STORE_H
+#define SPOOR_STORE_H
+
+#include "common.h"
+#include "item.h"
+
+typedef struct spoor_store spoor_store;
+
+enum {
+    SPOOR_STORE_CREATE = 1,  /* create the index folder if missing */
+    SPOOR_STORE_READONLY = 2 /* open for reading only */
+};
+
+/** Default --common threshold: a fingerprint in more items is boilerplate. */
+#define SPOOR_DEFAULT_COMMON 100
+
+/**
+ * Open (or with SPOOR_STORE_CREATE create) the index at path.
+ * @param[out] out the handle; NULL on failure.
+ * @return 0, SPOOR_ENOTFOUND (no index there), SPOOR_ECORRUPT, SPOOR_EIO.
+ */
+SPOOR_API int spoor_store_open(spoor_store **out, const char *path, int flags);
+
+/** Commit pending writes and close. NULL-safe. */
+SPOOR_API void spoor_store_free(spoor_store *s);
+
+/**
+ * Find or create collection name. kind (internal, release, suspect,
+ * reference) and date (YYYY-MM-DD) may be NULL: a new collection then gets
+ * kind reference and no date; an existing one keeps its own. Giving a kind
+ * or date that differs from an existing collection's is SPOOR_EEXISTS.
+ */
+SPOOR_API int spoor_store_collection(spoor_store *s, const char *name,
+                                     const char *kind, const char *date,
+                                     const char *note, int64_t *id_out);
+
+enum {
+    SPOOR_ADD_NEW = 0,       /* new content stored */
+    SPOOR_ADD_DUPLICATE = 1, /* content known; new occurrence recorded */
+    SPOOR_ADD_PRESENT = 2    /* this occurrence was already recorded */
+};
+
+/**
+ * Record item as an occurrence in collection; store its content (text,
+ * dates, metadata, fingerprints) unless the same sha256 is stored already.
+ * @param[out] status_out one of SPOOR_ADD_*.
+ */
+SPOOR_API int spoor_store_add_item(spoor_store *s, int64_t collection,
+                                   const spoor_item *item, int *status_out);
+
+/** Commit the open write transaction, if any. */
+SPOOR_API int spoor_store_commit(spoor_store *s);
+
+/** Record (or re-date) case event name on date (YYYY-MM-DD). */
+SPOOR_API int spoor_store_add_event(spoor_store *s, const char *name,
+                                    const char *date, const char *note);
+
+/* ==== Reading ==== */
+
+typedef struct spoor_occurrence {
+    int64_t item_id;
+    char *collection; /* owned */
+    char *kind;       /* owned */
+    char *date;       /* owned; NULL when the collection has none */
+    char *path;       /* owned */
+} spoor_occurrence;
+
+/** Everything the index knows about one stored content. */
+typedef struct spoor_record {
+    int64_t id;
+    char sha256[65];
+    char *format;   /* owned */
+    char *encoding; /* owned; may be NULL */
+    char *warning;  /* owned; may be NULL */
+    uint64_t bytes, text_bytes;
+    uint64_t canon_len, n_fps;
+    int fp_bytes;
+    spoor_date *dates;
+    size_t n_dates;
+    spoor_meta *meta;
+    size_t n_meta;
+    spoor_occurrence *occ;
+    size_t n_occ;
+} spoor_record;
+
+/**
+ * Resolve an item reference: a numeric item id ("42" or "#42"), a sha256
+ * or a unique prefix of at least 8 hex digits, "collection:path", or a path
+ * that exactly one stored occurrence has.
+ * @return 0, SPOOR_ENOTFOUND, or SPOOR_EINVALID (ambiguous; message says).
+ */
+SPOOR_API int spoor_store_resolve(spoor_store *s, const char *ref,
+                                  int64_t *content_out);
+
+/** Load record id (a content id). Free with spoor_record_free. */
+SPOOR_API int spoor_store_record(spoor_store *s, int64_t content,
+                                 spoor_record **out);
+SPOOR_API void spoor_record_free(spoor_record *r);
+
+/** The stored text of content into out (replacing it). */
+SPOOR_API int spoor_store_text(spoor_store *s, int64_t content,
+                               spoor_buf *out);
+
+typedef struct spoor_collection_info {
+    int64_t id;
+    const char *name, *kind, *date, *note, *created;
+    int64_t n_items;  /* occurrences */
+    int64_t n_unique; /* contents first stored here or shared */
+    int64_t bytes;    /* sum of item sizes */
+} spoor_collection_info;
+
+typedef int (*spoor_collection_cb)(const spoor_collection_info *c,
+                                   void *payload);
+
+/** Call cb for each collection, ordered by date then name. */
+SPOOR_API int spoor_store_collections(spoor_store *s, spoor_collection_cb cb,
+                                      void *payload);
+
+typedef struct spoor_event {
+    char *name; /* owned */
+    char *date; /* owned, YYYY-MM-DD */
+    char *note; /* owned, may be NULL */
+} spoor_event;
+
+/** All events ordered by date. Free with spoor_events_free. */
+SPOOR_API int spoor_store_events(spoor_store *s, spoor_event **out,
+                                 size_t *n_out);
+SPOOR_API void spoor_events_free(spoor_event *ev, size_t n);
+
+typedef struct spoor_stats {
+    int64_t collections, items, contents, postings, events;
+    int64_t text_bytes;     /* extracted text, uncompressed */
+    int64_t stored_bytes;   /* size of the index files on disk */
+    int64_t canon_chars;    /* canonical characters indexed */
+} spoor_stats;
+
+SPOOR_API int spoor_store_stats(spoor_store *s, spoor_stats *out);
+
+/** Folder of the index; borrowed. */
+SPOOR_API const char *spoor_store_path(const spoor_store *s);
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * alloc.c: the one allocation wrapper of libspoor.
+ *
+ * Failure injection (tests only) counts down a process-wide counter; when it
+ * reaches zero every later allocation fails until it is reset. Atomic so
+ * worker threads may allocate concurrently.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static atomic_long fail_countdown = -1;
+
+void spoor__alloc_fail_after(long n)
+{
+    atomic_store(&fail_countdown, n);
+}
+
+static int should_fail(void)
+{
+    long v = atomic_load(&fail_countdown);
+    if (v < 0)
+        return 0;
+    if (v == 0)
+        return 1;
+    atomic_fetch_sub(&fail_countdown, 1);
+    return 0;
+}
+
+void *spoor__malloc(size_t n)
+{
+    if (should_fail())
+        return NULL;
+    return malloc(n ? n : 1);
+}
+
+void *spoor__calloc(size_t n, size_t size)
+{
+    if (should_fail())
+        return NULL;
+    return calloc(n ? n : 1, size ? size : 1);
+}
+
+void *spoor__realloc(void *p, size_t n)
+{
+    if (should_fail())
+        return NULL;
+    return realloc(p, n ? n : 1);
+}
+
+void *spoor__reallocarray(void *p, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    return spoor__realloc(p, n * size);
+}
+
+void spoor__free(void *p)
+{
+    free(p);
+}
+
+char *spoor__strndup(const char *s, size_t n)
+{
+    char *d = spoor__malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+char *spoor__strdup(const char *s)
+{
+    return s ? spoor__strndup(s, strlen(s)) : NULL;
+}
+
+int spoor__array_reserve(void **arr, size_t *cap, size_t need, size_t elsz)
+{
+    size_t ncap;
+    void *p;
+
+    if (need <= *cap)
+        return 0;
+    ncap = *cap ? *cap : 16;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2)
+            return spoor__error_oom();
+        ncap *= 2;
+    }
+    p = spoor__reallocarray(*arr, ncap, elsz);
+    if (!p)
+        return spoor__error_oom();
+    *arr = p;
+    *cap = ncap;
+    return 0;
+}

@@ -1,0 +1,67 @@
+/*
+ * internal.h: helpers shared by every stage of libspoor; depends on nothing
+ * but the C library and the public headers.
+ *
+ * Allocation: every allocation in lib/ goes through spoor__malloc and
+ * friends so tests can make the N-th one fail (spoor__alloc_fail_after).
+ * Errors: spoor__error_set stores a thread-local one-line message and
+ * returns the code, so `return spoor__error_set(SPOOR_EINVALID, ...)` works.
+ */
+#ifndef SPOOR_COMMON_INTERNAL_H
+#define SPOOR_COMMON_INTERNAL_H
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <spoor/buf.h>
+#include <spoor/error.h>
+
+#include "limits.h"
+
+void *spoor__malloc(size_t n);
+void *spoor__calloc(size_t n, size_t size);
+void *spoor__realloc(void *p, size_t n);
+/** realloc for arrays: fails (NULL) on n * size overflow. */
+void *spoor__reallocarray(void *p, size_t n, size_t size);
+void spoor__free(void *p);
+char *spoor__strdup(const char *s);
+char *spoor__strndup(const char *s, size_t n);
+
+/**
+ * Make the allocation after the next n ones fail (n = 0: the very next);
+ * a negative n turns failure injection off. For tests only; process-wide.
+ */
+void spoor__alloc_fail_after(long n);
+
+/** Store a message for code on this thread; returns code. */
+int spoor__error_set(int code, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/** Set SPOOR_ENOMEM with a standard message; returns SPOOR_ENOMEM. */
+int spoor__error_oom(void);
+
+#define SPOOR_ASSERT(x) assert(x)
+
+/* Run expr; on a negative result store it in `error` and jump to done. */
+#define SPOOR_TRY(expr)                                                        \
+    do {                                                                       \
+        if ((error = (expr)) < 0)                                              \
+            goto done;                                                         \
+    } while (0)
+
+#define SPOOR_ALLOC_CHECK(p)                                                   \
+    do {                                                                       \
+        if ((p) == NULL) {                                                     \
+            error = spoor__error_oom();                                        \
+            goto done;                                                         \
+        }                                                                      \
+    } while (0)
+
+/** Grow *arr (element size elsz) so that it holds at least need elements. */
+int spoor__array_reserve(void **arr, size_t *cap, size_t need, size_t elsz);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * limits.h: every bound libspoor applies to hostile input, in one place.
+ *
+ * Each is a default that an option may override (spoor_limits); reaching one
+ * is reported with its name (the macro name without SPOOR_) and the item is
+ * skipped, never silently truncated.
+ */
+#ifndef SPOOR_LIMITS_H
+#define SPOOR_LIMITS_H
+
+/* Largest input file read. Files are memory-mapped, so this bounds address
+ * space rather than RAM; 4 GiB keeps text offsets within 32 bits. */
+#define SPOOR_MAX_FILE_BYTES ((uint64_t)4 << 30)
+
+/* Largest extracted text per item. Offsets into text are 32-bit and the
+ * normaliser holds 12 bytes per canonical character, so 256 MiB of text
+ * costs at most ~3 GiB transiently. */
+#define SPOOR_MAX_TEXT_BYTES ((size_t)256 << 20)
+
+/* How deep items may nest (mbox ! message ! attachment ! ...). Each level
+ * holds its parent's buffers, so depth multiplies memory. */
+#define SPOOR_MAX_DEPTH 8
+
+/* Children per container (messages per mbox, attachments per message). */
+#define SPOOR_MAX_CHILDREN 1000000
+
+/* MIME parts visited per message: a hostile message can nest thousands. */
+#define SPOOR_MAX_MIME_PARTS 10000
+
+/* Folder nesting while walking a directory tree. */
+#define SPOOR_MAX_DIR_DEPTH 64
+
+#endif

@@ -1,0 +1,153 @@
+/*
+ * extract.c: format dispatch and the spoor_doc helpers.
+ *
+ * Formats are tried in the order of extractor_list.h; the last one
+ * (binary) accepts everything, so every input gets a doc and nothing is
+ * dropped. Text longer than MAX_TEXT_BYTES is refused with ELIMIT.
+ */
+#include <string.h>
+
+#include "extract_int.h"
+
+static const spoor_extractor *const extractors[] = {
+#define X(name) &spoor_ex_##name,
+#include "extractor_list.h"
+#undef X
+};
+
+#define N_EXTRACTORS (sizeof(extractors) / sizeof(extractors[0]))
+
+static const spoor_extractor *find_extractor(const unsigned char *data,
+                                             size_t len)
+{
+    size_t i;
+    for (i = 0; i + 1 < N_EXTRACTORS; i++)
+        if (extractors[i]->detect(data, len))
+            return extractors[i];
+    return extractors[N_EXTRACTORS - 1];
+}
+
+const char *spoor_detect(const void *data, size_t len)
+{
+    return find_extractor(data, len)->name;
+}
+
+int spoor_extract(spoor_doc *out, const void *data, size_t len)
+{
+    const spoor_extractor *ex = find_extractor(data, len);
+    int error;
+
+    out->format = ex->name;
+    error = ex->extract(out, data, len);
+    if (error == 0 && out->text.size > SPOOR_MAX_TEXT_BYTES)
+        error = spoor__error_set(SPOOR_ELIMIT,
+                                 "extracted text of %zu bytes exceeds "
+                                 "MAX_TEXT_BYTES (%zu)",
+                                 out->text.size, SPOOR_MAX_TEXT_BYTES);
+    return error;
+}
+
+void spoor_doc_dispose(spoor_doc *doc)
+{
+    size_t i;
+    if (!doc)
+        return;
+    spoor_buf_dispose(&doc->text);
+    for (i = 0; i < doc->n_dates; i++) {
+        spoor__free(doc->dates[i].field);
+        spoor__free(doc->dates[i].value);
+        spoor__free(doc->dates[i].source);
+    }
+    spoor__free(doc->dates);
+    for (i = 0; i < doc->n_meta; i++) {
+        spoor__free(doc->meta[i].key);
+        spoor__free(doc->meta[i].value);
+    }
+    spoor__free(doc->meta);
+    for (i = 0; i < doc->n_children; i++) {
+        spoor__free(doc->children[i].name);
+        spoor__free(doc->children[i].owned);
+    }
+    spoor__free(doc->children);
+    spoor__free(doc->warning);
+    memset(doc, 0, sizeof(*doc));
+}
+
+const char *spoor_doc_meta(const spoor_doc *doc, const char *key)
+{
+    size_t i;
+    for (i = 0; i < doc->n_meta; i++)
+        if (strcmp(doc->meta[i].key, key) == 0)
+            return doc->meta[i].value;
+    return NULL;
+}
+
+int spoor_doc__add_date(spoor_doc *doc, const char *field, const char *value,
+                        const char *source)
+{
+    spoor_date *d;
+    int error;
+    if ((error = spoor__array_reserve((void **)&doc->dates, &doc->cap_dates,
+                                      doc->n_dates + 1, sizeof(*d))) < 0)
+        return error;
+    d = &doc->dates[doc->n_dates];
+    d->field = spoor__strdup(field);
+    d->value = spoor__strdup(value);
+    d->source = spoor__strdup(source);
+    if (!d->field || !d->value || !d->source) {
+        spoor__free(d->field);
+        spoor__free(d->value);
+        spoor__free(d->source);
+        return spoor__error_oom();
+    }
+    doc->n_dates++;
+    return 0;
+}
+
+int spoor_doc__add_meta(spoor_doc *doc, const char *key, const char *value)
+{
+    spoor_meta *m;
+    int error;
+    if ((error = spoor__array_reserve((void **)&doc->meta, &doc->cap_meta,
+                                      doc->n_meta + 1, sizeof(*m))) < 0)
+        return error;
+    m = &doc->meta[doc->n_meta];
+    m->key = spoor__strdup(key);
+    m->value = spoor__strdup(value);
+    if (!m->key || !m->value) {
+        spoor__free(m->key);
+        spoor__free(m->value);
+        return spoor__error_oom();
+    }
+    doc->n_meta++;
+    return 0;
+}
+
+int spoor_doc__add_child(spoor_doc *doc, const char *name, const void *data,
+                         size_t len, void *owned)
+{
+    spoor_child *c;
+    int error;
+    if (doc->n_children >= SPOOR_MAX_CHILDREN) {
+        spoor__free(owned);
+        return spoor__error_set(SPOOR_ELIMIT,
+                                "more than MAX_CHILDREN (%d) children",
+                                SPOOR_MAX_CHILDREN);
+    }
+    if ((error = spoor__array_reserve((void **)&doc->children,
+                                      &doc->cap_children, doc->n_children + 1,
+                                      sizeof(*c))) < 0) {
+        spoor__free(owned);
+        return error;
+    }
+    c = &doc->children[doc->n_children];
+    if (!(c->name = spoor__strdup(name))) {
+        spoor__free(owned);
+        return spoor__error_oom();
+    }
+    c->data = data;
+    c->len = len;
+    c->owned = owned;
+    doc->n_children++;
+    return 0;
+}

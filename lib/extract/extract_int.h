@@ -1,0 +1,43 @@
+/*
+ * extract_int.h: the extractor interface inside libspoor.
+ *
+ * An extractor is a (detect, extract) pair registered in extractor_list.h.
+ * detect() returns non-zero when data has the format; extractors are tried
+ * in table order, so more specific formats come first. extract() fills the
+ * doc; helpers below add dates, metadata and children.
+ */
+#ifndef SPOOR_EXTRACT_INT_H
+#define SPOOR_EXTRACT_INT_H
+
+#include <spoor/extract.h>
+
+#include "../common/internal.h"
+
+typedef struct spoor_extractor {
+    const char *name;
+    int (*detect)(const unsigned char *data, size_t len);
+    int (*extract)(spoor_doc *doc, const unsigned char *data, size_t len);
+} spoor_extractor;
+
+int spoor_doc__add_date(spoor_doc *doc, const char *field, const char *value,
+                        const char *source);
+int spoor_doc__add_meta(spoor_doc *doc, const char *key, const char *value);
+/** Add a child; takes ownership of owned (freed with spoor__free). */
+int spoor_doc__add_child(spoor_doc *doc, const char *name, const void *data,
+                         size_t len, void *owned);
+
+/** Append the visible text of an HTML document to out (libxml2). */
+int spoor_html__text(spoor_buf *out, const char *html, size_t len);
+
+/** Decode bytes of unknown encoding into UTF-8 (BOM, UTF-8, cp1252). */
+int spoor_text__decode(spoor_buf *out, const unsigned char *data, size_t len,
+                       const char **encoding_out);
+
+/** Non-zero if data[0..len) is valid UTF-8. */
+int spoor_text__valid_utf8(const unsigned char *data, size_t len);
+
+#define X(name) extern const spoor_extractor spoor_ex_##name;
+#include "extractor_list.h"
+#undef X
+
+#endif

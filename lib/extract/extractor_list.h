@@ -1,0 +1,8 @@
+/* One line per extractor, most specific format first (see extract_int.h).
+ * Adding a format = one ex_<name>.c defining spoor_ex_<name> + one line. */
+X(empty)
+X(mbox)
+X(eml)
+X(html)
+X(text)
+X(binary)

@@ -1,0 +1,37 @@
+/*
+ * match_int.h: region building shared by check and compare.
+ */
+#ifndef SPOOR_MATCH_INT_H
+#define SPOOR_MATCH_INT_H
+
+#include <spoor/match.h>
+
+#include "../common/internal.h"
+
+typedef struct spoor_hit {
+    uint32_t q, s; /* positions of the same fingerprint in query, source */
+} spoor_hit;
+
+/* Hard cap on regions per source: bounds work on repetitive input. */
+#define SPOOR_MAX_REGIONS 100000
+
+/**
+ * Verified, maximally extended regions of the hits (sorted in place) between
+ * canonical texts q and s; only regions of at least min_region characters
+ * are kept. Text offsets are filled from the canon maps. Appends to
+ * out, n and cap.
+ */
+int spoor_match__text_regions(const spoor_canon *q, const spoor_canon *s,
+                              spoor_hit *hits, size_t n_hits, unsigned k,
+                              size_t min_region, spoor_region **out,
+                              size_t *n, size_t *cap);
+
+/**
+ * Regions of byte fingerprints: hits on one diagonal closer than w + k
+ * bytes chain into one region [first, last + k). Offsets are bytes.
+ */
+int spoor_match__byte_regions(spoor_hit *hits, size_t n_hits, unsigned k,
+                              unsigned w, spoor_region **out, size_t *n,
+                              size_t *cap);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * normalise.c: canonical text with a monotone offset map (see
+ * spoor/normalise.h for the definition).
+ *
+ * Each text character is mapped on its own: ASCII through a 128-entry table
+ * (the fast path), anything else through utf8proc (compatibility
+ * decomposition + case fold + mark stripping, then recomposition so that
+ * Hangul syllables stay whole), keeping only letters and digits. Mapping
+ * characters one at a time equals NFKC_Casefold of the whole string once
+ * combining marks are stripped, because marks are the only characters that
+ * compose across character boundaries.
+ *
+ * Invariants: start[i] < end[i]; start and end are non-decreasing; every
+ * canonical character is a letter or digit (Unicode L* or N*).
+ */
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include <spoor/normalise.h>
+
+#include "../common/internal.h"
+
+/* ASCII: 0 = drop, else the canonical character. */
+static const unsigned char ascii_map[128] = {
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+    ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e',
+    ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j',
+    ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n', ['o'] = 'o',
+    ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
+    ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y',
+    ['z'] = 'z', ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd',
+    ['E'] = 'e', ['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i',
+    ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
+    ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's',
+    ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x',
+    ['Y'] = 'y', ['Z'] = 'z',
+};
+
+#define MAP_MAX 32 /* longest NFKC_Casefold expansion is 18 code points */
+
+static int keep_category(utf8proc_int32_t cp)
+{
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Canonical characters of one non-ASCII code point; returns their count. */
+static size_t map_codepoint(utf8proc_int32_t cp, uint32_t *out)
+{
+    utf8proc_int32_t buf[MAP_MAX];
+    int boundclass = 0;
+    utf8proc_ssize_t n, i;
+    size_t k = 0;
+
+    n = utf8proc_decompose_char(
+        cp, buf, MAP_MAX,
+        UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK, &boundclass);
+    if (n <= 0 || n > MAP_MAX)
+        return 0;
+    if (n > 1) {
+        n = utf8proc_normalize_utf32(buf, n, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+        if (n <= 0)
+            return 0;
+    }
+    for (i = 0; i < n; i++)
+        if (keep_category(buf[i]))
+            out[k++] = (uint32_t)buf[i];
+    return k;
+}
+
+static int reserve(spoor_canon *c, size_t need)
+{
+    size_t ncap;
+    void *p;
+
+    if (need <= c->cap)
+        return 0;
+    ncap = c->cap ? c->cap : 256;
+    while (ncap < need)
+        ncap *= 2;
+    if (!(p = spoor__reallocarray(c->chars, ncap, sizeof(uint32_t))))
+        return spoor__error_oom();
+    c->chars = p;
+    if (!(p = spoor__reallocarray(c->start, ncap, sizeof(uint32_t))))
+        return spoor__error_oom();
+    c->start = p;
+    if (!(p = spoor__reallocarray(c->end, ncap, sizeof(uint32_t))))
+        return spoor__error_oom();
+    c->end = p;
+    c->cap = ncap;
+    return 0;
+}
+
+int spoor_normalise(spoor_canon *out, const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    uint32_t mapped[MAP_MAX];
+    size_t i = 0, n = 0;
+    int error;
+
+    out->len = 0;
+    if (len > UINT32_MAX)
+        return spoor__error_set(SPOOR_ELIMIT,
+                                "text of %zu bytes exceeds the 4 GiB offset "
+                                "range (MAX_TEXT_BYTES)",
+                                len);
+    /* Letters are the common case: one canonical char per input byte. */
+    if ((error = reserve(out, len / 2 + 64)) < 0)
+        goto fail;
+    while (i < len) {
+        unsigned char b = s[i];
+        if (b < 0x80) {
+            unsigned char m = ascii_map[b];
+            if (m) {
+                if (n + 1 > out->cap && (error = reserve(out, n + 1)) < 0)
+                    goto fail;
+                out->chars[n] = m;
+                out->start[n] = (uint32_t)i;
+                out->end[n] = (uint32_t)i + 1;
+                n++;
+            }
+            i++;
+        } else {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t step =
+                utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &cp);
+            size_t k, j;
+            if (step <= 0) { /* invalid UTF-8: drop one byte */
+                i++;
+                continue;
+            }
+            k = map_codepoint(cp, mapped);
+            if (k) {
+                if (n + k > out->cap && (error = reserve(out, n + k)) < 0)
+                    goto fail;
+                for (j = 0; j < k; j++) {
+                    out->chars[n] = mapped[j];
+                    out->start[n] = (uint32_t)i;
+                    out->end[n] = (uint32_t)(i + (size_t)step);
+                    n++;
+                }
+            }
+            i += (size_t)step;
+        }
+    }
+    out->len = n;
+    return 0;
+fail:
+    out->len = 0;
+    return error;
+}
+
+void spoor_canon_dispose(spoor_canon *c)
+{
+    if (!c)
+        return;
+    spoor__free(c->chars);
+    spoor__free(c->start);
+    spoor__free(c->end);
+    memset(c, 0, sizeof(*c));
+}
+
+int spoor_canon_to_utf8(spoor_buf *out, const spoor_canon *c, size_t from,
+                        size_t to)
+{
+    size_t i;
+    int error;
+
+    if (to > c->len)
+        to = c->len;
+    for (i = from; i < to; i++) {
+        utf8proc_uint8_t u[4];
+        utf8proc_ssize_t n = utf8proc_encode_char((utf8proc_int32_t)c->chars[i], u);
+        if ((error = spoor_buf_put(out, u, (size_t)n)) < 0)
+            return error;
+    }
+    return 0;
+}

@@ -1,0 +1,230 @@
+/*
+ * render_json.c: one check result as one line of JSON (see spoor/report.h).
+ * Strings are escaped per RFC 8259; invalid UTF-8 (which extracted text never
+ * holds, but paths may) is written as U+FFFD so the output is always valid.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <spoor/report.h>
+
+#include "../common/internal.h"
+
+int spoor_json_string(spoor_buf *out, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, run;
+    int error;
+
+    if ((error = spoor_buf_put(out, "\"", 1)) < 0)
+        return error;
+    while (i < len) {
+        unsigned char c = p[i];
+        for (run = i; run < len && p[run] >= 0x20 && p[run] < 0x80 &&
+                      p[run] != '"' && p[run] != '\\';
+             run++)
+            ;
+        if (run > i) {
+            if ((error = spoor_buf_put(out, p + i, run - i)) < 0)
+                return error;
+            i = run;
+            continue;
+        }
+        if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            error = spoor_buf_put(out, e, 2);
+            i++;
+        } else if (c < 0x20) {
+            char e[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+            if (c == '\n')
+                error = spoor_buf_puts(out, "\\n");
+            else if (c == '\t')
+                error = spoor_buf_puts(out, "\\t");
+            else if (c == '\r')
+                error = spoor_buf_puts(out, "\\r");
+            else
+                error = spoor_buf_put(out, e, 6);
+            i++;
+        } else {
+            /* non-ASCII: copy a valid sequence, else U+FFFD */
+            size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0, k;
+            int ok = n && n <= len - i;
+            for (k = 1; ok && k < n; k++)
+                ok = (p[i + k] & 0xC0) == 0x80;
+            if (ok && n == 3 && c == 0xE0 && p[i + 1] < 0xA0)
+                ok = 0;
+            if (ok && n == 3 && c == 0xED && p[i + 1] >= 0xA0)
+                ok = 0;
+            if (ok && n == 4 && ((c == 0xF0 && p[i + 1] < 0x90) ||
+                                 (c == 0xF4 && p[i + 1] >= 0x90) || c > 0xF4))
+                ok = 0;
+            if (ok) {
+                error = spoor_buf_put(out, p + i, n);
+                i += n;
+            } else {
+                error = spoor_buf_puts(out, "\xEF\xBF\xBD");
+                i++;
+            }
+        }
+        if (error < 0)
+            return error;
+    }
+    return spoor_buf_put(out, "\"", 1);
+}
+
+static int jstr(spoor_buf *out, const char *s)
+{
+    if (!s)
+        return spoor_buf_puts(out, "null");
+    return spoor_json_string(out, s, strlen(s));
+}
+
+int spoor_json_fraction(spoor_buf *out, double v)
+{
+    char tmp[32];
+    size_t n;
+    if (v < 0)
+        v = 0;
+    if (v > 1)
+        v = 1;
+    snprintf(tmp, sizeof(tmp), "%.4f", v);
+    n = strlen(tmp);
+    while (n > 1 && tmp[n - 1] == '0')
+        n--;
+    if (tmp[n - 1] == '.')
+        n--;
+    return spoor_buf_put(out, tmp, n);
+}
+
+static int dates_json(spoor_buf *out, const spoor_date *d, size_t n)
+{
+    size_t i;
+    int error = spoor_buf_puts(out, "[");
+    for (i = 0; i < n && error == 0; i++) {
+        error = spoor_buf_puts(out, i ? ", {\"field\": " : "{\"field\": ");
+        if (!error)
+            error = jstr(out, d[i].field);
+        if (!error)
+            error = spoor_buf_puts(out, ", \"value\": ");
+        if (!error)
+            error = jstr(out, d[i].value);
+        if (!error)
+            error = spoor_buf_puts(out, ", \"source\": ");
+        if (!error)
+            error = jstr(out, d[i].source);
+        if (!error)
+            error = spoor_buf_puts(out, "}");
+    }
+    return error ? error : spoor_buf_puts(out, "]");
+}
+
+static int match_json(spoor_buf *out, const spoor_match *m,
+                      const spoor_occurrence *o, int first)
+{
+    size_t i;
+    int error = 0;
+    SPOOR_TRY(spoor_buf_puts(out, first ? "{\"collection\": "
+                                        : ", {\"collection\": "));
+    SPOOR_TRY(jstr(out, o->collection));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"kind\": "));
+    SPOOR_TRY(jstr(out, o->kind));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"date\": "));
+    SPOOR_TRY(jstr(out, o->date));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"path\": "));
+    SPOOR_TRY(jstr(out, o->path));
+    SPOOR_TRY(spoor_buf_printf(out, ", \"item\": %lld, \"sha256\": ",
+                               (long long)o->item_id));
+    SPOOR_TRY(jstr(out, m->source->sha256));
+    SPOOR_TRY(spoor_buf_printf(out, ", \"exact\": %s, \"coverage\": ",
+                               m->exact ? "true" : "false"));
+    SPOOR_TRY(spoor_json_fraction(out, m->coverage));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"source_coverage\": "));
+    SPOOR_TRY(spoor_json_fraction(out, m->source_coverage));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"regions\": ["));
+    for (i = 0; i < m->n_regions; i++)
+        SPOOR_TRY(spoor_buf_printf(out,
+                                   "%s{\"query\": [%zu, %zu], "
+                                   "\"source\": [%zu, %zu]}",
+                                   i ? ", " : "", m->regions[i].q_start,
+                                   m->regions[i].q_end, m->regions[i].s_start,
+                                   m->regions[i].s_end));
+    SPOOR_TRY(spoor_buf_puts(out, "]}"));
+done:
+    return error;
+}
+
+int spoor_report_json(spoor_buf *out, const spoor_item *item,
+                      const spoor_result *r)
+{
+    size_t i, j;
+    int error = 0, first = 1;
+
+    SPOOR_TRY(spoor_buf_puts(out, "{\"input\": "));
+    SPOOR_TRY(jstr(out, item->display));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"path\": "));
+    SPOOR_TRY(jstr(out, item->path));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"sha256\": "));
+    SPOOR_TRY(jstr(out, item->sha256));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"format\": "));
+    SPOOR_TRY(jstr(out, item->doc.format));
+    SPOOR_TRY(spoor_buf_printf(out, ", \"bytes\": %llu, \"text_bytes\": %zu",
+                               (unsigned long long)item->bytes,
+                               item->doc.text.size));
+    if (item->doc.encoding) {
+        SPOOR_TRY(spoor_buf_puts(out, ", \"encoding\": "));
+        SPOOR_TRY(jstr(out, item->doc.encoding));
+    }
+    if (item->doc.warning) {
+        SPOOR_TRY(spoor_buf_puts(out, ", \"warning\": "));
+        SPOOR_TRY(jstr(out, item->doc.warning));
+    }
+    SPOOR_TRY(spoor_buf_puts(out, ", \"dates\": "));
+    SPOOR_TRY(dates_json(out, item->doc.dates, item->doc.n_dates));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"verdict\": "));
+    SPOOR_TRY(jstr(out, r->verdict));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"coverage\": {\"release\": "));
+    SPOOR_TRY(spoor_json_fraction(out, r->cov_release));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"internal\": "));
+    SPOOR_TRY(spoor_json_fraction(out, r->cov_internal));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"any\": "));
+    SPOOR_TRY(spoor_json_fraction(out, r->cov_any));
+    SPOOR_TRY(spoor_buf_puts(out, "}, \"first_release\": "));
+    if (r->first_release) {
+        SPOOR_TRY(spoor_buf_puts(out, "{\"collection\": "));
+        SPOOR_TRY(jstr(out, r->first_release));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"date\": "));
+        SPOOR_TRY(jstr(out, r->first_release_date));
+        SPOOR_TRY(spoor_buf_puts(out, "}"));
+    } else {
+        SPOOR_TRY(spoor_buf_puts(out, "null"));
+    }
+    SPOOR_TRY(spoor_buf_puts(out, ", \"postdates\": ["));
+    for (i = 0; i < r->n_postdates; i++) {
+        const spoor_postdate *p = &r->postdates[i];
+        SPOOR_TRY(spoor_buf_puts(out, i ? ", {\"event\": " : "{\"event\": "));
+        SPOOR_TRY(jstr(out, p->event));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"date\": "));
+        SPOOR_TRY(jstr(out, p->event_date));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"field\": "));
+        SPOOR_TRY(jstr(out, p->field));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"value\": "));
+        SPOOR_TRY(jstr(out, p->value));
+        SPOOR_TRY(spoor_buf_puts(out, "}"));
+    }
+    SPOOR_TRY(spoor_buf_puts(out, "], \"matches\": ["));
+    for (i = 0; i < r->n_matches; i++)
+        for (j = 0; j < r->matches[i].source->n_occ; j++) {
+            SPOOR_TRY(match_json(out, &r->matches[i],
+                                 &r->matches[i].source->occ[j], first));
+            first = 0;
+        }
+    SPOOR_TRY(spoor_buf_printf(out,
+                               "], \"fingerprints\": %zu, \"boilerplate\": "
+                               "%zu, \"sources_not_verified\": %zu, "
+                               "\"approximate\": %s}\n",
+                               r->n_fps, r->n_common, r->n_dropped,
+                               r->approximate ? "true" : "false"));
+done:
+    return error;
+}

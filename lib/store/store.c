@@ -1,0 +1,927 @@
+/*
+ * store.c: the SQLite catalogue (see spoor/store.h).
+ *
+ * Schema version 1. contents holds each distinct sha256 once with its
+ * zstd-compressed text; items holds every (collection, path) occurrence;
+ * postings(hash, content, pos) is a WITHOUT ROWID b-tree keyed by hash, so
+ * a lookup is one range scan. Writes run inside a transaction that
+ * add_item commits every BATCH_ITEMS items or BATCH_BYTES bytes of text;
+ * SQLite's journal makes each commit atomic, so an interrupted add keeps
+ * every committed item and nothing half-written.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sqlite3.h>
+#include <zstd.h>
+
+#include "store_int.h"
+
+#define SCHEMA_VERSION "1"
+#define BATCH_ITEMS 500
+#define BATCH_BYTES (64u << 20)
+
+struct spoor_store {
+    sqlite3 *db;
+    char *path;
+    int readonly;
+    int in_tx;
+    size_t batch_items, batch_bytes;
+    sqlite3_stmt *st_lookup, *st_sha, *st_add_content, *st_add_item,
+        *st_find_item, *st_add_posting, *st_add_date, *st_add_meta;
+};
+
+static const char *const schema =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE IF NOT EXISTS collections(id INTEGER PRIMARY KEY,"
+    " name TEXT UNIQUE NOT NULL, kind TEXT NOT NULL, date TEXT, note TEXT,"
+    " created TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS contents(id INTEGER PRIMARY KEY,"
+    " sha256 TEXT UNIQUE NOT NULL, format TEXT NOT NULL, encoding TEXT,"
+    " warning TEXT, bytes INTEGER NOT NULL, text_bytes INTEGER NOT NULL,"
+    " canon_len INTEGER NOT NULL, fp_bytes INTEGER NOT NULL,"
+    " n_fps INTEGER NOT NULL, text BLOB);"
+    "CREATE TABLE IF NOT EXISTS items(id INTEGER PRIMARY KEY,"
+    " content_id INTEGER NOT NULL REFERENCES contents(id),"
+    " collection_id INTEGER NOT NULL REFERENCES collections(id),"
+    " path TEXT NOT NULL, depth INTEGER NOT NULL, added TEXT NOT NULL,"
+    " UNIQUE(collection_id, path, content_id));"
+    "CREATE INDEX IF NOT EXISTS items_content ON items(content_id);"
+    "CREATE INDEX IF NOT EXISTS items_path ON items(path);"
+    "CREATE TABLE IF NOT EXISTS dates(content_id INTEGER NOT NULL,"
+    " field TEXT NOT NULL, value TEXT NOT NULL, source TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS dates_content ON dates(content_id);"
+    "CREATE TABLE IF NOT EXISTS metadata(content_id INTEGER NOT NULL,"
+    " key TEXT NOT NULL, value TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS metadata_content ON metadata(content_id);"
+    "CREATE TABLE IF NOT EXISTS postings(hash INTEGER NOT NULL,"
+    " content_id INTEGER NOT NULL, pos INTEGER NOT NULL,"
+    " PRIMARY KEY(hash, content_id, pos)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY,"
+    " name TEXT UNIQUE NOT NULL, date TEXT NOT NULL, note TEXT);";
+
+/* ==== Helpers ==== */
+
+static int db_error(spoor_store *s, const char *what)
+{
+    int rc = sqlite3_errcode(s->db);
+    int code = (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) ? SPOOR_ECORRUPT
+               : rc == SQLITE_NOMEM                          ? SPOOR_ENOMEM
+                                                             : SPOOR_EIO;
+    return spoor__error_set(code, "index '%s': %s: %s", s->path, what,
+                            sqlite3_errmsg(s->db));
+}
+
+static int exec(spoor_store *s, const char *sql)
+{
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(s, "statement failed");
+    return 0;
+}
+
+static int prepare(spoor_store *s, sqlite3_stmt **st, const char *sql)
+{
+    if (*st) {
+        sqlite3_reset(*st);
+        sqlite3_clear_bindings(*st);
+        return 0;
+    }
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+                           NULL) != SQLITE_OK)
+        return db_error(s, "prepare");
+    return 0;
+}
+
+static void now_iso(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? spoor__strdup((const char *)t) : NULL;
+}
+
+static int begin(spoor_store *s)
+{
+    int error;
+    if (s->in_tx)
+        return 0;
+    if ((error = exec(s, "BEGIN IMMEDIATE")) < 0)
+        return error;
+    s->in_tx = 1;
+    s->batch_items = s->batch_bytes = 0;
+    return 0;
+}
+
+int spoor_store_commit(spoor_store *s)
+{
+    int error;
+    if (!s->in_tx)
+        return 0;
+    if ((error = exec(s, "COMMIT")) < 0)
+        return error;
+    s->in_tx = 0;
+    return 0;
+}
+
+/* ==== Open / close ==== */
+
+int spoor_store_open(spoor_store **out, const char *path, int flags)
+{
+    spoor_store *s = NULL;
+    char *dbpath = NULL;
+    struct stat st;
+    int error = 0, oflags;
+    size_t n;
+
+    *out = NULL;
+    if (stat(path, &st) < 0) {
+        if (!(flags & SPOOR_STORE_CREATE))
+            return spoor__error_set(SPOOR_ENOTFOUND,
+                                    "no index at '%s' (spoor add creates one)",
+                                    path);
+        if (mkdir(path, 0777) < 0)
+            return spoor__error_set(SPOOR_EIO, "cannot create index '%s': %s",
+                                    path, strerror(errno));
+    } else if (!S_ISDIR(st.st_mode)) {
+        return spoor__error_set(SPOOR_EINVALID,
+                                "index '%s' is not a folder", path);
+    }
+    n = strlen(path) + sizeof("/catalogue.sqlite");
+    dbpath = spoor__malloc(n);
+    SPOOR_ALLOC_CHECK(dbpath);
+    snprintf(dbpath, n, "%s/catalogue.sqlite", path);
+    if (!(flags & SPOOR_STORE_CREATE) && stat(dbpath, &st) < 0) {
+        error = spoor__error_set(SPOOR_ENOTFOUND,
+                                 "no index at '%s' (spoor add creates one)",
+                                 path);
+        goto done;
+    }
+    s = spoor__calloc(1, sizeof(*s));
+    SPOOR_ALLOC_CHECK(s);
+    s->path = spoor__strdup(path);
+    SPOOR_ALLOC_CHECK(s->path);
+    s->readonly = !!(flags & SPOOR_STORE_READONLY);
+    oflags = s->readonly ? SQLITE_OPEN_READONLY
+                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(dbpath, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        error = db_error(s, "cannot open catalogue");
+        goto done;
+    }
+    sqlite3_busy_timeout(s->db, 30000);
+    if (!s->readonly) {
+        SPOOR_TRY(exec(s, "PRAGMA journal_mode=WAL"));
+        SPOOR_TRY(exec(s, "PRAGMA synchronous=NORMAL"));
+        SPOOR_TRY(exec(s, schema));
+        SPOOR_TRY(exec(s, "INSERT OR IGNORE INTO meta VALUES"
+                          "('schema', '" SCHEMA_VERSION "')"));
+        {
+            char q[256], now[32];
+            now_iso(now);
+            snprintf(q, sizeof(q),
+                     "INSERT OR IGNORE INTO meta VALUES('created', '%s');"
+                     "INSERT OR IGNORE INTO meta VALUES('id', "
+                     "lower(hex(randomblob(16))))",
+                     now);
+            SPOOR_TRY(exec(s, q));
+        }
+    }
+    SPOOR_TRY(exec(s, "PRAGMA cache_size=-65536"));
+    {
+        sqlite3_stmt *st_v = NULL;
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT value FROM meta WHERE key='schema'",
+                               -1, &st_v, NULL) != SQLITE_OK) {
+            error = db_error(s, "not a spoor index");
+            goto done;
+        }
+        if (sqlite3_step(st_v) != SQLITE_ROW ||
+            strcmp((const char *)sqlite3_column_text(st_v, 0),
+                   SCHEMA_VERSION) != 0)
+            error = spoor__error_set(SPOOR_ECORRUPT,
+                                     "index '%s' has an unknown schema", path);
+        sqlite3_finalize(st_v);
+        if (error < 0)
+            goto done;
+    }
+done:
+    spoor__free(dbpath);
+    if (error < 0) {
+        spoor_store_free(s);
+        return error;
+    }
+    *out = s;
+    return 0;
+}
+
+void spoor_store_free(spoor_store *s)
+{
+    if (!s)
+        return;
+    if (s->in_tx && spoor_store_commit(s) < 0)
+        exec(s, "ROLLBACK");
+    sqlite3_finalize(s->st_lookup);
+    sqlite3_finalize(s->st_sha);
+    sqlite3_finalize(s->st_add_content);
+    sqlite3_finalize(s->st_add_item);
+    sqlite3_finalize(s->st_find_item);
+    sqlite3_finalize(s->st_add_posting);
+    sqlite3_finalize(s->st_add_date);
+    sqlite3_finalize(s->st_add_meta);
+    sqlite3_close(s->db);
+    spoor__free(s->path);
+    spoor__free(s);
+}
+
+const char *spoor_store_path(const spoor_store *s)
+{
+    return s->path;
+}
+
+/* ==== Writing ==== */
+
+static int valid_kind(const char *k)
+{
+    return !strcmp(k, "internal") || !strcmp(k, "release") ||
+           !strcmp(k, "suspect") || !strcmp(k, "reference");
+}
+
+int spoor_store_collection(spoor_store *s, const char *name, const char *kind,
+                           const char *date, const char *note, int64_t *id_out)
+{
+    sqlite3_stmt *st = NULL;
+    int error = 0, rc;
+    char now[32];
+
+    if (kind && !valid_kind(kind))
+        return spoor__error_set(SPOOR_EINVALID,
+                                "collection '%s': unknown kind '%s' (internal, "
+                                "release, suspect or reference)",
+                                name, kind);
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, kind, date FROM collections "
+                           "WHERE name = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, "collections");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(st, 1);
+        const char *d = (const char *)sqlite3_column_text(st, 2);
+        *id_out = sqlite3_column_int64(st, 0);
+        if (kind && strcmp(kind, k))
+            error = spoor__error_set(SPOOR_EEXISTS,
+                                     "collection '%s' exists with kind '%s', "
+                                     "not '%s'",
+                                     name, k, kind);
+        else if (date && (!d || strcmp(date, d)))
+            error = spoor__error_set(SPOOR_EEXISTS,
+                                     "collection '%s' exists with date '%s', "
+                                     "not '%s'",
+                                     name, d ? d : "(none)", date);
+        sqlite3_finalize(st);
+        return error;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_error(s, "collections");
+    if (s->readonly)
+        return spoor__error_set(SPOOR_ENOTFOUND, "no collection '%s'", name);
+    now_iso(now);
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO collections(name, kind, date, note, "
+                           "created) VALUES(?, ?, ?, ?, ?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, "collections");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind ? kind : "reference", -1, SQLITE_STATIC);
+    if (date)
+        sqlite3_bind_text(st, 3, date, -1, SQLITE_STATIC);
+    if (note)
+        sqlite3_bind_text(st, 4, note, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        error = db_error(s, "create collection");
+    else
+        *id_out = sqlite3_last_insert_rowid(s->db);
+    sqlite3_finalize(st);
+    return error;
+}
+
+int spoor_store__by_sha256(spoor_store *s, const char *sha256, int64_t *out)
+{
+    int error, rc;
+    if ((error = prepare(s, &s->st_sha,
+                         "SELECT id FROM contents WHERE sha256 = ?")) < 0)
+        return error;
+    sqlite3_bind_text(s->st_sha, 1, sha256, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s->st_sha);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(s->st_sha, 0);
+        sqlite3_reset(s->st_sha);
+        return 0;
+    }
+    sqlite3_reset(s->st_sha);
+    if (rc != SQLITE_DONE)
+        return db_error(s, "contents");
+    return SPOOR_ENOTFOUND;
+}
+
+static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
+{
+    const spoor_doc *doc = &item->doc;
+    void *z = NULL;
+    size_t zcap, zlen = 0, i;
+    int64_t id;
+    int error = 0;
+
+    if (doc->text.size) {
+        zcap = ZSTD_compressBound(doc->text.size);
+        z = spoor__malloc(zcap);
+        SPOOR_ALLOC_CHECK(z);
+        zlen = ZSTD_compress(z, zcap, doc->text.ptr, doc->text.size, 3);
+        if (ZSTD_isError(zlen)) {
+            error = spoor__error_set(SPOOR_ERROR, "zstd: %s",
+                                     ZSTD_getErrorName(zlen));
+            goto done;
+        }
+    }
+    SPOOR_TRY(prepare(s, &s->st_add_content,
+                      "INSERT INTO contents(sha256, format, encoding, "
+                      "warning, bytes, text_bytes, canon_len, fp_bytes, "
+                      "n_fps, text) VALUES(?,?,?,?,?,?,?,?,?,?)"));
+    sqlite3_bind_text(s->st_add_content, 1, item->sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->st_add_content, 2, doc->format, -1, SQLITE_STATIC);
+    if (doc->encoding)
+        sqlite3_bind_text(s->st_add_content, 3, doc->encoding, -1,
+                          SQLITE_STATIC);
+    if (doc->warning)
+        sqlite3_bind_text(s->st_add_content, 4, doc->warning, -1,
+                          SQLITE_STATIC);
+    sqlite3_bind_int64(s->st_add_content, 5, (sqlite3_int64)item->bytes);
+    sqlite3_bind_int64(s->st_add_content, 6, (sqlite3_int64)doc->text.size);
+    sqlite3_bind_int64(s->st_add_content, 7, (sqlite3_int64)item->canon.len);
+    sqlite3_bind_int(s->st_add_content, 8, item->fp_bytes);
+    sqlite3_bind_int64(s->st_add_content, 9, (sqlite3_int64)item->fps.n);
+    if (z)
+        sqlite3_bind_blob(s->st_add_content, 10, z, (int)zlen, SQLITE_STATIC);
+    if (sqlite3_step(s->st_add_content) != SQLITE_DONE) {
+        error = db_error(s, "store content");
+        goto done;
+    }
+    id = sqlite3_last_insert_rowid(s->db);
+
+    SPOOR_TRY(prepare(s, &s->st_add_posting,
+                      "INSERT OR IGNORE INTO postings VALUES(?, ?, ?)"));
+    for (i = 0; i < item->fps.n; i++) {
+        sqlite3_reset(s->st_add_posting);
+        sqlite3_bind_int64(s->st_add_posting, 1,
+                           (sqlite3_int64)item->fps.v[i].hash);
+        sqlite3_bind_int64(s->st_add_posting, 2, id);
+        sqlite3_bind_int64(s->st_add_posting, 3, item->fps.v[i].pos);
+        if (sqlite3_step(s->st_add_posting) != SQLITE_DONE) {
+            error = db_error(s, "store postings");
+            goto done;
+        }
+    }
+    SPOOR_TRY(prepare(s, &s->st_add_date,
+                      "INSERT INTO dates VALUES(?, ?, ?, ?)"));
+    for (i = 0; i < doc->n_dates; i++) {
+        sqlite3_reset(s->st_add_date);
+        sqlite3_bind_int64(s->st_add_date, 1, id);
+        sqlite3_bind_text(s->st_add_date, 2, doc->dates[i].field, -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(s->st_add_date, 3, doc->dates[i].value, -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(s->st_add_date, 4, doc->dates[i].source, -1,
+                          SQLITE_STATIC);
+        if (sqlite3_step(s->st_add_date) != SQLITE_DONE) {
+            error = db_error(s, "store dates");
+            goto done;
+        }
+    }
+    SPOOR_TRY(prepare(s, &s->st_add_meta,
+                      "INSERT INTO metadata VALUES(?, ?, ?)"));
+    for (i = 0; i < doc->n_meta; i++) {
+        sqlite3_reset(s->st_add_meta);
+        sqlite3_bind_int64(s->st_add_meta, 1, id);
+        sqlite3_bind_text(s->st_add_meta, 2, doc->meta[i].key, -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(s->st_add_meta, 3, doc->meta[i].value, -1,
+                          SQLITE_STATIC);
+        if (sqlite3_step(s->st_add_meta) != SQLITE_DONE) {
+            error = db_error(s, "store metadata");
+            goto done;
+        }
+    }
+    *out = id;
+done:
+    spoor__free(z);
+    return error;
+}
+
+int spoor_store_add_item(spoor_store *s, int64_t collection,
+                         const spoor_item *item, int *status_out)
+{
+    int64_t content;
+    int error, rc, status = SPOOR_ADD_DUPLICATE;
+    char now[32];
+
+    if ((error = begin(s)) < 0)
+        return error;
+    error = spoor_store__by_sha256(s, item->sha256, &content);
+    if (error == SPOOR_ENOTFOUND) {
+        if ((error = store_content(s, item, &content)) < 0)
+            return error;
+        status = SPOOR_ADD_NEW;
+    } else if (error < 0) {
+        return error;
+    }
+    if ((error = prepare(s, &s->st_add_item,
+                         "INSERT OR IGNORE INTO items(content_id, "
+                         "collection_id, path, depth, added) "
+                         "VALUES(?, ?, ?, ?, ?)")) < 0)
+        return error;
+    now_iso(now);
+    sqlite3_bind_int64(s->st_add_item, 1, content);
+    sqlite3_bind_int64(s->st_add_item, 2, collection);
+    sqlite3_bind_text(s->st_add_item, 3, item->path, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s->st_add_item, 4, (int)item->depth);
+    sqlite3_bind_text(s->st_add_item, 5, now, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s->st_add_item);
+    if (rc != SQLITE_DONE)
+        return db_error(s, "store item");
+    if (sqlite3_changes(s->db) == 0)
+        status = SPOOR_ADD_PRESENT;
+    *status_out = status;
+    s->batch_items++;
+    s->batch_bytes += item->doc.text.size;
+    if (s->batch_items >= BATCH_ITEMS || s->batch_bytes >= BATCH_BYTES)
+        return spoor_store_commit(s);
+    return 0;
+}
+
+int spoor_store_add_event(spoor_store *s, const char *name, const char *date,
+                          const char *note)
+{
+    sqlite3_stmt *st = NULL;
+    int error = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO events(name, date, note) "
+                           "VALUES(?, ?, ?) ON CONFLICT(name) DO UPDATE "
+                           "SET date = excluded.date, note = excluded.note",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, "events");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
+    if (note)
+        sqlite3_bind_text(st, 3, note, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        error = db_error(s, "record event");
+    sqlite3_finalize(st);
+    return error;
+}
+
+/* ==== Reading ==== */
+
+int spoor_store__lookup(spoor_store *s, uint64_t hash, size_t common,
+                        spoor_postings *out, int *common_out)
+{
+    size_t start = out->n, distinct = 0;
+    int64_t last = -1;
+    int error, rc;
+
+    *common_out = 0;
+    if ((error = prepare(s, &s->st_lookup,
+                         "SELECT content_id, pos FROM postings "
+                         "WHERE hash = ?")) < 0)
+        return error;
+    sqlite3_bind_int64(s->st_lookup, 1, (sqlite3_int64)hash);
+    while ((rc = sqlite3_step(s->st_lookup)) == SQLITE_ROW) {
+        int64_t c = sqlite3_column_int64(s->st_lookup, 0);
+        if (c != last) {
+            last = c;
+            if (++distinct > common) {
+                *common_out = 1;
+                out->n = start;
+                break;
+            }
+        }
+        if ((error = spoor__array_reserve((void **)&out->v, &out->cap,
+                                          out->n + 1,
+                                          sizeof(spoor_posting))) < 0) {
+            sqlite3_reset(s->st_lookup);
+            return error;
+        }
+        out->v[out->n].content = c;
+        out->v[out->n].pos = (uint32_t)sqlite3_column_int64(s->st_lookup, 1);
+        out->n++;
+    }
+    sqlite3_reset(s->st_lookup);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_error(s, "postings");
+    return 0;
+}
+
+static int is_hex(const char *p)
+{
+    for (; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
+              (*p >= 'A' && *p <= 'F')))
+            return 0;
+    return 1;
+}
+
+/* Run a query that should yield one content id for text. */
+static int resolve_query(spoor_store *s, const char *sql, const char *a,
+                         const char *b, int64_t *out, int *count)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    *count = 0;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, "resolve");
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    if (b)
+        sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*count == 0)
+            *out = sqlite3_column_int64(st, 0);
+        (*count)++;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : db_error(s, "resolve");
+}
+
+int spoor_store_resolve(spoor_store *s, const char *ref, int64_t *out)
+{
+    const char *id = ref[0] == '#' ? ref + 1 : ref;
+    const char *colon;
+    int count = 0, error;
+    size_t len = strlen(ref);
+
+    if (*id && strspn(id, "0123456789") == strlen(id) && strlen(id) < 19) {
+        error = resolve_query(s,
+                              "SELECT content_id FROM items WHERE id = ?",
+                              id, NULL, out, &count);
+        if (error < 0 || count == 1)
+            return error;
+    }
+    if (len >= 8 && len <= 64 && is_hex(ref)) {
+        char pattern[80];
+        snprintf(pattern, sizeof(pattern), "%s*", ref);
+        for (char *p = pattern; *p; p++)
+            if (*p >= 'A' && *p <= 'F')
+                *p = (char)(*p - 'A' + 'a');
+        error = resolve_query(s,
+                              "SELECT id FROM contents WHERE sha256 GLOB ?",
+                              pattern, NULL, out, &count);
+        if (error < 0 || count == 1)
+            return error;
+        if (count > 1)
+            return spoor__error_set(SPOOR_EINVALID,
+                                    "'%s' is a prefix of %d items' sha256",
+                                    ref, count);
+    }
+    if ((colon = strchr(ref, ':')) != NULL) {
+        char *coll = spoor__strndup(ref, (size_t)(colon - ref));
+        if (!coll)
+            return spoor__error_oom();
+        error = resolve_query(s,
+                              "SELECT DISTINCT i.content_id FROM items i JOIN "
+                              "collections c ON c.id = i.collection_id "
+                              "WHERE c.name = ? AND i.path = ?",
+                              coll, colon + 1, out, &count);
+        spoor__free(coll);
+        if (error < 0 || count == 1)
+            return error;
+    }
+    error = resolve_query(s,
+                          "SELECT DISTINCT content_id FROM items "
+                          "WHERE path = ?",
+                          ref, NULL, out, &count);
+    if (error < 0 || count == 1)
+        return error;
+    if (count > 1)
+        return spoor__error_set(SPOOR_EINVALID,
+                                "'%s' names %d different items; use "
+                                "collection:path or a sha256 prefix",
+                                ref, count);
+    return spoor__error_set(SPOOR_ENOTFOUND, "no item '%s' in the index",
+                            ref);
+}
+
+void spoor_record_free(spoor_record *r)
+{
+    size_t i;
+    if (!r)
+        return;
+    spoor__free(r->format);
+    spoor__free(r->encoding);
+    spoor__free(r->warning);
+    for (i = 0; i < r->n_dates; i++) {
+        spoor__free(r->dates[i].field);
+        spoor__free(r->dates[i].value);
+        spoor__free(r->dates[i].source);
+    }
+    spoor__free(r->dates);
+    for (i = 0; i < r->n_meta; i++) {
+        spoor__free(r->meta[i].key);
+        spoor__free(r->meta[i].value);
+    }
+    spoor__free(r->meta);
+    for (i = 0; i < r->n_occ; i++) {
+        spoor__free(r->occ[i].collection);
+        spoor__free(r->occ[i].kind);
+        spoor__free(r->occ[i].date);
+        spoor__free(r->occ[i].path);
+    }
+    spoor__free(r->occ);
+    spoor__free(r);
+}
+
+int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
+{
+    sqlite3_stmt *st = NULL;
+    spoor_record *r;
+    size_t cap;
+    int error = 0, rc;
+
+    *out = NULL;
+    r = spoor__calloc(1, sizeof(*r));
+    if (!r)
+        return spoor__error_oom();
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, sha256, format, encoding, warning, "
+                           "bytes, text_bytes, canon_len, fp_bytes, n_fps "
+                           "FROM contents WHERE id = ?",
+                           -1, &st, NULL) != SQLITE_OK) {
+        error = db_error(s, "contents");
+        goto done;
+    }
+    sqlite3_bind_int64(st, 1, content);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        error = spoor__error_set(SPOOR_ENOTFOUND, "no content %lld",
+                                 (long long)content);
+        goto done;
+    }
+    r->id = sqlite3_column_int64(st, 0);
+    snprintf(r->sha256, sizeof(r->sha256), "%s",
+             (const char *)sqlite3_column_text(st, 1));
+    r->format = col_dup(st, 2);
+    r->encoding = col_dup(st, 3);
+    r->warning = col_dup(st, 4);
+    r->bytes = (uint64_t)sqlite3_column_int64(st, 5);
+    r->text_bytes = (uint64_t)sqlite3_column_int64(st, 6);
+    r->canon_len = (uint64_t)sqlite3_column_int64(st, 7);
+    r->fp_bytes = sqlite3_column_int(st, 8);
+    r->n_fps = (uint64_t)sqlite3_column_int64(st, 9);
+    sqlite3_finalize(st);
+    st = NULL;
+
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT field, value, source FROM dates "
+                           "WHERE content_id = ? ORDER BY rowid",
+                           -1, &st, NULL) != SQLITE_OK) {
+        error = db_error(s, "dates");
+        goto done;
+    }
+    sqlite3_bind_int64(st, 1, content);
+    cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        SPOOR_TRY(spoor__array_reserve((void **)&r->dates, &cap,
+                                       r->n_dates + 1, sizeof(spoor_date)));
+        r->dates[r->n_dates].field = col_dup(st, 0);
+        r->dates[r->n_dates].value = col_dup(st, 1);
+        r->dates[r->n_dates].source = col_dup(st, 2);
+        r->n_dates++;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT key, value FROM metadata "
+                           "WHERE content_id = ? ORDER BY rowid",
+                           -1, &st, NULL) != SQLITE_OK) {
+        error = db_error(s, "metadata");
+        goto done;
+    }
+    sqlite3_bind_int64(st, 1, content);
+    cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        SPOOR_TRY(spoor__array_reserve((void **)&r->meta, &cap, r->n_meta + 1,
+                                       sizeof(spoor_meta)));
+        r->meta[r->n_meta].key = col_dup(st, 0);
+        r->meta[r->n_meta].value = col_dup(st, 1);
+        r->n_meta++;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+
+    if (sqlite3_prepare_v2(
+            s->db,
+            "SELECT i.id, c.name, c.kind, c.date, i.path FROM items i "
+            "JOIN collections c ON c.id = i.collection_id "
+            "WHERE i.content_id = ? "
+            "ORDER BY c.date IS NULL, c.date, c.name, i.path",
+            -1, &st, NULL) != SQLITE_OK) {
+        error = db_error(s, "items");
+        goto done;
+    }
+    sqlite3_bind_int64(st, 1, content);
+    cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        spoor_occurrence *o;
+        SPOOR_TRY(spoor__array_reserve((void **)&r->occ, &cap, r->n_occ + 1,
+                                       sizeof(spoor_occurrence)));
+        o = &r->occ[r->n_occ++];
+        o->item_id = sqlite3_column_int64(st, 0);
+        o->collection = col_dup(st, 1);
+        o->kind = col_dup(st, 2);
+        o->date = col_dup(st, 3);
+        o->path = col_dup(st, 4);
+    }
+done:
+    sqlite3_finalize(st);
+    if (error < 0) {
+        spoor_record_free(r);
+        return error;
+    }
+    *out = r;
+    return 0;
+}
+
+int spoor_store_text(spoor_store *s, int64_t content, spoor_buf *out)
+{
+    sqlite3_stmt *st = NULL;
+    const void *z;
+    int zlen, error = 0;
+    unsigned long long size;
+    size_t got;
+
+    spoor_buf_clear(out);
+    if (sqlite3_prepare_v2(s->db, "SELECT text FROM contents WHERE id = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, "contents");
+    sqlite3_bind_int64(st, 1, content);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        error = spoor__error_set(SPOOR_ENOTFOUND, "no content %lld",
+                                 (long long)content);
+        goto done;
+    }
+    z = sqlite3_column_blob(st, 0);
+    zlen = sqlite3_column_bytes(st, 0);
+    if (!z || zlen == 0)
+        goto done;
+    size = ZSTD_getFrameContentSize(z, (size_t)zlen);
+    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||
+        size > SPOOR_MAX_TEXT_BYTES) {
+        error = spoor__error_set(SPOOR_ECORRUPT,
+                                 "index '%s': stored text of content %lld "
+                                 "is damaged",
+                                 s->path, (long long)content);
+        goto done;
+    }
+    SPOOR_TRY(spoor_buf_grow(out, (size_t)size));
+    got = ZSTD_decompress(out->ptr, (size_t)size, z, (size_t)zlen);
+    if (ZSTD_isError(got) || got != size) {
+        error = spoor__error_set(SPOOR_ECORRUPT,
+                                 "index '%s': stored text of content %lld "
+                                 "is damaged",
+                                 s->path, (long long)content);
+        goto done;
+    }
+    out->size = got;
+    out->ptr[got] = '\0';
+done:
+    sqlite3_finalize(st);
+    return error;
+}
+
+int spoor_store_collections(spoor_store *s, spoor_collection_cb cb,
+                            void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    int error = 0, rc;
+    if (sqlite3_prepare_v2(
+            s->db,
+            "SELECT c.id, c.name, c.kind, c.date, c.note, c.created,"
+            " (SELECT count(*) FROM items i WHERE i.collection_id = c.id),"
+            " (SELECT count(DISTINCT content_id) FROM items i"
+            "  WHERE i.collection_id = c.id),"
+            " (SELECT coalesce(sum(t.bytes), 0) FROM items i JOIN contents t"
+            "  ON t.id = i.content_id WHERE i.collection_id = c.id"
+            "  AND i.depth = 0)"
+            " FROM collections c ORDER BY c.date IS NULL, c.date, c.name",
+            -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, "collections");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        spoor_collection_info ci;
+        ci.id = sqlite3_column_int64(st, 0);
+        ci.name = (const char *)sqlite3_column_text(st, 1);
+        ci.kind = (const char *)sqlite3_column_text(st, 2);
+        ci.date = (const char *)sqlite3_column_text(st, 3);
+        ci.note = (const char *)sqlite3_column_text(st, 4);
+        ci.created = (const char *)sqlite3_column_text(st, 5);
+        ci.n_items = sqlite3_column_int64(st, 6);
+        ci.n_unique = sqlite3_column_int64(st, 7);
+        ci.bytes = sqlite3_column_int64(st, 8);
+        if ((error = cb(&ci, payload)) < 0)
+            break;
+    }
+    if (error == 0 && rc != SQLITE_DONE)
+        error = db_error(s, "collections");
+    sqlite3_finalize(st);
+    return error;
+}
+
+void spoor_events_free(spoor_event *ev, size_t n)
+{
+    size_t i;
+    for (i = 0; ev && i < n; i++) {
+        spoor__free(ev[i].name);
+        spoor__free(ev[i].date);
+        spoor__free(ev[i].note);
+    }
+    spoor__free(ev);
+}
+
+int spoor_store_events(spoor_store *s, spoor_event **out, size_t *n_out)
+{
+    sqlite3_stmt *st = NULL;
+    spoor_event *ev = NULL;
+    size_t n = 0, cap = 0;
+    int error = 0, rc;
+
+    *out = NULL;
+    *n_out = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT name, date, note FROM events "
+                           "ORDER BY date, name",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, "events");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        SPOOR_TRY(spoor__array_reserve((void **)&ev, &cap, n + 1,
+                                       sizeof(*ev)));
+        ev[n].name = col_dup(st, 0);
+        ev[n].date = col_dup(st, 1);
+        ev[n].note = col_dup(st, 2);
+        n++;
+    }
+done:
+    sqlite3_finalize(st);
+    if (error < 0) {
+        spoor_events_free(ev, n);
+        return error;
+    }
+    *out = ev;
+    *n_out = n;
+    return 0;
+}
+
+static int64_t count_of(spoor_store *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int64_t file_size(const char *dir, const char *name)
+{
+    char p[4096];
+    struct stat st;
+    snprintf(p, sizeof(p), "%s/%s", dir, name);
+    return stat(p, &st) == 0 ? (int64_t)st.st_size : 0;
+}
+
+int spoor_store_stats(spoor_store *s, spoor_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->collections = count_of(s, "SELECT count(*) FROM collections");
+    out->items = count_of(s, "SELECT count(*) FROM items");
+    out->contents = count_of(s, "SELECT count(*) FROM contents");
+    out->postings = count_of(s, "SELECT count(*) FROM postings");
+    out->events = count_of(s, "SELECT count(*) FROM events");
+    out->text_bytes =
+        count_of(s, "SELECT coalesce(sum(text_bytes), 0) FROM contents");
+    out->canon_chars =
+        count_of(s, "SELECT coalesce(sum(canon_len), 0) FROM contents");
+    out->stored_bytes = file_size(s->path, "catalogue.sqlite") +
+                        file_size(s->path, "catalogue.sqlite-wal");
+    if (out->collections < 0 || out->items < 0 || out->postings < 0)
+        return db_error(s, "stats");
+    return 0;
+}

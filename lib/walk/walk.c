@@ -1,0 +1,299 @@
+/*
+ * walk.c: files and folders -> analysed items, depth first, in name order.
+ *
+ * Evidence rules: inputs are opened O_RDONLY (plus O_NOATIME where the
+ * kernel allows it, so reading does not even touch access times), files met
+ * inside a folder with O_NOFOLLOW (symbolic links are reported, not
+ * followed), only regular files are read, and they are memory-mapped
+ * read-only. Children of an item are walked after the item itself, at most
+ * max_depth levels deep. Every skip goes to the skip callback.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include <spoor/item.h>
+
+#include "../common/internal.h"
+
+typedef struct walker {
+    const spoor_walk_opts *opts;
+    spoor_item_cb item_cb;
+    spoor_skip_cb skip_cb;
+    void *payload;
+} walker;
+
+static int skip(walker *wk, const char *display, int code, const char *reason)
+{
+    if (!wk->skip_cb)
+        return 0;
+    return wk->skip_cb(display, code, reason, wk->payload) < 0 ? SPOOR_EUSER
+                                                                : 0;
+}
+
+void spoor_item_dispose(spoor_item *item)
+{
+    if (!item)
+        return;
+    spoor_doc_dispose(&item->doc);
+    spoor_canon_dispose(&item->canon);
+    spoor_fps_dispose(&item->fps);
+}
+
+static void sha256_hex(const void *data, size_t len, char out[65])
+{
+    gchar *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+                                             len ? data : (const void *)"",
+                                             len);
+    snprintf(out, 65, "%s", hex ? hex : "");
+    g_free(hex);
+}
+
+int spoor_item_analyse(spoor_item *item, const void *data, size_t len)
+{
+    int error = 0;
+
+    item->data = data;
+    item->bytes = len;
+    sha256_hex(data, len, item->sha256);
+    SPOOR_TRY(spoor_extract(&item->doc, data, len));
+    if (item->doc.has_text) {
+        SPOOR_TRY(spoor_normalise(&item->canon, item->doc.text.ptr
+                                                    ? item->doc.text.ptr
+                                                    : "",
+                                  item->doc.text.size));
+        SPOOR_TRY(spoor_winnow_u32(&item->fps, item->canon.chars,
+                                   item->canon.len, SPOOR_TEXT_K,
+                                   SPOOR_TEXT_W, SPOOR_SEED_TEXT));
+        item->fp_bytes = 0;
+    } else {
+        SPOOR_TRY(spoor_winnow_bytes(&item->fps, data, len, SPOOR_BYTES_K,
+                                     SPOOR_BYTES_W, SPOOR_SEED_BYTES));
+        item->fp_bytes = 1;
+    }
+done:
+    if (error < 0)
+        spoor_item_dispose(item);
+    return error;
+}
+
+int spoor_item_from_text(spoor_item *item, const char *text, size_t len)
+{
+    int error = 0;
+
+    item->data = (const unsigned char *)text;
+    item->bytes = len;
+    sha256_hex(text, len, item->sha256);
+    item->doc.format = "text";
+    item->doc.encoding = "utf-8";
+    item->doc.has_text = 1;
+    SPOOR_TRY(spoor_buf_put(&item->doc.text, text, len));
+    SPOOR_TRY(spoor_normalise(&item->canon, text, len));
+    SPOOR_TRY(spoor_winnow_u32(&item->fps, item->canon.chars, item->canon.len,
+                               SPOOR_TEXT_K, SPOOR_TEXT_W, SPOOR_SEED_TEXT));
+done:
+    if (error < 0)
+        spoor_item_dispose(item);
+    return error;
+}
+
+/* Analyse data as item path/display at depth, report it, then recurse. */
+static int walk_data(walker *wk, const char *path, const char *display,
+                     const void *data, size_t len, unsigned depth)
+{
+    spoor_item item;
+    int error;
+    size_t i;
+
+    memset(&item, 0, sizeof(item));
+    item.path = path;
+    item.display = display;
+    item.depth = depth;
+    if ((error = spoor_item_analyse(&item, data, len)) < 0) {
+        if (error == SPOOR_EUSER)
+            return error;
+        return skip(wk, display, error, spoor_error_last()->message);
+    }
+    if ((error = wk->item_cb(&item, wk->payload)) < 0)
+        goto done;
+    for (i = 0; i < item.doc.n_children; i++) {
+        const spoor_child *c = &item.doc.children[i];
+        char *cpath = g_strconcat(path, "!", c->name, NULL);
+        char *cdisp = g_strconcat(display, "!", c->name, NULL);
+        if (depth + 1 > wk->opts->max_depth) {
+            char reason[128];
+            snprintf(reason, sizeof(reason),
+                     "nested deeper than MAX_DEPTH (%u)", wk->opts->max_depth);
+            error = skip(wk, cdisp, SPOOR_ELIMIT, reason);
+        } else {
+            error = walk_data(wk, cpath, cdisp, c->data, c->len, depth + 1);
+        }
+        g_free(cpath);
+        g_free(cdisp);
+        if (error < 0)
+            goto done;
+    }
+done:
+    spoor_item_dispose(&item);
+    return error;
+}
+
+static int open_input(const char *fspath, int nofollow)
+{
+    int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    int fd;
+    if (nofollow)
+        flags |= O_NOFOLLOW;
+    fd = open(fspath, flags | O_NOATIME);
+    if (fd < 0 && errno == EPERM)
+        fd = open(fspath, flags);
+    return fd;
+}
+
+static int walk_file(walker *wk, const char *fspath, const char *path,
+                     const char *display, int nofollow)
+{
+    struct stat st;
+    void *map = NULL;
+    int fd, error = 0;
+    char reason[256];
+
+    if ((fd = open_input(fspath, nofollow)) < 0) {
+        snprintf(reason, sizeof(reason), "cannot open: %s",
+                 errno == ELOOP ? "symbolic link not followed"
+                                : strerror(errno));
+        return skip(wk, display, SPOOR_EIO, reason);
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return skip(wk, display, SPOOR_EUNSUPPORTED, "not a regular file");
+    }
+    if ((uint64_t)st.st_size > wk->opts->max_file_bytes) {
+        close(fd);
+        snprintf(reason, sizeof(reason),
+                 "file of %lld bytes exceeds MAX_FILE_BYTES (%llu)",
+                 (long long)st.st_size,
+                 (unsigned long long)wk->opts->max_file_bytes);
+        return skip(wk, display, SPOOR_ELIMIT, reason);
+    }
+    if (st.st_size > 0) {
+        map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+            snprintf(reason, sizeof(reason), "cannot map: %s",
+                     strerror(errno));
+            close(fd);
+            return skip(wk, display, SPOOR_EIO, reason);
+        }
+    }
+    close(fd);
+    error = walk_data(wk, path, display, map ? map : "", (size_t)st.st_size,
+                      0);
+    if (map)
+        munmap(map, (size_t)st.st_size);
+    return error;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk_dir(walker *wk, const char *fspath, const char *rel,
+                    const char *display, unsigned level)
+{
+    DIR *dir;
+    struct dirent *de;
+    GPtrArray *names;
+    int error = 0;
+    guint i;
+
+    if (level > SPOOR_MAX_DIR_DEPTH)
+        return skip(wk, display, SPOOR_ELIMIT,
+                    "folder nested deeper than MAX_DIR_DEPTH");
+    if (!(dir = opendir(fspath))) {
+        char reason[256];
+        snprintf(reason, sizeof(reason), "cannot open folder: %s",
+                 strerror(errno));
+        return skip(wk, display, SPOOR_EIO, reason);
+    }
+    names = g_ptr_array_new_with_free_func(g_free);
+    while ((de = readdir(dir)))
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+            g_ptr_array_add(names, g_strdup(de->d_name));
+    closedir(dir);
+    qsort(names->pdata, names->len, sizeof(char *), cmp_names);
+
+    for (i = 0; i < names->len && error >= 0; i++) {
+        const char *name = names->pdata[i];
+        char *cfs = g_build_filename(fspath, name, NULL);
+        char *crel = *rel ? g_strconcat(rel, "/", name, NULL) : g_strdup(name);
+        char *cdisp = g_strconcat(display, "/", name, NULL);
+        struct stat st;
+        if (lstat(cfs, &st) < 0) {
+            char reason[256];
+            snprintf(reason, sizeof(reason), "cannot stat: %s",
+                     strerror(errno));
+            error = skip(wk, cdisp, SPOOR_EIO, reason);
+        } else if (S_ISDIR(st.st_mode)) {
+            error = walk_dir(wk, cfs, crel, cdisp, level + 1);
+        } else if (S_ISLNK(st.st_mode)) {
+            error = skip(wk, cdisp, SPOOR_EUNSUPPORTED,
+                         "symbolic link not followed");
+        } else if (!S_ISREG(st.st_mode)) {
+            error = skip(wk, cdisp, SPOOR_EUNSUPPORTED, "not a regular file");
+        } else {
+            error = walk_file(wk, cfs, crel, cdisp, 1);
+        }
+        g_free(cfs);
+        g_free(crel);
+        g_free(cdisp);
+    }
+    g_ptr_array_free(names, TRUE);
+    return error;
+}
+
+int spoor_walk(const char *path, const spoor_walk_opts *opts,
+               spoor_item_cb item_cb, spoor_skip_cb skip_cb, void *payload)
+{
+    spoor_walk_opts defaults = SPOOR_WALK_OPTS_INIT;
+    walker wk = {opts ? opts : &defaults, item_cb, skip_cb, payload};
+    struct stat st;
+    char *display, *base;
+    size_t n;
+    int error;
+
+    display = g_strdup(path);
+    n = strlen(display);
+    while (n > 1 && display[n - 1] == '/')
+        display[--n] = '\0';
+    if (stat(path, &st) < 0) {
+        char reason[256];
+        snprintf(reason, sizeof(reason), "%s", strerror(errno));
+        error = skip(&wk, display, SPOOR_ENOTFOUND, reason);
+    } else if (S_ISDIR(st.st_mode)) {
+        error = walk_dir(&wk, path, "", display, 0);
+    } else {
+        base = g_path_get_basename(display);
+        error = walk_file(&wk, path, base, display, 0);
+        g_free(base);
+    }
+    g_free(display);
+    return error;
+}
+
+int spoor_walk_buffer(const char *display, const void *data, size_t len,
+                      const spoor_walk_opts *opts, spoor_item_cb item_cb,
+                      spoor_skip_cb skip_cb, void *payload)
+{
+    spoor_walk_opts defaults = SPOOR_WALK_OPTS_INIT;
+    walker wk = {opts ? opts : &defaults, item_cb, skip_cb, payload};
+    return walk_data(&wk, display, display, data ? data : "", len, 0);
+}
