@@ -67,7 +67,9 @@ static size_t map_codepoint(utf8proc_int32_t cp, uint32_t *out)
 
     n = utf8proc_decompose_char(
         cp, buf, MAP_MAX,
-        UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK, &boundclass);
+        UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+            UTF8PROC_STRIPMARK,
+        &boundclass);
     if (n <= 0 || n > MAP_MAX)
         return 0;
     if (n > 1) {

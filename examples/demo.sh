@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The bundled example case, end to end: generate it, index the internal
+# snapshot and two dated releases, record the breach, check the suspect
+# files. Usage: examples/demo.sh [path/to/spoor]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+spoor="${1:-$here/../build/cli/spoor}"
+case_dir="${DEMO_DIR:-$here/../demo}"
+
+rm -rf "$case_dir"
+python3 "$here/make_case.py" "$case_dir"
+export SPOOR_INDEX="$case_dir/spoor-index"
+cd "$case_dir"
+
+run() { echo "\$ spoor $*"; "$spoor" "$@"; echo; }
+run add -c fileserver -k internal -d 2014-12-15 internal/
+run add -c dump-1 -k release -d 2014-12-01 dump-1/
+run add -c dump-2 -k release -d 2014-12-08 dump-2/
+run event breach-discovered 2014-11-24
+run collections
+run check suspect/
+"$spoor" check --json suspect/ > check.jsonl
+echo "JSON report (one object per line): $case_dir/check.jsonl"

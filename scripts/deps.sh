@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages spoor needs to build, test and run its demo,
+# but only those that are missing. Runs apt-get as root (or through sudo).
+# Usage: scripts/deps.sh [extra-package...]
+set -euo pipefail
+
+pkgs=(
+  meson ninja-build pkg-config gcc libc6-dev
+  libsqlite3-dev libzstd-dev libutf8proc-dev libgmime-3.0-dev
+  libglib2.0-dev libxml2-dev libcmocka-dev
+  python3 clang-format
+  "$@"
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "scripts/deps.sh: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

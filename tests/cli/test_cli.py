@@ -1,0 +1,568 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the spoor binary: generate data, run spoor, assert on
+its JSON and text output.
+
+    SPOOR=path/to/spoor test_cli.py CASE
+
+Each CASE is one function below (test_CASE); meson runs each as its own test.
+Data is generated here, deterministically, in a fresh temporary folder.
+"""
+import base64
+import hashlib
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SPOOR = os.environ.get("SPOOR", "spoor")
+ROOT = os.environ.get("SPOOR_SOURCE_ROOT",
+                      os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "examples"))
+import make_case  # noqa: E402  (the demo case generator, reused)
+
+prose = make_case.prose
+wrap = make_case.wrap
+
+
+class Env:
+    """A temporary folder with its own index."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="spoor-test-")
+        self.index = os.path.join(self.dir, "index")
+
+    def path(self, *parts):
+        return os.path.join(self.dir, *parts)
+
+    def write(self, rel, data):
+        p = self.path(rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "wb" if isinstance(data, bytes) else "w",
+                  **({} if isinstance(data, bytes) else {"newline": ""})) as f:
+            f.write(data)
+        return p
+
+    def run(self, *args, stdin=None, expect=0, index=True):
+        cmd = [SPOOR] + (["--index", self.index] if index else []) + list(args)
+        p = subprocess.run(cmd, input=stdin, capture_output=True,
+                           cwd=self.dir, timeout=240)
+        out, err = p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
+        if expect is not None and p.returncode != expect:
+            raise AssertionError(
+                f"{' '.join(cmd)} exited {p.returncode}, expected {expect}\n"
+                f"stdout:\n{out}\nstderr:\n{err}")
+        return out, err, p.returncode
+
+    def check(self, *paths, stdin=None, opts=(), expect=0):
+        out, _, _ = self.run("check", "--json", *opts, *paths, stdin=stdin,
+                             expect=expect)
+        return [json.loads(line) for line in out.splitlines() if line]
+
+    def close(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def eq(a, b, what=""):
+    if a != b:
+        raise AssertionError(f"{what}: {a!r} != {b!r}")
+
+
+def ok(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def overlaps(a, b):
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def corpus(env, n=30, words=900, folder="corpus"):
+    docs = {}
+    for i in range(n):
+        text = f"Document {i}\n\n" + prose(1000 + i, words)
+        rel = f"{folder}/dept{i % 3}/doc{i:02d}.txt"
+        env.write(rel, text)
+        docs[rel.split("/", 1)[1]] = text
+    return docs
+
+
+# ==== cases ====
+
+def test_excerpts_from_stdin(env):
+    docs = corpus(env)
+    env.run("add", "-c", "dump-1", "-k", "release", "-d", "2014-12-01",
+            env.path("corpus"))
+    rng = random.Random(7)
+    names = sorted(docs)
+    n = 0
+    for length in (100, 300, 1000):
+        for trial in range(8):
+            name = rng.choice(names)
+            text = docs[name]
+            start = rng.randrange(0, len(text) - length)
+            excerpt = text[start:start + length]
+            [res] = env.check("-", stdin=excerpt.encode())
+            eq(res["input"], "-", "input")
+            ok(res["matches"], f"{length}-char excerpt of {name}: no match")
+            top = res["matches"][0]
+            eq(top["path"], name, f"top match for {length}-char excerpt")
+            eq(top["collection"], "dump-1", "collection")
+            ok(top["coverage"] >= 0.9,
+               f"{length}-char excerpt coverage {top['coverage']}")
+            ok(any(overlaps(r["source"], [start, start + length])
+                   for r in top["regions"]),
+               f"regions {top['regions']} miss true position {start}")
+            for r in top["regions"]:
+                # the region's text is really in both
+                q = excerpt.encode()[r["query"][0]:r["query"][1]]
+                s = text.encode()[r["source"][0]:r["source"][1]]
+                eq(q, s, "region texts")
+            eq(res["verdict"], "released", "verdict")
+            eq(res["first_release"],
+               {"collection": "dump-1", "date": "2014-12-01"}, "first_release")
+            n += 1
+    eq(n, 24, "excerpts checked")
+
+
+def test_rewrapped_and_quoted(env):
+    docs = corpus(env, n=10)
+    env.run("add", "-c", "fs", "-k", "internal", env.path("corpus"))
+    name = "dept1/doc04.txt"
+    text = docs[name]
+    variants = {
+        "rewrapped.txt": wrap(text, 41),
+        "quoted.txt": wrap(text, 60, "> "),
+        "double-quoted-crlf.txt": wrap(text, 50, ">> ").replace("\n", "\r\n"),
+        "smart.txt": text.replace(" the ", " \u201cthe\u201d ")
+                         .replace(".", ".\u00a0"),
+        "hyphenated.txt": text.replace("distribution",
+                                       "distri-\nbution"),
+    }
+    for fname, body in variants.items():
+        env.write("v/" + fname, body)
+    results = {r["path"]: r for r in env.check(env.path("v"))}
+    eq(sorted(results), sorted(variants), "checked items")
+    for fname, res in results.items():
+        top = res["matches"][0]
+        eq(top["path"], name, f"{fname}: top path")
+        ok(top["coverage"] >= 0.99, f"{fname}: coverage {top['coverage']}")
+        ok(top["source_coverage"] >= 0.99,
+           f"{fname}: source_coverage {top['source_coverage']}")
+        eq(top["exact"], False, f"{fname}: exact")
+        eq(res["verdict"], "internal-only", f"{fname}: verdict")
+
+
+def test_unrelated_no_match(env):
+    corpus(env, n=10)
+    env.run("add", "-c", "dump", "-k", "release", env.path("corpus"))
+    env.write("new.txt", prose(424242, 800))
+    [res] = env.check(env.path("new.txt"))
+    eq(res["matches"], [], "matches")
+    eq(res["verdict"], "unknown", "verdict")
+    eq(res["coverage"], {"release": 0, "internal": 0, "any": 0}, "coverage")
+    eq(res["first_release"], None, "first_release")
+    out, _, _ = env.run("check", env.path("new.txt"))
+    ok("no passage found" in out, "text report says nothing was found")
+
+
+def test_exact_duplicate(env):
+    docs = corpus(env, n=5)
+    env.run("add", "-c", "dump", "-k", "release", "-d", "2014-12-01",
+            env.path("corpus"))
+    env.write("copy.txt", docs["dept2/doc02.txt"])
+    [res] = env.check(env.path("copy.txt"))
+    top = res["matches"][0]
+    eq(top["exact"], True, "exact")
+    eq(top["coverage"], 1, "coverage")
+    eq(top["source_coverage"], 1, "source_coverage")
+    eq(top["path"], "dept2/doc02.txt", "path")
+    eq(top["sha256"], hashlib.sha256(docs["dept2/doc02.txt"].encode())
+       .hexdigest(), "sha256")
+    eq(res["sha256"], top["sha256"], "query sha256")
+    eq(len(res["matches"]), 1, "only the copy matches")
+    eq(res["verdict"], "released", "verdict")
+
+
+def test_verdicts_first_release_postdates(env):
+    memo = prose(11, 700)
+    budget = prose(12, 700)
+    plan = prose(13, 700)
+    env.write("internal/memo.txt", memo)
+    env.write("internal/budget.txt", budget)
+    env.write("internal/plan.txt", plan)
+    env.write("d1/budget.txt", budget)
+    env.write("d2/budget-copy.txt", budget)
+    env.write("d2/memo-half.txt", memo[:len(memo) // 3])
+    env.run("add", "-c", "fileserver", "-k", "internal", "-d", "2014-12-15",
+            env.path("internal"))
+    env.run("add", "-c", "dump-2", "-k", "release", "-d", "2014-12-08",
+            env.path("d2"))
+    env.run("add", "-c", "dump-1", "-k", "release", "-d", "2014-12-01",
+            env.path("d1"))
+    env.run("event", "breach-discovered", "2014-11-24")
+    env.run("event", "containment", "2014-12-10")
+    mail = (f"From: a@x.example\nTo: b@y.example\nSubject: plan\n"
+            f"Date: Wed, 03 Dec 2014 10:11:12 +0000\nMessage-ID: <p@x>\n\n"
+            f"{plan}")
+    env.write("s/budget.txt", budget)
+    env.write("s/memo.txt", memo)
+    env.write("s/plan.eml", mail)
+    env.write("s/claim.txt", prose(14, 500))
+    res = {r["path"]: r for r in env.check(env.path("s"))}
+    eq(res["budget.txt"]["verdict"], "released", "budget verdict")
+    eq(res["budget.txt"]["first_release"],
+       {"collection": "dump-1", "date": "2014-12-01"}, "budget first_release")
+    eq(res["memo.txt"]["verdict"], "partially-released", "memo verdict")
+    eq(res["memo.txt"]["first_release"],
+       {"collection": "dump-2", "date": "2014-12-08"}, "memo first_release")
+    ok(0.25 < res["memo.txt"]["coverage"]["release"] < 0.4,
+       f"memo release coverage {res['memo.txt']['coverage']}")
+    eq(res["memo.txt"]["coverage"]["internal"], 1, "memo internal coverage")
+    eq(res["plan.eml"]["verdict"], "internal-only", "plan verdict")
+    eq(res["plan.eml"]["first_release"], None, "plan first_release")
+    eq(res["plan.eml"]["dates"],
+       [{"field": "date", "value": "2014-12-03T10:11:12Z",
+         "source": "Date header"}], "plan dates")
+    eq([p["event"] for p in res["plan.eml"]["postdates"]],
+       ["breach-discovered"], "plan postdates")
+    eq(res["plan.eml"]["postdates"][0]["date"], "2014-11-24", "event date")
+    eq(res["claim.txt"]["verdict"], "unknown", "claim verdict")
+    # matches sorted by coverage, highest first
+    for r in res.values():
+        covs = [m["coverage"] for m in r["matches"]]
+        eq(covs, sorted(covs, reverse=True), "matches order")
+    # the budget is in three collections: all three listed
+    eq(sorted(m["collection"] for m in res["budget.txt"]["matches"]),
+       ["dump-1", "dump-2", "fileserver"], "budget occurrences")
+    # restricting to a collection
+    [r] = env.check(env.path("s/memo.txt"), opts=("-c", "fileserver"))
+    eq([m["collection"] for m in r["matches"]], ["fileserver"], "-c filter")
+    eq(r["verdict"], "internal-only", "-c filtered verdict")
+    # text report carries the verdict line and the postdated event
+    out, _, _ = env.run("check", env.path("s/plan.eml"))
+    ok("verdict   internal-only" in out, "text verdict")
+    ok("breach-discovered (2014-11-24)" in out, "text postdates")
+
+
+def test_bad_input_reported(env):
+    env.write("in/good1.txt", prose(21, 300))
+    env.write("in/good2.txt", prose(22, 300))
+    os.symlink("/etc/passwd", env.path("in/link-out"))
+    os.mkfifo(env.path("in/fifo"))
+    out, err, rc = env.run("add", "-c", "c", env.path("in"),
+                           env.path("missing.txt"), expect=1)
+    ok("link-out: skipped: symbolic link not followed" in err, err)
+    ok("fifo: skipped: not a regular file" in err, err)
+    ok("missing.txt: skipped: No such file or directory" in err, err)
+    ok("added 2 items" in out and "3 skipped" in out, out)
+    ok("link-out: symbolic link not followed" in out, "summary lists skips")
+    cols = env.run("collections", "--json")[0].splitlines()
+    eq(json.loads(cols[0])["items"], 2, "good files still ingested")
+    # a check of a missing file is an error naming it; others still checked
+    out, err, _ = env.run("check", "--json", env.path("nope.txt"),
+                          env.path("in/good1.txt"), expect=1)
+    ok("nope.txt" in err, err)
+    eq(len(out.splitlines()), 1, "the good file is still checked")
+    # no index: a clear error
+    _, err, _ = env.run("--index", env.path("no-index"), "check",
+                        env.path("in/good1.txt"), index=False, expect=1)
+    ok("no index at" in err, err)
+
+
+def test_encodings(env):
+    text = ("Caf\u00e9 cr\u00e8me br\u00fbl\u00e9e \u2014 na\u00efve r\u00e9sum\u00e9 " +
+            prose(31, 300))
+    env.write("src/orig.txt", text.encode("utf-8"))
+    env.run("add", "-c", "src", env.path("src"))
+    env.write("q/utf16le.txt", b"\xff\xfe" + text.encode("utf-16-le"))
+    env.write("q/utf16be.txt", b"\xfe\xff" + text.encode("utf-16-be"))
+    env.write("q/utf8bom.txt", b"\xef\xbb\xbf" + text.encode("utf-8"))
+    env.write("q/latin1.txt", text.replace("\u2014", "-").encode("latin-1"))
+    res = {r["path"]: r for r in env.check(env.path("q"))}
+    eq(res["utf16le.txt"]["encoding"], "utf-16le", "utf-16le")
+    eq(res["utf16be.txt"]["encoding"], "utf-16be", "utf-16be")
+    eq(res["utf8bom.txt"]["encoding"], "utf-8", "utf-8 bom")
+    eq(res["latin1.txt"]["encoding"], "windows-1252", "latin-1 fallback")
+    ok("fallback" in res["latin1.txt"]["warning"], "fallback is reported")
+    ok("warning" not in res["utf16le.txt"], "no warning for clean utf-16")
+    for name, r in res.items():
+        eq(r["format"], "text", name)
+        ok(r["matches"] and r["matches"][0]["coverage"] >= 0.99,
+           f"{name}: {r['matches'][:1]}")
+    # the text report names the encoding too; show --text prints UTF-8
+    out, _, _ = env.run("show", "--text", env.path("q/utf16le.txt"))
+    eq(out, text, "decoded text")
+
+
+def test_email_and_mbox(env):
+    b1, b2, b3, att = (prose(41, 250), prose(42, 250), prose(43, 250),
+                       prose(44, 250))
+    qp = b2.replace(" the ", " the=\n ")  # soft line breaks
+    html = "<html><body><p>" + b3.replace("\n\n", "</p><p>") + \
+           "</p><script>var secret = 1;</script></body></html>"
+    m1 = ("From: Alice <alice@studio.example>\nTo: bob@studio.example\n"
+          "Subject: one\nDate: Tue, 02 Dec 2014 09:00:00 -0800\n"
+          "Message-ID: <one@studio.example>\nMIME-Version: 1.0\n"
+          "Content-Type: multipart/mixed; boundary=XX\n\n--XX\n"
+          "Content-Type: text/plain; charset=utf-8\n"
+          "Content-Transfer-Encoding: base64\n\n" +
+          base64.encodebytes(b1.encode()).decode() + "\n--XX\n"
+          "Content-Type: text/plain; name=notes.txt\n"
+          "Content-Disposition: attachment; filename=notes.txt\n"
+          "Content-Transfer-Encoding: base64\n\n" +
+          base64.encodebytes(att.encode()).decode() + "\n--XX--\n")
+    m2 = ("From: bob@studio.example\nTo: alice@studio.example\n"
+          "Subject: two\nDate: Wed, 03 Dec 2014 10:00:00 +0000\n"
+          "Message-ID: <two@studio.example>\nMIME-Version: 1.0\n"
+          "Content-Type: text/plain; charset=utf-8\n"
+          "Content-Transfer-Encoding: quoted-printable\n\n" + qp)
+    m3 = ("From: carol@studio.example\nTo: alice@studio.example\n"
+          "Subject: three\nDate: Thu, 04 Dec 2014 11:00:00 +0000\n"
+          "MIME-Version: 1.0\nContent-Type: multipart/alternative; "
+          "boundary=YY\n\n--YY\nContent-Type: text/html; charset=utf-8\n\n" +
+          html + "\n--YY--\n")
+    mbox = ("From alice Tue Dec  2 09:00:00 2014\n" + m1 + "\n" +
+            "From bob Wed Dec  3 10:00:00 2014\n" + m2 + "\n" +
+            "From carol Thu Dec  4 11:00:00 2014\n" + m3)
+    env.write("mail/box.mbox", mbox)
+    env.write("mail/single.eml", m2)
+    out, _, _ = env.run("add", "-c", "mail", "-k", "internal",
+                        env.path("mail"))
+    ok("mbox 1" in out and "eml 4" in out and "text 1" in out, out)
+
+    def top(text):
+        [r] = env.check("-", stdin=text.encode())
+        return r["matches"][0]["path"] if r["matches"] else None
+
+    eq(top(b1[100:500]), "box.mbox!<one@studio.example>", "base64 body")
+    eq(top(att[100:500]), "box.mbox!<one@studio.example>!notes.txt",
+       "attachment")
+    paths = sorted(m["path"] for m in env.check("-", stdin=b2[100:500].encode())
+                   [0]["matches"])
+    eq(paths, ["box.mbox!<two@studio.example>", "single.eml"],
+       "qp body, stored once, two paths")
+    eq(top(b3[100:500]), "box.mbox!message-3", "html body")
+    _, _, rc = env.run("check", "-", stdin=b"var secret = 1;")
+    res = {r["path"]: r for r in env.check(env.path("mail/box.mbox"))}
+    eq(sorted(res), ["box.mbox", "box.mbox!<one@studio.example>",
+                     "box.mbox!<one@studio.example>!notes.txt",
+                     "box.mbox!<two@studio.example>", "box.mbox!message-3"],
+       "nested items")
+    eq(res["box.mbox"]["format"], "mbox", "mbox format")
+    eq(res["box.mbox!<one@studio.example>"]["dates"][0]["value"],
+       "2014-12-02T17:00:00Z", "Date header in UTC")
+    ok("secret" not in env.run("show", "--text",
+                               "mail:box.mbox!message-3")[0],
+       "script text is not extracted")
+    show = json.loads(env.run("show", "--json",
+                              "mail:box.mbox!<one@studio.example>")[0])
+    eq(show["metadata"]["subject"], "one", "subject metadata")
+    eq(show["metadata"]["message-id"], "one@studio.example", "message-id")
+
+
+def test_show_diff_collections_stats(env):
+    a = prose(51, 600)
+    shared = a[1000:2000]
+    b = prose(52, 200) + "\n\n" + wrap(shared, 30, "> ") + "\n" + prose(53, 100)
+    env.write("x/a.txt", a)
+    env.write("y/b.txt", b)
+    env.run("add", "-c", "xs", "-k", "release", "-d", "2014-12-01",
+            "--note", "first dump", env.path("x"))
+    env.run("add", "-c", "ys", "-k", "suspect", env.path("y"))
+    out, _, _ = env.run("show", "--text", "xs:a.txt")
+    eq(out, a, "show --text is the exact text")
+    info = json.loads(env.run("show", "--json", "a.txt")[0])
+    eq(info["appears_in"][0]["collection"], "xs", "show collection")
+    eq(info["indexed"], True, "indexed")
+    out, _, _ = env.run("show", info["sha256"][:12])
+    ok("xs (release, 2014-12-01)  a.txt" in out, out)
+    # a file not in the index
+    env.write("z.txt", "hello there")
+    info = json.loads(env.run("show", "--json", env.path("z.txt"))[0])
+    eq(info["indexed"], False, "not indexed")
+    # diff by paths and by index refs: one region, exact offsets in a
+    d = json.loads(env.run("diff", "--json", env.path("x/a.txt"),
+                           env.path("y/b.txt"))[0])
+    eq(len(d["regions"]), 1, f"diff regions {d['regions']}")
+    ra = d["regions"][0]["a"]
+    ok(abs(ra[0] - 1000) <= 12 and abs(ra[1] - 2000) <= 12, f"region {ra}")
+    d2 = json.loads(env.run("diff", "--json", "xs:a.txt", "ys:b.txt")[0])
+    eq(d2["regions"], d["regions"], "diff via index refs")
+    out, _, _ = env.run("diff", "--width", "80", env.path("x/a.txt"),
+                        env.path("y/b.txt"))
+    ok("1 shared passage" in out and " | " in out, out)
+    cols = [json.loads(line) for line in
+            env.run("collections", "--json")[0].splitlines()]
+    eq([c["name"] for c in cols], ["xs", "ys"], "collections order")
+    eq(cols[0]["note"], "first dump", "note")
+    eq(cols[0]["kind"], "release", "kind")
+    eq(cols[1]["date"], None, "undated")
+    st = json.loads(env.run("stats", "--json")[0])
+    eq((st["k"], st["w"], st["G"]), (32, 32, 63), "parameters")
+    eq(st["items"], 2, "items")
+    eq(st["collections"], 2, "collections")
+    out, _, _ = env.run("stats")
+    ok("G = 63" in out, out)
+    # ambiguous and unknown references
+    env.run("add", "-c", "zs", env.path("x"))  # same content, same path
+    _, err, _ = env.run("show", "nothing-like-this", expect=1)
+    ok("no item 'nothing-like-this'" in err, err)
+
+
+def test_binary_items(env):
+    rng = random.Random(5)
+    blob = bytes(rng.randrange(256) for _ in range(20000)) + b"\0" * 10
+    env.write("bin/blob.bin", blob)
+    env.run("add", "-c", "b", "-k", "release", env.path("bin"))
+    env.write("q/same.bin", blob)
+    part = bytes(rng.randrange(256) for _ in range(3000)) + blob[5000:13000] \
+        + b"\0\1\2"
+    env.write("q/part.bin", part)
+    res = {r["path"]: r for r in env.check(env.path("q"))}
+    eq(res["same.bin"]["format"], "binary", "format")
+    eq(res["same.bin"]["matches"][0]["exact"], True, "exact binary")
+    eq(res["same.bin"]["verdict"], "released", "binary verdict")
+    m = res["part.bin"]["matches"]
+    ok(m and m[0]["path"] == "blob.bin", f"partial binary match {m}")
+    ok(res["part.bin"]["approximate"], "byte regions are approximate")
+    ok(0.6 < m[0]["coverage"] <= 0.75, f"coverage {m[0]['coverage']}")
+    r0 = m[0]["regions"][0]
+    ok(abs(r0["query"][0] - r0["source"][0] + 2000) < 1,
+       f"diagonal {r0}")
+
+
+def test_boilerplate_common(env):
+    disclaimer = ("This message and any attachments are confidential and "
+                  "intended solely for the addressee. If you received it in "
+                  "error, notify the sender and delete it. Studio Legal.")
+    for i in range(5):
+        env.write(f"m/mail{i}.txt", prose(60 + i, 200) + "\n\n" + disclaimer)
+    env.run("add", "-c", "m", "-k", "internal", env.path("m"))
+    [r] = env.check("-", stdin=disclaimer.encode(), opts=("--common", "3"))
+    eq(r["matches"], [], "boilerplate seeds no match")
+    ok(r["boilerplate"] > 0, "boilerplate counted")
+    [r] = env.check("-", stdin=disclaimer.encode())
+    eq(len(r["matches"]), 5, "below the threshold it matches")
+    # a real passage next to the boilerplate still matches, and its region
+    # extends through the boilerplate
+    q = prose(62, 200) + "\n\n" + disclaimer
+    [r] = env.check("-", stdin=q.encode(), opts=("--common", "3"))
+    eq(r["matches"][0]["path"], "mail2.txt", "rare seed")
+    eq(r["matches"][0]["coverage"], 1, "extends through boilerplate")
+
+
+def test_usage_errors(env):
+    _, _, rc = env.run(expect=2)
+    _, err, _ = env.run("frobnicate", expect=2)
+    ok("unknown command" in err, err)
+    _, err, _ = env.run("add", env.path("x"), expect=2)
+    ok("-c NAME" in err, err)
+    _, err, _ = env.run("add", "-c", "a", "-d", "2014-13-01", ".", expect=2)
+    ok("not a YYYY-MM-DD date" in err, err)
+    _, err, _ = env.run("add", "-c", "a", "-k", "leak", ".", expect=2)
+    ok("unknown kind" in err, err)
+    env.run("event", "x", "2014-02-30", expect=2)
+    env.run("check", "--common", "0", "-", expect=2)
+    env.run("check", "--bogus", "-", expect=2)
+    env.run("diff", "onlyone", expect=2)
+    for cmd in ("add", "check", "diff", "show", "collections", "event",
+                "stats"):
+        out, _, _ = env.run(cmd, "--help")
+        ok(out.startswith("usage: spoor " + cmd), f"{cmd} --help: {out}")
+    out, _, _ = env.run("--help")
+    ok("commands:" in out, out)
+    out, _, _ = env.run("--version")
+    ok(out.startswith("spoor 0."), out)
+    # a collection's kind cannot silently change
+    env.write("f.txt", prose(70, 100))
+    env.run("add", "-c", "c1", "-k", "release", env.path("f.txt"))
+    _, err, _ = env.run("add", "-c", "c1", "-k", "internal",
+                        env.path("f.txt"), expect=1)
+    ok("exists with kind 'release'" in err, err)
+
+
+def test_readd_idempotent(env):
+    corpus(env, n=6)
+    out, _, _ = env.run("add", "-c", "a", env.path("corpus"))
+    ok("6 new" in out, out)
+    out, _, _ = env.run("add", "-c", "a", env.path("corpus"))
+    ok("0 new, 0 already indexed elsewhere, 6 already in this collection"
+       in out, out)
+    out, _, _ = env.run("add", "-c", "b", env.path("corpus"))
+    ok("0 new, 6 already indexed elsewhere" in out, out)
+    st = json.loads(env.run("stats", "--json")[0])
+    eq((st["items"], st["contents"]), (12, 6), "stored once, seen twice")
+
+
+def test_inputs_unchanged(env):
+    corpus(env, n=5)
+    env.write("corpus/mail.mbox", "From a Mon Jan  1 00:00:00 2014\n"
+              "From: a@b\nTo: c@d\nSubject: s\n\n" + prose(80, 100))
+
+    def snapshot():
+        snap = {}
+        for root, _, files in os.walk(env.path("corpus")):
+            for f in files:
+                p = os.path.join(root, f)
+                st = os.stat(p)
+                with open(p, "rb") as fh:
+                    snap[p] = (hashlib.sha256(fh.read()).hexdigest(),
+                               st.st_mtime_ns, st.st_mode, st.st_size)
+        return snap
+
+    before = snapshot()
+    env.run("add", "-c", "a", env.path("corpus"))
+    env.run("check", "--json", env.path("corpus"))
+    eq(snapshot(), before, "inputs unchanged")
+
+
+def test_demo_case(env):
+    case = env.path("case")
+    make_case.main(case)
+    env.run("add", "-c", "fileserver", "-k", "internal", "-d", "2014-12-15",
+            os.path.join(case, "internal"))
+    env.run("add", "-c", "dump-1", "-k", "release", "-d", "2014-12-01",
+            os.path.join(case, "dump-1"))
+    env.run("add", "-c", "dump-2", "-k", "release", "-d", "2014-12-08",
+            os.path.join(case, "dump-2"))
+    env.run("event", "breach-discovered", "2014-11-24")
+    expected = json.load(open(os.path.join(case, "expected.json")))
+    res = {r["path"]: r for r in env.check(os.path.join(case, "suspect"))}
+    for name, verdict in expected.items():
+        eq(res[name]["verdict"], verdict, name)
+    eq(res["budget-2015.txt"]["matches"][0]["exact"], True, "exact copy")
+    eq(res["forwarded-memo.eml"]["first_release"]["collection"], "dump-2",
+       "forwarded memo first release")
+    eq([p["event"] for p in res["forwarded-memo.eml"]["postdates"]],
+       ["breach-discovered"], "post-breach date")
+    eq(res["agreement-excerpt.txt"]["matches"][0]["coverage"], 1, "excerpt")
+    # the demo script itself runs
+    p = subprocess.run([os.path.join(ROOT, "examples", "demo.sh"), SPOOR],
+                       env=dict(os.environ, DEMO_DIR=env.path("demo")),
+                       capture_output=True, timeout=240)
+    eq(p.returncode, 0, p.stderr.decode())
+    ok(b"partially-released" in p.stdout, "demo output")
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: test_cli.py CASE")
+    fn = globals().get("test_" + sys.argv[1])
+    if not fn:
+        sys.exit(f"no case {sys.argv[1]}")
+    env = Env()
+    try:
+        fn(env)
+    except AssertionError as e:
+        print(f"FAIL {sys.argv[1]}: {e}", file=sys.stderr)
+        sys.exit(1)
+    finally:
+        env.close()
+    print(f"ok {sys.argv[1]}")
+
+
+if __name__ == "__main__":
+    main()

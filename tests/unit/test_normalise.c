@@ -1,0 +1,184 @@
+/*
+ * test_normalise.c: canonical text and its offset map.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <spoor/normalise.h>
+
+static char *canon_of(const char *text)
+{
+    spoor_canon c = SPOOR_CANON_INIT;
+    spoor_buf b = SPOOR_BUF_INIT;
+    char *out;
+    assert_int_equal(spoor_normalise(&c, text, strlen(text)), 0);
+    assert_int_equal(spoor_canon_to_utf8(&b, &c, 0, c.len), 0);
+    out = strdup(b.ptr ? b.ptr : "");
+    spoor_buf_dispose(&b);
+    spoor_canon_dispose(&c);
+    return out;
+}
+
+static void assert_same_canon(const char *a, const char *b)
+{
+    char *ca = canon_of(a), *cb = canon_of(b);
+    assert_string_equal(ca, cb);
+    free(ca);
+    free(cb);
+}
+
+static void test_normalise__basic(void **state)
+{
+    char *c;
+    (void)state;
+    c = canon_of("Hello, World!  It's 2014.");
+    assert_string_equal(c, "helloworldits2014");
+    free(c);
+}
+
+static void test_normalise__rewrap_quote_crlf(void **state)
+{
+    const char *orig = "The quarterly numbers show a decline in\n"
+                       "revenue across all divisions, and the board\n"
+                       "expects a restructuring plan by March.\n";
+    (void)state;
+    assert_same_canon(orig, "The quarterly numbers show a decline in revenue "
+                            "across all divisions, and the board expects a "
+                            "restructuring plan by March.");
+    assert_same_canon(orig, "> The quarterly numbers show a decline\n"
+                            "> in revenue across all divisions, and\n"
+                            "> the board expects a restructuring plan\n"
+                            "> by March.\n");
+    assert_same_canon(orig, ">> > The quarterly numbers show a decline in\r\n"
+                            ">> > revenue across all divisions, and the "
+                            "board\r\n>> > expects a restructuring plan by "
+                            "March.\r\n");
+    assert_same_canon(orig, "The quarterly numbers show a decline in\r\n"
+                            "revenue across all divisions, and the board\r\n"
+                            "expects a restructuring plan by March.\r\n");
+}
+
+static void test_normalise__smart_quotes_hyphens(void **state)
+{
+    (void)state;
+    assert_same_canon("\"It's the studio's 'final' cut\" -- said Amy",
+                      "\xE2\x80\x9CIt\xE2\x80\x99s the studio\xE2\x80\x99s "
+                      "\xE2\x80\x98" "final\xE2\x80\x99 cut\xE2\x80\x9D "
+                      "\xE2\x80\x94 said Amy");
+    assert_same_canon("the restructuring plan",
+                      "the restruc-\nturing plan");
+    assert_same_canon("the restructuring plan",
+                      "the restruc\xC2\xAD" "turing plan"); /* soft hyphen */
+}
+
+static void test_normalise__unicode(void **state)
+{
+    char *c;
+    (void)state;
+    /* NFKC: ligature fi, fullwidth digits; case fold; marks stripped */
+    assert_same_canon("\xEF\xAC\x81nance \xEF\xBC\x91\xEF\xBC\x92",
+                      "FINANCE 12");
+    assert_same_canon("Caf\xC3\xA9 na\xC3\xAFve", "cafe naive");
+    assert_same_canon("Cafe\xCC\x81", "CAF\xC3\x89"); /* decomposed e + acute */
+    assert_same_canon("Stra\xC3\x9F" "e", "STRASSE");
+    c = canon_of("\xED\x95\x9C\xEA\xB5\xAD\xEC\x96\xB4"); /* Korean stays */
+    assert_string_equal(c, "\xED\x95\x9C\xEA\xB5\xAD\xEC\x96\xB4");
+    free(c);
+}
+
+static void test_normalise__offset_map(void **state)
+{
+    const char *t = "  \xEF\xAC\x81le \xE2\x80\x9Cq\xE2\x80\x9D > Caf\xC3\xA9\r\n"
+                    "Stra\xC3\x9F" "e, 12";
+    spoor_canon c = SPOOR_CANON_INIT, sub = SPOOR_CANON_INIT;
+    size_t i, j;
+    (void)state;
+    assert_int_equal(spoor_normalise(&c, t, strlen(t)), 0);
+    assert_true(c.len > 0);
+    for (i = 0; i < c.len; i++) {
+        int found = 0;
+        assert_true(c.start[i] < c.end[i]);
+        assert_true(c.end[i] <= strlen(t));
+        if (i) {
+            assert_true(c.start[i] >= c.start[i - 1]);
+            assert_true(c.end[i] >= c.end[i - 1]);
+        }
+        /* the source range alone normalises to a run holding chars[i] */
+        assert_int_equal(spoor_normalise(&sub, t + c.start[i],
+                                         c.end[i] - c.start[i]),
+                         0);
+        for (j = 0; j < sub.len; j++)
+            found |= sub.chars[j] == c.chars[i];
+        assert_true(found);
+    }
+    /* "fi" from one ligature share its range */
+    assert_int_equal(c.chars[0], 'f');
+    assert_int_equal(c.chars[1], 'i');
+    assert_int_equal(c.start[0], c.start[1]);
+    assert_int_equal(c.start[0], 2);
+    assert_int_equal(c.end[0], 5);
+    spoor_canon_dispose(&c);
+    spoor_canon_dispose(&sub);
+}
+
+static void test_normalise__round_trip_random(void **state)
+{
+    /* random mixes of ASCII, Latin-1, CJK, punctuation and invalid bytes */
+    static const char *const pieces[] = {
+        "a", "Z", "9", " ", "\n", "\r\n", ">", "-", ",", "\xC3\xA9",
+        "\xE2\x80\x9C", "\xEF\xAC\x81", "\xE4\xB8\xAD", "\xFF", "\xC3",
+        "\xF0\x9F\x98\x80", "\xCC\x81", "\xC2\xAD"};
+    char text[4096];
+    int round;
+    (void)state;
+    srand(42);
+    for (round = 0; round < 200; round++) {
+        spoor_canon c = SPOOR_CANON_INIT;
+        size_t n = 0, i;
+        while (n < sizeof(text) - 8) {
+            const char *p = pieces[rand() % (sizeof(pieces) / sizeof(*pieces))];
+            memcpy(text + n, p, strlen(p));
+            n += strlen(p);
+        }
+        assert_int_equal(spoor_normalise(&c, text, n), 0);
+        for (i = 0; i < c.len; i++) {
+            assert_true(c.start[i] < c.end[i] && c.end[i] <= n);
+            if (i)
+                assert_true(c.start[i] >= c.start[i - 1] &&
+                            c.end[i] >= c.end[i - 1]);
+        }
+        spoor_canon_dispose(&c);
+    }
+}
+
+static void test_normalise__empty(void **state)
+{
+    spoor_canon c = SPOOR_CANON_INIT;
+    (void)state;
+    assert_int_equal(spoor_normalise(&c, "", 0), 0);
+    assert_int_equal(c.len, 0);
+    assert_int_equal(spoor_normalise(&c, " ,.;-> \n", 8), 0);
+    assert_int_equal(c.len, 0);
+    spoor_canon_dispose(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_normalise__basic),
+        cmocka_unit_test(test_normalise__rewrap_quote_crlf),
+        cmocka_unit_test(test_normalise__smart_quotes_hyphens),
+        cmocka_unit_test(test_normalise__unicode),
+        cmocka_unit_test(test_normalise__offset_map),
+        cmocka_unit_test(test_normalise__round_trip_random),
+        cmocka_unit_test(test_normalise__empty),
+    };
+    cmocka_set_message_output(CM_OUTPUT_TAP);
+    return cmocka_run_group_tests_name("normalise", tests, NULL, NULL);
+}

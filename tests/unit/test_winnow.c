@@ -1,0 +1,236 @@
+/*
+ * test_winnow.c: the winnowing guarantee, as a property test.
+ *
+ * For many random pairs of texts with a planted shared passage of exactly
+ * G = w + k - 1 symbols, at some random offset in each, the two texts must
+ * share a fingerprint hash, and the region builder must recover the planted
+ * span. With a planted passage shorter than k they must share none (the
+ * texts are otherwise independent random strings over 36 symbols, so a
+ * chance 32-gram match has probability ~ 36^-32).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <spoor/fingerprint.h>
+
+#include "match/match_int.h"
+
+#define K SPOOR_TEXT_K
+#define W SPOOR_TEXT_W
+#define G (K + W - 1)
+
+static uint64_t rng_state = 88172645463325252ULL;
+
+static uint32_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)rng_state;
+}
+
+static void random_text(uint32_t *t, size_t n)
+{
+    static const char alpha[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    size_t i;
+    for (i = 0; i < n; i++)
+        t[i] = (uint32_t)alpha[rnd() % 36];
+}
+
+static size_t shared_hashes(const spoor_fps *a, const spoor_fps *b)
+{
+    size_t i, j, n = 0;
+    for (i = 0; i < a->n; i++)
+        for (j = 0; j < b->n; j++)
+            if (a->v[i].hash == b->v[j].hash)
+                n++;
+    return n;
+}
+
+static void plant(size_t len, size_t *found, size_t rounds)
+{
+    size_t r;
+    *found = 0;
+    for (r = 0; r < rounds; r++) {
+        size_t na = 200 + rnd() % 800, nb = 200 + rnd() % 800;
+        uint32_t *a = malloc(na * sizeof(*a)), *b = malloc(nb * sizeof(*b));
+        uint32_t *p = malloc(len * sizeof(*p));
+        size_t pa = rnd() % (na - len), pb = rnd() % (nb - len);
+        spoor_fps fa = SPOOR_FPS_INIT, fb = SPOOR_FPS_INIT;
+        random_text(a, na);
+        random_text(b, nb);
+        random_text(p, len);
+        memcpy(a + pa, p, len * sizeof(*p));
+        memcpy(b + pb, p, len * sizeof(*p));
+        /* the shared run is exactly len: its neighbours differ */
+        if (pa > 0 && pb > 0 && a[pa - 1] == b[pb - 1])
+            b[pb - 1] = a[pa - 1] == 'a' ? 'b' : 'a';
+        if (a[pa + len] == b[pb + len])
+            b[pb + len] = a[pa + len] == 'a' ? 'b' : 'a';
+        assert_int_equal(spoor_winnow_u32(&fa, a, na, K, W, SPOOR_SEED_TEXT), 0);
+        assert_int_equal(spoor_winnow_u32(&fb, b, nb, K, W, SPOOR_SEED_TEXT), 0);
+        if (shared_hashes(&fa, &fb))
+            (*found)++;
+        spoor_fps_dispose(&fa);
+        spoor_fps_dispose(&fb);
+        free(a);
+        free(b);
+        free(p);
+    }
+}
+
+static void test_winnow__planted_g_always_found(void **state)
+{
+    size_t found;
+    (void)state;
+    plant(G, &found, 2000);
+    assert_int_equal(found, 2000);
+}
+
+static void test_winnow__shorter_than_k_never(void **state)
+{
+    size_t found;
+    (void)state;
+    plant(K - 1, &found, 2000);
+    assert_int_equal(found, 0);
+}
+
+static void test_winnow__region_recovers_planted_span(void **state)
+{
+    size_t r;
+    (void)state;
+    for (r = 0; r < 300; r++) {
+        size_t len = G + rnd() % 200, na = len + 100 + rnd() % 500,
+               nb = len + 100 + rnd() % 500, i, j, n_hits = 0, n_reg = 0,
+               cap = 0;
+        size_t pa = rnd() % (na - len), pb = rnd() % (nb - len);
+        spoor_canon ca = SPOOR_CANON_INIT, cb = SPOOR_CANON_INIT;
+        spoor_fps fa = SPOOR_FPS_INIT, fb = SPOOR_FPS_INIT;
+        spoor_hit hits[4096];
+        spoor_region *regs = NULL;
+        int ok = 0;
+
+        ca.chars = malloc(na * 4);
+        ca.start = malloc(na * 4);
+        ca.end = malloc(na * 4);
+        cb.chars = malloc(nb * 4);
+        cb.start = malloc(nb * 4);
+        cb.end = malloc(nb * 4);
+        ca.len = ca.cap = na;
+        cb.len = cb.cap = nb;
+        random_text(ca.chars, na);
+        random_text(cb.chars, nb);
+        random_text(ca.chars + pa, len);
+        memcpy(cb.chars + pb, ca.chars + pa, len * 4);
+        for (i = 0; i < na; i++)
+            ca.start[i] = (uint32_t)(2 * i), ca.end[i] = (uint32_t)(2 * i + 1);
+        for (i = 0; i < nb; i++)
+            cb.start[i] = (uint32_t)(3 * i), cb.end[i] = (uint32_t)(3 * i + 2);
+        spoor_winnow_u32(&fa, ca.chars, na, K, W, SPOOR_SEED_TEXT);
+        spoor_winnow_u32(&fb, cb.chars, nb, K, W, SPOOR_SEED_TEXT);
+        for (i = 0; i < fa.n; i++)
+            for (j = 0; j < fb.n; j++)
+                if (fa.v[i].hash == fb.v[j].hash && n_hits < 4096) {
+                    hits[n_hits].q = fa.v[i].pos;
+                    hits[n_hits].s = fb.v[j].pos;
+                    n_hits++;
+                }
+        assert_int_equal(spoor_match__text_regions(&ca, &cb, hits, n_hits, K,
+                                                   K, &regs, &n_reg, &cap),
+                         0);
+        for (i = 0; i < n_reg; i++) {
+            /* the region holds the planted span (chance extension by a
+             * symbol or two at either end is allowed) */
+            if (regs[i].qc_start <= pa && regs[i].qc_end >= pa + len &&
+                regs[i].qc_start + 3 >= pa && regs[i].qc_end <= pa + len + 3 &&
+                regs[i].sc_start + (pa - regs[i].qc_start) == pb &&
+                regs[i].q_start == 2 * regs[i].qc_start &&
+                regs[i].s_end == 3 * (regs[i].sc_end - 1) + 2)
+                ok = 1;
+        }
+        assert_true(ok);
+        free(regs);
+        spoor_fps_dispose(&fa);
+        spoor_fps_dispose(&fb);
+        spoor_canon_dispose(&ca);
+        spoor_canon_dispose(&cb);
+    }
+}
+
+static void test_winnow__density_and_order(void **state)
+{
+    uint32_t t[20000];
+    spoor_fps f = SPOOR_FPS_INIT;
+    size_t i;
+    double density;
+    (void)state;
+    random_text(t, 20000);
+    assert_int_equal(spoor_winnow_u32(&f, t, 20000, K, W, SPOOR_SEED_TEXT), 0);
+    for (i = 1; i < f.n; i++)
+        assert_true(f.v[i].pos > f.v[i - 1].pos);
+    /* expected density of winnowing is 2 / (w + 1) */
+    density = (double)f.n / 20000.0;
+    assert_true(density > 1.5 / (W + 1) && density < 2.5 / (W + 1));
+    /* no window of w k-grams lacks a fingerprint */
+    for (i = 1; i < f.n; i++)
+        assert_true(f.v[i].pos - f.v[i - 1].pos <= W);
+    spoor_fps_dispose(&f);
+}
+
+static void test_winnow__short_and_repetitive(void **state)
+{
+    uint32_t t[500];
+    spoor_fps f = SPOOR_FPS_INIT;
+    size_t i;
+    (void)state;
+    random_text(t, 40);
+    assert_int_equal(spoor_winnow_u32(&f, t, K - 1, K, W, SPOOR_SEED_TEXT), 0);
+    assert_int_equal(f.n, 0);
+    assert_int_equal(spoor_winnow_u32(&f, t, K, K, W, SPOOR_SEED_TEXT), 0);
+    assert_int_equal(f.n, 1);
+    assert_int_equal(spoor_winnow_u32(&f, t, 40, K, W, SPOOR_SEED_TEXT), 0);
+    assert_int_equal(f.n, 1); /* fewer than w k-grams: their minimum */
+    for (i = 0; i < 500; i++)
+        t[i] = 'a';
+    assert_int_equal(spoor_winnow_u32(&f, t, 500, K, W, SPOOR_SEED_TEXT), 0);
+    /* robust winnowing: one fingerprint per window in a constant run */
+    assert_true(f.n <= 500 / W + 2);
+    assert_int_equal(spoor_winnow_u32(&f, t, 500, 0, W, 0), SPOOR_EINVALID);
+    spoor_fps_dispose(&f);
+}
+
+static void test_winnow__bytes_seed_differs(void **state)
+{
+    unsigned char b[300];
+    uint32_t t[300];
+    spoor_fps fb = SPOOR_FPS_INIT, ft = SPOOR_FPS_INIT;
+    size_t i;
+    (void)state;
+    for (i = 0; i < 300; i++)
+        b[i] = (unsigned char)(t[i] = rnd() % 256);
+    spoor_winnow_bytes(&fb, b, 300, K, W, SPOOR_SEED_BYTES);
+    spoor_winnow_u32(&ft, t, 300, K, W, SPOOR_SEED_TEXT);
+    assert_int_equal(shared_hashes(&fb, &ft), 0);
+    spoor_fps_dispose(&fb);
+    spoor_fps_dispose(&ft);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_winnow__planted_g_always_found),
+        cmocka_unit_test(test_winnow__shorter_than_k_never),
+        cmocka_unit_test(test_winnow__region_recovers_planted_span),
+        cmocka_unit_test(test_winnow__density_and_order),
+        cmocka_unit_test(test_winnow__short_and_repetitive),
+        cmocka_unit_test(test_winnow__bytes_seed_differs),
+    };
+    cmocka_set_message_output(CM_OUTPUT_TAP);
+    return cmocka_run_group_tests_name("winnow", tests, NULL, NULL);
+}
