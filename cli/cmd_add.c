@@ -73,8 +73,8 @@ static int on_item(const spoor_item *item, void *payload)
 {
     add_ctx *c = payload;
     int status, error;
-    if ((error = spoor_store_add_item(c->store, c->collection, item,
-                                      &status)) < 0)
+    if ((error = spoor_store_add_item(c->store, c->collection, item, &status)) <
+        0)
         return error;
     if (status == SPOOR_ADD_NEW)
         c->n_new++;
@@ -115,8 +115,8 @@ static void summary(const add_ctx *c, const char *name)
     unsigned long long total = c->n_new + c->n_dup + c->n_present;
     printf("added %llu item%s to '%s': %llu new, %llu already indexed "
            "elsewhere, %llu already in this collection; %zu skipped\n",
-           total, total == 1 ? "" : "s", name, c->n_new, c->n_dup,
-           c->n_present, c->n_skips);
+           total, total == 1 ? "" : "s", name, c->n_new, c->n_dup, c->n_present,
+           c->n_skips);
     if (c->n_formats) {
         printf("  by format:");
         for (i = 0; i < c->n_formats; i++)
@@ -188,8 +188,8 @@ int cmd_add(int argc, char **argv, const cli_global *g)
 
     if ((rc = cli_open_index(&c.store, g, SPOOR_STORE_CREATE)) != CLI_OK)
         return rc;
-    if (spoor_store_collection(c.store, name, kind, date, note,
-                               &c.collection) < 0) {
+    if (spoor_store_collection(c.store, name, kind, date, note, &c.collection) <
+        0) {
         rc = cli_error_lib(name);
         goto done;
     }

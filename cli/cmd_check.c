@@ -20,34 +20,33 @@ typedef struct check_ctx {
 
 static void print_help(void)
 {
-    printf(
-        "usage: spoor check [--json] [-c NAME]... [OPTIONS] PATH...|-\n\n"
-        "Report the provenance of each input item (files, folders, "
-        "mailboxes and\ntheir nested items): which indexed items share "
-        "passages with it, where,\nin which collection, first released "
-        "when; its verdict; its dates and the\ncase events they postdate. "
-        "'-' reads standard input (a pasted fragment).\n\n"
-        "options:\n"
-        "      --json               one JSON object per line per item\n"
-        "  -c, --collection NAME    compare only with this collection "
-        "(repeatable)\n"
-        "      --common N           a fingerprint in more than N items is "
-        "boilerplate\n"
-        "                           and seeds no match (default 100)\n"
-        "      --released-min F     release coverage for 'released' "
-        "(default 0.8)\n"
-        "      --internal-min F     internal coverage for 'internal-only' "
-        "(default 0.5)\n"
-        "      --max-sources N      candidate sources verified per item "
-        "(default 200)\n"
-        "      --min-region N       shortest passage reported, in canonical "
-        "characters\n"
-        "                           (default 32)\n"
-        "  -h, --help               this help\n\n"
-        "Verdicts: released (release coverage >= released-min), "
-        "partially-released\n(a passage of at least 63 canonical characters "
-        "is in a release),\ninternal-only (internal coverage >= "
-        "internal-min), unknown.\n");
+    printf("usage: spoor check [--json] [-c NAME]... [OPTIONS] PATH...|-\n\n"
+           "Report the provenance of each input item (files, folders, "
+           "mailboxes and\ntheir nested items): which indexed items share "
+           "passages with it, where,\nin which collection, first released "
+           "when; its verdict; its dates and the\ncase events they postdate. "
+           "'-' reads standard input (a pasted fragment).\n\n"
+           "options:\n"
+           "      --json               one JSON object per line per item\n"
+           "  -c, --collection NAME    compare only with this collection "
+           "(repeatable)\n"
+           "      --common N           a fingerprint in more than N items is "
+           "boilerplate\n"
+           "                           and seeds no match (default 100)\n"
+           "      --released-min F     release coverage for 'released' "
+           "(default 0.8)\n"
+           "      --internal-min F     internal coverage for 'internal-only' "
+           "(default 0.5)\n"
+           "      --max-sources N      candidate sources verified per item "
+           "(default 200)\n"
+           "      --min-region N       shortest passage reported, in canonical "
+           "characters\n"
+           "                           (default 32)\n"
+           "  -h, --help               this help\n\n"
+           "Verdicts: released (release coverage >= released-min), "
+           "partially-released\n(a passage of at least 63 canonical characters "
+           "is in a release),\ninternal-only (internal coverage >= "
+           "internal-min), unknown.\n");
 }
 
 static int on_item(const spoor_item *item, void *payload)
@@ -122,15 +121,15 @@ int cmd_check(int argc, char **argv, const cli_global *g)
             break;
         case O_RELMIN:
             if (cli_parse_fraction(optarg, &c.opts.released_min))
-                rc = cli_error_usage("check",
-                                     "--released-min needs a number in "
-                                     "[0, 1]");
+                rc =
+                    cli_error_usage("check", "--released-min needs a number in "
+                                             "[0, 1]");
             break;
         case O_INTMIN:
             if (cli_parse_fraction(optarg, &c.opts.internal_min))
-                rc = cli_error_usage("check",
-                                     "--internal-min needs a number in "
-                                     "[0, 1]");
+                rc =
+                    cli_error_usage("check", "--internal-min needs a number in "
+                                             "[0, 1]");
             break;
         case O_MAXSRC:
             if (cli_parse_size(optarg, &c.opts.max_sources) ||
@@ -179,8 +178,8 @@ int cmd_check(int argc, char **argv, const cli_global *g)
             size_t len = 0;
             if ((rc = cli_read_stdin(&data, &len)) != CLI_OK)
                 goto done;
-            error = spoor_walk_buffer("-", data, len, NULL, on_item, on_skip,
-                                      &c);
+            error =
+                spoor_walk_buffer("-", data, len, NULL, on_item, on_skip, &c);
             free(data);
         } else {
             error = spoor_walk(argv[i], NULL, on_item, on_skip, &c);

@@ -35,17 +35,16 @@ static int print_row(const spoor_collection_info *c, void *payload)
         return 0;
     }
     printf("%-20s %-10s %-10s %8lld %14lld  %s\n", c->name, c->kind,
-           c->date ? c->date : "-", (long long)c->n_items,
-           (long long)c->bytes, c->note ? c->note : "");
+           c->date ? c->date : "-", (long long)c->n_items, (long long)c->bytes,
+           c->note ? c->note : "");
     return 0;
 }
 
 int cmd_collections(int argc, char **argv, const cli_global *g)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'J'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"json", no_argument, NULL, 'J'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     spoor_store *store = NULL;
     int opt, json = 0, rc;
 
@@ -68,8 +67,8 @@ int cmd_collections(int argc, char **argv, const cli_global *g)
     if ((rc = cli_open_index(&store, g, SPOOR_STORE_READONLY)) != CLI_OK)
         return rc;
     if (!json)
-        printf("%-20s %-10s %-10s %8s %14s  %s\n", "collection", "kind",
-               "date", "items", "bytes", "note");
+        printf("%-20s %-10s %-10s %8s %14s  %s\n", "collection", "kind", "date",
+               "items", "bytes", "note");
     if (spoor_store_collections(store, print_row, &json) < 0)
         rc = cli_error_lib(g->index);
     spoor_store_free(store);

@@ -20,7 +20,7 @@
 typedef struct side {
     const char *name;
     spoor_item item;
-    char *data;     /* file bytes or stored text; owned */
+    char *data; /* file bytes or stored text; owned */
     size_t len;
 } side;
 
@@ -110,8 +110,8 @@ static void next_line(const char *t, size_t *pos, size_t end, size_t width,
     size_t i = *pos, last_space_out = 0, last_space_in = 0;
     spoor_buf_clear(line);
     *cols = 0;
-    while (i < end && (t[i] == ' ' || t[i] == '\n' || t[i] == '\r' ||
-                       t[i] == '\t'))
+    while (i < end &&
+           (t[i] == ' ' || t[i] == '\n' || t[i] == '\r' || t[i] == '\t'))
         i++;
     while (i < end && *cols < width) {
         unsigned char c = (unsigned char)t[i];
@@ -169,7 +169,8 @@ static void print_side_by_side(const side *a, const side *b,
 
 static double cov(const spoor_region *r, size_t n, size_t total, int b_side)
 {
-    size_t *s = calloc(n + 1, sizeof(size_t)), *e = calloc(n + 1, sizeof(size_t));
+    size_t *s = calloc(n + 1, sizeof(size_t)),
+           *e = calloc(n + 1, sizeof(size_t));
     size_t i;
     double v;
     for (i = 0; i < n && s && e; i++) {
@@ -241,9 +242,13 @@ int cmd_diff(int argc, char **argv, const cli_global *g)
         spoor_buf_puts(&out, ", \"b\": ");
         spoor_json_string(&out, b.name, strlen(b.name));
         spoor_buf_puts(&out, ", \"coverage_a\": ");
-        spoor_json_fraction(&out, cov(regs, n, a.item.fp_bytes ? a.item.bytes : a.item.canon.len, 0));
+        spoor_json_fraction(
+            &out,
+            cov(regs, n, a.item.fp_bytes ? a.item.bytes : a.item.canon.len, 0));
         spoor_buf_puts(&out, ", \"coverage_b\": ");
-        spoor_json_fraction(&out, cov(regs, n, b.item.fp_bytes ? b.item.bytes : b.item.canon.len, 1));
+        spoor_json_fraction(
+            &out,
+            cov(regs, n, b.item.fp_bytes ? b.item.bytes : b.item.canon.len, 1));
         spoor_buf_puts(&out, ", \"regions\": [");
         for (i = 0; i < n; i++)
             spoor_buf_printf(&out, "%s{\"a\": [%zu, %zu], \"b\": [%zu, %zu]}",
@@ -258,8 +263,10 @@ int cmd_diff(int argc, char **argv, const cli_global *g)
            b.item.doc.format, b.item.doc.text.size);
     printf("%zu shared passage%s: ", n, n == 1 ? "" : "s");
     printf("%.1f%% of A, %.1f%% of B\n",
-           100 * cov(regs, n, a.item.fp_bytes ? a.item.bytes : a.item.canon.len, 0),
-           100 * cov(regs, n, b.item.fp_bytes ? b.item.bytes : b.item.canon.len, 1));
+           100 * cov(regs, n, a.item.fp_bytes ? a.item.bytes : a.item.canon.len,
+                     0),
+           100 * cov(regs, n, b.item.fp_bytes ? b.item.bytes : b.item.canon.len,
+                     1));
     for (i = 0; i < n; i++) {
         printf("\npassage %zu: A [%zu, %zu)  B [%zu, %zu)  %zu canonical "
                "characters\n",

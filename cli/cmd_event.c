@@ -53,8 +53,7 @@ int cmd_event(int argc, char **argv, const cli_global *g)
                                argv[optind + 1]);
     if ((rc = cli_open_index(&store, g, SPOOR_STORE_CREATE)) != CLI_OK)
         return rc;
-    if (spoor_store_add_event(store, argv[optind], argv[optind + 1], note) <
-        0)
+    if (spoor_store_add_event(store, argv[optind], argv[optind + 1], note) < 0)
         rc = cli_error_lib(argv[optind]);
     else
         printf("event %s on %s recorded\n", argv[optind], argv[optind + 1]);

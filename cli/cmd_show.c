@@ -88,12 +88,13 @@ static void show_json(const char *ref, const spoor_record *r,
     json_kv(&o, "format", r ? r->format : file->doc.format, 1);
     json_kv(&o, "encoding", r ? r->encoding : file->doc.encoding, 1);
     json_kv(&o, "warning", r ? r->warning : file->doc.warning, 1);
-    spoor_buf_printf(&o, ", \"bytes\": %llu, \"text_bytes\": %llu, "
-                         "\"indexed\": %s",
-                     (unsigned long long)(r ? r->bytes : file->bytes),
-                     (unsigned long long)(r ? r->text_bytes
-                                            : file->doc.text.size),
-                     r ? "true" : "false");
+    spoor_buf_printf(
+        &o,
+        ", \"bytes\": %llu, \"text_bytes\": %llu, "
+        "\"indexed\": %s",
+        (unsigned long long)(r ? r->bytes : file->bytes),
+        (unsigned long long)(r ? r->text_bytes : file->doc.text.size),
+        r ? "true" : "false");
     spoor_buf_puts(&o, ", \"dates\": [");
     for (i = 0; i < n_dates; i++) {
         spoor_buf_puts(&o, i ? ", {" : "{");
@@ -139,8 +140,8 @@ static void show_text(const char *ref, const spoor_record *r,
     if (warn)
         printf("note      %s\n", warn);
     for (i = 0; i < n_dates; i++)
-        printf("%s %s %s (%s)\n", i ? "         " : "dates    ",
-               dates[i].field, dates[i].value, dates[i].source);
+        printf("%s %s %s (%s)\n", i ? "         " : "dates    ", dates[i].field,
+               dates[i].value, dates[i].source);
     for (i = 0; i < n_meta; i++)
         printf("%s %s: %s\n", i ? "         " : "metadata ", meta[i].key,
                meta[i].value);
@@ -151,8 +152,7 @@ static void show_text(const char *ref, const spoor_record *r,
     printf("appears in\n");
     for (i = 0; i < r->n_occ; i++)
         printf("  #%-6lld %s (%s%s%s)  %s\n", (long long)r->occ[i].item_id,
-               r->occ[i].collection, r->occ[i].kind,
-               r->occ[i].date ? ", " : "",
+               r->occ[i].collection, r->occ[i].kind, r->occ[i].date ? ", " : "",
                r->occ[i].date ? r->occ[i].date : "", r->occ[i].path);
 }
 

@@ -8,10 +8,9 @@
 
 int cmd_stats(int argc, char **argv, const cli_global *g)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'J'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"json", no_argument, NULL, 'J'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     spoor_store *store = NULL;
     spoor_stats st;
     int opt, json = 0, rc;

@@ -30,15 +30,14 @@ static void usage(FILE *f)
                "commands:\n");
     for (i = 0; i < N_COMMANDS; i++)
         fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f,
-            "\nglobal options:\n"
-            "  -i, --index PATH  index folder (default: $SPOOR_INDEX, else "
-            "./spoor-index)\n"
-            "  -h, --help        this help; 'spoor COMMAND --help' for a "
-            "command\n"
-            "      --version     print the version\n"
-            "\nexit status: 0 ok, 1 error (the message names the input and "
-            "the reason), 2 bad usage\n");
+    fprintf(f, "\nglobal options:\n"
+               "  -i, --index PATH  index folder (default: $SPOOR_INDEX, else "
+               "./spoor-index)\n"
+               "  -h, --help        this help; 'spoor COMMAND --help' for a "
+               "command\n"
+               "      --version     print the version\n"
+               "\nexit status: 0 ok, 1 error (the message names the input and "
+               "the reason), 2 bad usage\n");
 }
 
 int main(int argc, char **argv)

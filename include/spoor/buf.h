@@ -11,12 +11,15 @@
 #include "common.h"
 
 typedef struct spoor_buf {
-    char *ptr;   /* owned; NULL until the first write */
-    size_t size; /* bytes used, excluding the terminating NUL */
-    size_t asize;/* bytes allocated */
+    char *ptr;    /* owned; NULL until the first write */
+    size_t size;  /* bytes used, excluding the terminating NUL */
+    size_t asize; /* bytes allocated */
 } spoor_buf;
 
-#define SPOOR_BUF_INIT {NULL, 0, 0}
+#define SPOOR_BUF_INIT                                                         \
+    {                                                                          \
+        NULL, 0, 0                                                             \
+    }
 
 /** Free the buffer's memory and reset it to SPOOR_BUF_INIT. NULL-safe. */
 SPOOR_API void spoor_buf_dispose(spoor_buf *buf);

@@ -13,16 +13,16 @@
 
 enum {
     SPOOR_OK = 0,
-    SPOOR_ERROR = -1,       /* generic failure */
-    SPOOR_ENOMEM = -2,      /* out of memory */
-    SPOOR_EIO = -3,         /* reading or writing a file failed */
-    SPOOR_ENOTFOUND = -4,   /* the named object does not exist */
-    SPOOR_EEXISTS = -5,     /* the object exists and conflicts */
-    SPOOR_EINVALID = -6,    /* malformed input or argument */
-    SPOOR_ELIMIT = -7,      /* a bound from limits.h was reached */
-    SPOOR_EUNSUPPORTED = -8,/* the format or feature is not supported */
-    SPOOR_ECORRUPT = -9,    /* the index is damaged */
-    SPOOR_EUSER = -10       /* a callback asked to stop */
+    SPOOR_ERROR = -1,        /* generic failure */
+    SPOOR_ENOMEM = -2,       /* out of memory */
+    SPOOR_EIO = -3,          /* reading or writing a file failed */
+    SPOOR_ENOTFOUND = -4,    /* the named object does not exist */
+    SPOOR_EEXISTS = -5,      /* the object exists and conflicts */
+    SPOOR_EINVALID = -6,     /* malformed input or argument */
+    SPOOR_ELIMIT = -7,       /* a bound from limits.h was reached */
+    SPOOR_EUNSUPPORTED = -8, /* the format or feature is not supported */
+    SPOOR_ECORRUPT = -9,     /* the index is damaged */
+    SPOOR_EUSER = -10        /* a callback asked to stop */
 };
 
 typedef struct spoor_error {

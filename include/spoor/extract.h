@@ -33,7 +33,7 @@ typedef struct spoor_child {
     char *name;       /* path component after '!'; owned */
     const void *data; /* child bytes (into the input or into owned) */
     size_t len;
-    void *owned;      /* freed with the doc, may be NULL */
+    void *owned; /* freed with the doc, may be NULL */
 } spoor_child;
 
 typedef struct spoor_doc {
@@ -52,7 +52,10 @@ typedef struct spoor_doc {
     char *warning; /* a note on how the item was read, or NULL; owned */
 } spoor_doc;
 
-#define SPOOR_DOC_INIT {0}
+#define SPOOR_DOC_INIT                                                         \
+    {                                                                          \
+        0                                                                      \
+    }
 
 /** Name of the format that data's content has; static storage. */
 SPOOR_API const char *spoor_detect(const void *data, size_t len);

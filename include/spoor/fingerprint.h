@@ -35,7 +35,10 @@ typedef struct spoor_fps {
     size_t cap;
 } spoor_fps;
 
-#define SPOOR_FPS_INIT {NULL, 0, 0}
+#define SPOOR_FPS_INIT                                                         \
+    {                                                                          \
+        NULL, 0, 0                                                             \
+    }
 
 /**
  * Winnow the code point sequence s[0..n) with k-grams of length k and

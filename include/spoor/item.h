@@ -21,27 +21,30 @@
 #include "normalise.h"
 
 typedef struct spoor_item {
-    const char *path;    /* relative to the walked folder or file; nested
-                            items as outer!inner */
-    const char *display; /* as the user named it: argument + path */
-    char sha256[65];     /* hex digest of the item's bytes */
-    uint64_t bytes;      /* size of the item's bytes */
+    const char *path;          /* relative to the walked folder or file; nested
+                                  items as outer!inner */
+    const char *display;       /* as the user named it: argument + path */
+    char sha256[65];           /* hex digest of the item's bytes */
+    uint64_t bytes;            /* size of the item's bytes */
     const unsigned char *data; /* the item's bytes */
-    unsigned depth;      /* 0 for files, 1 for their children, ... */
-    spoor_doc doc;       /* extracted text and metadata */
-    spoor_canon canon;   /* canonical text of doc.text */
-    spoor_fps fps;       /* fingerprints: text, or bytes if fp_bytes */
-    int fp_bytes;        /* 1: fingerprints over raw bytes (no text) */
+    unsigned depth;            /* 0 for files, 1 for their children, ... */
+    spoor_doc doc;             /* extracted text and metadata */
+    spoor_canon canon;         /* canonical text of doc.text */
+    spoor_fps fps;             /* fingerprints: text, or bytes if fp_bytes */
+    int fp_bytes;              /* 1: fingerprints over raw bytes (no text) */
 } spoor_item;
 
 typedef struct spoor_walk_opts {
     unsigned version;
-    unsigned max_depth;   /* nesting bound; SPOOR_MAX_DEPTH by default */
+    unsigned max_depth;      /* nesting bound; SPOOR_MAX_DEPTH by default */
     uint64_t max_file_bytes; /* SPOOR_MAX_FILE_BYTES by default */
 } spoor_walk_opts;
 
 #define SPOOR_WALK_OPTS_VERSION 1
-#define SPOOR_WALK_OPTS_INIT {SPOOR_WALK_OPTS_VERSION, 8, (uint64_t)4 << 30}
+#define SPOOR_WALK_OPTS_INIT                                                   \
+    {                                                                          \
+        SPOOR_WALK_OPTS_VERSION, 8, (uint64_t)4 << 30                          \
+    }
 
 /** Called for every item; a negative return stops the walk with it. */
 typedef int (*spoor_item_cb)(const spoor_item *item, void *payload);

@@ -35,19 +35,21 @@
 
 typedef struct spoor_check_opts {
     unsigned version;
-    size_t common;             /* boilerplate threshold (items per hash) */
-    const char *const *only;   /* restrict to these collections, or NULL */
+    size_t common;           /* boilerplate threshold (items per hash) */
+    const char *const *only; /* restrict to these collections, or NULL */
     size_t n_only;
-    double released_min;       /* see the verdict table above */
+    double released_min; /* see the verdict table above */
     double internal_min;
-    size_t max_sources;        /* candidate sources verified per item */
-    size_t min_region;         /* shortest region kept, canonical chars */
+    size_t max_sources; /* candidate sources verified per item */
+    size_t min_region;  /* shortest region kept, canonical chars */
 } spoor_check_opts;
 
 #define SPOOR_CHECK_OPTS_VERSION 1
 #define SPOOR_CHECK_OPTS_INIT                                                  \
-    {SPOOR_CHECK_OPTS_VERSION, 100, NULL, 0, SPOOR_RELEASED_MIN,               \
-     SPOOR_INTERNAL_MIN, SPOOR_MAX_SOURCES, 32}
+    {                                                                          \
+        SPOOR_CHECK_OPTS_VERSION, 100, NULL, 0, SPOOR_RELEASED_MIN,            \
+            SPOOR_INTERNAL_MIN, SPOOR_MAX_SOURCES, 32                          \
+    }
 
 typedef struct spoor_region {
     size_t q_start, q_end;   /* half-open byte range in the query's text */
@@ -63,7 +65,7 @@ typedef struct spoor_match {
     double source_coverage; /* of the source's canonical text */
     spoor_region *regions;  /* owned, ordered by query offset */
     size_t n_regions;
-    size_t longest;         /* longest region, canonical chars */
+    size_t longest; /* longest region, canonical chars */
 } spoor_match;
 
 typedef struct spoor_postdate {
@@ -80,10 +82,10 @@ typedef struct spoor_result {
     char *first_release_date;
     spoor_postdate *postdates;
     size_t n_postdates;
-    size_t n_fps;          /* fingerprints looked up */
-    size_t n_common;       /* of which boilerplate */
-    size_t n_dropped;      /* candidate sources beyond max_sources */
-    int approximate;       /* byte-level regions (no text) */
+    size_t n_fps;     /* fingerprints looked up */
+    size_t n_common;  /* of which boilerplate */
+    size_t n_dropped; /* candidate sources beyond max_sources */
+    int approximate;  /* byte-level regions (no text) */
 } spoor_result;
 
 /**

@@ -31,7 +31,10 @@ typedef struct spoor_canon {
     size_t cap;      /* allocated entries (internal) */
 } spoor_canon;
 
-#define SPOOR_CANON_INIT {NULL, NULL, NULL, 0, 0}
+#define SPOOR_CANON_INIT                                                       \
+    {                                                                          \
+        NULL, NULL, NULL, 0, 0                                                 \
+    }
 
 /**
  * Normalise text (UTF-8; invalid bytes are dropped like punctuation) into

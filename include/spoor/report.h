@@ -22,7 +22,10 @@ typedef struct spoor_report_opts {
     size_t snippet_len;  /* text report: bytes per quoted passage */
 } spoor_report_opts;
 
-#define SPOOR_REPORT_OPTS_INIT {1, 5, 2, 72}
+#define SPOOR_REPORT_OPTS_INIT                                                 \
+    {                                                                          \
+        1, 5, 2, 72                                                            \
+    }
 
 /** Append one JSON object (one line, ending in '\n'). */
 SPOOR_API int spoor_report_json(spoor_buf *out, const spoor_item *item,

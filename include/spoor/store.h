@@ -113,8 +113,7 @@ SPOOR_API int spoor_store_record(spoor_store *s, int64_t content,
 SPOOR_API void spoor_record_free(spoor_record *r);
 
 /** The stored text of content into out (replacing it). */
-SPOOR_API int spoor_store_text(spoor_store *s, int64_t content,
-                               spoor_buf *out);
+SPOOR_API int spoor_store_text(spoor_store *s, int64_t content, spoor_buf *out);
 
 typedef struct spoor_collection_info {
     int64_t id;
@@ -144,9 +143,9 @@ SPOOR_API void spoor_events_free(spoor_event *ev, size_t n);
 
 typedef struct spoor_stats {
     int64_t collections, items, contents, postings, events;
-    int64_t text_bytes;     /* extracted text, uncompressed */
-    int64_t stored_bytes;   /* size of the index files on disk */
-    int64_t canon_chars;    /* canonical characters indexed */
+    int64_t text_bytes;   /* extracted text, uncompressed */
+    int64_t stored_bytes; /* size of the index files on disk */
+    int64_t canon_chars;  /* canonical characters indexed */
 } spoor_stats;
 
 SPOOR_API int spoor_store_stats(spoor_store *s, spoor_stats *out);

@@ -97,3 +97,10 @@ int spoor__array_reserve(void **arr, size_t *cap, size_t need, size_t elsz)
     *cap = ncap;
     return 0;
 }
+
+void spoor__sort(void *base, size_t n, size_t size,
+                 int (*cmp)(const void *, const void *))
+{
+    if (n > 1 && base)
+        qsort(base, n, size, cmp);
+}

@@ -61,6 +61,10 @@ int spoor__error_oom(void);
         }                                                                      \
     } while (0)
 
+/** qsort that accepts n == 0 with base == NULL. */
+void spoor__sort(void *base, size_t n, size_t size,
+                 int (*cmp)(const void *, const void *));
+
 /** Grow *arr (element size elsz) so that it holds at least need elements. */
 int spoor__array_reserve(void **arr, size_t *cap, size_t need, size_t elsz);
 

@@ -53,10 +53,10 @@ static size_t header_name_len(const unsigned char *d, size_t len)
 static int detect_eml(const unsigned char *d, size_t len)
 {
     static const char *const known[] = {
-        "from",       "to",           "subject",     "date",
-        "message-id", "received",     "mime-version", "return-path",
+        "from",         "to",           "subject",        "date",
+        "message-id",   "received",     "mime-version",   "return-path",
         "delivered-to", "content-type", "dkim-signature", "cc",
-        "reply-to",   "x-mailer",     "sender",       NULL};
+        "reply-to",     "x-mailer",     "sender",         NULL};
     size_t i = 0, lim = len < 65536 ? len : 65536;
     int hits = 0, k;
 
@@ -125,8 +125,7 @@ static char *address_list(InternetAddressList *l)
 }
 
 /* Serialize a GMime object's decoded content into a fresh buffer. */
-static int write_content(GMimeDataWrapper *w, unsigned char **out,
-                         size_t *len)
+static int write_content(GMimeDataWrapper *w, unsigned char **out, size_t *len)
 {
     GMimeStream *mem = g_mime_stream_mem_new();
     GByteArray *arr;
@@ -259,9 +258,8 @@ static int visit(walk_ctx *c, GMimeObject *o, unsigned depth)
                                 "more than MAX_MIME_PARTS (%d) MIME parts",
                                 SPOOR_MAX_MIME_PARTS);
     if (depth > MAX_MIME_DEPTH)
-        return spoor__error_set(SPOOR_ELIMIT,
-                                "MIME nesting deeper than %d levels",
-                                MAX_MIME_DEPTH);
+        return spoor__error_set(
+            SPOOR_ELIMIT, "MIME nesting deeper than %d levels", MAX_MIME_DEPTH);
     if (GMIME_IS_MULTIPART(o)) {
         GMimeMultipart *mp = GMIME_MULTIPART(o);
         int i, n, error;
@@ -269,13 +267,14 @@ static int visit(walk_ctx *c, GMimeObject *o, unsigned depth)
             return visit_alternative(c, mp, depth);
         n = g_mime_multipart_get_count(mp);
         for (i = 0; i < n; i++)
-            if ((error = visit(c, g_mime_multipart_get_part(mp, i),
-                               depth + 1)) < 0)
+            if ((error =
+                     visit(c, g_mime_multipart_get_part(mp, i), depth + 1)) < 0)
                 return error;
         return 0;
     }
     if (GMIME_IS_MESSAGE_PART(o)) {
-        GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
+        GMimeMessage *m =
+            g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
         unsigned char *data;
         size_t len;
         char name[MAX_NAME + 1];
@@ -328,8 +327,7 @@ static int extract_message(spoor_doc *doc, GMimeMessage *msg)
     char *cc = address_list(g_mime_message_get_cc(msg));
     const char *subject = g_mime_message_get_subject(msg);
     const char *msgid = g_mime_message_get_message_id(msg);
-    const char *date_hdr =
-        g_mime_object_get_header(GMIME_OBJECT(msg), "Date");
+    const char *date_hdr = g_mime_object_get_header(GMIME_OBJECT(msg), "Date");
     const char *irt =
         g_mime_object_get_header(GMIME_OBJECT(msg), "In-Reply-To");
     GMimeObject *body = g_mime_message_get_mime_part(msg);
@@ -344,8 +342,8 @@ static int extract_message(spoor_doc *doc, GMimeMessage *msg)
     SPOOR_TRY(put_header(&doc->text, "Date", date_hdr));
     SPOOR_TRY(put_header(&doc->text, "Subject", subject));
     SPOOR_TRY(spoor_buf_puts(&doc->text, "\n"));
-    SPOOR_TRY(add_iso_date(doc, g_mime_message_get_date(msg), "date",
-                           "Date header"));
+    SPOOR_TRY(
+        add_iso_date(doc, g_mime_message_get_date(msg), "date", "Date header"));
     if (from)
         SPOOR_TRY(spoor_doc__add_meta(doc, "from", from));
     if (to)
@@ -381,8 +379,8 @@ static int extract_eml(spoor_doc *doc, const unsigned char *d, size_t len)
     g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
     msg = g_mime_parser_construct_message(parser, NULL);
     if (!msg)
-        error = spoor__error_set(SPOOR_EINVALID,
-                                 "not a parsable RFC 5322 message");
+        error =
+            spoor__error_set(SPOOR_EINVALID, "not a parsable RFC 5322 message");
     else
         error = extract_message(doc, msg);
     if (msg)
@@ -406,7 +404,8 @@ static void scan_message_id(const unsigned char *d, size_t len, char *out,
             ;
         if (eol == i || (eol == i + 1 && d[i] == '\r'))
             return; /* end of headers */
-        if (eol - i > 11 && !strncasecmp((const char *)d + i, "message-id:", 11)) {
+        if (eol - i > 11 &&
+            !strncasecmp((const char *)d + i, "message-id:", 11)) {
             j = i + 11;
             for (;;) {
                 for (; j < eol; j++) {
@@ -417,7 +416,8 @@ static void scan_message_id(const unsigned char *d, size_t len, char *out,
                         out[k++] = (char)ch;
                 }
                 /* folded continuation */
-                if (eol + 1 < len && (d[eol + 1] == ' ' || d[eol + 1] == '\t')) {
+                if (eol + 1 < len &&
+                    (d[eol + 1] == ' ' || d[eol + 1] == '\t')) {
                     j = eol + 1;
                     for (eol = j; eol < len && d[eol] != '\n'; eol++)
                         ;
@@ -434,8 +434,8 @@ static void scan_message_id(const unsigned char *d, size_t len, char *out,
 
 static int extract_mbox(spoor_doc *doc, const unsigned char *d, size_t len)
 {
-    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                             NULL);
+    GHashTable *seen =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     size_t pos = 0, n = 0;
     int error = 0;
 

@@ -33,11 +33,11 @@ static int is_skipped(const char *name)
 static int is_block(const char *name)
 {
     static const char *const blocks[] = {
-        "p",     "div",    "br",     "li",      "tr",     "h1",  "h2",
-        "h3",    "h4",     "h5",     "h6",      "table",  "ul",  "ol",
-        "pre",   "title",  "section", "article", "header", "footer",
-        "blockquote", "hr", "dt",    "dd",      "address", "td", "th",
-        "caption", "form", "nav",    "aside",   "main",   "figure", NULL};
+        "p",    "div",   "br",      "li",      "tr",     "h1",     "h2",
+        "h3",   "h4",    "h5",      "h6",      "table",  "ul",     "ol",
+        "pre",  "title", "section", "article", "header", "footer", "blockquote",
+        "hr",   "dt",    "dd",      "address", "td",     "th",     "caption",
+        "form", "nav",   "aside",   "main",    "figure", NULL};
     size_t i;
     for (i = 0; blocks[i]; i++)
         if (!strcmp(name, blocks[i]))
@@ -76,8 +76,7 @@ static int walk_tree(spoor_buf *out, spoor_doc *doc, xmlNode *root)
                     mn = xmlGetProp(n, (const xmlChar *)"property");
                 if (mn && mc && is_date_meta((const char *)mn))
                     error = spoor_doc__add_date(doc, (const char *)mn,
-                                                (const char *)mc,
-                                                "html meta");
+                                                (const char *)mc, "html meta");
                 xmlFree(mn);
                 xmlFree(mc);
             }
@@ -113,8 +112,9 @@ static int html_text(spoor_buf *out, spoor_doc *doc, const char *html,
     const char *enc;
 
     if (len > INT32_MAX)
-        return spoor__error_set(SPOOR_ELIMIT, "html of %zu bytes exceeds "
-                                              "the parser's 2 GiB limit",
+        return spoor__error_set(SPOOR_ELIMIT,
+                                "html of %zu bytes exceeds "
+                                "the parser's 2 GiB limit",
                                 len);
     pthread_once(&xml_once, xml_init);
     enc = spoor_text__valid_utf8((const unsigned char *)html, len) ? "UTF-8"
@@ -142,8 +142,8 @@ static int detect_html(const unsigned char *d, size_t len)
     char head[1025];
     if (n >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF)
         i = 3;
-    while (i < n && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' ||
-                     d[i] == '\n'))
+    while (i < n &&
+           (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n'))
         i++;
     if (i >= n || d[i] != '<')
         return 0;

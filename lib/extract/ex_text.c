@@ -22,8 +22,8 @@ static int has_bom(const unsigned char *d, size_t len)
 {
     if (len >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF)
         return 3;
-    if (len >= 2 && ((d[0] == 0xFF && d[1] == 0xFE) ||
-                     (d[0] == 0xFE && d[1] == 0xFF)))
+    if (len >= 2 &&
+        ((d[0] == 0xFF && d[1] == 0xFE) || (d[0] == 0xFE && d[1] == 0xFF)))
         return 2;
     return 0;
 }

@@ -134,9 +134,9 @@ int spoor_doc__add_child(spoor_doc *doc, const char *name, const void *data,
                                 "more than MAX_CHILDREN (%d) children",
                                 SPOOR_MAX_CHILDREN);
     }
-    if ((error = spoor__array_reserve((void **)&doc->children,
-                                      &doc->cap_children, doc->n_children + 1,
-                                      sizeof(*c))) < 0) {
+    if ((error =
+             spoor__array_reserve((void **)&doc->children, &doc->cap_children,
+                                  doc->n_children + 1, sizeof(*c))) < 0) {
         spoor__free(owned);
         return error;
     }

@@ -52,15 +52,15 @@ static int push_region(spoor_region **out, size_t *n, size_t *cap,
 
 int spoor_match__text_regions(const spoor_canon *q, const spoor_canon *s,
                               spoor_hit *hits, size_t n_hits, unsigned k,
-                              size_t min_region, spoor_region **out,
-                              size_t *n, size_t *cap)
+                              size_t min_region, spoor_region **out, size_t *n,
+                              size_t *cap)
 {
     size_t i, first = *n;
     int64_t diag = 0;
     size_t covered = 0; /* q end of the last region on this diagonal */
     int have_diag = 0, error;
 
-    qsort(hits, n_hits, sizeof(*hits), cmp_hit);
+    spoor__sort(hits, n_hits, sizeof(*hits), cmp_hit);
     for (i = 0; i < n_hits; i++) {
         size_t qa = hits[i].q, sa = hits[i].s, qb, sb;
         int64_t d = (int64_t)sa - (int64_t)qa;
@@ -96,7 +96,8 @@ int spoor_match__text_regions(const spoor_canon *q, const spoor_canon *s,
         if ((error = push_region(out, n, cap, &r)) < 0)
             return error;
     }
-    qsort(*out + first, *n - first, sizeof(**out), cmp_region);
+    if (*n > first)
+        spoor__sort(*out + first, *n - first, sizeof(**out), cmp_region);
     return 0;
 }
 
@@ -107,7 +108,7 @@ int spoor_match__byte_regions(spoor_hit *hits, size_t n_hits, unsigned k,
     size_t i, first = *n;
     int error;
 
-    qsort(hits, n_hits, sizeof(*hits), cmp_hit);
+    spoor__sort(hits, n_hits, sizeof(*hits), cmp_hit);
     i = 0;
     while (i < n_hits) {
         spoor_region r;
@@ -125,7 +126,8 @@ int spoor_match__byte_regions(spoor_hit *hits, size_t n_hits, unsigned k,
             return error;
         i = j + 1;
     }
-    qsort(*out + first, *n - first, sizeof(**out), cmp_region);
+    if (*n > first)
+        spoor__sort(*out + first, *n - first, sizeof(**out), cmp_region);
     return 0;
 }
 
@@ -154,7 +156,7 @@ double spoor_coverage(const size_t *starts, const size_t *ends, size_t n,
         rs[i].a = starts[i] < total ? starts[i] : total;
         rs[i].b = ends[i] < total ? ends[i] : total;
     }
-    qsort(rs, n, sizeof(*rs), cmp_range);
+    spoor__sort(rs, n, sizeof(*rs), cmp_range);
     for (i = 0; i < n; i++) {
         if (rs[i].b <= rs[i].a)
             continue;

@@ -195,8 +195,7 @@ static double region_cov(const spoor_match *m, int source_side, size_t total)
 /* Build the match for one candidate source. */
 static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
                        chit *hits, size_t n_hits, int exact,
-                       const spoor_check_opts *opts, spoor_match *m,
-                       int *keep)
+                       const spoor_check_opts *opts, spoor_match *m, int *keep)
 {
     spoor_buf text = SPOOR_BUF_INIT;
     spoor_canon sc = SPOOR_CANON_INIT;
@@ -225,8 +224,8 @@ static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
     } else {
         if (n_hits) {
             SPOOR_TRY(spoor_store_text(s, content, &text));
-            SPOOR_TRY(spoor_normalise(&sc, text.ptr ? text.ptr : "",
-                                      text.size));
+            SPOOR_TRY(
+                spoor_normalise(&sc, text.ptr ? text.ptr : "", text.size));
             SPOOR_TRY(spoor_match__text_regions(
                 &item->canon, &sc, h, n_hits, SPOOR_TEXT_K, opts->min_region,
                 &m->regions, &m->n_regions, &cap));
@@ -278,7 +277,7 @@ static int gather_hits(spoor_store *s, const spoor_item *item,
     fps = spoor__reallocarray(NULL, item->fps.n, sizeof(*fps));
     SPOOR_ALLOC_CHECK(fps);
     memcpy(fps, item->fps.v, item->fps.n * sizeof(*fps));
-    qsort(fps, item->fps.n, sizeof(*fps), cmp_fp_hash);
+    spoor__sort(fps, item->fps.n, sizeof(*fps), cmp_fp_hash);
     r->n_fps = item->fps.n;
     for (i = 0; i < item->fps.n;) {
         size_t end = i, p, q;
@@ -286,14 +285,14 @@ static int gather_hits(spoor_store *s, const spoor_item *item,
         while (end < item->fps.n && fps[end].hash == fps[i].hash)
             end++;
         post.n = 0;
-        SPOOR_TRY(spoor_store__lookup(s, fps[i].hash, opts->common, &post,
-                                      &common));
+        SPOOR_TRY(
+            spoor_store__lookup(s, fps[i].hash, opts->common, &post, &common));
         if (common) {
             r->n_common += end - i;
         } else {
             for (p = i; p < end; p++) {
-                SPOOR_TRY(spoor__array_reserve((void **)&hits, &cap,
-                                               n + post.n, sizeof(*hits)));
+                SPOOR_TRY(spoor__array_reserve((void **)&hits, &cap, n + post.n,
+                                               sizeof(*hits)));
                 for (q = 0; q < post.n; q++) {
                     hits[n].content = post.v[q].content;
                     hits[n].h.q = fps[p].pos;
@@ -388,11 +387,10 @@ static int compute_first_release(spoor_result *r)
             const spoor_occurrence *o = &rec->occ[j];
             if (strcmp(o->kind, "release"))
                 continue;
-            if (!best || (o->date && (!best->date ||
-                                      strcmp(o->date, best->date) < 0 ||
-                                      (strcmp(o->date, best->date) == 0 &&
-                                       strcmp(o->collection,
-                                              best->collection) < 0))))
+            if (!best ||
+                (o->date && (!best->date || strcmp(o->date, best->date) < 0 ||
+                             (strcmp(o->date, best->date) == 0 &&
+                              strcmp(o->collection, best->collection) < 0))))
                 best = o;
         }
     }
@@ -406,8 +404,8 @@ static int compute_first_release(spoor_result *r)
     return 0;
 }
 
-int spoor_check_item(spoor_result **out, spoor_store *s,
-                     const spoor_item *item, const spoor_check_opts *opts)
+int spoor_check_item(spoor_result **out, spoor_store *s, const spoor_item *item,
+                     const spoor_check_opts *opts)
 {
     spoor_check_opts defaults = SPOOR_CHECK_OPTS_INIT;
     spoor_result *r;
@@ -433,7 +431,7 @@ int spoor_check_item(spoor_result **out, spoor_store *s,
         goto done;
 
     SPOOR_TRY(gather_hits(s, item, opts, r, &hits, &n_hits));
-    qsort(hits, n_hits, sizeof(*hits), cmp_chit);
+    spoor__sort(hits, n_hits, sizeof(*hits), cmp_chit);
     for (i = 0; i < n_hits;) {
         size_t end = i;
         while (end < n_hits && hits[end].content == hits[i].content)
@@ -446,7 +444,7 @@ int spoor_check_item(spoor_result **out, spoor_store *s,
         n_cands++;
         i = end;
     }
-    qsort(cands, n_cands, sizeof(*cands), cmp_cand);
+    spoor__sort(cands, n_cands, sizeof(*cands), cmp_cand);
     kept = n_cands < opts->max_sources ? n_cands : opts->max_sources;
 
     if (exact_id >= 0) {
@@ -458,8 +456,8 @@ int spoor_check_item(spoor_result **out, spoor_store *s,
         if (e == n_cands) {
             spoor_match m;
             int keep;
-            SPOOR_TRY(build_match(s, item, exact_id, NULL, 0, 1, opts, &m,
-                                  &keep));
+            SPOOR_TRY(
+                build_match(s, item, exact_id, NULL, 0, 1, opts, &m, &keep));
             if (keep)
                 SPOOR_TRY(add_match(r, &mcap, &m));
         } else if (e >= kept) {
@@ -474,14 +472,14 @@ int spoor_check_item(spoor_result **out, spoor_store *s,
     for (i = 0; i < kept; i++) {
         spoor_match m;
         int keep;
-        SPOOR_TRY(build_match(s, item, cands[i].content,
-                              hits + cands[i].first, cands[i].count,
-                              cands[i].content == exact_id, opts, &m, &keep));
+        SPOOR_TRY(build_match(s, item, cands[i].content, hits + cands[i].first,
+                              cands[i].count, cands[i].content == exact_id,
+                              opts, &m, &keep));
         if (keep)
             SPOOR_TRY(add_match(r, &mcap, &m));
     }
     if (r->n_matches > 1)
-        qsort(r->matches, r->n_matches, sizeof(*r->matches), cmp_match);
+        spoor__sort(r->matches, r->n_matches, sizeof(*r->matches), cmp_match);
 
     {
         size_t total = item->fp_bytes ? (size_t)item->bytes : item->canon.len;
@@ -493,8 +491,8 @@ int spoor_check_item(spoor_result **out, spoor_store *s,
             longest_release < SPOOR_TEXT_W + SPOOR_TEXT_K - 1)
             longest_release = SPOOR_TEXT_W + SPOOR_TEXT_K - 1;
     }
-    r->verdict = spoor_verdict(r->cov_release, r->cov_internal,
-                               longest_release, opts);
+    r->verdict =
+        spoor_verdict(r->cov_release, r->cov_internal, longest_release, opts);
     SPOOR_TRY(compute_first_release(r));
     SPOOR_TRY(compute_dates(s, item, r));
 done:
@@ -526,7 +524,7 @@ int spoor_compare(spoor_region **out, size_t *n_out, const spoor_item *a,
         bf = spoor__reallocarray(NULL, b->fps.n, sizeof(*bf));
         SPOOR_ALLOC_CHECK(bf);
         memcpy(bf, b->fps.v, b->fps.n * sizeof(*bf));
-        qsort(bf, b->fps.n, sizeof(*bf), cmp_fp_hash);
+        spoor__sort(bf, b->fps.n, sizeof(*bf), cmp_fp_hash);
     }
     for (i = 0; i < a->fps.n && b->fps.n; i++) {
         size_t lo = 0, hi = b->fps.n;
@@ -547,12 +545,12 @@ int spoor_compare(spoor_region **out, size_t *n_out, const spoor_item *a,
         }
     }
     if (a->fp_bytes)
-        error = spoor_match__byte_regions(hits, n, SPOOR_BYTES_K,
-                                          SPOOR_BYTES_W, out, n_out, &rcap);
+        error = spoor_match__byte_regions(hits, n, SPOOR_BYTES_K, SPOOR_BYTES_W,
+                                          out, n_out, &rcap);
     else
         error = spoor_match__text_regions(&a->canon, &b->canon, hits, n,
-                                          SPOOR_TEXT_K, min_region, out,
-                                          n_out, &rcap);
+                                          SPOOR_TEXT_K, min_region, out, n_out,
+                                          &rcap);
 done:
     spoor__free(bf);
     spoor__free(hits);

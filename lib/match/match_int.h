@@ -23,8 +23,8 @@ typedef struct spoor_hit {
  */
 int spoor_match__text_regions(const spoor_canon *q, const spoor_canon *s,
                               spoor_hit *hits, size_t n_hits, unsigned k,
-                              size_t min_region, spoor_region **out,
-                              size_t *n, size_t *cap);
+                              size_t min_region, spoor_region **out, size_t *n,
+                              size_t *cap);
 
 /**
  * Regions of byte fingerprints: hits on one diagonal closer than w + k

@@ -65,15 +65,15 @@ static size_t map_codepoint(utf8proc_int32_t cp, uint32_t *out)
     utf8proc_ssize_t n, i;
     size_t k = 0;
 
-    n = utf8proc_decompose_char(
-        cp, buf, MAP_MAX,
-        UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-            UTF8PROC_STRIPMARK,
-        &boundclass);
+    n = utf8proc_decompose_char(cp, buf, MAP_MAX,
+                                UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |
+                                    UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK,
+                                &boundclass);
     if (n <= 0 || n > MAP_MAX)
         return 0;
     if (n > 1) {
-        n = utf8proc_normalize_utf32(buf, n, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+        n = utf8proc_normalize_utf32(buf, n,
+                                     UTF8PROC_COMPOSE | UTF8PROC_STABLE);
         if (n <= 0)
             return 0;
     }
@@ -185,7 +185,8 @@ int spoor_canon_to_utf8(spoor_buf *out, const spoor_canon *c, size_t from,
         to = c->len;
     for (i = from; i < to; i++) {
         utf8proc_uint8_t u[4];
-        utf8proc_ssize_t n = utf8proc_encode_char((utf8proc_int32_t)c->chars[i], u);
+        utf8proc_ssize_t n =
+            utf8proc_encode_char((utf8proc_int32_t)c->chars[i], u);
         if ((error = spoor_buf_put(out, u, (size_t)n)) < 0)
             return error;
     }

@@ -56,8 +56,9 @@ int spoor_json_string(spoor_buf *out, const char *s, size_t len)
                 ok = 0;
             if (ok && n == 3 && c == 0xED && p[i + 1] >= 0xA0)
                 ok = 0;
-            if (ok && n == 4 && ((c == 0xF0 && p[i + 1] < 0x90) ||
-                                 (c == 0xF4 && p[i + 1] >= 0x90) || c > 0xF4))
+            if (ok && n == 4 &&
+                ((c == 0xF0 && p[i + 1] < 0x90) ||
+                 (c == 0xF4 && p[i + 1] >= 0x90) || c > 0xF4))
                 ok = 0;
             if (ok) {
                 error = spoor_buf_put(out, p + i, n);
@@ -133,11 +134,11 @@ static int match_json(spoor_buf *out, const spoor_match *m,
     SPOOR_TRY(jstr(out, o->date));
     SPOOR_TRY(spoor_buf_puts(out, ", \"path\": "));
     SPOOR_TRY(jstr(out, o->path));
-    SPOOR_TRY(spoor_buf_printf(out, ", \"item\": %lld, \"sha256\": ",
-                               (long long)o->item_id));
+    SPOOR_TRY(spoor_buf_printf(
+        out, ", \"item\": %lld, \"sha256\": ", (long long)o->item_id));
     SPOOR_TRY(jstr(out, m->source->sha256));
-    SPOOR_TRY(spoor_buf_printf(out, ", \"exact\": %s, \"coverage\": ",
-                               m->exact ? "true" : "false"));
+    SPOOR_TRY(spoor_buf_printf(
+        out, ", \"exact\": %s, \"coverage\": ", m->exact ? "true" : "false"));
     SPOOR_TRY(spoor_json_fraction(out, m->coverage));
     SPOOR_TRY(spoor_buf_puts(out, ", \"source_coverage\": "));
     SPOOR_TRY(spoor_json_fraction(out, m->source_coverage));

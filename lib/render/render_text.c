@@ -2,13 +2,11 @@
  * render_text.c: the readable report of one checked item.
  *
  *   suspect/memo.txt  (text, 3120 bytes, utf-8)
- *     verdict   partially-released: 42% in releases, first in dump-1 (2014-12-01)
- *     coverage  release 42.0%  internal 97.0%  any 97.0%
- *     dates     date 2014-12-03T10:11:12Z (Date header)
- *     postdates breach-discovered (2014-11-24): date 2014-12-03T10:11:12Z
- *     sources
- *       97.0%  fileserver (internal, 2014-12-15)  finance/memo.txt ...
- *              [120, 5120) "the quarterly numbers show..."
+ *     verdict   partially-released: 42% in releases, first in dump-1
+ * (2014-12-01) coverage  release 42.0%  internal 97.0%  any 97.0% dates date
+ * 2014-12-03T10:11:12Z (Date header) postdates breach-discovered (2014-11-24):
+ * date 2014-12-03T10:11:12Z sources 97.0%  fileserver (internal, 2014-12-15)
+ * finance/memo.txt ... [120, 5120) "the quarterly numbers show..."
  *
  * Snippets are one line each: whitespace runs collapsed, cut at a UTF-8
  * character boundary.
@@ -93,11 +91,10 @@ int spoor_report_text(spoor_buf *out, const spoor_item *item,
         SPOOR_TRY(spoor_buf_puts(out, "  (no text: compared as bytes)"));
     SPOOR_TRY(spoor_buf_puts(out, "\n"));
     for (i = 0; i < item->doc.n_dates; i++)
-        SPOOR_TRY(spoor_buf_printf(out, "  %s %s %s (%s)\n",
-                                   i ? "         " : "dates    ",
-                                   item->doc.dates[i].field,
-                                   item->doc.dates[i].value,
-                                   item->doc.dates[i].source));
+        SPOOR_TRY(spoor_buf_printf(
+            out, "  %s %s %s (%s)\n", i ? "         " : "dates    ",
+            item->doc.dates[i].field, item->doc.dates[i].value,
+            item->doc.dates[i].source));
     for (i = 0; i < r->n_postdates; i++)
         SPOOR_TRY(spoor_buf_printf(
             out, "  %s %s (%s): %s %s\n", i ? "         " : "postdates",
@@ -124,15 +121,13 @@ int spoor_report_text(spoor_buf *out, const spoor_item *item,
             shown++;
             SPOOR_TRY(spoor_buf_puts(out, "    "));
             SPOOR_TRY(pct(out, m->coverage));
-            SPOOR_TRY(spoor_buf_printf(out, "  %s (%s%s%s)  %s  [source ",
-                                       o->collection, o->kind,
-                                       o->date ? ", " : "",
-                                       o->date ? o->date : "", o->path));
+            SPOOR_TRY(spoor_buf_printf(
+                out, "  %s (%s%s%s)  %s  [source ", o->collection, o->kind,
+                o->date ? ", " : "", o->date ? o->date : "", o->path));
             SPOOR_TRY(pct(out, m->source_coverage));
-            SPOOR_TRY(spoor_buf_printf(out, ", %zu passage%s%s]\n",
-                                       m->n_regions,
-                                       m->n_regions == 1 ? "" : "s",
-                                       m->exact ? ", exact copy" : ""));
+            SPOOR_TRY(spoor_buf_printf(
+                out, ", %zu passage%s%s]\n", m->n_regions,
+                m->n_regions == 1 ? "" : "s", m->exact ? ", exact copy" : ""));
             if (j > 0)
                 continue; /* passages are the same for every occurrence */
             for (k = 0; k < m->n_regions && k < opts->max_snippets; k++) {
@@ -149,8 +144,9 @@ int spoor_report_text(spoor_buf *out, const spoor_item *item,
         }
     }
     if (total_occ > shown)
-        SPOOR_TRY(spoor_buf_printf(out, "    ... and %zu more (--json lists "
-                                        "all)\n",
+        SPOOR_TRY(spoor_buf_printf(out,
+                                   "    ... and %zu more (--json lists "
+                                   "all)\n",
                                    total_occ - shown));
     SPOOR_TRY(spoor_buf_puts(out, "\n"));
 done:

@@ -152,17 +152,16 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
             return spoor__error_set(SPOOR_EIO, "cannot create index '%s': %s",
                                     path, strerror(errno));
     } else if (!S_ISDIR(st.st_mode)) {
-        return spoor__error_set(SPOOR_EINVALID,
-                                "index '%s' is not a folder", path);
+        return spoor__error_set(SPOOR_EINVALID, "index '%s' is not a folder",
+                                path);
     }
     n = strlen(path) + sizeof("/catalogue.sqlite");
     dbpath = spoor__malloc(n);
     SPOOR_ALLOC_CHECK(dbpath);
     snprintf(dbpath, n, "%s/catalogue.sqlite", path);
     if (!(flags & SPOOR_STORE_CREATE) && stat(dbpath, &st) < 0) {
-        error = spoor__error_set(SPOOR_ENOTFOUND,
-                                 "no index at '%s' (spoor add creates one)",
-                                 path);
+        error = spoor__error_set(
+            SPOOR_ENOTFOUND, "no index at '%s' (spoor add creates one)", path);
         goto done;
     }
     s = spoor__calloc(1, sizeof(*s));
@@ -199,8 +198,8 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
     {
         sqlite3_stmt *st_v = NULL;
         if (sqlite3_prepare_v2(s->db,
-                               "SELECT value FROM meta WHERE key='schema'",
-                               -1, &st_v, NULL) != SQLITE_OK) {
+                               "SELECT value FROM meta WHERE key='schema'", -1,
+                               &st_v, NULL) != SQLITE_OK) {
             error = db_error(s, "not a spoor index");
             goto done;
         }
@@ -393,8 +392,8 @@ static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
             goto done;
         }
     }
-    SPOOR_TRY(prepare(s, &s->st_add_date,
-                      "INSERT INTO dates VALUES(?, ?, ?, ?)"));
+    SPOOR_TRY(
+        prepare(s, &s->st_add_date, "INSERT INTO dates VALUES(?, ?, ?, ?)"));
     for (i = 0; i < doc->n_dates; i++) {
         sqlite3_reset(s->st_add_date);
         sqlite3_bind_int64(s->st_add_date, 1, id);
@@ -409,8 +408,8 @@ static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
             goto done;
         }
     }
-    SPOOR_TRY(prepare(s, &s->st_add_meta,
-                      "INSERT INTO metadata VALUES(?, ?, ?)"));
+    SPOOR_TRY(
+        prepare(s, &s->st_add_meta, "INSERT INTO metadata VALUES(?, ?, ?)"));
     for (i = 0; i < doc->n_meta; i++) {
         sqlite3_reset(s->st_add_meta);
         sqlite3_bind_int64(s->st_add_meta, 1, id);
@@ -517,8 +516,8 @@ int spoor_store__lookup(spoor_store *s, uint64_t hash, size_t common,
             }
         }
         if ((error = spoor__array_reserve((void **)&out->v, &out->cap,
-                                          out->n + 1,
-                                          sizeof(spoor_posting))) < 0) {
+                                          out->n + 1, sizeof(spoor_posting))) <
+            0) {
             sqlite3_reset(s->st_lookup);
             return error;
         }
@@ -570,8 +569,7 @@ int spoor_store_resolve(spoor_store *s, const char *ref, int64_t *out)
     size_t len = strlen(ref);
 
     if (*id && strspn(id, "0123456789") == strlen(id) && strlen(id) < 19) {
-        error = resolve_query(s,
-                              "SELECT content_id FROM items WHERE id = ?",
+        error = resolve_query(s, "SELECT content_id FROM items WHERE id = ?",
                               id, NULL, out, &count);
         if (error < 0 || count == 1)
             return error;
@@ -582,15 +580,14 @@ int spoor_store_resolve(spoor_store *s, const char *ref, int64_t *out)
         for (char *p = pattern; *p; p++)
             if (*p >= 'A' && *p <= 'F')
                 *p = (char)(*p - 'A' + 'a');
-        error = resolve_query(s,
-                              "SELECT id FROM contents WHERE sha256 GLOB ?",
+        error = resolve_query(s, "SELECT id FROM contents WHERE sha256 GLOB ?",
                               pattern, NULL, out, &count);
         if (error < 0 || count == 1)
             return error;
         if (count > 1)
             return spoor__error_set(SPOOR_EINVALID,
-                                    "'%s' is a prefix of %d items' sha256",
-                                    ref, count);
+                                    "'%s' is a prefix of %d items' sha256", ref,
+                                    count);
     }
     if ((colon = strchr(ref, ':')) != NULL) {
         char *coll = spoor__strndup(ref, (size_t)(colon - ref));
@@ -616,8 +613,7 @@ int spoor_store_resolve(spoor_store *s, const char *ref, int64_t *out)
                                 "'%s' names %d different items; use "
                                 "collection:path or a sha256 prefix",
                                 ref, count);
-    return spoor__error_set(SPOOR_ENOTFOUND, "no item '%s' in the index",
-                            ref);
+    return spoor__error_set(SPOOR_ENOTFOUND, "no item '%s' in the index", ref);
 }
 
 void spoor_record_free(spoor_record *r)
@@ -698,8 +694,8 @@ int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
     sqlite3_bind_int64(st, 1, content);
     cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        SPOOR_TRY(spoor__array_reserve((void **)&r->dates, &cap,
-                                       r->n_dates + 1, sizeof(spoor_date)));
+        SPOOR_TRY(spoor__array_reserve((void **)&r->dates, &cap, r->n_dates + 1,
+                                       sizeof(spoor_date)));
         r->dates[r->n_dates].field = col_dup(st, 0);
         r->dates[r->n_dates].value = col_dup(st, 1);
         r->dates[r->n_dates].source = col_dup(st, 2);
@@ -769,8 +765,8 @@ int spoor_store_text(spoor_store *s, int64_t content, spoor_buf *out)
     size_t got;
 
     spoor_buf_clear(out);
-    if (sqlite3_prepare_v2(s->db, "SELECT text FROM contents WHERE id = ?",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "SELECT text FROM contents WHERE id = ?", -1,
+                           &st, NULL) != SQLITE_OK)
         return db_error(s, "contents");
     sqlite3_bind_int64(st, 1, content);
     if (sqlite3_step(st) != SQLITE_ROW) {
@@ -870,8 +866,7 @@ int spoor_store_events(spoor_store *s, spoor_event **out, size_t *n_out)
                            -1, &st, NULL) != SQLITE_OK)
         return db_error(s, "events");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        SPOOR_TRY(spoor__array_reserve((void **)&ev, &cap, n + 1,
-                                       sizeof(*ev)));
+        SPOOR_TRY(spoor__array_reserve((void **)&ev, &cap, n + 1, sizeof(*ev)));
         ev[n].name = col_dup(st, 0);
         ev[n].date = col_dup(st, 1);
         ev[n].note = col_dup(st, 2);

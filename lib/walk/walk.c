@@ -36,7 +36,7 @@ static int skip(walker *wk, const char *display, int code, const char *reason)
     if (!wk->skip_cb)
         return 0;
     return wk->skip_cb(display, code, reason, wk->payload) < 0 ? SPOOR_EUSER
-                                                                : 0;
+                                                               : 0;
 }
 
 void spoor_item_dispose(spoor_item *item)
@@ -50,9 +50,8 @@ void spoor_item_dispose(spoor_item *item)
 
 static void sha256_hex(const void *data, size_t len, char out[65])
 {
-    gchar *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-                                             len ? data : (const void *)"",
-                                             len);
+    gchar *hex = g_compute_checksum_for_data(
+        G_CHECKSUM_SHA256, len ? data : (const void *)"", len);
     snprintf(out, 65, "%s", hex ? hex : "");
     g_free(hex);
 }
@@ -66,13 +65,12 @@ int spoor_item_analyse(spoor_item *item, const void *data, size_t len)
     sha256_hex(data, len, item->sha256);
     SPOOR_TRY(spoor_extract(&item->doc, data, len));
     if (item->doc.has_text) {
-        SPOOR_TRY(spoor_normalise(&item->canon, item->doc.text.ptr
-                                                    ? item->doc.text.ptr
-                                                    : "",
+        SPOOR_TRY(spoor_normalise(&item->canon,
+                                  item->doc.text.ptr ? item->doc.text.ptr : "",
                                   item->doc.text.size));
         SPOOR_TRY(spoor_winnow_u32(&item->fps, item->canon.chars,
-                                   item->canon.len, SPOOR_TEXT_K,
-                                   SPOOR_TEXT_W, SPOOR_SEED_TEXT));
+                                   item->canon.len, SPOOR_TEXT_K, SPOOR_TEXT_W,
+                                   SPOOR_SEED_TEXT));
         item->fp_bytes = 0;
     } else {
         SPOOR_TRY(spoor_winnow_bytes(&item->fps, data, len, SPOOR_BYTES_K,
@@ -187,15 +185,13 @@ static int walk_file(walker *wk, const char *fspath, const char *path,
     if (st.st_size > 0) {
         map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED) {
-            snprintf(reason, sizeof(reason), "cannot map: %s",
-                     strerror(errno));
+            snprintf(reason, sizeof(reason), "cannot map: %s", strerror(errno));
             close(fd);
             return skip(wk, display, SPOOR_EIO, reason);
         }
     }
     close(fd);
-    error = walk_data(wk, path, display, map ? map : "", (size_t)st.st_size,
-                      0);
+    error = walk_data(wk, path, display, map ? map : "", (size_t)st.st_size, 0);
     if (map)
         munmap(map, (size_t)st.st_size);
     return error;
@@ -229,7 +225,7 @@ static int walk_dir(walker *wk, const char *fspath, const char *rel,
         if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
             g_ptr_array_add(names, g_strdup(de->d_name));
     closedir(dir);
-    qsort(names->pdata, names->len, sizeof(char *), cmp_names);
+    spoor__sort(names->pdata, names->len, sizeof(char *), cmp_names);
 
     for (i = 0; i < names->len && error >= 0; i++) {
         const char *name = names->pdata[i];

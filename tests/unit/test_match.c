@@ -64,9 +64,8 @@ static void test_match__extend_and_chain(void **state)
     snprintf(s, sizeof(s), "SSSSSSSSSS%sssssssssssssssssssssss", run);
     canon_from(&cq, q);
     canon_from(&cs, s);
-    assert_int_equal(spoor_match__text_regions(&cq, &cs, hits, 3, 32, 32, &r,
-                                               &n, &cap),
-                     0);
+    assert_int_equal(
+        spoor_match__text_regions(&cq, &cs, hits, 3, 32, 32, &r, &n, &cap), 0);
     assert_int_equal(n, 1);
     assert_int_equal(r[0].qc_start, 5);
     assert_int_equal(r[0].qc_end, 5 + 44);
@@ -94,9 +93,8 @@ static void test_match__two_diagonals_min_region(void **state)
     snprintf(s, sizeof(s), "---%s-----------------%s---", p, p);
     canon_from(&cq, q);
     canon_from(&cs, s);
-    assert_int_equal(spoor_match__text_regions(&cq, &cs, hits, 2, 32, 32, &r,
-                                               &n, &cap),
-                     0);
+    assert_int_equal(
+        spoor_match__text_regions(&cq, &cs, hits, 2, 32, 32, &r, &n, &cap), 0);
     assert_int_equal(n, 2);
     assert_int_equal(r[0].qc_start, 3);
     assert_int_equal(r[0].qc_end, 43);
@@ -105,9 +103,8 @@ static void test_match__two_diagonals_min_region(void **state)
     free(r);
     r = NULL;
     n = cap = 0;
-    assert_int_equal(spoor_match__text_regions(&cq, &cs, hits, 2, 32, 41, &r,
-                                               &n, &cap),
-                     0);
+    assert_int_equal(
+        spoor_match__text_regions(&cq, &cs, hits, 2, 32, 41, &r, &n, &cap), 0);
     assert_int_equal(n, 0);
     free(r);
     spoor_canon_dispose(&cq);

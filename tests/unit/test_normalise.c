@@ -69,12 +69,13 @@ static void test_normalise__smart_quotes_hyphens(void **state)
     (void)state;
     assert_same_canon("\"It's the studio's 'final' cut\" -- said Amy",
                       "\xE2\x80\x9CIt\xE2\x80\x99s the studio\xE2\x80\x99s "
-                      "\xE2\x80\x98" "final\xE2\x80\x99 cut\xE2\x80\x9D "
+                      "\xE2\x80\x98"
+                      "final\xE2\x80\x99 cut\xE2\x80\x9D "
                       "\xE2\x80\x94 said Amy");
+    assert_same_canon("the restructuring plan", "the restruc-\nturing plan");
     assert_same_canon("the restructuring plan",
-                      "the restruc-\nturing plan");
-    assert_same_canon("the restructuring plan",
-                      "the restruc\xC2\xAD" "turing plan"); /* soft hyphen */
+                      "the restruc\xC2\xAD"
+                      "turing plan"); /* soft hyphen */
 }
 
 static void test_normalise__unicode(void **state)
@@ -86,7 +87,9 @@ static void test_normalise__unicode(void **state)
                       "FINANCE 12");
     assert_same_canon("Caf\xC3\xA9 na\xC3\xAFve", "cafe naive");
     assert_same_canon("Cafe\xCC\x81", "CAF\xC3\x89"); /* decomposed e + acute */
-    assert_same_canon("Stra\xC3\x9F" "e", "STRASSE");
+    assert_same_canon("Stra\xC3\x9F"
+                      "e",
+                      "STRASSE");
     c = canon_of("\xED\x95\x9C\xEA\xB5\xAD\xEC\x96\xB4"); /* Korean stays */
     assert_string_equal(c, "\xED\x95\x9C\xEA\xB5\xAD\xEC\x96\xB4");
     free(c);
@@ -94,8 +97,10 @@ static void test_normalise__unicode(void **state)
 
 static void test_normalise__offset_map(void **state)
 {
-    const char *t = "  \xEF\xAC\x81le \xE2\x80\x9Cq\xE2\x80\x9D > Caf\xC3\xA9\r\n"
-                    "Stra\xC3\x9F" "e, 12";
+    const char *t =
+        "  \xEF\xAC\x81le \xE2\x80\x9Cq\xE2\x80\x9D > Caf\xC3\xA9\r\n"
+        "Stra\xC3\x9F"
+        "e, 12";
     spoor_canon c = SPOOR_CANON_INIT, sub = SPOOR_CANON_INIT;
     size_t i, j;
     (void)state;
@@ -110,9 +115,8 @@ static void test_normalise__offset_map(void **state)
             assert_true(c.end[i] >= c.end[i - 1]);
         }
         /* the source range alone normalises to a run holding chars[i] */
-        assert_int_equal(spoor_normalise(&sub, t + c.start[i],
-                                         c.end[i] - c.start[i]),
-                         0);
+        assert_int_equal(
+            spoor_normalise(&sub, t + c.start[i], c.end[i] - c.start[i]), 0);
         for (j = 0; j < sub.len; j++)
             found |= sub.chars[j] == c.chars[i];
         assert_true(found);
@@ -130,10 +134,24 @@ static void test_normalise__offset_map(void **state)
 static void test_normalise__round_trip_random(void **state)
 {
     /* random mixes of ASCII, Latin-1, CJK, punctuation and invalid bytes */
-    static const char *const pieces[] = {
-        "a", "Z", "9", " ", "\n", "\r\n", ">", "-", ",", "\xC3\xA9",
-        "\xE2\x80\x9C", "\xEF\xAC\x81", "\xE4\xB8\xAD", "\xFF", "\xC3",
-        "\xF0\x9F\x98\x80", "\xCC\x81", "\xC2\xAD"};
+    static const char *const pieces[] = {"a",
+                                         "Z",
+                                         "9",
+                                         " ",
+                                         "\n",
+                                         "\r\n",
+                                         ">",
+                                         "-",
+                                         ",",
+                                         "\xC3\xA9",
+                                         "\xE2\x80\x9C",
+                                         "\xEF\xAC\x81",
+                                         "\xE4\xB8\xAD",
+                                         "\xFF",
+                                         "\xC3",
+                                         "\xF0\x9F\x98\x80",
+                                         "\xCC\x81",
+                                         "\xC2\xAD"};
     char text[4096];
     int round;
     (void)state;

@@ -73,8 +73,10 @@ static void plant(size_t len, size_t *found, size_t rounds)
             b[pb - 1] = a[pa - 1] == 'a' ? 'b' : 'a';
         if (a[pa + len] == b[pb + len])
             b[pb + len] = a[pa + len] == 'a' ? 'b' : 'a';
-        assert_int_equal(spoor_winnow_u32(&fa, a, na, K, W, SPOOR_SEED_TEXT), 0);
-        assert_int_equal(spoor_winnow_u32(&fb, b, nb, K, W, SPOOR_SEED_TEXT), 0);
+        assert_int_equal(spoor_winnow_u32(&fa, a, na, K, W, SPOOR_SEED_TEXT),
+                         0);
+        assert_int_equal(spoor_winnow_u32(&fb, b, nb, K, W, SPOOR_SEED_TEXT),
+                         0);
         if (shared_hashes(&fa, &fb))
             (*found)++;
         spoor_fps_dispose(&fa);
@@ -141,8 +143,8 @@ static void test_winnow__region_recovers_planted_span(void **state)
                     hits[n_hits].s = fb.v[j].pos;
                     n_hits++;
                 }
-        assert_int_equal(spoor_match__text_regions(&ca, &cb, hits, n_hits, K,
-                                                   K, &regs, &n_reg, &cap),
+        assert_int_equal(spoor_match__text_regions(&ca, &cb, hits, n_hits, K, K,
+                                                   &regs, &n_reg, &cap),
                          0);
         for (i = 0; i < n_reg; i++) {
             /* the region holds the planted span (chance extension by a
