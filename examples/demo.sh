@@ -4,7 +4,7 @@
 # files. Usage: examples/demo.sh [path/to/spoor]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-spoor="${1:-$here/../build/cli/spoor}"
+spoor="$(realpath "${1:-$here/../build/cli/spoor}")"
 case_dir="${DEMO_DIR:-$here/../demo}"
 
 rm -rf "$case_dir"
