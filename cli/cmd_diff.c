@@ -85,7 +85,7 @@ static int load_side(side *s, const cli_global *g, spoor_store **store)
     if (stat(s->name, &st) == 0) {
         if ((rc = read_file(s->name, &s->data, &s->len)) != CLI_OK)
             return rc;
-        if (spoor_item_analyse(&s->item, s->data, s->len) < 0)
+        if (spoor_item_analyse(&s->item, s->data, s->len, NULL) < 0)
             return cli_error_lib(s->name);
         return CLI_OK;
     }

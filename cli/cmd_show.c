@@ -205,7 +205,7 @@ int cmd_show(int argc, char **argv, const cli_global *g)
     if (is_file) {
         if ((rc = slurp(ref, &data, &len)) != CLI_OK)
             goto done;
-        if (spoor_item_analyse(&file, data, len) < 0) {
+        if (spoor_item_analyse(&file, data, len, NULL) < 0) {
             rc = cli_error_lib(ref);
             goto done;
         }

@@ -36,6 +36,44 @@ typedef struct spoor_child {
     void *owned; /* freed with the doc, may be NULL */
 } spoor_child;
 
+typedef struct spoor_skip {
+    char *name;   /* child name; owned */
+    int code;     /* SPOOR_E* */
+    char *reason; /* owned */
+} spoor_skip;
+
+/**
+ * Bounds on hostile input (defaults and why: lib/common/limits.h). Reaching
+ * one skips the item or member and reports the bound's name.
+ */
+typedef struct spoor_limits {
+    uint64_t max_file_bytes;     /* MAX_FILE_BYTES: largest input file */
+    uint64_t max_text_bytes;     /* MAX_TEXT_BYTES: extracted text per item */
+    unsigned max_depth;          /* MAX_DEPTH: nesting of items */
+    uint64_t max_members;        /* MAX_MEMBERS: children per container */
+    uint64_t max_member_bytes;   /* MAX_MEMBER_BYTES: one expanded member */
+    uint64_t max_expanded_bytes; /* MAX_EXPANDED_BYTES: per archive */
+    uint64_t max_expansion_ratio;/* MAX_EXPANSION_RATIO: expanded/packed */
+    unsigned max_mime_parts;     /* MAX_MIME_PARTS: per message */
+    unsigned max_pdf_pages;      /* MAX_PDF_PAGES: per PDF */
+} spoor_limits;
+
+/** Fill out with the default bounds. */
+SPOOR_API void spoor_limits_default(spoor_limits *out);
+
+/** One child met while streaming a container (see spoor_extract_children). */
+typedef struct spoor_child_event {
+    const char *name;  /* member name, '!' replaced by '_' */
+    const void *data;  /* member bytes, valid during the call; NULL if
+                          skipped */
+    size_t len;
+    const char *mtime; /* ISO 8601 member time, or NULL */
+    int code;          /* 0, or why the member was skipped */
+    const char *reason;/* NULL, or the reason it was skipped */
+} spoor_child_event;
+
+typedef int (*spoor_child_sink)(void *payload, const spoor_child_event *ev);
+
 typedef struct spoor_doc {
     const char *format;   /* "text", "eml", "mbox", "html", "binary",
                              "empty"; static storage */
@@ -49,6 +87,9 @@ typedef struct spoor_doc {
     size_t n_meta, cap_meta;
     spoor_child *children;
     size_t n_children, cap_children;
+    spoor_skip *skips; /* children that could not be read */
+    size_t n_skips, cap_skips;
+    int streams_children; /* children come from spoor_extract_children */
     char *warning; /* a note on how the item was read, or NULL; owned */
 } spoor_doc;
 
@@ -68,7 +109,20 @@ SPOOR_API const char *spoor_detect(const void *data, size_t len);
  *         SPOOR_ELIMIT (a bound was reached; message names it), or
  *         SPOOR_ENOMEM.
  */
-SPOOR_API int spoor_extract(spoor_doc *out, const void *data, size_t len);
+SPOOR_API int spoor_extract(spoor_doc *out, const void *data, size_t len,
+                            const spoor_limits *limits);
+
+/**
+ * Stream the children of a container (archives) whose doc says
+ * streams_children: each member, or each member skipped with its reason,
+ * goes to sink in order, so only one expanded member is in memory at a
+ * time. A negative return from sink stops and is returned.
+ * @return 0, a negative sink value, or SPOOR_ELIMIT / SPOOR_EINVALID when
+ *         the container itself ends early (members seen so far were sent).
+ */
+SPOOR_API int spoor_extract_children(const spoor_doc *doc, const void *data,
+                                     size_t len, const spoor_limits *limits,
+                                     spoor_child_sink sink, void *payload);
 
 /** Release everything doc owns and reset it. NULL-safe. */
 SPOOR_API void spoor_doc_dispose(spoor_doc *doc);

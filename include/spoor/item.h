@@ -36,15 +36,13 @@ typedef struct spoor_item {
 
 typedef struct spoor_walk_opts {
     unsigned version;
-    unsigned max_depth;      /* nesting bound; SPOOR_MAX_DEPTH by default */
-    uint64_t max_file_bytes; /* SPOOR_MAX_FILE_BYTES by default */
+    spoor_limits limits; /* bounds on hostile input */
 } spoor_walk_opts;
 
 #define SPOOR_WALK_OPTS_VERSION 1
-#define SPOOR_WALK_OPTS_INIT                                                   \
-    {                                                                          \
-        SPOOR_WALK_OPTS_VERSION, 8, (uint64_t)4 << 30                          \
-    }
+
+/** Fill opts with the defaults (spoor_limits_default). */
+SPOOR_API void spoor_walk_opts_init(spoor_walk_opts *opts);
 
 /** Called for every item; a negative return stops the walk with it. */
 typedef int (*spoor_item_cb)(const spoor_item *item, void *payload);
@@ -81,7 +79,7 @@ SPOOR_API int spoor_walk_buffer(const char *display, const void *data,
  * outlive item. @return 0 or a negative code (item then disposed).
  */
 SPOOR_API int spoor_item_analyse(spoor_item *item, const void *data,
-                                 size_t len);
+                                 size_t len, const spoor_limits *limits);
 
 /**
  * Analyse already extracted UTF-8 text (a stored item's text, say) as an

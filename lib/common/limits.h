@@ -21,8 +21,24 @@
  * holds its parent's buffers, so depth multiplies memory. */
 #define SPOOR_MAX_DEPTH 8
 
-/* Children per container (messages per mbox, attachments per message). */
-#define SPOOR_MAX_CHILDREN 1000000
+/* Children per container (archive members, messages per mbox,
+ * attachments per message). 42.zip-style bombs multiply members by depth. */
+#define SPOOR_MAX_MEMBERS ((uint64_t)1000000)
+
+/* One expanded archive member is held in memory while it is read, so this
+ * bounds memory per nesting level. */
+#define SPOOR_MAX_MEMBER_BYTES ((uint64_t)1 << 30)
+
+/* Total bytes expanded from one archive: bounds work on zip bombs. */
+#define SPOOR_MAX_EXPANDED_BYTES ((uint64_t)64 << 30)
+
+/* Expanded bytes per packed byte of one archive. Text compresses about
+ * 10:1 and sparse spreadsheets 100:1; bombs reach 10^6:1. Archives smaller
+ * than 1 MiB are judged against 1 MiB so tiny archives are not refused. */
+#define SPOOR_MAX_EXPANSION_RATIO ((uint64_t)1000)
+
+/* Pages read per PDF. */
+#define SPOOR_MAX_PDF_PAGES 100000
 
 /* MIME parts visited per message: a hostile message can nest thousands. */
 #define SPOOR_MAX_MIME_PARTS 10000

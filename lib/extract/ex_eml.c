@@ -103,12 +103,6 @@ static int detect_mbox(const unsigned char *d, size_t len)
 
 /* ==== Helpers ==== */
 
-static void sanitize_name(char *s)
-{
-    for (; *s; s++)
-        if (*s == '!' || (unsigned char)*s < 32 || *s == 127)
-            *s = '_';
-}
 
 static int put_header(spoor_buf *out, const char *name, const char *value)
 {
@@ -181,6 +175,7 @@ done:
 
 typedef struct walk_ctx {
     spoor_doc *doc;
+    unsigned max_parts;
     spoor_buf body;
     unsigned parts;
     unsigned n_unnamed;
@@ -201,7 +196,7 @@ static int add_attachment(walk_ctx *c, GMimePart *part)
         snprintf(name, sizeof(name), "%s", fname);
     else
         snprintf(name, sizeof(name), "part-%u", ++c->n_unnamed);
-    sanitize_name(name);
+    spoor_extract__sanitize_name(name);
     if (!w)
         return spoor_doc__add_child(c->doc, name, "", 0, NULL);
     if ((error = write_content(w, &data, &len)) < 0)
@@ -253,10 +248,10 @@ static int visit_alternative(walk_ctx *c, GMimeMultipart *mp, unsigned depth)
 
 static int visit(walk_ctx *c, GMimeObject *o, unsigned depth)
 {
-    if (++c->parts > SPOOR_MAX_MIME_PARTS)
+    if (++c->parts > c->max_parts)
         return spoor__error_set(SPOOR_ELIMIT,
-                                "more than MAX_MIME_PARTS (%d) MIME parts",
-                                SPOOR_MAX_MIME_PARTS);
+                                "more than MAX_MIME_PARTS (%u) MIME parts",
+                                c->max_parts);
     if (depth > MAX_MIME_DEPTH)
         return spoor__error_set(
             SPOOR_ELIMIT, "MIME nesting deeper than %d levels", MAX_MIME_DEPTH);
@@ -319,7 +314,8 @@ static int add_iso_date(spoor_doc *doc, GDateTime *dt, const char *field,
     return error;
 }
 
-static int extract_message(spoor_doc *doc, GMimeMessage *msg)
+static int extract_message(spoor_doc *doc, GMimeMessage *msg,
+                           const spoor_limits *lim)
 {
     walk_ctx c;
     char *from = address_list(g_mime_message_get_from(msg));
@@ -335,6 +331,7 @@ static int extract_message(spoor_doc *doc, GMimeMessage *msg)
 
     memset(&c, 0, sizeof(c));
     c.doc = doc;
+    c.max_parts = lim->max_mime_parts;
     doc->has_text = 1;
     SPOOR_TRY(put_header(&doc->text, "From", from));
     SPOOR_TRY(put_header(&doc->text, "To", to));
@@ -366,7 +363,8 @@ done:
     return error;
 }
 
-static int extract_eml(spoor_doc *doc, const unsigned char *d, size_t len)
+static int extract_eml(spoor_doc *doc, const unsigned char *d, size_t len,
+                        const spoor_limits *lim)
 {
     GMimeStream *stream;
     GMimeParser *parser;
@@ -382,7 +380,7 @@ static int extract_eml(spoor_doc *doc, const unsigned char *d, size_t len)
         error =
             spoor__error_set(SPOOR_EINVALID, "not a parsable RFC 5322 message");
     else
-        error = extract_message(doc, msg);
+        error = extract_message(doc, msg, lim);
     if (msg)
         g_object_unref(msg);
     g_object_unref(parser);
@@ -432,8 +430,10 @@ static void scan_message_id(const unsigned char *d, size_t len, char *out,
     }
 }
 
-static int extract_mbox(spoor_doc *doc, const unsigned char *d, size_t len)
+static int extract_mbox(spoor_doc *doc, const unsigned char *d, size_t len,
+                        const spoor_limits *lim)
 {
+    (void)lim;
     GHashTable *seen =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     size_t pos = 0, n = 0;
@@ -462,7 +462,7 @@ static int extract_mbox(spoor_doc *doc, const unsigned char *d, size_t len)
         scan_message_id(d + body, end - body, id, sizeof(id));
         if (!id[0])
             snprintf(id, sizeof(id), "message-%zu", n);
-        sanitize_name(id);
+        spoor_extract__sanitize_name(id);
         snprintf(name, sizeof(name), "%s", id);
         for (dup = 2; g_hash_table_contains(seen, name); dup++)
             snprintf(name, sizeof(name), "%s#%u", id, dup);
@@ -476,5 +476,5 @@ static int extract_mbox(spoor_doc *doc, const unsigned char *d, size_t len)
     return error;
 }
 
-const spoor_extractor spoor_ex_eml = {"eml", detect_eml, extract_eml};
-const spoor_extractor spoor_ex_mbox = {"mbox", detect_mbox, extract_mbox};
+const spoor_extractor spoor_ex_eml = {"eml", detect_eml, extract_eml, NULL};
+const spoor_extractor spoor_ex_mbox = {"mbox", detect_mbox, extract_mbox, NULL};

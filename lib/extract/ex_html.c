@@ -156,10 +156,12 @@ static int detect_html(const unsigned char *d, size_t len)
            strcasestr(head, "<body") || strcasestr(head, "<head");
 }
 
-static int extract_html(spoor_doc *doc, const unsigned char *d, size_t len)
+static int extract_html(spoor_doc *doc, const unsigned char *d, size_t len,
+                        const spoor_limits *lim)
 {
+    (void)lim;
     doc->has_text = 1;
     return html_text(&doc->text, doc, (const char *)d, len);
 }
 
-const spoor_extractor spoor_ex_html = {"html", detect_html, extract_html};
+const spoor_extractor spoor_ex_html = {"html", detect_html, extract_html, NULL};

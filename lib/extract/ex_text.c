@@ -225,8 +225,10 @@ static int detect_text(const unsigned char *d, size_t len)
     return looks_textual(d, len);
 }
 
-static int extract_text(spoor_doc *doc, const unsigned char *d, size_t len)
+static int extract_text(spoor_doc *doc, const unsigned char *d, size_t len,
+                        const spoor_limits *lim)
 {
+    (void)lim;
     char note[160];
     int bad = spoor_text__decode(&doc->text, d, len, &doc->encoding);
     if (bad < 0)
@@ -253,8 +255,10 @@ static int detect_empty(const unsigned char *d, size_t len)
     return len == 0;
 }
 
-static int extract_empty(spoor_doc *doc, const unsigned char *d, size_t len)
+static int extract_empty(spoor_doc *doc, const unsigned char *d, size_t len,
+                        const spoor_limits *lim)
 {
+    (void)lim;
     (void)d;
     (void)len;
     doc->has_text = 1;
@@ -268,15 +272,17 @@ static int detect_binary(const unsigned char *d, size_t len)
     return 1;
 }
 
-static int extract_binary(spoor_doc *doc, const unsigned char *d, size_t len)
+static int extract_binary(spoor_doc *doc, const unsigned char *d, size_t len,
+                        const spoor_limits *lim)
 {
+    (void)lim;
     (void)d;
     (void)len;
     doc->has_text = 0;
     return 0;
 }
 
-const spoor_extractor spoor_ex_text = {"text", detect_text, extract_text};
-const spoor_extractor spoor_ex_empty = {"empty", detect_empty, extract_empty};
+const spoor_extractor spoor_ex_text = {"text", detect_text, extract_text, NULL};
+const spoor_extractor spoor_ex_empty = {"empty", detect_empty, extract_empty, NULL};
 const spoor_extractor spoor_ex_binary = {"binary", detect_binary,
-                                         extract_binary};
+                                         extract_binary, NULL};

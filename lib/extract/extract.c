@@ -32,19 +32,86 @@ const char *spoor_detect(const void *data, size_t len)
     return find_extractor(data, len)->name;
 }
 
-int spoor_extract(spoor_doc *out, const void *data, size_t len)
+void spoor_limits_default(spoor_limits *out)
+{
+    out->max_file_bytes = SPOOR_MAX_FILE_BYTES;
+    out->max_text_bytes = SPOOR_MAX_TEXT_BYTES;
+    out->max_depth = SPOOR_MAX_DEPTH;
+    out->max_members = SPOOR_MAX_MEMBERS;
+    out->max_member_bytes = SPOOR_MAX_MEMBER_BYTES;
+    out->max_expanded_bytes = SPOOR_MAX_EXPANDED_BYTES;
+    out->max_expansion_ratio = SPOOR_MAX_EXPANSION_RATIO;
+    out->max_mime_parts = SPOOR_MAX_MIME_PARTS;
+    out->max_pdf_pages = SPOOR_MAX_PDF_PAGES;
+}
+
+int spoor_extract(spoor_doc *out, const void *data, size_t len,
+                  const spoor_limits *limits)
 {
     const spoor_extractor *ex = find_extractor(data, len);
+    spoor_limits defaults;
     int error;
 
+    if (!limits) {
+        spoor_limits_default(&defaults);
+        limits = &defaults;
+    }
     out->format = ex->name;
-    error = ex->extract(out, data, len);
-    if (error == 0 && out->text.size > SPOOR_MAX_TEXT_BYTES)
+    out->streams_children = ex->children != NULL;
+    error = ex->extract(out, data, len, limits);
+    if (error == 0 && out->text.size > limits->max_text_bytes)
         error = spoor__error_set(SPOOR_ELIMIT,
                                  "extracted text of %zu bytes exceeds "
-                                 "MAX_TEXT_BYTES (%zu)",
-                                 out->text.size, SPOOR_MAX_TEXT_BYTES);
+                                 "MAX_TEXT_BYTES (%llu)",
+                                 out->text.size,
+                                 (unsigned long long)limits->max_text_bytes);
     return error;
+}
+
+int spoor_extract_children(const spoor_doc *doc, const void *data, size_t len,
+                           const spoor_limits *limits, spoor_child_sink sink,
+                           void *payload)
+{
+    spoor_limits defaults;
+    size_t i;
+    if (!doc->streams_children)
+        return 0;
+    if (!limits) {
+        spoor_limits_default(&defaults);
+        limits = &defaults;
+    }
+    for (i = 0; i < N_EXTRACTORS; i++)
+        if (extractors[i]->children && !strcmp(extractors[i]->name, doc->format))
+            return extractors[i]->children(data, len, limits, sink, payload);
+    return 0;
+}
+
+void spoor_extract__sanitize_name(char *s)
+{
+    for (; *s; s++)
+        if (*s == '!' || (unsigned char)*s < 32 || *s == 127)
+            *s = '_';
+}
+
+int spoor_doc__add_skip(spoor_doc *doc, const char *name, int code,
+                        const char *reason)
+{
+    spoor_skip *k;
+    int error;
+    if ((error = spoor__array_reserve((void **)&doc->skips, &doc->cap_skips,
+                                      doc->n_skips + 1, sizeof(*k))) < 0)
+        return error;
+    k = &doc->skips[doc->n_skips];
+    k->name = spoor__strdup(name);
+    k->reason = spoor__strdup(reason);
+    k->code = code;
+    if (!k->name || !k->reason) {
+        spoor__free(k->name);
+        spoor__free(k->reason);
+        return spoor__error_oom();
+    }
+    doc->n_skips++;
+    return 0;
 }
 
 void spoor_doc_dispose(spoor_doc *doc)
@@ -69,6 +136,11 @@ void spoor_doc_dispose(spoor_doc *doc)
         spoor__free(doc->children[i].owned);
     }
     spoor__free(doc->children);
+    for (i = 0; i < doc->n_skips; i++) {
+        spoor__free(doc->skips[i].name);
+        spoor__free(doc->skips[i].reason);
+    }
+    spoor__free(doc->skips);
     spoor__free(doc->warning);
     memset(doc, 0, sizeof(*doc));
 }
@@ -128,11 +200,11 @@ int spoor_doc__add_child(spoor_doc *doc, const char *name, const void *data,
 {
     spoor_child *c;
     int error;
-    if (doc->n_children >= SPOOR_MAX_CHILDREN) {
+    if (doc->n_children >= SPOOR_MAX_MEMBERS) {
         spoor__free(owned);
         return spoor__error_set(SPOOR_ELIMIT,
-                                "more than MAX_CHILDREN (%d) children",
-                                SPOOR_MAX_CHILDREN);
+                                "more than MAX_MEMBERS (%llu) children",
+                                (unsigned long long)SPOOR_MAX_MEMBERS);
     }
     if ((error =
              spoor__array_reserve((void **)&doc->children, &doc->cap_children,

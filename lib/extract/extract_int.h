@@ -16,7 +16,12 @@
 typedef struct spoor_extractor {
     const char *name;
     int (*detect)(const unsigned char *data, size_t len);
-    int (*extract)(spoor_doc *doc, const unsigned char *data, size_t len);
+    int (*extract)(spoor_doc *doc, const unsigned char *data, size_t len,
+                   const spoor_limits *lim);
+    /* containers that stream their members; NULL otherwise */
+    int (*children)(const unsigned char *data, size_t len,
+                    const spoor_limits *lim, spoor_child_sink sink,
+                    void *payload);
 } spoor_extractor;
 
 int spoor_doc__add_date(spoor_doc *doc, const char *field, const char *value,
@@ -25,6 +30,13 @@ int spoor_doc__add_meta(spoor_doc *doc, const char *key, const char *value);
 /** Add a child; takes ownership of owned (freed with spoor__free). */
 int spoor_doc__add_child(spoor_doc *doc, const char *name, const void *data,
                          size_t len, void *owned);
+
+/** Record a child that could not be read. */
+int spoor_doc__add_skip(spoor_doc *doc, const char *name, int code,
+                        const char *reason);
+
+/** Replace '!' and control characters in a child name by '_'. */
+void spoor_extract__sanitize_name(char *s);
 
 /** Append the visible text of an HTML document to out (libxml2). */
 int spoor_html__text(spoor_buf *out, const char *html, size_t len);

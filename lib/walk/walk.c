@@ -23,6 +23,7 @@
 #include <spoor/item.h>
 
 #include "../common/internal.h"
+#include "../extract/extract_int.h"
 
 typedef struct walker {
     const spoor_walk_opts *opts;
@@ -56,14 +57,21 @@ static void sha256_hex(const void *data, size_t len, char out[65])
     g_free(hex);
 }
 
-int spoor_item_analyse(spoor_item *item, const void *data, size_t len)
+void spoor_walk_opts_init(spoor_walk_opts *opts)
+{
+    opts->version = SPOOR_WALK_OPTS_VERSION;
+    spoor_limits_default(&opts->limits);
+}
+
+int spoor_item_analyse(spoor_item *item, const void *data, size_t len,
+                       const spoor_limits *limits)
 {
     int error = 0;
 
     item->data = data;
     item->bytes = len;
     sha256_hex(data, len, item->sha256);
-    SPOOR_TRY(spoor_extract(&item->doc, data, len));
+    SPOOR_TRY(spoor_extract(&item->doc, data, len, limits));
     if (item->doc.has_text) {
         SPOOR_TRY(spoor_normalise(&item->canon,
                                   item->doc.text.ptr ? item->doc.text.ptr : "",
@@ -103,11 +111,49 @@ done:
     return error;
 }
 
-/* Analyse data as item path/display at depth, report it, then recurse. */
 static int walk_data(walker *wk, const char *path, const char *display,
-                     const void *data, size_t len, unsigned depth)
+                     const void *data, size_t len, unsigned depth,
+                     const char *mtime);
+
+typedef struct child_ctx {
+    walker *wk;
+    const char *path, *display;
+    unsigned depth;
+} child_ctx;
+
+/* Walk one child (listed or streamed) of the item at c->path. */
+static int walk_child(void *payload, const spoor_child_event *ev)
+{
+    child_ctx *c = payload;
+    walker *wk = c->wk;
+    char *cpath = g_strconcat(c->path, "!", ev->name, NULL);
+    char *cdisp = g_strconcat(c->display, "!", ev->name, NULL);
+    int error;
+
+    if (ev->code < 0) {
+        error = skip(wk, cdisp, ev->code, ev->reason);
+    } else if (c->depth + 1 > wk->opts->limits.max_depth) {
+        char reason[128];
+        snprintf(reason, sizeof(reason), "nested deeper than MAX_DEPTH (%u)",
+                 wk->opts->limits.max_depth);
+        error = skip(wk, cdisp, SPOOR_ELIMIT, reason);
+    } else {
+        error = walk_data(wk, cpath, cdisp, ev->data ? ev->data : "",
+                          ev->len, c->depth + 1, ev->mtime);
+    }
+    g_free(cpath);
+    g_free(cdisp);
+    return error;
+}
+
+/* Analyse data as item path/display at depth, report it, then its
+ * children: listed ones, skipped ones, then streamed ones. */
+static int walk_data(walker *wk, const char *path, const char *display,
+                     const void *data, size_t len, unsigned depth,
+                     const char *mtime)
 {
     spoor_item item;
+    child_ctx cc = {wk, path, display, depth};
     int error;
     size_t i;
 
@@ -115,29 +161,35 @@ static int walk_data(walker *wk, const char *path, const char *display,
     item.path = path;
     item.display = display;
     item.depth = depth;
-    if ((error = spoor_item_analyse(&item, data, len)) < 0) {
+    if ((error = spoor_item_analyse(&item, data, len, &wk->opts->limits)) <
+        0) {
         if (error == SPOOR_EUSER)
             return error;
         return skip(wk, display, error, spoor_error_last()->message);
     }
+    if (mtime &&
+        (error = spoor_doc__add_date(&item.doc, "archive-mtime", mtime,
+                                     "archive member")) < 0)
+        goto done;
     if ((error = wk->item_cb(&item, wk->payload)) < 0)
         goto done;
     for (i = 0; i < item.doc.n_children; i++) {
         const spoor_child *c = &item.doc.children[i];
-        char *cpath = g_strconcat(path, "!", c->name, NULL);
-        char *cdisp = g_strconcat(display, "!", c->name, NULL);
-        if (depth + 1 > wk->opts->max_depth) {
-            char reason[128];
-            snprintf(reason, sizeof(reason),
-                     "nested deeper than MAX_DEPTH (%u)", wk->opts->max_depth);
-            error = skip(wk, cdisp, SPOOR_ELIMIT, reason);
-        } else {
-            error = walk_data(wk, cpath, cdisp, c->data, c->len, depth + 1);
-        }
-        g_free(cpath);
-        g_free(cdisp);
-        if (error < 0)
+        spoor_child_event ev = {c->name, c->data, c->len, NULL, 0, NULL};
+        if ((error = walk_child(&cc, &ev)) < 0)
             goto done;
+    }
+    for (i = 0; i < item.doc.n_skips; i++) {
+        const spoor_skip *k = &item.doc.skips[i];
+        spoor_child_event ev = {k->name, NULL, 0, NULL, k->code, k->reason};
+        if ((error = walk_child(&cc, &ev)) < 0)
+            goto done;
+    }
+    if (item.doc.streams_children) {
+        error = spoor_extract_children(&item.doc, data, len,
+                                       &wk->opts->limits, walk_child, &cc);
+        if (error < 0 && error != SPOOR_EUSER)
+            error = skip(wk, display, error, spoor_error_last()->message);
     }
 done:
     spoor_item_dispose(&item);
@@ -174,12 +226,12 @@ static int walk_file(walker *wk, const char *fspath, const char *path,
         close(fd);
         return skip(wk, display, SPOOR_EUNSUPPORTED, "not a regular file");
     }
-    if ((uint64_t)st.st_size > wk->opts->max_file_bytes) {
+    if ((uint64_t)st.st_size > wk->opts->limits.max_file_bytes) {
         close(fd);
         snprintf(reason, sizeof(reason),
                  "file of %lld bytes exceeds MAX_FILE_BYTES (%llu)",
                  (long long)st.st_size,
-                 (unsigned long long)wk->opts->max_file_bytes);
+                 (unsigned long long)wk->opts->limits.max_file_bytes);
         return skip(wk, display, SPOOR_ELIMIT, reason);
     }
     if (st.st_size > 0) {
@@ -191,7 +243,8 @@ static int walk_file(walker *wk, const char *fspath, const char *path,
         }
     }
     close(fd);
-    error = walk_data(wk, path, display, map ? map : "", (size_t)st.st_size, 0);
+    error = walk_data(wk, path, display, map ? map : "", (size_t)st.st_size, 0,
+                      NULL);
     if (map)
         munmap(map, (size_t)st.st_size);
     return error;
@@ -259,13 +312,14 @@ static int walk_dir(walker *wk, const char *fspath, const char *rel,
 int spoor_walk(const char *path, const spoor_walk_opts *opts,
                spoor_item_cb item_cb, spoor_skip_cb skip_cb, void *payload)
 {
-    spoor_walk_opts defaults = SPOOR_WALK_OPTS_INIT;
+    spoor_walk_opts defaults;
     walker wk = {opts ? opts : &defaults, item_cb, skip_cb, payload};
     struct stat st;
     char *display, *base;
     size_t n;
     int error;
 
+    spoor_walk_opts_init(&defaults);
     display = g_strdup(path);
     n = strlen(display);
     while (n > 1 && display[n - 1] == '/')
@@ -289,7 +343,8 @@ int spoor_walk_buffer(const char *display, const void *data, size_t len,
                       const spoor_walk_opts *opts, spoor_item_cb item_cb,
                       spoor_skip_cb skip_cb, void *payload)
 {
-    spoor_walk_opts defaults = SPOOR_WALK_OPTS_INIT;
+    spoor_walk_opts defaults;
     walker wk = {opts ? opts : &defaults, item_cb, skip_cb, payload};
-    return walk_data(&wk, display, display, data ? data : "", len, 0);
+    spoor_walk_opts_init(&defaults);
+    return walk_data(&wk, display, display, data ? data : "", len, 0, NULL);
 }
