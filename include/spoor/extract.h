@@ -90,6 +90,7 @@ typedef struct spoor_doc {
     spoor_skip *skips; /* children that could not be read */
     size_t n_skips, cap_skips;
     int streams_children; /* children come from spoor_extract_children */
+    const void *extractor; /* internal: which extractor read it */
     char *warning; /* a note on how the item was read, or NULL; owned */
 } spoor_doc;
 

@@ -57,6 +57,7 @@ int spoor_extract(spoor_doc *out, const void *data, size_t len,
         limits = &defaults;
     }
     out->format = ex->name;
+    out->extractor = ex;
     out->streams_children = ex->children != NULL;
     error = ex->extract(out, data, len, limits);
     if (error == 0 && out->text.size > limits->max_text_bytes)
@@ -72,18 +73,15 @@ int spoor_extract_children(const spoor_doc *doc, const void *data, size_t len,
                            const spoor_limits *limits, spoor_child_sink sink,
                            void *payload)
 {
+    const spoor_extractor *ex = doc->extractor;
     spoor_limits defaults;
-    size_t i;
-    if (!doc->streams_children)
+    if (!doc->streams_children || !ex || !ex->children)
         return 0;
     if (!limits) {
         spoor_limits_default(&defaults);
         limits = &defaults;
     }
-    for (i = 0; i < N_EXTRACTORS; i++)
-        if (extractors[i]->children && !strcmp(extractors[i]->name, doc->format))
-            return extractors[i]->children(data, len, limits, sink, payload);
-    return 0;
+    return ex->children(data, len, limits, sink, payload);
 }
 
 void spoor_extract__sanitize_name(char *s)

@@ -10,6 +10,10 @@
  * combining marks are stripped, because marks are the only characters that
  * compose across character boundaries.
  *
+ * Numbers: the trailing zeros of a decimal fraction are dropped (see
+ * fraction_zeros), so a value matches however many decimals it is shown
+ * with.
+ *
  * Invariants: start[i] < end[i]; start and end are non-decreasing; every
  * canonical character is a letter or digit (Unicode L* or N*).
  */
@@ -83,6 +87,39 @@ static size_t map_codepoint(utf8proc_int32_t cp, uint32_t *out)
     return k;
 }
 
+static int is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/*
+ * The number rule: if s[i] is the one decimal point of a number token
+ * (digits and commas, one '.', digits), return how many trailing zeros of
+ * its fraction to drop, and set *frac_end to the end of the fraction.
+ * "1,234.50", "1234.5" and "1234.500" thus share canonical text, and so do
+ * a spreadsheet's CSV export and its cells. "1.000.000" (two points) is
+ * left alone.
+ */
+static size_t fraction_zeros(const unsigned char *s, size_t len, size_t i,
+                             size_t *frac_end)
+{
+    size_t j, k, zeros = 0;
+    if (i == 0 || i + 1 >= len || !is_digit(s[i - 1]) || !is_digit(s[i + 1]))
+        return 0;
+    for (k = i; k > 0 && (is_digit(s[k - 1]) || s[k - 1] == ','); k--)
+        ;
+    if (k > 0 && s[k - 1] == '.')
+        return 0;
+    for (j = i + 1; j < len && is_digit(s[j]); j++)
+        ;
+    if (j + 1 < len && (s[j] == '.' || s[j] == ',') && is_digit(s[j + 1]))
+        return 0;
+    for (k = j; k > i + 1 && s[k - 1] == '0'; k--)
+        zeros++;
+    *frac_end = j;
+    return zeros;
+}
+
 static int reserve(spoor_canon *c, size_t need)
 {
     size_t ncap;
@@ -124,6 +161,23 @@ int spoor_normalise(spoor_canon *out, const char *text, size_t len)
         goto fail;
     while (i < len) {
         unsigned char b = s[i];
+        if (b == '.') {
+            size_t frac_end = 0, zeros = fraction_zeros(s, len, i, &frac_end);
+            if (zeros) {
+                size_t k;
+                if (n + frac_end - i > out->cap &&
+                    (error = reserve(out, n + frac_end - i)) < 0)
+                    goto fail;
+                for (k = i + 1; k < frac_end - zeros; k++) {
+                    out->chars[n] = s[k];
+                    out->start[n] = (uint32_t)k;
+                    out->end[n] = (uint32_t)k + 1;
+                    n++;
+                }
+                i = frac_end;
+                continue;
+            }
+        }
         if (b < 0x80) {
             unsigned char m = ascii_map[b];
             if (m) {

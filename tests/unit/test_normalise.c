@@ -95,6 +95,20 @@ static void test_normalise__unicode(void **state)
     free(c);
 }
 
+static void test_normalise__numbers(void **state)
+{
+    char *c;
+    (void)state;
+    assert_same_canon("1,234.50\t7.00\t0.250", "1234.5 7 0.25");
+    assert_same_canon("$1,234.50", "1234.5");
+    c = canon_of("1.000.000 and 2.50.1 and 3.10");
+    assert_string_equal(c, "1000000and2501and31");
+    free(c);
+    c = canon_of("10.0.");
+    assert_string_equal(c, "10");
+    free(c);
+}
+
 static void test_normalise__offset_map(void **state)
 {
     const char *t =
@@ -193,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_normalise__rewrap_quote_crlf),
         cmocka_unit_test(test_normalise__smart_quotes_hyphens),
         cmocka_unit_test(test_normalise__unicode),
+        cmocka_unit_test(test_normalise__numbers),
         cmocka_unit_test(test_normalise__offset_map),
         cmocka_unit_test(test_normalise__round_trip_random),
         cmocka_unit_test(test_normalise__empty),

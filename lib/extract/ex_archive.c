@@ -1,0 +1,245 @@
+/*
+ * ex_archive.c: zip, tar (plain, gzip, bzip2, xz, zstd), 7z, rar, cpio, ar,
+ * and single gzip/bzip2/xz/zstd streams, through libarchive.
+ *
+ * An archive has no text of its own; its members are streamed to the walker
+ * one at a time (only one expanded member is in memory), named by their
+ * path in the archive, with the member's mtime as an "archive-mtime" date.
+ * Directories are structure, not items. Links, devices and encrypted
+ * members are reported with their reason, never silently dropped. Bounds:
+ * MAX_MEMBERS members, MAX_MEMBER_BYTES per member, MAX_EXPANDED_BYTES and
+ * MAX_EXPANSION_RATIO (expanded over packed bytes, packed size counted as at
+ * least 1 MiB) per archive; reaching the last three stops the archive,
+ * keeping the members already read. Member names are only names: nothing
+ * is ever written to a path taken from an archive.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "extract_int.h"
+
+#define READ_CHUNK 65536
+#define MIN_PACKED_FOR_RATIO ((uint64_t)1 << 20)
+
+static int has_magic(const unsigned char *d, size_t len, size_t off,
+                     const char *magic, size_t n)
+{
+    return len >= off + n && memcmp(d + off, magic, n) == 0;
+}
+
+/* Zip whose members make it an OOXML document (ex_ooxml.c claims those). */
+int spoor_ooxml__is_ooxml(const unsigned char *d, size_t len);
+
+static int detect_archive(const unsigned char *d, size_t len)
+{
+    if (has_magic(d, len, 0, "PK\x03\x04", 4) ||
+        has_magic(d, len, 0, "PK\x05\x06", 4))
+        return !spoor_ooxml__is_ooxml(d, len);
+    return has_magic(d, len, 257, "ustar", 5) ||
+           has_magic(d, len, 0, "\x1f\x8b", 2) ||
+           has_magic(d, len, 0, "BZh", 3) ||
+           has_magic(d, len, 0, "\xfd" "7zXZ\x00", 6) ||
+           has_magic(d, len, 0, "7z\xbc\xaf\x27\x1c", 6) ||
+           has_magic(d, len, 0, "Rar!\x1a\x07", 6) ||
+           has_magic(d, len, 0, "\x28\xb5\x2f\xfd", 4) ||
+           has_magic(d, len, 0, "070707", 6) ||
+           has_magic(d, len, 0, "070701", 6) ||
+           has_magic(d, len, 0, "!<arch>\n", 8);
+}
+
+static int extract_archive(spoor_doc *doc, const unsigned char *d, size_t len,
+                           const spoor_limits *lim)
+{
+    static const struct {
+        size_t off;
+        const char *magic;
+        size_t n;
+        const char *format;
+    } kinds[] = {
+        {0, "PK", 2, "zip"},           {257, "ustar", 5, "tar"},
+        {0, "\x1f\x8b", 2, "gzip"},    {0, "BZh", 3, "bzip2"},
+        {0, "\xfd" "7zXZ", 5, "xz"},    {0, "7z\xbc\xaf", 4, "7z"},
+        {0, "Rar!", 4, "rar"},         {0, "\x28\xb5\x2f\xfd", 4, "zstd"},
+        {0, "0707", 4, "cpio"},        {0, "!<arch>", 7, "ar"},
+    };
+    size_t i;
+    (void)lim;
+    doc->has_text = 1; /* no text of its own; members carry it */
+    for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (has_magic(d, len, kinds[i].off, kinds[i].magic, kinds[i].n)) {
+            doc->format = kinds[i].format;
+            break;
+        }
+    return 0;
+}
+
+static struct archive *open_archive(const unsigned char *d, size_t len)
+{
+    struct archive *a = archive_read_new();
+    if (!a)
+        return NULL;
+    archive_read_support_filter_all(a);
+    archive_read_support_format_all(a);
+    archive_read_support_format_raw(a);
+    if (archive_read_open_memory(a, d, len) != ARCHIVE_OK) {
+        archive_read_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+static void iso_time(time_t t, char out[32])
+{
+    struct tm tm;
+    if (!gmtime_r(&t, &tm))
+        snprintf(out, 32, "1970-01-01T00:00:00Z");
+    else
+        strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int skip_member(spoor_child_sink sink, void *payload, const char *name,
+                       int code, const char *reason)
+{
+    spoor_child_event ev = {name, NULL, 0, NULL, code, reason};
+    return sink(payload, &ev);
+}
+
+static int stream_members(const unsigned char *d, size_t len,
+                          const spoor_limits *lim, spoor_child_sink sink,
+                          void *payload)
+{
+    struct archive *a = open_archive(d, len);
+    struct archive_entry *e;
+    spoor_buf buf = SPOOR_BUF_INIT;
+    uint64_t members = 0, expanded = 0;
+    uint64_t packed = len < MIN_PACKED_FOR_RATIO ? MIN_PACKED_FOR_RATIO : len;
+    char reason[512], name[1024];
+    int error = 0, rc;
+
+    if (!a)
+        return spoor__error_set(SPOOR_EINVALID, "archive cannot be opened");
+    while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK ||
+           rc == ARCHIVE_WARN) {
+        const char *path = archive_entry_pathname_utf8(e);
+        mode_t type = archive_entry_filetype(e);
+        char mtime[32];
+
+        if (!path)
+            path = archive_entry_pathname(e);
+        snprintf(name, sizeof(name), "%s", path && *path ? path : "data");
+        spoor_extract__sanitize_name(name);
+        if (type == AE_IFDIR)
+            continue;
+        if (++members > lim->max_members) {
+            error = spoor__error_set(SPOOR_ELIMIT,
+                                     "archive has more than MAX_MEMBERS "
+                                     "(%llu) members; the rest is not read",
+                                     (unsigned long long)lim->max_members);
+            break;
+        }
+        if (archive_entry_hardlink(e)) {
+            snprintf(reason, sizeof(reason), "hard link to '%s' not followed",
+                     archive_entry_hardlink(e));
+            error = skip_member(sink, payload, name, SPOOR_EUNSUPPORTED,
+                                reason);
+        } else if (type == AE_IFLNK) {
+            const char *t = archive_entry_symlink(e);
+            snprintf(reason, sizeof(reason),
+                     "symbolic link to '%s' not followed", t ? t : "");
+            error = skip_member(sink, payload, name, SPOOR_EUNSUPPORTED,
+                                reason);
+        } else if (type != AE_IFREG && type != 0) {
+            error = skip_member(sink, payload, name, SPOOR_EUNSUPPORTED,
+                                "device, fifo or socket member: not a "
+                                "regular file");
+        } else if (archive_entry_is_encrypted(e)) {
+            error = skip_member(sink, payload, name, SPOOR_EUNSUPPORTED,
+                                "encrypted member: cannot be read without "
+                                "the password");
+        } else if (archive_entry_size_is_set(e) &&
+                   (uint64_t)archive_entry_size(e) > lim->max_member_bytes) {
+            snprintf(reason, sizeof(reason),
+                     "member of %lld bytes exceeds MAX_MEMBER_BYTES (%llu)",
+                     (long long)archive_entry_size(e),
+                     (unsigned long long)lim->max_member_bytes);
+            error = skip_member(sink, payload, name, SPOOR_ELIMIT, reason);
+        } else {
+            /* read the member, watching every bound as bytes arrive */
+            int over = 0;
+            spoor_buf_clear(&buf);
+            for (;;) {
+                la_ssize_t n;
+                if ((error = spoor_buf_grow(&buf, READ_CHUNK)) < 0)
+                    goto done;
+                n = archive_read_data(a, buf.ptr + buf.size, READ_CHUNK);
+                if (n == 0)
+                    break;
+                if (n < 0) {
+                    snprintf(reason, sizeof(reason), "member is damaged: %s",
+                             archive_error_string(a)
+                                 ? archive_error_string(a)
+                                 : "read error");
+                    over = SPOOR_EINVALID;
+                    break;
+                }
+                buf.size += (size_t)n;
+                expanded += (uint64_t)n;
+                if (buf.size > lim->max_member_bytes) {
+                    snprintf(reason, sizeof(reason),
+                             "member exceeds MAX_MEMBER_BYTES (%llu)",
+                             (unsigned long long)lim->max_member_bytes);
+                    over = SPOOR_ELIMIT;
+                    break;
+                }
+                if (expanded > lim->max_expanded_bytes) {
+                    error = spoor__error_set(
+                        SPOOR_ELIMIT,
+                        "archive expands past MAX_EXPANDED_BYTES (%llu); "
+                        "the rest is not read",
+                        (unsigned long long)lim->max_expanded_bytes);
+                    goto done;
+                }
+                if (expanded / packed >= lim->max_expansion_ratio) {
+                    error = spoor__error_set(
+                        SPOOR_ELIMIT,
+                        "archive expands more than MAX_EXPANSION_RATIO "
+                        "(%llu) times its size (a decompression bomb?); "
+                        "the rest is not read",
+                        (unsigned long long)lim->max_expansion_ratio);
+                    goto done;
+                }
+            }
+            if (over) {
+                error = skip_member(sink, payload, name, over, reason);
+            } else {
+                spoor_child_event ev = {name, buf.ptr ? buf.ptr : "",
+                                        buf.size, NULL, 0, NULL};
+                if (archive_entry_mtime_is_set(e)) {
+                    iso_time(archive_entry_mtime(e), mtime);
+                    ev.mtime = mtime;
+                }
+                error = sink(payload, &ev);
+            }
+        }
+        if (error < 0)
+            goto done;
+    }
+    if (rc == ARCHIVE_FATAL)
+        error = spoor__error_set(SPOOR_EINVALID,
+                                 "archive is damaged after %llu members: %s",
+                                 (unsigned long long)members,
+                                 archive_error_string(a)
+                                     ? archive_error_string(a)
+                                     : "unreadable header");
+done:
+    spoor_buf_dispose(&buf);
+    archive_read_free(a);
+    return error;
+}
+
+const spoor_extractor spoor_ex_archive = {"archive", detect_archive,
+                                          extract_archive, stream_members};

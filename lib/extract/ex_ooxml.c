@@ -1,0 +1,733 @@
+/*
+ * ex_ooxml.c: Word, Excel and PowerPoint OOXML files (docx, xlsx, pptx and
+ * their macro-enabled and template variants), read with libarchive (the
+ * zip) and libxml2 (the parts; no network, no entity substitution, so
+ * entity bombs stay unexpanded).
+ *
+ * docx: the body, footnotes, endnotes, headers, footers and comments, in
+ *   that order; tracked deletions (w:delText) are kept in place, since what
+ *   was deleted is evidence too. Paragraphs end lines, w:tab is a tab.
+ * xlsx: every sheet in workbook order, a line per row, cells separated by
+ *   tabs; shared strings resolved; numbers printed as the shortest decimal
+ *   that round-trips (%.15g); cells with a date format as ISO dates. With
+ *   the normaliser's number rule (trailing fractional zeros dropped), a CSV
+ *   export that shows "1,234.50" matches the cell 1234.5.
+ * pptx: slides in number order, then their notes.
+ * docProps/core.xml gives the dates created, modified and printed (and
+ * creator, last-modified-by, title); docProps/app.xml the application.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <pthread.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "extract_int.h"
+
+#define MAX_PARTS 100000
+#define MIN_PACKED_FOR_RATIO ((uint64_t)1 << 20)
+
+/* ==== Detection ==== */
+
+static int contains(const unsigned char *d, size_t len, const char *s)
+{
+    return memmem(d, len, s, strlen(s)) != NULL;
+}
+
+/* Which OOXML kind the zip is (names appear in the local headers and the
+ * central directory), or NULL. */
+static const char *ooxml_kind(const unsigned char *d, size_t len)
+{
+    if (len < 4 || memcmp(d, "PK\x03\x04", 4) != 0)
+        return NULL;
+    if (!contains(d, len, "[Content_Types].xml"))
+        return NULL;
+    if (contains(d, len, "word/document.xml"))
+        return "docx";
+    if (contains(d, len, "xl/workbook.xml"))
+        return "xlsx";
+    if (contains(d, len, "ppt/presentation.xml"))
+        return "pptx";
+    return NULL;
+}
+
+int spoor_ooxml__is_ooxml(const unsigned char *d, size_t len);
+
+int spoor_ooxml__is_ooxml(const unsigned char *d, size_t len)
+{
+    return ooxml_kind(d, len) != NULL;
+}
+
+/* ==== Zip parts ==== */
+
+typedef struct part {
+    char *name;
+    spoor_buf data;
+} part;
+
+typedef struct parts {
+    part *v;
+    size_t n, cap;
+} parts;
+
+static int wanted(const char *name)
+{
+    static const char *const prefixes[] = {
+        "word/document.xml", "word/footnotes.xml", "word/endnotes.xml",
+        "word/comments.xml", "word/header", "word/footer",
+        "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+        "xl/sharedStrings.xml", "xl/styles.xml", "xl/worksheets/sheet",
+        "ppt/slides/slide", "ppt/notesSlides/notesSlide",
+        "docProps/core.xml", "docProps/app.xml", NULL};
+    size_t i;
+    for (i = 0; prefixes[i]; i++)
+        if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+            return strstr(name, "_rels/") == NULL ||
+                   !strcmp(name, "xl/_rels/workbook.xml.rels");
+    return 0;
+}
+
+static void parts_free(parts *p)
+{
+    size_t i;
+    for (i = 0; i < p->n; i++) {
+        spoor__free(p->v[i].name);
+        spoor_buf_dispose(&p->v[i].data);
+    }
+    spoor__free(p->v);
+}
+
+static const spoor_buf *find_part(const parts *p, const char *name)
+{
+    size_t i;
+    for (i = 0; i < p->n; i++)
+        if (!strcmp(p->v[i].name, name))
+            return &p->v[i].data;
+    return NULL;
+}
+
+static int read_parts(parts *out, const unsigned char *d, size_t len,
+                      const spoor_limits *lim)
+{
+    struct archive *a = archive_read_new();
+    struct archive_entry *e;
+    uint64_t expanded = 0, packed;
+    int error = 0, rc;
+
+    packed = len < MIN_PACKED_FOR_RATIO ? MIN_PACKED_FOR_RATIO : len;
+    if (!a)
+        return spoor__error_oom();
+    archive_read_support_format_zip(a);
+    if (archive_read_open_memory(a, d, len) != ARCHIVE_OK) {
+        archive_read_free(a);
+        return spoor__error_set(SPOOR_EINVALID, "zip cannot be opened");
+    }
+    while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK ||
+           rc == ARCHIVE_WARN) {
+        const char *name = archive_entry_pathname(e);
+        part *p;
+        if (!name || !wanted(name))
+            continue;
+        if (archive_entry_is_encrypted(e)) {
+            error = spoor__error_set(SPOOR_EUNSUPPORTED,
+                                     "part '%s' is encrypted", name);
+            goto done;
+        }
+        if (out->n >= MAX_PARTS) {
+            error = spoor__error_set(SPOOR_ELIMIT, "more than %d parts",
+                                     MAX_PARTS);
+            goto done;
+        }
+        SPOOR_TRY(spoor__array_reserve((void **)&out->v, &out->cap,
+                                       out->n + 1, sizeof(part)));
+        p = &out->v[out->n];
+        memset(p, 0, sizeof(*p));
+        if (!(p->name = spoor__strdup(name))) {
+            error = spoor__error_oom();
+            goto done;
+        }
+        out->n++;
+        for (;;) {
+            la_ssize_t n;
+            SPOOR_TRY(spoor_buf_grow(&p->data, 65536));
+            n = archive_read_data(a, p->data.ptr + p->data.size, 65536);
+            if (n == 0)
+                break;
+            if (n < 0) {
+                error = spoor__error_set(SPOOR_EINVALID,
+                                         "part '%s' is damaged: %s", name,
+                                         archive_error_string(a)
+                                             ? archive_error_string(a)
+                                             : "read error");
+                goto done;
+            }
+            p->data.size += (size_t)n;
+            p->data.ptr[p->data.size] = '\0';
+            expanded += (uint64_t)n;
+            if (p->data.size > lim->max_member_bytes) {
+                error = spoor__error_set(SPOOR_ELIMIT,
+                                         "part '%s' exceeds MAX_MEMBER_BYTES "
+                                         "(%llu)",
+                                         name,
+                                         (unsigned long long)
+                                             lim->max_member_bytes);
+                goto done;
+            }
+            if (expanded > lim->max_expanded_bytes ||
+                expanded / packed >= lim->max_expansion_ratio) {
+                error = spoor__error_set(
+                    SPOOR_ELIMIT,
+                    "document expands more than MAX_EXPANSION_RATIO (%llu) "
+                    "times its size or past MAX_EXPANDED_BYTES",
+                    (unsigned long long)lim->max_expansion_ratio);
+                goto done;
+            }
+        }
+    }
+    if (rc == ARCHIVE_FATAL)
+        error = spoor__error_set(SPOOR_EINVALID, "zip is damaged: %s",
+                                 archive_error_string(a)
+                                     ? archive_error_string(a)
+                                     : "unreadable");
+done:
+    archive_read_free(a);
+    return error;
+}
+
+/* ==== XML helpers ==== */
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init(void)
+{
+    xmlInitParser();
+}
+
+static xmlDocPtr parse_xml(const spoor_buf *b, const char *name)
+{
+    pthread_once(&xml_once, xml_init);
+    if (!b || !b->ptr || b->size > INT32_MAX)
+        return NULL;
+    return xmlReadMemory(b->ptr, (int)b->size, name, NULL,
+                         XML_PARSE_NONET | XML_PARSE_NOERROR |
+                             XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
+}
+
+static int is(const xmlNode *n, const char *local)
+{
+    return n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, local);
+}
+
+static const char *attr(const xmlNode *n, const char *local)
+{
+    const xmlAttr *a;
+    for (a = n->properties; a; a = a->next)
+        if (!strcmp((const char *)a->name, local) && a->children &&
+            a->children->type == XML_TEXT_NODE)
+            return (const char *)a->children->content;
+    return NULL;
+}
+
+/* Next node in document order, staying under root; descend unless skip. */
+static xmlNode *next_node(xmlNode *n, const xmlNode *root, int descend,
+                          spoor_buf *out, const char *para, int *error)
+{
+    if (descend && n->children && n->type == XML_ELEMENT_NODE)
+        return n->children;
+    while (n && n != root) {
+        if (para && is(n, para) && out && *error == 0)
+            *error = spoor_buf_puts(out, "\n");
+        if (n->next)
+            return n->next;
+        n = n->parent;
+    }
+    return NULL;
+}
+
+/*
+ * Append the text under root: text nodes whose parent is one of text_elems,
+ * a tab for tab elements, a line break for br/cr and after each para
+ * element. Subtrees named in skip_elems are ignored.
+ */
+static int collect_text(spoor_buf *out, xmlNode *root,
+                        const char *const *text_elems, const char *para,
+                        const char *const *skip_elems)
+{
+    xmlNode *n = root;
+    int error = 0;
+    size_t i;
+
+    while (n && error == 0) {
+        int descend = 1;
+        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+            for (i = 0; text_elems[i]; i++)
+                if (n->parent && is(n->parent, text_elems[i]) && n->content)
+                    error = spoor_buf_puts(out, (const char *)n->content);
+        } else if (n->type == XML_ELEMENT_NODE) {
+            if (is(n, "tab"))
+                error = spoor_buf_puts(out, "\t");
+            else if (is(n, "br") || is(n, "cr"))
+                error = spoor_buf_puts(out, "\n");
+            for (i = 0; skip_elems && skip_elems[i]; i++)
+                if (is(n, skip_elems[i]))
+                    descend = 0;
+        }
+        n = next_node(n, root, descend, out, para, &error);
+    }
+    return error;
+}
+
+static int collect_part(spoor_buf *out, const spoor_buf *b, const char *name,
+                        const char *const *text_elems, const char *para)
+{
+    static const char *const skip[] = {"instrText", "rPh", NULL};
+    xmlDocPtr doc = parse_xml(b, name);
+    int error = 0;
+    if (!doc)
+        return b ? spoor__error_set(SPOOR_EINVALID,
+                                    "part '%s' is not well-formed XML", name)
+                 : 0;
+    if (xmlDocGetRootElement(doc))
+        error = collect_text(out, xmlDocGetRootElement(doc), text_elems,
+                             para, skip);
+    xmlFreeDoc(doc);
+    return error;
+}
+
+/* ==== docProps ==== */
+
+static char *node_text(xmlNode *n)
+{
+    xmlChar *c = xmlNodeGetContent(n);
+    char *s = c ? spoor__strdup((const char *)c) : NULL;
+    xmlFree(c);
+    return s;
+}
+
+static int read_props(spoor_doc *doc, const parts *ps)
+{
+    static const struct {
+        const char *part, *elem, *key;
+        int is_date;
+    } map[] = {
+        {"docProps/core.xml", "created", "created", 1},
+        {"docProps/core.xml", "modified", "modified", 1},
+        {"docProps/core.xml", "lastPrinted", "printed", 1},
+        {"docProps/core.xml", "creator", "creator", 0},
+        {"docProps/core.xml", "lastModifiedBy", "last-modified-by", 0},
+        {"docProps/core.xml", "title", "title", 0},
+        {"docProps/app.xml", "Application", "application", 0},
+        {"docProps/app.xml", "Company", "company", 0},
+    };
+    const char *part_names[] = {"docProps/core.xml", "docProps/app.xml"};
+    int error = 0;
+    size_t p, i;
+
+    for (p = 0; p < 2 && error == 0; p++) {
+        xmlDocPtr x = parse_xml(find_part(ps, part_names[p]), part_names[p]);
+        xmlNode *root, *n;
+        if (!x)
+            continue;
+        root = xmlDocGetRootElement(x);
+        for (n = root ? root->children : NULL; n && error == 0; n = n->next)
+            for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+                char *v;
+                if (strcmp(map[i].part, part_names[p]) || !is(n, map[i].elem))
+                    continue;
+                if (!(v = node_text(n)) || !*v) {
+                    spoor__free(v);
+                    continue;
+                }
+                error = map[i].is_date
+                            ? spoor_doc__add_date(doc, map[i].key, v,
+                                                  part_names[p])
+                            : spoor_doc__add_meta(doc, map[i].key, v);
+                spoor__free(v);
+            }
+        xmlFreeDoc(x);
+    }
+    return error;
+}
+
+/* ==== docx ==== */
+
+static int extract_docx(spoor_doc *doc, const parts *ps)
+{
+    static const char *const text[] = {"t", "delText", NULL};
+    static const char *const order[] = {"word/document.xml",
+                                        "word/footnotes.xml",
+                                        "word/endnotes.xml", "word/header",
+                                        "word/footer", "word/comments.xml",
+                                        NULL};
+    size_t o, i;
+    int error = 0;
+    for (o = 0; order[o] && error == 0; o++)
+        for (i = 0; i < ps->n && error == 0; i++)
+            if (!strncmp(ps->v[i].name, order[o], strlen(order[o])))
+                error = collect_part(&doc->text, &ps->v[i].data,
+                                     ps->v[i].name, text, "p");
+    return error;
+}
+
+/* ==== pptx ==== */
+
+static long part_number(const char *name, const char *prefix)
+{
+    return strtol(name + strlen(prefix), NULL, 10);
+}
+
+static int extract_pptx(spoor_doc *doc, const parts *ps)
+{
+    static const char *const text[] = {"t", NULL};
+    static const char *const prefixes[] = {"ppt/slides/slide",
+                                           "ppt/notesSlides/notesSlide"};
+    int error = 0;
+    size_t k, i;
+    for (k = 0; k < 2 && error == 0; k++) {
+        long n, max = 0;
+        for (i = 0; i < ps->n; i++)
+            if (!strncmp(ps->v[i].name, prefixes[k], strlen(prefixes[k])))
+                if ((n = part_number(ps->v[i].name, prefixes[k])) > max)
+                    max = n;
+        for (n = 1; n <= max && error == 0; n++)
+            for (i = 0; i < ps->n && error == 0; i++)
+                if (!strncmp(ps->v[i].name, prefixes[k],
+                             strlen(prefixes[k])) &&
+                    part_number(ps->v[i].name, prefixes[k]) == n)
+                    error = collect_part(&doc->text, &ps->v[i].data,
+                                         ps->v[i].name, text, "p");
+    }
+    return error;
+}
+
+/* ==== xlsx ==== */
+
+typedef struct strlist {
+    char **v;
+    size_t n, cap;
+} strlist;
+
+static void strlist_free(strlist *l)
+{
+    size_t i;
+    for (i = 0; i < l->n; i++)
+        spoor__free(l->v[i]);
+    spoor__free(l->v);
+}
+
+static int strlist_add(strlist *l, char *s)
+{
+    int error;
+    if (!s)
+        return spoor__error_oom();
+    if ((error = spoor__array_reserve((void **)&l->v, &l->cap, l->n + 1,
+                                      sizeof(char *))) < 0) {
+        spoor__free(s);
+        return error;
+    }
+    l->v[l->n++] = s;
+    return 0;
+}
+
+static int shared_strings(strlist *out, const parts *ps)
+{
+    static const char *const text[] = {"t", NULL};
+    static const char *const skip[] = {"rPh", NULL};
+    xmlDocPtr x = parse_xml(find_part(ps, "xl/sharedStrings.xml"),
+                            "xl/sharedStrings.xml");
+    xmlNode *root, *si;
+    int error = 0;
+    if (!x)
+        return 0;
+    root = xmlDocGetRootElement(x);
+    for (si = root ? root->children : NULL; si && error == 0; si = si->next) {
+        spoor_buf b = SPOOR_BUF_INIT;
+        if (!is(si, "si"))
+            continue;
+        error = collect_text(&b, si, text, NULL, skip);
+        if (error == 0)
+            error = strlist_add(out, spoor__strdup(b.ptr ? b.ptr : ""));
+        spoor_buf_dispose(&b);
+    }
+    xmlFreeDoc(x);
+    return error;
+}
+
+static int is_date_format(int id, const char *code)
+{
+    int in_quote = 0, in_bracket = 0;
+    if ((id >= 14 && id <= 22) || (id >= 45 && id <= 47))
+        return 1;
+    for (; code && *code; code++) {
+        char c = (char)tolower((unsigned char)*code);
+        if (c == '"')
+            in_quote = !in_quote;
+        else if (c == '[')
+            in_bracket = 1;
+        else if (c == ']')
+            in_bracket = 0;
+        else if (!in_quote && !in_bracket && (c == 'y' || c == 'd'))
+            return 1;
+    }
+    return 0;
+}
+
+/* For each cell style index: 1 if it formats dates. */
+static int date_styles(unsigned char **out, size_t *n_out, const parts *ps)
+{
+    xmlDocPtr x = parse_xml(find_part(ps, "xl/styles.xml"), "xl/styles.xml");
+    xmlNode *root, *sec, *n;
+    struct {
+        int id;
+        const char *code;
+    } fmts[256];
+    size_t n_fmts = 0, cap = 0, count = 0;
+    unsigned char *flags = NULL;
+    int error = 0;
+
+    *out = NULL;
+    *n_out = 0;
+    if (!x)
+        return 0;
+    root = xmlDocGetRootElement(x);
+    for (sec = root ? root->children : NULL; sec; sec = sec->next)
+        if (is(sec, "numFmts"))
+            for (n = sec->children; n && n_fmts < 256; n = n->next)
+                if (is(n, "numFmt") && attr(n, "numFmtId")) {
+                    fmts[n_fmts].id = atoi(attr(n, "numFmtId"));
+                    fmts[n_fmts].code = attr(n, "formatCode");
+                    n_fmts++;
+                }
+    for (sec = root ? root->children : NULL; sec && error == 0; sec = sec->next)
+        if (is(sec, "cellXfs"))
+            for (n = sec->children; n && error == 0; n = n->next) {
+                int id;
+                const char *code = NULL;
+                size_t f;
+                if (!is(n, "xf"))
+                    continue;
+                id = attr(n, "numFmtId") ? atoi(attr(n, "numFmtId")) : 0;
+                for (f = 0; f < n_fmts; f++)
+                    if (fmts[f].id == id)
+                        code = fmts[f].code;
+                if ((error = spoor__array_reserve((void **)&flags, &cap,
+                                                  count + 1, 1)) < 0)
+                    break;
+                flags[count++] = (unsigned char)is_date_format(id, code);
+            }
+    xmlFreeDoc(x);
+    if (error < 0) {
+        spoor__free(flags);
+        return error;
+    }
+    *out = flags;
+    *n_out = count;
+    return 0;
+}
+
+/* Excel serial date (1900 system) to ISO 8601. */
+static void serial_to_iso(double serial, char *out, size_t cap)
+{
+    long days = (long)floor(serial);
+    double frac = serial - (double)days;
+    long secs = lround(frac * 86400.0);
+    /* days since 1899-12-30 (accounts for Excel's 1900 leap-year bug for
+     * dates after February 1900) -> civil date (H. Hinnant's algorithm) */
+    long z = days - 25569 + 719468; /* 25569 = 1970-01-01 */
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long y = yoe + era * 400;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    long d = doy - (153 * mp + 2) / 5 + 1;
+    long m = mp < 10 ? mp + 3 : mp - 9;
+    if (secs >= 86400)
+        secs = 86399;
+    if (m <= 2)
+        y++;
+    if (secs)
+        snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d", (int)y, (int)m,
+                 (int)d, (int)(secs / 3600), (int)(secs / 60 % 60),
+                 (int)(secs % 60));
+    else
+        snprintf(out, cap, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+}
+
+static int cell_value(spoor_buf *out, xmlNode *c, const strlist *sst,
+                      const unsigned char *dates, size_t n_dates)
+{
+    static const char *const text[] = {"t", NULL};
+    const char *t = attr(c, "t"), *s = attr(c, "s");
+    xmlNode *n, *v = NULL, *isn = NULL;
+    char *val = NULL, num[64];
+    int error = 0;
+
+    for (n = c->children; n; n = n->next) {
+        if (is(n, "v"))
+            v = n;
+        else if (is(n, "is"))
+            isn = n;
+    }
+    if (t && !strcmp(t, "inlineStr"))
+        return isn ? collect_text(out, isn, text, NULL, NULL) : 0;
+    if (!v)
+        return 0;
+    if (!(val = node_text(v)))
+        return spoor__error_oom();
+    if (t && !strcmp(t, "s")) {
+        long i = strtol(val, NULL, 10);
+        if (i >= 0 && (size_t)i < sst->n)
+            error = spoor_buf_puts(out, sst->v[i]);
+    } else if (t && !strcmp(t, "b")) {
+        error = spoor_buf_puts(out, val[0] == '1' ? "TRUE" : "FALSE");
+    } else if (t && (!strcmp(t, "str") || !strcmp(t, "e"))) {
+        error = spoor_buf_puts(out, val);
+    } else {
+        char *end;
+        double d = strtod(val, &end);
+        long si = s ? strtol(s, NULL, 10) : 0;
+        if (end == val || *end) {
+            error = spoor_buf_puts(out, val);
+        } else if (si >= 0 && (size_t)si < n_dates && dates[si] && d >= 1 &&
+                   d < 2958466) {
+            serial_to_iso(d, num, sizeof(num));
+            error = spoor_buf_puts(out, num);
+        } else {
+            snprintf(num, sizeof(num), "%.15g", d);
+            error = spoor_buf_puts(out, num);
+        }
+    }
+    spoor__free(val);
+    return error;
+}
+
+static int sheet_text(spoor_buf *out, const spoor_buf *b, const char *name,
+                      const strlist *sst, const unsigned char *dates,
+                      size_t n_dates)
+{
+    xmlDocPtr x = parse_xml(b, name);
+    xmlNode *root, *sd, *row, *c;
+    int error = 0;
+    if (!x)
+        return b ? spoor__error_set(SPOOR_EINVALID,
+                                    "sheet '%s' is not well-formed XML", name)
+                 : 0;
+    root = xmlDocGetRootElement(x);
+    for (sd = root ? root->children : NULL; sd && error == 0; sd = sd->next) {
+        if (!is(sd, "sheetData"))
+            continue;
+        for (row = sd->children; row && error == 0; row = row->next) {
+            int first = 1;
+            if (!is(row, "row"))
+                continue;
+            for (c = row->children; c && error == 0; c = c->next) {
+                if (!is(c, "c"))
+                    continue;
+                if (!first)
+                    error = spoor_buf_puts(out, "\t");
+                first = 0;
+                if (error == 0)
+                    error = cell_value(out, c, sst, dates, n_dates);
+            }
+            if (error == 0)
+                error = spoor_buf_puts(out, "\n");
+        }
+    }
+    xmlFreeDoc(x);
+    return error;
+}
+
+static int extract_xlsx(spoor_doc *doc, const parts *ps)
+{
+    strlist sst = {NULL, 0, 0};
+    unsigned char *dates = NULL;
+    size_t n_dates = 0, i;
+    xmlDocPtr wb = NULL, rels = NULL;
+    xmlNode *root, *sheets, *s, *r;
+    int error = 0;
+
+    SPOOR_TRY(shared_strings(&sst, ps));
+    SPOOR_TRY(date_styles(&dates, &n_dates, ps));
+    wb = parse_xml(find_part(ps, "xl/workbook.xml"), "xl/workbook.xml");
+    rels = parse_xml(find_part(ps, "xl/_rels/workbook.xml.rels"),
+                     "xl/_rels/workbook.xml.rels");
+    root = wb ? xmlDocGetRootElement(wb) : NULL;
+    for (sheets = root ? root->children : NULL; sheets;
+         sheets = sheets->next) {
+        if (!is(sheets, "sheets"))
+            continue;
+        for (s = sheets->children; s && error == 0; s = s->next) {
+            const char *rid = attr(s, "id"), *target = NULL;
+            char partname[1024];
+            xmlNode *rr = rels ? xmlDocGetRootElement(rels) : NULL;
+            if (!is(s, "sheet"))
+                continue;
+            for (r = rr ? rr->children : NULL; r && rid; r = r->next)
+                if (is(r, "Relationship") && attr(r, "Id") &&
+                    !strcmp(attr(r, "Id"), rid))
+                    target = attr(r, "Target");
+            if (!target)
+                continue;
+            if (target[0] == '/')
+                snprintf(partname, sizeof(partname), "%s", target + 1);
+            else
+                snprintf(partname, sizeof(partname), "xl/%s", target);
+            SPOOR_TRY(spoor_buf_printf(&doc->text, "%s\n",
+                                       attr(s, "name") ? attr(s, "name")
+                                                       : "sheet"));
+            error = sheet_text(&doc->text, find_part(ps, partname), partname,
+                               &sst, dates, n_dates);
+            if (error == 0)
+                error = spoor_buf_puts(&doc->text, "\n");
+        }
+    }
+    (void)i;
+done:
+    if (wb)
+        xmlFreeDoc(wb);
+    if (rels)
+        xmlFreeDoc(rels);
+    strlist_free(&sst);
+    spoor__free(dates);
+    return error;
+}
+
+/* ==== Entry ==== */
+
+static int detect_ooxml(const unsigned char *d, size_t len)
+{
+    return ooxml_kind(d, len) != NULL;
+}
+
+static int extract_ooxml(spoor_doc *doc, const unsigned char *d, size_t len,
+                         const spoor_limits *lim)
+{
+    parts ps = {NULL, 0, 0};
+    const char *kind = ooxml_kind(d, len);
+    int error = 0;
+
+    doc->has_text = 1;
+    doc->format = kind;
+    SPOOR_TRY(read_parts(&ps, d, len, lim));
+    if (!strcmp(kind, "docx"))
+        SPOOR_TRY(extract_docx(doc, &ps));
+    else if (!strcmp(kind, "xlsx"))
+        SPOOR_TRY(extract_xlsx(doc, &ps));
+    else
+        SPOOR_TRY(extract_pptx(doc, &ps));
+    SPOOR_TRY(read_props(doc, &ps));
+done:
+    parts_free(&ps);
+    return error;
+}
+
+const spoor_extractor spoor_ex_ooxml = {"ooxml", detect_ooxml, extract_ooxml,
+                                        NULL};

@@ -1,0 +1,229 @@
+/*
+ * ex_pdf.c: PDF text and dates with MuPDF.
+ *
+ * Content detection guarantees a PDF header, and the document is opened as
+ * application/pdf, so MuPDF's PDF handler reads it; each call has its own
+ * fz_context (so threads need no locks), and MuPDF's
+ * warnings are silenced: damage is reported through spoor_doc.warning.
+ * Text comes page by page in MuPDF's reading order (structured text), a
+ * line per line and a blank line between pages, at most MAX_PDF_PAGES
+ * pages. A page that cannot be read is counted in the warning and the rest
+ * are still read. Info CreationDate / ModDate become the dates "created" /
+ * "modified" (converted to UTC when the PDF gives an offset); Producer,
+ * Creator, Author and Title become metadata. Encrypted PDFs are opened with
+ * the empty user password when they allow it, and refused otherwise.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mupdf/fitz.h>
+
+#include "extract_int.h"
+
+static void quiet(void *user, const char *message)
+{
+    (void)user;
+    (void)message;
+}
+
+static int detect_pdf(const unsigned char *d, size_t len)
+{
+    size_t n = len < 1024 ? len : 1024;
+    return n >= 5 && memmem(d, n, "%PDF-", 5) != NULL;
+}
+
+static int digits(const char *s, int n, int *out)
+{
+    int i, v = 0;
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 1;
+}
+
+/* days from civil (Hinnant), for offset arithmetic */
+static long days_from_civil(long y, long m, long d)
+{
+    long era, yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* "D:YYYYMMDDHHmmSSOHH'mm'" -> ISO 8601 (UTC when an offset is given). */
+static int pdf_date_iso(const char *s, char *out, size_t cap)
+{
+    int y, mo = 1, d = 1, h = 0, mi = 0, se = 0, oh = 0, om = 0, sign = 0;
+    size_t n;
+    if (!strncmp(s, "D:", 2))
+        s += 2;
+    n = strlen(s);
+    if (n < 4 || !digits(s, 4, &y))
+        return 0;
+    if (n >= 6 && !digits(s + 4, 2, &mo))
+        return 0;
+    if (n >= 8 && !digits(s + 6, 2, &d))
+        return 0;
+    if (n >= 10)
+        digits(s + 8, 2, &h);
+    if (n >= 12)
+        digits(s + 10, 2, &mi);
+    if (n >= 14)
+        digits(s + 12, 2, &se);
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+        return 0;
+    if (n >= 15 && (s[14] == '+' || s[14] == '-' || s[14] == 'Z')) {
+        sign = s[14] == '+' ? 1 : s[14] == '-' ? -1 : 0;
+        if (sign && n >= 17)
+            digits(s + 15, 2, &oh);
+        if (sign && n >= 20)
+            digits(s + 18, 2, &om);
+        {
+            long t = days_from_civil(y, mo, d) * 86400L + h * 3600L +
+                     mi * 60L + se - sign * (oh * 3600L + om * 60L);
+            long days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+            long secs = t - days * 86400;
+            long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+            long doe = z - era * 146097;
+            long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+            long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+            long mp = (5 * doy + 2) / 153;
+            long dd = doy - (153 * mp + 2) / 5 + 1;
+            long mm = mp < 10 ? mp + 3 : mp - 9;
+            long yy = yoe + era * 400 + (mm <= 2);
+            if (yy < 0 || yy > 9999)
+                return 0;
+            snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)yy,
+                     (int)mm, (int)dd, (int)(secs / 3600),
+                     (int)(secs / 60 % 60), (int)(secs % 60));
+        }
+        return 1;
+    }
+    if (n >= 14)
+        snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, h, mi,
+                 se);
+    else
+        snprintf(out, cap, "%04d-%02d-%02d", y, mo, d);
+    return 1;
+}
+
+static int add_info(spoor_doc *doc, fz_context *ctx, fz_document *fdoc)
+{
+    static const struct {
+        const char *key, *name;
+        int is_date;
+    } keys[] = {
+        {FZ_META_INFO_CREATIONDATE, "created", 1},
+        {FZ_META_INFO_MODIFICATIONDATE, "modified", 1},
+        {FZ_META_INFO_PRODUCER, "producer", 0},
+        {FZ_META_INFO_CREATOR, "creator", 0},
+        {FZ_META_INFO_AUTHOR, "author", 0},
+        {FZ_META_INFO_TITLE, "title", 0},
+    };
+    char value[1024], iso[64];
+    volatile size_t i;
+    int error = 0;
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && error == 0; i++) {
+        volatile int n = -1;
+        fz_try(ctx) n =
+            fz_lookup_metadata(ctx, fdoc, keys[i].key, value, sizeof(value));
+        fz_catch(ctx) n = -1;
+        if (n <= 0 || !value[0])
+            continue;
+        if (!keys[i].is_date)
+            error = spoor_doc__add_meta(doc, keys[i].name, value);
+        else if (pdf_date_iso(value, iso, sizeof(iso)))
+            error = spoor_doc__add_date(doc, keys[i].name, iso,
+                                        "PDF Info dictionary");
+    }
+    return error;
+}
+
+static int extract_pdf(spoor_doc *doc, const unsigned char *d, size_t len,
+                       const spoor_limits *lim)
+{
+    fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
+    fz_stream *volatile stm = NULL;
+    fz_document *volatile fdoc = NULL;
+    volatile int error = 0, pages = 0, bad_pages = 0, encrypted = 0;
+    char note[256];
+    volatile int i;
+
+    doc->has_text = 1;
+    if (!ctx)
+        return spoor__error_oom();
+    fz_set_warning_callback(ctx, quiet, NULL);
+    fz_set_error_callback(ctx, quiet, NULL);
+    fz_try(ctx)
+    {
+        fz_register_document_handlers(ctx);
+        stm = fz_open_memory(ctx, d, len);
+        fdoc = fz_open_document_with_stream(ctx, "application/pdf", stm);
+        if (fz_needs_password(ctx, fdoc) &&
+            !fz_authenticate_password(ctx, fdoc, ""))
+            encrypted = 1;
+        else
+            pages = fz_count_pages(ctx, fdoc);
+    }
+    fz_catch(ctx)
+    {
+        error = spoor__error_set(SPOOR_EINVALID, "PDF cannot be opened: %s",
+                                 fz_caught_message(ctx));
+    }
+    if (error == 0 && encrypted)
+        error = spoor__error_set(SPOOR_EUNSUPPORTED,
+                                 "PDF is encrypted with a password");
+    if (error == 0 && (unsigned)pages > lim->max_pdf_pages)
+        error = spoor__error_set(SPOOR_ELIMIT,
+                                 "PDF has %d pages, more than MAX_PDF_PAGES "
+                                 "(%u)",
+                                 pages, lim->max_pdf_pages);
+    for (i = 0; error == 0 && i < pages; i++) {
+        fz_stext_page *volatile sp = NULL;
+        fz_buffer *volatile buf = NULL;
+        fz_try(ctx)
+        {
+            unsigned char *data;
+            size_t n;
+            sp = fz_new_stext_page_from_page_number(ctx, fdoc, i, NULL);
+            buf = fz_new_buffer_from_stext_page(ctx, sp);
+            n = fz_buffer_storage(ctx, buf, &data);
+            if (spoor_buf_put(&doc->text, data, n) < 0 ||
+                spoor_buf_puts(&doc->text, "\n") < 0)
+                fz_throw(ctx, FZ_ERROR_GENERIC, "out of memory");
+        }
+        fz_always(ctx)
+        {
+            fz_drop_buffer(ctx, buf);
+            fz_drop_stext_page(ctx, sp);
+        }
+        fz_catch(ctx)
+        {
+            bad_pages++;
+        }
+        if (doc->text.size > lim->max_text_bytes)
+            break;
+    }
+    if (error == 0)
+        error = add_info(doc, ctx, fdoc);
+    if (error == 0 && bad_pages) {
+        snprintf(note, sizeof(note),
+                 "%d of %d pages could not be read and have no text",
+                 bad_pages, pages);
+        if (!(doc->warning = spoor__strdup(note)))
+            error = spoor__error_oom();
+    }
+    fz_drop_document(ctx, fdoc);
+    fz_drop_stream(ctx, stm);
+    fz_drop_context(ctx);
+    return error;
+}
+
+const spoor_extractor spoor_ex_pdf = {"pdf", detect_pdf, extract_pdf, NULL};
