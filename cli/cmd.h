@@ -58,6 +58,14 @@ int cli_parse_size(const char *s, size_t *out);
 int cli_parse_fraction(const char *s, double *out);
 /** Read all of stdin (bounded); caller frees *out. */
 int cli_read_stdin(char **out, size_t *len);
+/** Apply "NAME=VALUE" (a bound's name from limits.h) to lim; 0 if ok. */
+int cli_parse_limit(spoor_limits *lim, const char *arg);
+#define CLI_LIMIT_HELP                                                         \
+    "      --limit NAME=N         override a bound: MAX_FILE_BYTES, "          \
+    "MAX_TEXT_BYTES,\n"                                                        \
+    "                             MAX_DEPTH, MAX_MEMBERS, MAX_MEMBER_BYTES,\n" \
+    "                             MAX_EXPANDED_BYTES, MAX_EXPANSION_RATIO,\n"  \
+    "                             MAX_MIME_PARTS, MAX_PDF_PAGES\n"
 /** Open the index for reading or writing; prints the error itself. */
 int cli_open_index(spoor_store **out, const cli_global *g, int flags);
 

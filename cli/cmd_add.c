@@ -49,7 +49,7 @@ static void print_help(void)
         "  -d, --date DATE        the collection's date (release or snapshot "
         "date)\n"
         "      --note TEXT        a note kept with a new collection\n"
-        "  -q, --quiet            no summary, only errors\n"
+        "  -q, --quiet            no summary, only errors\n" CLI_LIMIT_HELP
         "  -h, --help             this help\n\n"
         "Skipped inputs are reported with their reason; exit status is 1 if "
         "any was\nskipped (the rest is still stored), 2 on bad usage.\n");
@@ -139,14 +139,17 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         {"date", required_argument, NULL, 'd'},
         {"note", required_argument, NULL, 'n'},
         {"quiet", no_argument, NULL, 'q'},
+        {"limit", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *name = NULL, *kind = NULL, *date = NULL, *note = NULL;
     add_ctx c;
+    spoor_walk_opts wopts;
     int opt, rc = CLI_OK, i, error = 0;
     size_t s;
 
     memset(&c, 0, sizeof(c));
+    spoor_walk_opts_init(&wopts);
     optind = 1;
     while ((opt = getopt_long(argc, argv, "c:k:d:qh", longopts, NULL)) != -1) {
         switch (opt) {
@@ -164,6 +167,10 @@ int cmd_add(int argc, char **argv, const cli_global *g)
             break;
         case 'q':
             c.quiet = 1;
+            break;
+        case 'L':
+            if (cli_parse_limit(&wopts.limits, optarg))
+                return cli_error_usage("add", "bad --limit '%s'", optarg);
             break;
         case 'h':
             print_help();
@@ -194,7 +201,7 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         goto done;
     }
     for (i = optind; i < argc && error >= 0; i++)
-        error = spoor_walk(argv[i], NULL, on_item, on_skip, &c);
+        error = spoor_walk(argv[i], &wopts, on_item, on_skip, &c);
     cli_progress("add", c.n_new + c.n_dup + c.n_present, c.bytes, 1);
     if (error < 0) {
         rc = cli_error_lib(argv[i - 1]);

@@ -41,7 +41,7 @@ static void print_help(void)
            "(default 200)\n"
            "      --min-region N       shortest passage reported, in canonical "
            "characters\n"
-           "                           (default 32)\n"
+           "                           (default 32)\n" CLI_LIMIT_HELP
            "  -h, --help               this help\n\n"
            "Verdicts: released (release coverage >= released-min), "
            "partially-released\n(a passage of at least 63 canonical characters "
@@ -93,16 +93,19 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         {"internal-min", required_argument, NULL, O_INTMIN},
         {"max-sources", required_argument, NULL, O_MAXSRC},
         {"min-region", required_argument, NULL, O_MINREG},
+        {"limit", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     spoor_check_opts defaults = SPOOR_CHECK_OPTS_INIT;
     check_ctx c;
+    spoor_walk_opts wopts;
     const char **only = NULL;
     size_t n_only = 0;
     int opt, rc = CLI_OK, i, error = 0;
 
     memset(&c, 0, sizeof(c));
     c.opts = defaults;
+    spoor_walk_opts_init(&wopts);
     only = calloc((size_t)argc, sizeof(*only));
     if (!only)
         return cli_error(NULL, "out of memory");
@@ -141,6 +144,10 @@ int cmd_check(int argc, char **argv, const cli_global *g)
                 c.opts.min_region < SPOOR_TEXT_K)
                 rc = cli_error_usage("check", "--min-region needs N >= %d",
                                      SPOOR_TEXT_K);
+            break;
+        case 'L':
+            if (cli_parse_limit(&wopts.limits, optarg))
+                rc = cli_error_usage("check", "bad --limit '%s'", optarg);
             break;
         case 'h':
             print_help();
@@ -182,7 +189,7 @@ int cmd_check(int argc, char **argv, const cli_global *g)
                 spoor_walk_buffer("-", data, len, NULL, on_item, on_skip, &c);
             free(data);
         } else {
-            error = spoor_walk(argv[i], NULL, on_item, on_skip, &c);
+            error = spoor_walk(argv[i], &wopts, on_item, on_skip, &c);
         }
     }
     if (error < 0) {

@@ -2,6 +2,7 @@
  * opt.c: argument value parsing shared by the commands.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -99,4 +100,40 @@ int cli_open_index(spoor_store **out, const cli_global *g, int flags)
     if (spoor_store_open(out, g->index, flags) < 0)
         return cli_error_lib(NULL);
     return CLI_OK;
+}
+
+int cli_parse_limit(spoor_limits *lim, const char *arg)
+{
+    static const struct {
+        const char *name;
+        int is_u64;
+        size_t off;
+    } names[] = {
+        {"MAX_FILE_BYTES", 1, offsetof(spoor_limits, max_file_bytes)},
+        {"MAX_TEXT_BYTES", 1, offsetof(spoor_limits, max_text_bytes)},
+        {"MAX_DEPTH", 0, offsetof(spoor_limits, max_depth)},
+        {"MAX_MEMBERS", 1, offsetof(spoor_limits, max_members)},
+        {"MAX_MEMBER_BYTES", 1, offsetof(spoor_limits, max_member_bytes)},
+        {"MAX_EXPANDED_BYTES", 1, offsetof(spoor_limits, max_expanded_bytes)},
+        {"MAX_EXPANSION_RATIO", 1, offsetof(spoor_limits, max_expansion_ratio)},
+        {"MAX_MIME_PARTS", 0, offsetof(spoor_limits, max_mime_parts)},
+        {"MAX_PDF_PAGES", 0, offsetof(spoor_limits, max_pdf_pages)},
+    };
+    const char *eq = strchr(arg, '=');
+    size_t i, v;
+    if (!eq || cli_parse_size(eq + 1, &v) || v == 0)
+        return -1;
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strlen(names[i].name) != (size_t)(eq - arg) ||
+            strncmp(arg, names[i].name, (size_t)(eq - arg)))
+            continue;
+        if (names[i].is_u64)
+            *(uint64_t *)((char *)lim + names[i].off) = v;
+        else if (v > 0xFFFFFFFFu)
+            return -1;
+        else
+            *(unsigned *)((char *)lim + names[i].off) = (unsigned)v;
+        return 0;
+    }
+    return -1;
 }

@@ -8,7 +8,10 @@ pkgs=(
   meson ninja-build pkg-config gcc libc6-dev
   libsqlite3-dev libzstd-dev libutf8proc-dev libgmime-3.0-dev
   libglib2.0-dev libxml2-dev libcmocka-dev
-  python3 clang-format
+  libarchive-dev libfreexl-dev libmupdf-dev libopenjp2-7-dev libjbig2dec0-dev
+  libjpeg-dev libgumbo-dev libmujs-dev libfreetype-dev libharfbuzz-dev
+  zlib1g-dev
+  python3 python3-xlwt libarchive-tools clang-format
   "$@"
 )
 

@@ -47,15 +47,15 @@ typedef struct spoor_skip {
  * one skips the item or member and reports the bound's name.
  */
 typedef struct spoor_limits {
-    uint64_t max_file_bytes;     /* MAX_FILE_BYTES: largest input file */
-    uint64_t max_text_bytes;     /* MAX_TEXT_BYTES: extracted text per item */
-    unsigned max_depth;          /* MAX_DEPTH: nesting of items */
-    uint64_t max_members;        /* MAX_MEMBERS: children per container */
-    uint64_t max_member_bytes;   /* MAX_MEMBER_BYTES: one expanded member */
-    uint64_t max_expanded_bytes; /* MAX_EXPANDED_BYTES: per archive */
-    uint64_t max_expansion_ratio;/* MAX_EXPANSION_RATIO: expanded/packed */
-    unsigned max_mime_parts;     /* MAX_MIME_PARTS: per message */
-    unsigned max_pdf_pages;      /* MAX_PDF_PAGES: per PDF */
+    uint64_t max_file_bytes;      /* MAX_FILE_BYTES: largest input file */
+    uint64_t max_text_bytes;      /* MAX_TEXT_BYTES: extracted text per item */
+    unsigned max_depth;           /* MAX_DEPTH: nesting of items */
+    uint64_t max_members;         /* MAX_MEMBERS: children per container */
+    uint64_t max_member_bytes;    /* MAX_MEMBER_BYTES: one expanded member */
+    uint64_t max_expanded_bytes;  /* MAX_EXPANDED_BYTES: per archive */
+    uint64_t max_expansion_ratio; /* MAX_EXPANSION_RATIO: expanded/packed */
+    unsigned max_mime_parts;      /* MAX_MIME_PARTS: per message */
+    unsigned max_pdf_pages;       /* MAX_PDF_PAGES: per PDF */
 } spoor_limits;
 
 /** Fill out with the default bounds. */
@@ -63,13 +63,13 @@ SPOOR_API void spoor_limits_default(spoor_limits *out);
 
 /** One child met while streaming a container (see spoor_extract_children). */
 typedef struct spoor_child_event {
-    const char *name;  /* member name, '!' replaced by '_' */
-    const void *data;  /* member bytes, valid during the call; NULL if
-                          skipped */
+    const char *name; /* member name, '!' replaced by '_' */
+    const void *data; /* member bytes, valid during the call; NULL if
+                         skipped */
     size_t len;
-    const char *mtime; /* ISO 8601 member time, or NULL */
-    int code;          /* 0, or why the member was skipped */
-    const char *reason;/* NULL, or the reason it was skipped */
+    const char *mtime;  /* ISO 8601 member time, or NULL */
+    int code;           /* 0, or why the member was skipped */
+    const char *reason; /* NULL, or the reason it was skipped */
 } spoor_child_event;
 
 typedef int (*spoor_child_sink)(void *payload, const spoor_child_event *ev);
@@ -89,9 +89,9 @@ typedef struct spoor_doc {
     size_t n_children, cap_children;
     spoor_skip *skips; /* children that could not be read */
     size_t n_skips, cap_skips;
-    int streams_children; /* children come from spoor_extract_children */
+    int streams_children;  /* children come from spoor_extract_children */
     const void *extractor; /* internal: which extractor read it */
-    char *warning; /* a note on how the item was read, or NULL; owned */
+    char *warning;         /* a note on how the item was read, or NULL; owned */
 } spoor_doc;
 
 #define SPOOR_DOC_INIT                                                         \

@@ -78,8 +78,8 @@ SPOOR_API int spoor_walk_buffer(const char *display, const void *data,
  * item must be zeroed; release it with spoor_item_dispose. data must
  * outlive item. @return 0 or a negative code (item then disposed).
  */
-SPOOR_API int spoor_item_analyse(spoor_item *item, const void *data,
-                                 size_t len, const spoor_limits *limits);
+SPOOR_API int spoor_item_analyse(spoor_item *item, const void *data, size_t len,
+                                 const spoor_limits *limits);
 
 /**
  * Analyse already extracted UTF-8 text (a stored item's text, say) as an

@@ -42,39 +42,16 @@ static int detect_archive(const unsigned char *d, size_t len)
     return has_magic(d, len, 257, "ustar", 5) ||
            has_magic(d, len, 0, "\x1f\x8b", 2) ||
            has_magic(d, len, 0, "BZh", 3) ||
-           has_magic(d, len, 0, "\xfd" "7zXZ\x00", 6) ||
+           has_magic(d, len, 0,
+                     "\xfd"
+                     "7zXZ\x00",
+                     6) ||
            has_magic(d, len, 0, "7z\xbc\xaf\x27\x1c", 6) ||
            has_magic(d, len, 0, "Rar!\x1a\x07", 6) ||
            has_magic(d, len, 0, "\x28\xb5\x2f\xfd", 4) ||
            has_magic(d, len, 0, "070707", 6) ||
            has_magic(d, len, 0, "070701", 6) ||
            has_magic(d, len, 0, "!<arch>\n", 8);
-}
-
-static int extract_archive(spoor_doc *doc, const unsigned char *d, size_t len,
-                           const spoor_limits *lim)
-{
-    static const struct {
-        size_t off;
-        const char *magic;
-        size_t n;
-        const char *format;
-    } kinds[] = {
-        {0, "PK", 2, "zip"},           {257, "ustar", 5, "tar"},
-        {0, "\x1f\x8b", 2, "gzip"},    {0, "BZh", 3, "bzip2"},
-        {0, "\xfd" "7zXZ", 5, "xz"},    {0, "7z\xbc\xaf", 4, "7z"},
-        {0, "Rar!", 4, "rar"},         {0, "\x28\xb5\x2f\xfd", 4, "zstd"},
-        {0, "0707", 4, "cpio"},        {0, "!<arch>", 7, "ar"},
-    };
-    size_t i;
-    (void)lim;
-    doc->has_text = 1; /* no text of its own; members carry it */
-    for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-        if (has_magic(d, len, kinds[i].off, kinds[i].magic, kinds[i].n)) {
-            doc->format = kinds[i].format;
-            break;
-        }
-    return 0;
 }
 
 static struct archive *open_archive(const unsigned char *d, size_t len)
@@ -90,6 +67,66 @@ static struct archive *open_archive(const unsigned char *d, size_t len)
         return NULL;
     }
     return a;
+}
+
+/* Name the container by what libarchive finds in it: "zip", "tar.gz",
+ * "7z", "gz" (a single compressed stream)... Static strings only. */
+static const char *container_name(int format, int filter)
+{
+    static const struct {
+        int filter;
+        const char *tar, *raw;
+    } filters[] = {
+        {ARCHIVE_FILTER_NONE, "tar", "data"},
+        {ARCHIVE_FILTER_GZIP, "tar.gz", "gz"},
+        {ARCHIVE_FILTER_BZIP2, "tar.bz2", "bz2"},
+        {ARCHIVE_FILTER_XZ, "tar.xz", "xz"},
+        {ARCHIVE_FILTER_ZSTD, "tar.zst", "zst"},
+        {ARCHIVE_FILTER_LZMA, "tar.lzma", "lzma"},
+    };
+    size_t i;
+    switch (format & ARCHIVE_FORMAT_BASE_MASK) {
+    case ARCHIVE_FORMAT_ZIP:
+        return "zip";
+    case ARCHIVE_FORMAT_7ZIP:
+        return "7z";
+    case ARCHIVE_FORMAT_RAR:
+    case ARCHIVE_FORMAT_RAR_V5:
+        return "rar";
+    case ARCHIVE_FORMAT_CPIO:
+        return "cpio";
+    case ARCHIVE_FORMAT_AR:
+        return "ar";
+    case ARCHIVE_FORMAT_ISO9660:
+        return "iso9660";
+    case ARCHIVE_FORMAT_TAR:
+    case ARCHIVE_FORMAT_RAW:
+        for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++)
+            if (filters[i].filter == filter)
+                return (format & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR
+                           ? filters[i].tar
+                           : filters[i].raw;
+        return "archive";
+    default:
+        return "archive";
+    }
+}
+
+static int extract_archive(spoor_doc *doc, const unsigned char *d, size_t len,
+                           const spoor_limits *lim)
+{
+    struct archive *a = open_archive(d, len);
+    struct archive_entry *e;
+    (void)lim;
+    doc->has_text = 1; /* no text of its own; members carry it */
+    doc->format = "archive";
+    if (!a)
+        return 0; /* stream_members reports why */
+    if (archive_read_next_header(a, &e) >= ARCHIVE_WARN)
+        doc->format =
+            container_name(archive_format(a), archive_filter_code(a, 0));
+    archive_read_free(a);
+    return 0;
 }
 
 static void iso_time(time_t t, char out[32])
@@ -130,6 +167,8 @@ static int stream_members(const unsigned char *d, size_t len,
 
         if (!path)
             path = archive_entry_pathname(e);
+        while (path && path[0] == '.' && path[1] == '/')
+            path += 2; /* "./a.txt" is "a.txt" */
         snprintf(name, sizeof(name), "%s", path && *path ? path : "data");
         spoor_extract__sanitize_name(name);
         if (type == AE_IFDIR)
@@ -144,14 +183,14 @@ static int stream_members(const unsigned char *d, size_t len,
         if (archive_entry_hardlink(e)) {
             snprintf(reason, sizeof(reason), "hard link to '%s' not followed",
                      archive_entry_hardlink(e));
-            error = skip_member(sink, payload, name, SPOOR_EUNSUPPORTED,
-                                reason);
+            error =
+                skip_member(sink, payload, name, SPOOR_EUNSUPPORTED, reason);
         } else if (type == AE_IFLNK) {
             const char *t = archive_entry_symlink(e);
             snprintf(reason, sizeof(reason),
                      "symbolic link to '%s' not followed", t ? t : "");
-            error = skip_member(sink, payload, name, SPOOR_EUNSUPPORTED,
-                                reason);
+            error =
+                skip_member(sink, payload, name, SPOOR_EUNSUPPORTED, reason);
         } else if (type != AE_IFREG && type != 0) {
             error = skip_member(sink, payload, name, SPOOR_EUNSUPPORTED,
                                 "device, fifo or socket member: not a "
@@ -180,9 +219,8 @@ static int stream_members(const unsigned char *d, size_t len,
                     break;
                 if (n < 0) {
                     snprintf(reason, sizeof(reason), "member is damaged: %s",
-                             archive_error_string(a)
-                                 ? archive_error_string(a)
-                                 : "read error");
+                             archive_error_string(a) ? archive_error_string(a)
+                                                     : "read error");
                     over = SPOOR_EINVALID;
                     break;
                 }
@@ -216,8 +254,8 @@ static int stream_members(const unsigned char *d, size_t len,
             if (over) {
                 error = skip_member(sink, payload, name, over, reason);
             } else {
-                spoor_child_event ev = {name, buf.ptr ? buf.ptr : "",
-                                        buf.size, NULL, 0, NULL};
+                spoor_child_event ev = {
+                    name, buf.ptr ? buf.ptr : "", buf.size, NULL, 0, NULL};
                 if (archive_entry_mtime_is_set(e)) {
                     iso_time(archive_entry_mtime(e), mtime);
                     ev.mtime = mtime;
@@ -229,12 +267,11 @@ static int stream_members(const unsigned char *d, size_t len,
             goto done;
     }
     if (rc == ARCHIVE_FATAL)
-        error = spoor__error_set(SPOOR_EINVALID,
-                                 "archive is damaged after %llu members: %s",
-                                 (unsigned long long)members,
-                                 archive_error_string(a)
-                                     ? archive_error_string(a)
-                                     : "unreadable header");
+        error = spoor__error_set(
+            SPOOR_EINVALID, "archive is damaged after %llu members: %s",
+            (unsigned long long)members,
+            archive_error_string(a) ? archive_error_string(a)
+                                    : "unreadable header");
 done:
     spoor_buf_dispose(&buf);
     archive_read_free(a);

@@ -103,7 +103,6 @@ static int detect_mbox(const unsigned char *d, size_t len)
 
 /* ==== Helpers ==== */
 
-
 static int put_header(spoor_buf *out, const char *name, const char *value)
 {
     if (!value || !*value)
@@ -364,7 +363,7 @@ done:
 }
 
 static int extract_eml(spoor_doc *doc, const unsigned char *d, size_t len,
-                        const spoor_limits *lim)
+                       const spoor_limits *lim)
 {
     GMimeStream *stream;
     GMimeParser *parser;

@@ -79,13 +79,22 @@ typedef struct parts {
 
 static int wanted(const char *name)
 {
-    static const char *const prefixes[] = {
-        "word/document.xml", "word/footnotes.xml", "word/endnotes.xml",
-        "word/comments.xml", "word/header", "word/footer",
-        "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
-        "xl/sharedStrings.xml", "xl/styles.xml", "xl/worksheets/sheet",
-        "ppt/slides/slide", "ppt/notesSlides/notesSlide",
-        "docProps/core.xml", "docProps/app.xml", NULL};
+    static const char *const prefixes[] = {"word/document.xml",
+                                           "word/footnotes.xml",
+                                           "word/endnotes.xml",
+                                           "word/comments.xml",
+                                           "word/header",
+                                           "word/footer",
+                                           "xl/workbook.xml",
+                                           "xl/_rels/workbook.xml.rels",
+                                           "xl/sharedStrings.xml",
+                                           "xl/styles.xml",
+                                           "xl/worksheets/sheet",
+                                           "ppt/slides/slide",
+                                           "ppt/notesSlides/notesSlide",
+                                           "docProps/core.xml",
+                                           "docProps/app.xml",
+                                           NULL};
     size_t i;
     for (i = 0; prefixes[i]; i++)
         if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
@@ -141,12 +150,12 @@ static int read_parts(parts *out, const unsigned char *d, size_t len,
             goto done;
         }
         if (out->n >= MAX_PARTS) {
-            error = spoor__error_set(SPOOR_ELIMIT, "more than %d parts",
-                                     MAX_PARTS);
+            error =
+                spoor__error_set(SPOOR_ELIMIT, "more than %d parts", MAX_PARTS);
             goto done;
         }
-        SPOOR_TRY(spoor__array_reserve((void **)&out->v, &out->cap,
-                                       out->n + 1, sizeof(part)));
+        SPOOR_TRY(spoor__array_reserve((void **)&out->v, &out->cap, out->n + 1,
+                                       sizeof(part)));
         p = &out->v[out->n];
         memset(p, 0, sizeof(*p));
         if (!(p->name = spoor__strdup(name))) {
@@ -161,23 +170,21 @@ static int read_parts(parts *out, const unsigned char *d, size_t len,
             if (n == 0)
                 break;
             if (n < 0) {
-                error = spoor__error_set(SPOOR_EINVALID,
-                                         "part '%s' is damaged: %s", name,
-                                         archive_error_string(a)
-                                             ? archive_error_string(a)
-                                             : "read error");
+                error = spoor__error_set(
+                    SPOOR_EINVALID, "part '%s' is damaged: %s", name,
+                    archive_error_string(a) ? archive_error_string(a)
+                                            : "read error");
                 goto done;
             }
             p->data.size += (size_t)n;
             p->data.ptr[p->data.size] = '\0';
             expanded += (uint64_t)n;
             if (p->data.size > lim->max_member_bytes) {
-                error = spoor__error_set(SPOOR_ELIMIT,
-                                         "part '%s' exceeds MAX_MEMBER_BYTES "
-                                         "(%llu)",
-                                         name,
-                                         (unsigned long long)
-                                             lim->max_member_bytes);
+                error = spoor__error_set(
+                    SPOOR_ELIMIT,
+                    "part '%s' exceeds MAX_MEMBER_BYTES "
+                    "(%llu)",
+                    name, (unsigned long long)lim->max_member_bytes);
                 goto done;
             }
             if (expanded > lim->max_expanded_bytes ||
@@ -192,10 +199,9 @@ static int read_parts(parts *out, const unsigned char *d, size_t len,
         }
     }
     if (rc == ARCHIVE_FATAL)
-        error = spoor__error_set(SPOOR_EINVALID, "zip is damaged: %s",
-                                 archive_error_string(a)
-                                     ? archive_error_string(a)
-                                     : "unreadable");
+        error = spoor__error_set(
+            SPOOR_EINVALID, "zip is damaged: %s",
+            archive_error_string(a) ? archive_error_string(a) : "unreadable");
 done:
     archive_read_free(a);
     return error;
@@ -295,8 +301,8 @@ static int collect_part(spoor_buf *out, const spoor_buf *b, const char *name,
                                     "part '%s' is not well-formed XML", name)
                  : 0;
     if (xmlDocGetRootElement(doc))
-        error = collect_text(out, xmlDocGetRootElement(doc), text_elems,
-                             para, skip);
+        error = collect_text(out, xmlDocGetRootElement(doc), text_elems, para,
+                             skip);
     xmlFreeDoc(doc);
     return error;
 }
@@ -345,10 +351,10 @@ static int read_props(spoor_doc *doc, const parts *ps)
                     spoor__free(v);
                     continue;
                 }
-                error = map[i].is_date
-                            ? spoor_doc__add_date(doc, map[i].key, v,
-                                                  part_names[p])
-                            : spoor_doc__add_meta(doc, map[i].key, v);
+                error =
+                    map[i].is_date
+                        ? spoor_doc__add_date(doc, map[i].key, v, part_names[p])
+                        : spoor_doc__add_meta(doc, map[i].key, v);
                 spoor__free(v);
             }
         xmlFreeDoc(x);
@@ -363,16 +369,18 @@ static int extract_docx(spoor_doc *doc, const parts *ps)
     static const char *const text[] = {"t", "delText", NULL};
     static const char *const order[] = {"word/document.xml",
                                         "word/footnotes.xml",
-                                        "word/endnotes.xml", "word/header",
-                                        "word/footer", "word/comments.xml",
+                                        "word/endnotes.xml",
+                                        "word/header",
+                                        "word/footer",
+                                        "word/comments.xml",
                                         NULL};
     size_t o, i;
     int error = 0;
     for (o = 0; order[o] && error == 0; o++)
         for (i = 0; i < ps->n && error == 0; i++)
             if (!strncmp(ps->v[i].name, order[o], strlen(order[o])))
-                error = collect_part(&doc->text, &ps->v[i].data,
-                                     ps->v[i].name, text, "p");
+                error = collect_part(&doc->text, &ps->v[i].data, ps->v[i].name,
+                                     text, "p");
     return error;
 }
 
@@ -398,8 +406,7 @@ static int extract_pptx(spoor_doc *doc, const parts *ps)
                     max = n;
         for (n = 1; n <= max && error == 0; n++)
             for (i = 0; i < ps->n && error == 0; i++)
-                if (!strncmp(ps->v[i].name, prefixes[k],
-                             strlen(prefixes[k])) &&
+                if (!strncmp(ps->v[i].name, prefixes[k], strlen(prefixes[k])) &&
                     part_number(ps->v[i].name, prefixes[k]) == n)
                     error = collect_part(&doc->text, &ps->v[i].data,
                                          ps->v[i].name, text, "p");
@@ -660,8 +667,7 @@ static int extract_xlsx(spoor_doc *doc, const parts *ps)
     rels = parse_xml(find_part(ps, "xl/_rels/workbook.xml.rels"),
                      "xl/_rels/workbook.xml.rels");
     root = wb ? xmlDocGetRootElement(wb) : NULL;
-    for (sheets = root ? root->children : NULL; sheets;
-         sheets = sheets->next) {
+    for (sheets = root ? root->children : NULL; sheets; sheets = sheets->next) {
         if (!is(sheets, "sheets"))
             continue;
         for (s = sheets->children; s && error == 0; s = s->next) {
@@ -680,9 +686,9 @@ static int extract_xlsx(spoor_doc *doc, const parts *ps)
                 snprintf(partname, sizeof(partname), "%s", target + 1);
             else
                 snprintf(partname, sizeof(partname), "xl/%s", target);
-            SPOOR_TRY(spoor_buf_printf(&doc->text, "%s\n",
-                                       attr(s, "name") ? attr(s, "name")
-                                                       : "sheet"));
+            SPOOR_TRY(
+                spoor_buf_printf(&doc->text, "%s\n",
+                                 attr(s, "name") ? attr(s, "name") : "sheet"));
             error = sheet_text(&doc->text, find_part(ps, partname), partname,
                                &sst, dates, n_dates);
             if (error == 0)

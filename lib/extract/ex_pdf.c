@@ -86,8 +86,8 @@ static int pdf_date_iso(const char *s, char *out, size_t cap)
         if (sign && n >= 20)
             digits(s + 18, 2, &om);
         {
-            long t = days_from_civil(y, mo, d) * 86400L + h * 3600L +
-                     mi * 60L + se - sign * (oh * 3600L + om * 60L);
+            long t = days_from_civil(y, mo, d) * 86400L + h * 3600L + mi * 60L +
+                     se - sign * (oh * 3600L + om * 60L);
             long days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
             long secs = t - days * 86400;
             long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
@@ -215,8 +215,8 @@ static int extract_pdf(spoor_doc *doc, const unsigned char *d, size_t len,
         error = add_info(doc, ctx, fdoc);
     if (error == 0 && bad_pages) {
         snprintf(note, sizeof(note),
-                 "%d of %d pages could not be read and have no text",
-                 bad_pages, pages);
+                 "%d of %d pages could not be read and have no text", bad_pages,
+                 pages);
         if (!(doc->warning = spoor__strdup(note)))
             error = spoor__error_oom();
     }

@@ -54,13 +54,35 @@ static int put_cp(spoor_buf *out, uint32_t cp)
 
 static int is_skipped_dest(const char *w)
 {
-    static const char *const dests[] = {
-        "fonttbl", "colortbl", "stylesheet", "pict", "object", "themedata",
-        "datastore", "xmlnsdecl", "listtable", "listoverridetable",
-        "rsidtbl", "generator", "latentstyles", "pgdsctbl", "revtbl",
-        "filetbl", "mmathPr", "fldinst", "bkmkstart", "bkmkend", "nonshppict",
-        "shppict", "colorschememapping", "wgrffmtfilter", "listtext",
-        "pntext", "pntxta", "pntxtb", NULL};
+    static const char *const dests[] = {"fonttbl",
+                                        "colortbl",
+                                        "stylesheet",
+                                        "pict",
+                                        "object",
+                                        "themedata",
+                                        "datastore",
+                                        "xmlnsdecl",
+                                        "listtable",
+                                        "listoverridetable",
+                                        "rsidtbl",
+                                        "generator",
+                                        "latentstyles",
+                                        "pgdsctbl",
+                                        "revtbl",
+                                        "filetbl",
+                                        "mmathPr",
+                                        "fldinst",
+                                        "bkmkstart",
+                                        "bkmkend",
+                                        "nonshppict",
+                                        "shppict",
+                                        "colorschememapping",
+                                        "wgrffmtfilter",
+                                        "listtext",
+                                        "pntext",
+                                        "pntxta",
+                                        "pntxtb",
+                                        NULL};
     size_t i;
     for (i = 0; dests[i]; i++)
         if (!strcmp(w, dests[i]))
@@ -69,10 +91,10 @@ static int is_skipped_dest(const char *w)
 }
 
 typedef struct group {
-    int skip;   /* text in this group is not body text */
-    int info;   /* inside {\info} */
-    int date;   /* 0, 1 creatim, 2 revtim */
-    int uc;     /* fallback characters after \uN */
+    int skip; /* text in this group is not body text */
+    int info; /* inside {\info} */
+    int date; /* 0, 1 creatim, 2 revtim */
+    int uc;   /* fallback characters after \uN */
 } group;
 
 typedef struct rtf_date {
@@ -82,8 +104,8 @@ typedef struct rtf_date {
 static int add_rtf_date(spoor_doc *doc, const char *field, const rtf_date *t)
 {
     char iso[32];
-    if (t->yr < 1000 || t->yr > 9999 || t->mo < 1 || t->mo > 12 ||
-        t->dy < 1 || t->dy > 31)
+    if (t->yr < 1000 || t->yr > 9999 || t->mo < 1 || t->mo > 12 || t->dy < 1 ||
+        t->dy > 31)
         return 0;
     snprintf(iso, sizeof(iso), "%04d-%02d-%02dT%02d:%02d:00", t->yr, t->mo,
              t->dy, t->hr % 24, t->min % 60);
@@ -130,8 +152,7 @@ static int extract_rtf(spoor_doc *doc, const unsigned char *d, size_t len,
         }
         if (c == '}') {
             if (g->date && g->info)
-                error = add_rtf_date(doc,
-                                     g->date == 1 ? "created" : "modified",
+                error = add_rtf_date(doc, g->date == 1 ? "created" : "modified",
                                      &dates[g->date]);
             if (depth > 0)
                 depth--;

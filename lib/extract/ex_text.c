@@ -256,7 +256,7 @@ static int detect_empty(const unsigned char *d, size_t len)
 }
 
 static int extract_empty(spoor_doc *doc, const unsigned char *d, size_t len,
-                        const spoor_limits *lim)
+                         const spoor_limits *lim)
 {
     (void)lim;
     (void)d;
@@ -273,7 +273,7 @@ static int detect_binary(const unsigned char *d, size_t len)
 }
 
 static int extract_binary(spoor_doc *doc, const unsigned char *d, size_t len,
-                        const spoor_limits *lim)
+                          const spoor_limits *lim)
 {
     (void)lim;
     (void)d;
@@ -283,6 +283,7 @@ static int extract_binary(spoor_doc *doc, const unsigned char *d, size_t len,
 }
 
 const spoor_extractor spoor_ex_text = {"text", detect_text, extract_text, NULL};
-const spoor_extractor spoor_ex_empty = {"empty", detect_empty, extract_empty, NULL};
+const spoor_extractor spoor_ex_empty = {"empty", detect_empty, extract_empty,
+                                        NULL};
 const spoor_extractor spoor_ex_binary = {"binary", detect_binary,
                                          extract_binary, NULL};

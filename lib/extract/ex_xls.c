@@ -93,8 +93,7 @@ static int extract_xls(spoor_doc *doc, const unsigned char *d, size_t len,
     doc->has_text = 1;
     fd = memfd_create("spoor-xls", MFD_CLOEXEC);
     if (fd < 0)
-        return spoor__error_set(SPOOR_EIO, "memfd_create: %s",
-                                strerror(errno));
+        return spoor__error_set(SPOOR_EIO, "memfd_create: %s", strerror(errno));
     if (write_all(fd, d, len) < 0) {
         close(fd);
         return spoor__error_set(SPOOR_EIO, "memory file: %s", strerror(errno));
@@ -102,11 +101,9 @@ static int extract_xls(spoor_doc *doc, const unsigned char *d, size_t len,
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
     rc = freexl_open(path, &h);
     if (rc != FREEXL_OK) {
-        error = spoor__error_set(SPOOR_EINVALID,
-                                 "xls cannot be read (FreeXL error %d%s)", rc,
-                                 rc == FREEXL_CRAFTED_FILE
-                                     ? ": severely corrupted or crafted"
-                                     : "");
+        error = spoor__error_set(
+            SPOOR_EINVALID, "xls cannot be read (FreeXL error %d%s)", rc,
+            rc == FREEXL_CRAFTED_FILE ? ": severely corrupted or crafted" : "");
         goto done;
     }
     {
@@ -124,8 +121,7 @@ static int extract_xls(spoor_doc *doc, const unsigned char *d, size_t len,
         const char *name = NULL;
         unsigned int rows = 0, r;
         unsigned short cols = 0, c;
-        if (freexl_select_active_worksheet(h, (unsigned short)s) !=
-                FREEXL_OK ||
+        if (freexl_select_active_worksheet(h, (unsigned short)s) != FREEXL_OK ||
             freexl_worksheet_dimensions(h, &rows, &cols) != FREEXL_OK)
             continue;
         freexl_get_worksheet_name(h, (unsigned short)s, &name);

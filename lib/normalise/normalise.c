@@ -94,25 +94,35 @@ static int is_digit(unsigned char c)
 
 /*
  * The number rule: if s[i] is the one decimal point of a number token
- * (digits and commas, one '.', digits), return how many trailing zeros of
- * its fraction to drop, and set *frac_end to the end of the fraction.
- * "1,234.50", "1234.5" and "1234.500" thus share canonical text, and so do
- * a spreadsheet's CSV export and its cells. "1.000.000" (two points) is
+ * (digits with ',' thousands separators, one '.', digits), return how many
+ * trailing zeros of its fraction to drop, and set *frac_end to the end of the
+ * fraction. "1,234.50", "1234.5" and "1234.500" thus share canonical text, and
+ * so do a spreadsheet's CSV export and its cells. "1.000.000" (two points) is
  * left alone.
  */
 static size_t fraction_zeros(const unsigned char *s, size_t len, size_t i,
                              size_t *frac_end)
 {
-    size_t j, k, zeros = 0;
+    size_t j, k, zeros = 0, group;
     if (i == 0 || i + 1 >= len || !is_digit(s[i - 1]) || !is_digit(s[i + 1]))
         return 0;
-    for (k = i; k > 0 && (is_digit(s[k - 1]) || s[k - 1] == ','); k--)
-        ;
+    /* integer part: digits, with ',' only as a thousands separator (a
+     * comma followed by exactly three digits); any other comma separates
+     * fields, as in CSV */
+    k = i;
+    for (;;) {
+        for (group = 0; k > 0 && is_digit(s[k - 1]); k--)
+            group++;
+        if (k >= 2 && s[k - 1] == ',' && group == 3 && is_digit(s[k - 2]))
+            k--;
+        else
+            break;
+    }
     if (k > 0 && s[k - 1] == '.')
-        return 0;
+        return 0; /* a second point: "1.000.000", a version number */
     for (j = i + 1; j < len && is_digit(s[j]); j++)
         ;
-    if (j + 1 < len && (s[j] == '.' || s[j] == ',') && is_digit(s[j + 1]))
+    if (j + 1 < len && s[j] == '.' && is_digit(s[j + 1]))
         return 0;
     for (k = j; k > i + 1 && s[k - 1] == '0'; k--)
         zeros++;

@@ -138,8 +138,8 @@ static int walk_child(void *payload, const spoor_child_event *ev)
                  wk->opts->limits.max_depth);
         error = skip(wk, cdisp, SPOOR_ELIMIT, reason);
     } else {
-        error = walk_data(wk, cpath, cdisp, ev->data ? ev->data : "",
-                          ev->len, c->depth + 1, ev->mtime);
+        error = walk_data(wk, cpath, cdisp, ev->data ? ev->data : "", ev->len,
+                          c->depth + 1, ev->mtime);
     }
     g_free(cpath);
     g_free(cdisp);
@@ -161,15 +161,13 @@ static int walk_data(walker *wk, const char *path, const char *display,
     item.path = path;
     item.display = display;
     item.depth = depth;
-    if ((error = spoor_item_analyse(&item, data, len, &wk->opts->limits)) <
-        0) {
+    if ((error = spoor_item_analyse(&item, data, len, &wk->opts->limits)) < 0) {
         if (error == SPOOR_EUSER)
             return error;
         return skip(wk, display, error, spoor_error_last()->message);
     }
-    if (mtime &&
-        (error = spoor_doc__add_date(&item.doc, "archive-mtime", mtime,
-                                     "archive member")) < 0)
+    if (mtime && (error = spoor_doc__add_date(&item.doc, "archive-mtime", mtime,
+                                              "archive member")) < 0)
         goto done;
     if ((error = wk->item_cb(&item, wk->payload)) < 0)
         goto done;
@@ -186,8 +184,8 @@ static int walk_data(walker *wk, const char *path, const char *display,
             goto done;
     }
     if (item.doc.streams_children) {
-        error = spoor_extract_children(&item.doc, data, len,
-                                       &wk->opts->limits, walk_child, &cc);
+        error = spoor_extract_children(&item.doc, data, len, &wk->opts->limits,
+                                       walk_child, &cc);
         if (error < 0 && error != SPOOR_EUSER)
             error = skip(wk, display, error, spoor_error_last()->message);
     }

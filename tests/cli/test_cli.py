@@ -22,6 +22,8 @@ ROOT = os.environ.get("SPOOR_SOURCE_ROOT",
                       os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "examples"))
 import make_case  # noqa: E402  (the demo case generator, reused)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import formats  # noqa: E402
 
 prose = make_case.prose
 wrap = make_case.wrap
@@ -48,7 +50,8 @@ class Env:
     def run(self, *args, stdin=None, expect=0, index=True):
         cmd = [SPOOR] + (["--index", self.index] if index else []) + list(args)
         p = subprocess.run(cmd, input=stdin, capture_output=True,
-                           cwd=self.dir, timeout=240)
+                           cwd=self.dir, timeout=240,
+                           env=dict(os.environ, TZ="UTC"))
         out, err = p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
         if expect is not None and p.returncode != expect:
             raise AssertionError(
@@ -545,6 +548,161 @@ def test_demo_case(env):
                        capture_output=True, timeout=240)
     eq(p.returncode, 0, p.stderr.decode())
     ok(b"partially-released" in p.stdout, "demo output")
+
+
+def test_formats_planted_passage(env):
+    P = prose(900, 80)          # the planted passage, ~500 characters
+    A, B = prose(901, 150), prose(902, 150)
+    sheet = [["Item", "Amount", "Note"], ["Marketing", 1234.5, P],
+             ["Payroll", 1500000, "fixed"]]
+    files = {
+        "office/memo.docx": formats.docx([A, P, B], deleted="struck words",
+                                         comment="see legal"),
+        "office/budget.xlsx": formats.xlsx([("Budget", sheet)]),
+        "office/deck.pptx": formats.pptx([[A[:200]], [P], [B[:200]]]),
+        "office/report.pdf": formats.pdf([formats.wrap_words(A + " " + P),
+                                          formats.wrap_words(B)]),
+        "office/memo.rtf": formats.rtf([A, P]),
+        "office/legacy.xls": formats.xls(sheet),
+        "archives/bundle.tar.gz": formats.tar_gz_of(
+            [("docs/plain.txt", (A + "\n" + P).encode())]),
+    }
+    for rel, data in files.items():
+        env.write("leak/" + rel, data)
+    inner_zip = formats.zip_of([("inner/memo.txt", (P + "\n" + B).encode()),
+                                ("inner/empty/", b"")])
+    msg = formats.mime_with_attachment(A, "files.zip", inner_zip,
+                                       "att@x.example",
+                                       "Fri, 05 Dec 2014 18:00:00 +0000")
+    env.write("leak/mail/box.mbox", "From leak Fri Dec  5 18:00:00 2014\n" + msg)
+    os.makedirs(env.path("sz"))
+    env.write("sz/seven.txt", B + "\n" + P)
+    formats.seven_zip(env.path("sz"), env.path("leak/archives/seven.7z"))
+    out, _, _ = env.run("add", "-c", "leak", "-k", "release", "-d",
+                        "2014-12-08", env.path("leak"))
+    for fmt in ("docx 1", "xlsx 1", "pptx 1", "pdf 1", "rtf 1", "xls 1",
+                "tar.gz 1", "7z 1", "zip 1", "mbox 1", "eml 1"):
+        ok(fmt in out, f"summary counts {fmt}: {out}")
+    [res] = env.check("-", stdin=P[50:350].encode())
+    paths = {m["path"] for m in res["matches"]}
+    expected = {"office/memo.docx", "office/budget.xlsx", "office/deck.pptx",
+                "office/report.pdf", "office/memo.rtf", "office/legacy.xls",
+                "archives/bundle.tar.gz!docs/plain.txt",
+                "archives/seven.7z!seven.txt",
+                "mail/box.mbox!<att@x.example>!files.zip!inner/memo.txt"}
+    eq(sorted(expected - paths), [], "planted passage found everywhere")
+    for m in res["matches"]:
+        eq(m["coverage"], 1, f"coverage in {m['path']}")
+    # dates of each fixture
+    items = {r["path"]: r for r in env.check(env.path("leak"))}
+
+    def dates(path):
+        return {(d["field"], d["value"], d["source"])
+                for d in items[path]["dates"]}
+    ok(("modified", "2014-12-03T10:11:12Z", "docProps/core.xml")
+       in dates("office/memo.docx"), dates("office/memo.docx"))
+    ok(("created", "2014-11-02T09:00:00Z", "docProps/core.xml")
+       in dates("office/memo.docx"), "docx created")
+    ok(("modified", "2014-12-04T12:00:00Z", "docProps/core.xml")
+       in dates("office/budget.xlsx"), "xlsx modified")
+    ok(("created", "2014-12-03T09:11:12Z", "PDF Info dictionary")
+       in dates("office/report.pdf"), dates("office/report.pdf"))
+    ok(("created", "2014-12-05T09:30:00", "RTF info group")
+       in dates("office/memo.rtf"), dates("office/memo.rtf"))
+    ok(("archive-mtime", "2014-11-26T11:06:40Z", "archive member")
+       in dates("archives/bundle.tar.gz!docs/plain.txt"), "tar mtime")
+    ok(("archive-mtime", "2014-11-20T08:30:00Z", "archive member")
+       in dates("mail/box.mbox!<att@x.example>!files.zip!inner/memo.txt"),
+       "zip mtime")
+    ok(("date", "2014-12-05T18:00:00Z", "Date header")
+       in dates("mail/box.mbox!<att@x.example>"), "email date")
+    eq(items["archives/bundle.tar.gz"]["format"], "tar.gz", "tar.gz format")
+    eq(items["archives/seven.7z"]["format"], "7z", "7z format")
+    # metadata and text details
+    show = json.loads(env.run("show", "--json", "leak:office/memo.docx")[0])
+    eq(show["metadata"]["creator"], "Jane Doe", "docx creator")
+    eq(show["metadata"]["application"], "Microsoft Office Word", "app")
+    text = env.run("show", "--text", "leak:office/memo.docx")[0]
+    ok("struck words" in text and "see legal" in text,
+       "tracked deletions and comments are text")
+    pdfinfo = json.loads(env.run("show", "--json", "leak:office/report.pdf")[0])
+    eq(pdfinfo["metadata"]["producer"], "spoor test writer", "pdf producer")
+    rtf_text = env.run("show", "--text", "leak:office/memo.rtf")[0]
+    ok("caf\u00e9 \u201cquoted\u201d" in rtf_text, rtf_text[-40:])
+    ok("Times" not in rtf_text, "font table skipped")
+
+
+def test_spreadsheet_csv_match(env):
+    rows = [["Region", "Q1", "Q2", "Q3", "Q4", "Owner"]]
+    rng = random.Random(3)
+    for i in range(40):
+        rows.append([f"Territory {i}", rng.randrange(1000, 99999999) / 100,
+                     rng.randrange(0, 5000000), rng.randrange(100, 999999) / 4,
+                     float(rng.randrange(1, 90000)), "Smith, J."])
+    env.write("x/sheet.xlsx", formats.xlsx([("Forecast", rows)]))
+    env.write("c/export.csv", formats.csv_of(rows))
+    env.write("plain/export.csv", formats.csv_of(rows, thousands=False))
+    env.run("add", "-c", "x", "-k", "internal", env.path("x"))
+    for csv in ("c/export.csv", "plain/export.csv"):
+        [r] = env.check(env.path(csv))
+        eq(r["matches"][0]["path"], "sheet.xlsx", f"{csv} finds its xlsx")
+        ok(r["matches"][0]["coverage"] >= 0.9,
+           f"{csv} coverage {r['matches'][0]['coverage']}")
+    # and the other way round
+    env.run("add", "-c", "c", "-k", "release", env.path("c"))
+    [r] = env.check(env.path("x/sheet.xlsx"), opts=("-c", "c"))
+    ok(r["matches"][0]["coverage"] >= 0.9, f"xlsx->csv {r['matches'][0]}")
+    # cell values as displayed: a date-formatted cell is an ISO date
+    env.write("d/dates.xlsx", formats.xlsx([("S", [["when", ("date", 41976)],
+                                                   ["amount", 0.1 + 0.2]])]))
+    text = env.run("show", "--text", env.path("d/dates.xlsx"))[0]
+    eq(text, "S\nwhen\t2014-12-03\namount\t0.3\n\n", "xlsx text")
+
+
+def test_archive_hostile_members(env):
+    import tarfile
+    import io
+    t = io.BytesIO()
+    with tarfile.open(fileobj=t, mode="w") as tf:
+        for name, data in (("ok.txt", prose(5, 100).encode()),
+                           ("../../etc/evil.txt", prose(6, 100).encode())):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+        link = tarfile.TarInfo("link")
+        link.type = tarfile.SYMTYPE
+        link.linkname = "/etc/shadow"
+        tf.addfile(link)
+        dev = tarfile.TarInfo("dev/null")
+        dev.type = tarfile.CHRTYPE
+        dev.devmajor, dev.devminor = 1, 3
+        tf.addfile(dev)
+    env.write("h/odd.tar", t.getvalue())
+    # 20 MB of zeros packs into ~20 KB: a ratio bomb under a low limit
+    env.write("h/bomb.zip", formats.zip_of([("zeros.bin", b"\0" * 20000000),
+                                            ("after.txt", b"never read")]))
+    # nesting deeper than MAX_DEPTH
+    inner = formats.zip_of([("deep.txt", prose(7, 100).encode())])
+    for level in range(4):
+        inner = formats.zip_of([(f"level{level}.zip", inner)])
+    env.write("h/nested.zip", inner)
+    env.write("h/good.txt", prose(8, 200))
+    out, err, _ = env.run("add", "-c", "h", "--limit", "MAX_EXPANSION_RATIO=10",
+                          "--limit", "MAX_DEPTH=3", env.path("h"), expect=1)
+    ok("odd.tar!link: skipped: symbolic link to '/etc/shadow' not followed"
+       in err, err)
+    ok("odd.tar!dev/null: skipped: device, fifo or socket member" in err, err)
+    ok("bomb.zip: skipped: archive expands more than MAX_EXPANSION_RATIO (10)"
+       in err, err)
+    ok("skipped: nested deeper than MAX_DEPTH (3)" in err, err)
+    ok("good.txt" not in err, "good file not skipped")
+    paths = {json.loads(l)["path"] for l in
+             env.run("check", "--json", env.path("h"), expect=None)[0]
+             .splitlines()}
+    ok("odd.tar!../../etc/evil.txt" in paths, "odd names are only names")
+    ok(not os.path.exists("/etc/evil.txt"), "nothing written by member path")
+    cols = json.loads(env.run("collections", "--json")[0].splitlines()[0])
+    ok(cols["items"] >= 6, f"the rest was ingested: {cols}")
 
 
 def main():

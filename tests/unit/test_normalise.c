@@ -104,6 +104,8 @@ static void test_normalise__numbers(void **state)
     c = canon_of("1.000.000 and 2.50.1 and 3.10");
     assert_string_equal(c, "1000000and2501and31");
     free(c);
+    assert_same_canon("142691.25,17095.00,1.50", "142691.25 17095 1.5");
+    assert_same_canon("\"1,234.50\",\"17,095.00\"", "1234.5 17095");
     c = canon_of("10.0.");
     assert_string_equal(c, "10");
     free(c);
