@@ -34,6 +34,7 @@ static int has_stream(const unsigned char *d, size_t len, const char *name)
 }
 
 int spoor_ole__is_ole(const unsigned char *d, size_t len);
+int spoor_ole__summary(spoor_doc *doc, const unsigned char *d, size_t len);
 
 int spoor_ole__is_ole(const unsigned char *d, size_t len)
 {
@@ -149,6 +150,8 @@ done:
     if (h)
         freexl_close(h);
     close(fd);
+    if (error == 0)
+        error = spoor_ole__summary(doc, d, len);
     return error;
 }
 

@@ -32,6 +32,31 @@ def core_xml(created, modified, creator="Jane Doe", last="John Roe"):
             '</dcterms:modified></cp:coreProperties>')
 
 
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+OD_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+CORE_REL = ("http://schemas.openxmlformats.org/package/2006/relationships/"
+            "metadata/core-properties")
+CT = "application/vnd.openxmlformats-"
+
+
+def root_rels(main):
+    return (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{REL_NS}">'
+            f'<Relationship Id="rId1" Type="{OD_REL}/officeDocument" '
+            f'Target="{main}"/><Relationship Id="rId2" Type="{CORE_REL}" '
+            'Target="docProps/core.xml"/><Relationship Id="rId3" '
+            f'Type="{OD_REL}/extended-properties" Target="docProps/app.xml"/>'
+            '</Relationships>')
+
+
+def content_types(overrides):
+    o = "".join(f'<Override PartName="{p}" ContentType="{t}"/>'
+                for p, t in overrides)
+    return (CT_HEAD + o + '<Override PartName="/docProps/core.xml" '
+            f'ContentType="{CT}package.core-properties+xml"/>'
+            '<Override PartName="/docProps/app.xml" ContentType="'
+            f'{CT}officedocument.extended-properties+xml"/></Types>')
+
+
 APP_XML = ('<?xml version="1.0" encoding="UTF-8"?><Properties xmlns="http://'
            'schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
            '<Application>Microsoft Office Word</Application></Properties>')
@@ -48,12 +73,10 @@ def docx(paragraphs, created="2014-11-02T09:00:00Z",
                  '</w:r></w:del></w:p>')
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", CT_HEAD + '<Override PartName="/word/'
-                   'document.xml" ContentType="application/vnd.openxmlformats-'
-                   'officedocument.wordprocessingml.document.main+xml"/></Types>')
-        z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships '
-                   'xmlns="http://schemas.openxmlformats.org/package/2006/'
-                   'relationships"/>')
+        z.writestr("[Content_Types].xml", content_types(
+            [("/word/document.xml",
+              CT + "officedocument.wordprocessingml.document.main+xml")]))
+        z.writestr("_rels/.rels", root_rels("word/document.xml"))
         z.writestr("word/document.xml", f'<?xml version="1.0"?><w:document {W}>'
                    f'<w:body>{body}</w:body></w:document>')
         if comment:
@@ -113,9 +136,22 @@ def xlsx(sheets, created="2014-11-05T08:00:00Z",
                    'openxmlformats.org/officeDocument/2006/relationships/'
                    f'worksheet" Target="worksheets/sheet{i+1}.xml"/>'
                    for i in range(len(sheets)))
+    rels += (f'<Relationship Id="rIdS" Type="{OD_REL}/sharedStrings" '
+             'Target="sharedStrings.xml"/><Relationship Id="rIdT" '
+             f'Type="{OD_REL}/styles" Target="styles.xml"/>')
+    overrides = [("/xl/workbook.xml",
+                  CT + "officedocument.spreadsheetml.sheet.main+xml"),
+                 ("/xl/sharedStrings.xml",
+                  CT + "officedocument.spreadsheetml.sharedStrings+xml"),
+                 ("/xl/styles.xml", CT + "officedocument.spreadsheetml.styles+xml")]
+    overrides += [(f"/xl/worksheets/sheet{i+1}.xml",
+                   CT + "officedocument.spreadsheetml.worksheet+xml")
+                  for i in range(len(sheets))]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", CT_HEAD + '</Types>')
+        z.writestr("[Content_Types].xml", content_types(overrides))
+        z.writestr("_rels/.rels", root_rels("xl/workbook.xml"))
+        z.writestr("docProps/app.xml", APP_XML)
         z.writestr("xl/workbook.xml", f'<?xml version="1.0"?><workbook {NS}>'
                    f'<sheets>{wb}</sheets></workbook>')
         z.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0"?>'
@@ -289,3 +325,19 @@ def mime_with_attachment(body, att_name, att_bytes, msgid, date,
             f"{body}\n--BB\nContent-Type: {ctype}; name={att_name}\n"
             f"Content-Disposition: attachment; filename={att_name}\n"
             f"Content-Transfer-Encoding: base64\n\n{b64}\n--BB--\n")
+
+
+def word97(docx_bytes, workdir):
+    """A Word 97-2003 .doc made from a docx by LibreOffice (Debian's
+    libreoffice-writer-nogui), headless, with a private profile."""
+    os.makedirs(workdir, exist_ok=True)
+    src = os.path.join(workdir, "src.docx")
+    with open(src, "wb") as f:
+        f.write(docx_bytes)
+    subprocess.run(["soffice", "--headless",
+                    "-env:UserInstallation=file://" + os.path.join(workdir,
+                                                                   "profile"),
+                    "--convert-to", "doc", "--outdir", workdir, src],
+                   check=True, capture_output=True, timeout=180)
+    with open(os.path.join(workdir, "src.doc"), "rb") as f:
+        return f.read()

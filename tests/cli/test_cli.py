@@ -563,10 +563,18 @@ def test_formats_planted_passage(env):
         "office/report.pdf": formats.pdf([formats.wrap_words(A + " " + P),
                                           formats.wrap_words(B)]),
         "office/memo.rtf": formats.rtf([A, P]),
+        "web/page.html": ("<!DOCTYPE html><html><head><title>Memo</title>"
+                          '<meta name="date" content="2014-12-02T08:00:00Z">'
+                          "<style>p{color:red}</style></head><body><p>"
+                          + P.replace("the", "the&nbsp;") +
+                          "</p><script>alert('x')</script></body></html>"),
         "office/legacy.xls": formats.xls(sheet),
         "archives/bundle.tar.gz": formats.tar_gz_of(
             [("docs/plain.txt", (A + "\n" + P).encode())]),
     }
+    files["office/old.doc"] = formats.word97(
+        formats.docx([B, P], created="2014-10-30T08:00:00Z",
+                     modified="2014-12-01T16:00:00Z"), env.path("lo"))
     for rel, data in files.items():
         env.write("leak/" + rel, data)
     inner_zip = formats.zip_of([("inner/memo.txt", (P + "\n" + B).encode()),
@@ -580,12 +588,13 @@ def test_formats_planted_passage(env):
     formats.seven_zip(env.path("sz"), env.path("leak/archives/seven.7z"))
     out, _, _ = env.run("add", "-c", "leak", "-k", "release", "-d",
                         "2014-12-08", env.path("leak"))
-    for fmt in ("docx 1", "xlsx 1", "pptx 1", "pdf 1", "rtf 1", "xls 1",
+    for fmt in ("docx 1", "xlsx 1", "pptx 1", "pdf 1", "rtf 1", "xls 1", "doc 1",
                 "tar.gz 1", "7z 1", "zip 1", "mbox 1", "eml 1"):
         ok(fmt in out, f"summary counts {fmt}: {out}")
     [res] = env.check("-", stdin=P[50:350].encode())
     paths = {m["path"] for m in res["matches"]}
     expected = {"office/memo.docx", "office/budget.xlsx", "office/deck.pptx",
+                "office/old.doc", "web/page.html",
                 "office/report.pdf", "office/memo.rtf", "office/legacy.xls",
                 "archives/bundle.tar.gz!docs/plain.txt",
                 "archives/seven.7z!seven.txt",
@@ -607,6 +616,12 @@ def test_formats_planted_passage(env):
        in dates("office/budget.xlsx"), "xlsx modified")
     ok(("created", "2014-12-03T09:11:12Z", "PDF Info dictionary")
        in dates("office/report.pdf"), dates("office/report.pdf"))
+    ok(("modified", "2014-12-01T16:00:00Z", "OLE SummaryInformation")
+       in dates("office/old.doc"), dates("office/old.doc"))
+    ok(("date", "2014-12-02T08:00:00Z", "html meta")
+       in dates("web/page.html"), dates("web/page.html"))
+    ok("alert" not in env.run("show", "--text", "leak:web/page.html")[0],
+       "no script text")
     ok(("created", "2014-12-05T09:30:00", "RTF info group")
        in dates("office/memo.rtf"), dates("office/memo.rtf"))
     ok(("archive-mtime", "2014-11-26T11:06:40Z", "archive member")
