@@ -33,6 +33,7 @@ int cmd_show(int argc, char **argv, const cli_global *g);
 int cmd_collections(int argc, char **argv, const cli_global *g);
 int cmd_event(int argc, char **argv, const cli_global *g);
 int cmd_stats(int argc, char **argv, const cli_global *g);
+int cmd_keys(int argc, char **argv, const cli_global *g);
 
 /* out.c */
 /** "spoor: <input>: <message>" on stderr; returns CLI_ERROR. */

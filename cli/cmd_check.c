@@ -41,12 +41,38 @@ static void print_help(void)
            "(default 200)\n"
            "      --min-region N       shortest passage reported, in canonical "
            "characters\n"
-           "                           (default 32)\n" CLI_LIMIT_HELP
-           "  -h, --help               this help\n\n"
+           "                           (default 32)\n"
+           "      --dkim-keys FILE     DKIM key records to use besides the "
+           "archive\n"
+           "      --dkim-dns           also look DKIM keys up in live DNS\n"
+           "      --as-of DATE         judge DKIM expiry at DATE, not at the "
+           "message's\n"
+           "                           own time\n"
+           "      --surfaced DATE      when the messages surfaced (default "
+           "today): a\n"
+           "                           key published before it weakens a "
+           "pass\n" CLI_LIMIT_HELP "  -h, --help               this help\n\n"
            "Verdicts: released (release coverage >= released-min), "
            "partially-released\n(a passage of at least 63 canonical characters "
            "is in a release),\ninternal-only (internal coverage >= "
            "internal-min), unknown.\n");
+}
+
+static int load_archived_key(const spoor_key_info *k, void *payload)
+{
+    return spoor_dkim_add_key(payload, k->name, k->record, k->source,
+                              k->observed, k->published);
+}
+
+typedef struct key_file_ctx {
+    spoor_dkim *dkim;
+    const char *path;
+} key_file_ctx;
+
+static int load_file_key(const char *name, const char *record, void *payload)
+{
+    key_file_ctx *kf = payload;
+    return spoor_dkim_add_key(kf->dkim, name, record, kf->path, NULL, NULL);
 }
 
 static int on_item(const spoor_item *item, void *payload)
@@ -84,7 +110,18 @@ static int on_skip(const char *display, int code, const char *reason,
 
 int cmd_check(int argc, char **argv, const cli_global *g)
 {
-    enum { O_JSON = 256, O_COMMON, O_RELMIN, O_INTMIN, O_MAXSRC, O_MINREG };
+    enum {
+        O_JSON = 256,
+        O_COMMON,
+        O_RELMIN,
+        O_INTMIN,
+        O_MAXSRC,
+        O_MINREG,
+        O_DKEYS,
+        O_DDNS,
+        O_ASOF,
+        O_SURF
+    };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, O_JSON},
         {"collection", required_argument, NULL, 'c'},
@@ -94,12 +131,19 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         {"max-sources", required_argument, NULL, O_MAXSRC},
         {"min-region", required_argument, NULL, O_MINREG},
         {"limit", required_argument, NULL, 'L'},
+        {"dkim-keys", required_argument, NULL, O_DKEYS},
+        {"dkim-dns", no_argument, NULL, O_DDNS},
+        {"as-of", required_argument, NULL, O_ASOF},
+        {"surfaced", required_argument, NULL, O_SURF},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     spoor_check_opts defaults = SPOOR_CHECK_OPTS_INIT;
     check_ctx c;
     spoor_walk_opts wopts;
-    const char **only = NULL;
+    spoor_dkim_opts dopts = SPOOR_DKIM_OPTS_INIT;
+    spoor_dkim *dkim = NULL;
+    const char **only = NULL, **key_files = NULL;
+    size_t n_key_files = 0;
     size_t n_only = 0;
     int opt, rc = CLI_OK, i, error = 0;
 
@@ -107,8 +151,12 @@ int cmd_check(int argc, char **argv, const cli_global *g)
     c.opts = defaults;
     spoor_walk_opts_init(&wopts);
     only = calloc((size_t)argc, sizeof(*only));
-    if (!only)
+    key_files = calloc((size_t)argc, sizeof(*key_files));
+    if (!only || !key_files) {
+        free(only);
+        free(key_files);
         return cli_error(NULL, "out of memory");
+    }
     optind = 1;
     while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
         switch (opt) {
@@ -145,6 +193,22 @@ int cmd_check(int argc, char **argv, const cli_global *g)
                 rc = cli_error_usage("check", "--min-region needs N >= %d",
                                      SPOOR_TEXT_K);
             break;
+        case O_DKEYS:
+            key_files[n_key_files++] = optarg;
+            break;
+        case O_DDNS:
+            dopts.use_dns = 1;
+            break;
+        case O_ASOF:
+            if (!cli_valid_date(optarg))
+                rc = cli_error_usage("check", "--as-of needs YYYY-MM-DD");
+            dopts.as_of = optarg;
+            break;
+        case O_SURF:
+            if (!cli_valid_date(optarg))
+                rc = cli_error_usage("check", "--surfaced needs YYYY-MM-DD");
+            dopts.surfaced = optarg;
+            break;
         case 'L':
             if (cli_parse_limit(&wopts.limits, optarg))
                 rc = cli_error_usage("check", "bad --limit '%s'", optarg);
@@ -152,25 +216,42 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         case 'h':
             print_help();
             free(only);
+            free(key_files);
             return CLI_OK;
         default:
             rc = cli_error_usage("check", "bad option");
         }
         if (rc != CLI_OK) {
             free(only);
+            free(key_files);
             return rc;
         }
     }
     if (optind >= argc) {
         free(only);
+        free(key_files);
         return cli_error_usage("check", "no PATH given ('-' reads stdin)");
     }
     c.opts.only = n_only ? only : NULL;
     c.opts.n_only = n_only;
     if ((rc = cli_open_index(&c.store, g, SPOOR_STORE_READONLY)) != CLI_OK) {
         free(only);
+        free(key_files);
         return rc;
     }
+    if (spoor_dkim_new(&dkim, &dopts) < 0 ||
+        spoor_store_keys(c.store, load_archived_key, dkim) < 0) {
+        rc = cli_error_lib(g->index);
+        goto done;
+    }
+    for (i = 0; i < (int)n_key_files; i++) {
+        key_file_ctx kf = {dkim, key_files[i]};
+        if (spoor_dkim_parse_keys(key_files[i], load_file_key, &kf) < 0) {
+            rc = cli_error_lib(key_files[i]);
+            goto done;
+        }
+    }
+    c.opts.dkim = dkim;
     for (i = 0; i < (int)n_only; i++) {
         int64_t id;
         if (spoor_store_collection(c.store, only[i], NULL, NULL, NULL, &id) <
@@ -201,6 +282,8 @@ int cmd_check(int argc, char **argv, const cli_global *g)
 done:
     spoor_buf_dispose(&c.out);
     spoor_store_free(c.store);
+    spoor_dkim_free(dkim);
     free(only);
+    free(key_files);
     return rc;
 }

@@ -18,6 +18,7 @@ static const cli_cmd commands[] = {
     {"collections", cmd_collections, "collections with kind, date, counts"},
     {"event", cmd_event, "record (or list) case events"},
     {"stats", cmd_stats, "index size, counts and matching parameters"},
+    {"keys", cmd_keys, "archive DKIM keys for offline verification"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -10,7 +10,7 @@ pkgs=(
   libglib2.0-dev libxml2-dev libcmocka-dev
   libarchive-dev libfreexl-dev libmupdf-dev libopenjp2-7-dev libjbig2dec0-dev
   libjpeg-dev libgumbo-dev libmujs-dev libfreetype-dev libharfbuzz-dev
-  zlib1g-dev libgsf-1-dev libwv-dev
+  zlib1g-dev libgsf-1-dev libwv-dev libopendkim-dev openssl
   python3 python3-xlwt libarchive-tools libreoffice-writer-nogui clang-format
   "$@"
 )

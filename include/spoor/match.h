@@ -26,6 +26,7 @@
 #define SPOOR_MATCH_H
 
 #include "common.h"
+#include "dkim.h"
 #include "item.h"
 #include "store.h"
 
@@ -42,13 +43,14 @@ typedef struct spoor_check_opts {
     double internal_min;
     size_t max_sources; /* candidate sources verified per item */
     size_t min_region;  /* shortest region kept, canonical chars */
+    spoor_dkim *dkim;   /* verify email signatures with it, or NULL */
 } spoor_check_opts;
 
 #define SPOOR_CHECK_OPTS_VERSION 1
 #define SPOOR_CHECK_OPTS_INIT                                                  \
     {                                                                          \
         SPOOR_CHECK_OPTS_VERSION, 100, NULL, 0, SPOOR_RELEASED_MIN,            \
-            SPOOR_INTERNAL_MIN, SPOOR_MAX_SOURCES, 32                          \
+            SPOOR_INTERNAL_MIN, SPOOR_MAX_SOURCES, 32, NULL                    \
     }
 
 typedef struct spoor_region {
@@ -82,10 +84,15 @@ typedef struct spoor_result {
     char *first_release_date;
     spoor_postdate *postdates;
     size_t n_postdates;
-    size_t n_fps;     /* fingerprints looked up */
-    size_t n_common;  /* of which boilerplate */
-    size_t n_dropped; /* candidate sources beyond max_sources */
-    int approximate;  /* byte-level regions (no text) */
+    size_t n_fps;         /* fingerprints looked up */
+    size_t n_common;      /* of which boilerplate */
+    size_t n_dropped;     /* candidate sources beyond max_sources */
+    int approximate;      /* byte-level regions (no text) */
+    spoor_dkim_sig *dkim; /* signatures of an email item; owned */
+    size_t n_dkim;
+    int dkim_checked;  /* 1: the item is an email and was checked */
+    spoor_date *dates; /* dates found while checking (dkim-t); owned */
+    size_t n_dates;
 } spoor_result;
 
 /**

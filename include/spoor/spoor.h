@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "common.h"
+#include "dkim.h"
 #include "error.h"
 #include "extract.h"
 #include "fingerprint.h"

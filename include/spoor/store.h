@@ -70,6 +70,26 @@ SPOOR_API int spoor_store_commit(spoor_store *s);
 SPOOR_API int spoor_store_add_event(spoor_store *s, const char *name,
                                     const char *date, const char *note);
 
+/**
+ * Archive a DKIM key record (see spoor/dkim.h): name
+ * "selector._domainkey.domain", record the TXT text, source where it came
+ * from, observed / published dates (YYYY-MM-DD or NULL). Re-adding the same
+ * (name, record) updates its source and dates.
+ */
+SPOOR_API int spoor_store_add_key(spoor_store *s, const char *name,
+                                  const char *record, const char *source,
+                                  const char *observed, const char *published);
+
+typedef struct spoor_key_info {
+    const char *name, *record, *source, *observed, *published, *added;
+} spoor_key_info;
+
+typedef int (*spoor_key_info_cb)(const spoor_key_info *k, void *payload);
+
+/** Call cb for every archived key, in the order they were added. */
+SPOOR_API int spoor_store_keys(spoor_store *s, spoor_key_info_cb cb,
+                               void *payload);
+
 /* ==== Reading ==== */
 
 typedef struct spoor_occurrence {

@@ -35,9 +35,9 @@ static const uint16_t cp1252[32] = {
 
 typedef struct doc_ctx {
     spoor_buf *out;
-    int field_depth;  /* nesting of fields */
-    int in_instr;     /* inside a field's instruction part */
-    uint32_t high;    /* pending high surrogate */
+    int field_depth; /* nesting of fields */
+    int in_instr;    /* inside a field's instruction part */
+    uint32_t high;   /* pending high surrogate */
     int error;
     size_t max;
 } doc_ctx;
@@ -163,9 +163,8 @@ static int extract_doc(spoor_doc *doc, const unsigned char *d, size_t len,
         error = spoor__error_set(SPOOR_EUNSUPPORTED,
                                  "Word document is encrypted with a password");
     } else if (ret) {
-        error = spoor__error_set(SPOOR_EINVALID,
-                                 "Word document cannot be read (libwv %d)",
-                                 ret);
+        error = spoor__error_set(
+            SPOOR_EINVALID, "Word document cannot be read (libwv %d)", ret);
     } else {
         ps.userData = &c;
         wvSetCharHandler(&ps, on_char);

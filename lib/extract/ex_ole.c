@@ -39,7 +39,8 @@ static int add_prop(spoor_doc *doc, GsfDocMetaData *meta, const char *name,
         char *s = ts ? gsf_timestamp_as_string(ts) : NULL;
         int error = 0;
         if (s && *s && strncmp(s, "1601", 4)) /* 1601: an unset FILETIME */
-            error = spoor_doc__add_date(doc, field, s, "OLE SummaryInformation");
+            error =
+                spoor_doc__add_date(doc, field, s, "OLE SummaryInformation");
         g_free(s);
         return error;
     }
@@ -72,17 +73,16 @@ int spoor_ole__summary(spoor_doc *doc, const unsigned char *d, size_t len)
         meta = gsf_doc_meta_data_new();
         err = gsf_doc_meta_data_read_from_msole(meta, si);
         if (!err) {
-            error = add_prop(doc, meta, GSF_META_NAME_DATE_CREATED, "created",
-                             1);
+            error =
+                add_prop(doc, meta, GSF_META_NAME_DATE_CREATED, "created", 1);
             if (!error)
                 error = add_prop(doc, meta, GSF_META_NAME_DATE_MODIFIED,
                                  "modified", 1);
             if (!error)
-                error = add_prop(doc, meta, GSF_META_NAME_PRINT_DATE,
-                                 "printed", 1);
+                error =
+                    add_prop(doc, meta, GSF_META_NAME_PRINT_DATE, "printed", 1);
             if (!error)
-                error = add_prop(doc, meta, GSF_META_NAME_CREATOR, "author",
-                                 0);
+                error = add_prop(doc, meta, GSF_META_NAME_CREATOR, "author", 0);
             if (!error)
                 error = add_prop(doc, meta, GSF_META_NAME_GENERATOR,
                                  "application", 0);

@@ -10,6 +10,7 @@
  * collection over the union of regions; (5) verdict, first release,
  * postdated events.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +89,13 @@ void spoor_result_free(spoor_result *r)
         spoor__free(r->postdates[i].value);
     }
     spoor__free(r->postdates);
+    spoor_dkim_sigs_free(r->dkim, r->n_dkim);
+    for (i = 0; i < r->n_dates; i++) {
+        spoor__free(r->dates[i].field);
+        spoor__free(r->dates[i].value);
+        spoor__free(r->dates[i].source);
+    }
+    spoor__free(r->dates);
     spoor__free(r);
 }
 
@@ -350,11 +358,13 @@ static int compute_dates(spoor_store *s, const spoor_item *item,
     if ((error = spoor_store_events(s, &ev, &n_ev)) < 0)
         return error;
     for (i = 0; i < n_ev; i++) {
-        for (j = 0; j < item->doc.n_dates; j++) {
+        for (j = 0; j < item->doc.n_dates + r->n_dates; j++) {
+            const spoor_date *dt = j < item->doc.n_dates
+                                       ? &item->doc.dates[j]
+                                       : &r->dates[j - item->doc.n_dates];
             char day[11];
             spoor_postdate *p;
-            if (!day_of(item->doc.dates[j].value, day) ||
-                strcmp(day, ev[i].date) <= 0)
+            if (!day_of(dt->value, day) || strcmp(day, ev[i].date) <= 0)
                 continue;
             SPOOR_TRY(spoor__array_reserve((void **)&r->postdates, &cap,
                                            r->n_postdates + 1, sizeof(*p)));
@@ -363,8 +373,8 @@ static int compute_dates(spoor_store *s, const spoor_item *item,
             r->n_postdates++;
             p->event = spoor__strdup(ev[i].name);
             p->event_date = spoor__strdup(ev[i].date);
-            p->field = spoor__strdup(item->doc.dates[j].field);
-            p->value = spoor__strdup(item->doc.dates[j].value);
+            p->field = spoor__strdup(dt->field);
+            p->value = spoor__strdup(dt->value);
             if (!p->event || !p->event_date || !p->field || !p->value) {
                 error = spoor__error_oom();
                 goto done;
@@ -494,6 +504,30 @@ int spoor_check_item(spoor_result **out, spoor_store *s, const spoor_item *item,
     r->verdict =
         spoor_verdict(r->cov_release, r->cov_internal, longest_release, opts);
     SPOOR_TRY(compute_first_release(r));
+    if (opts->dkim && !strcmp(item->doc.format, "eml")) {
+        size_t k, cap = 0;
+        r->dkim_checked = 1;
+        SPOOR_TRY(spoor_dkim_verify(opts->dkim, item, &r->dkim, &r->n_dkim));
+        for (k = 0; k < r->n_dkim; k++) {
+            spoor_date *dt;
+            char src[300];
+            if (!r->dkim[k].signed_at)
+                continue;
+            SPOOR_TRY(spoor__array_reserve((void **)&r->dates, &cap,
+                                           r->n_dates + 1, sizeof(*dt)));
+            dt = &r->dates[r->n_dates];
+            snprintf(src, sizeof(src), "DKIM-Signature t= (d=%s)",
+                     r->dkim[k].domain);
+            dt->field = spoor__strdup("dkim-t");
+            dt->value = spoor__strdup(r->dkim[k].signed_at);
+            dt->source = spoor__strdup(src);
+            r->n_dates++;
+            if (!dt->field || !dt->value || !dt->source) {
+                error = spoor__error_oom();
+                goto done;
+            }
+        }
+    }
     SPOOR_TRY(compute_dates(s, item, r));
 done:
     spoor__free(hits);

@@ -98,22 +98,24 @@ int spoor_json_fraction(spoor_buf *out, double v)
     return spoor_buf_put(out, tmp, n);
 }
 
-static int dates_json(spoor_buf *out, const spoor_date *d, size_t n)
+static int dates_json(spoor_buf *out, const spoor_date *d, size_t n,
+                      const spoor_date *d2, size_t n2)
 {
     size_t i;
     int error = spoor_buf_puts(out, "[");
-    for (i = 0; i < n && error == 0; i++) {
+    for (i = 0; i < n + n2 && error == 0; i++) {
+        const spoor_date *dt = i < n ? &d[i] : &d2[i - n];
         error = spoor_buf_puts(out, i ? ", {\"field\": " : "{\"field\": ");
         if (!error)
-            error = jstr(out, d[i].field);
+            error = jstr(out, dt->field);
         if (!error)
             error = spoor_buf_puts(out, ", \"value\": ");
         if (!error)
-            error = jstr(out, d[i].value);
+            error = jstr(out, dt->value);
         if (!error)
             error = spoor_buf_puts(out, ", \"source\": ");
         if (!error)
-            error = jstr(out, d[i].source);
+            error = jstr(out, dt->source);
         if (!error)
             error = spoor_buf_puts(out, "}");
     }
@@ -155,6 +157,53 @@ done:
     return error;
 }
 
+static int dkim_json(spoor_buf *out, const spoor_result *r)
+{
+    size_t i;
+    int error = 0;
+    SPOOR_TRY(spoor_buf_puts(out, ", \"dkim\": ["));
+    for (i = 0; i < r->n_dkim; i++) {
+        const spoor_dkim_sig *g = &r->dkim[i];
+        SPOOR_TRY(spoor_buf_puts(out, i ? ", {\"domain\": " : "{\"domain\": "));
+        SPOOR_TRY(jstr(out, g->domain));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"selector\": "));
+        SPOOR_TRY(jstr(out, g->selector));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"algorithm\": "));
+        SPOOR_TRY(jstr(out, g->algorithm));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"signed_headers\": "));
+        SPOOR_TRY(jstr(out, g->headers));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"body_hash\": "));
+        SPOOR_TRY(jstr(out, g->body_hash));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"result\": "));
+        SPOOR_TRY(jstr(out, g->result));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"reason\": "));
+        SPOOR_TRY(jstr(out, g->reason));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"t\": "));
+        SPOOR_TRY(jstr(out, g->signed_at));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"x\": "));
+        SPOOR_TRY(jstr(out, g->expires));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"judged_at\": "));
+        SPOOR_TRY(jstr(out, g->judged_at));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"time_basis\": "));
+        SPOOR_TRY(jstr(out, g->time_basis));
+        if (g->length >= 0)
+            SPOOR_TRY(spoor_buf_printf(out, ", \"l\": %lld", g->length));
+        else
+            SPOOR_TRY(spoor_buf_puts(out, ", \"l\": null"));
+        SPOOR_TRY(spoor_buf_printf(out, ", \"weak\": %s",
+                                   !strcmp(g->result, "pass-weak") ? "true"
+                                                                   : "false"));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"key_source\": "));
+        SPOOR_TRY(jstr(out, g->key_source));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"key_published\": "));
+        SPOOR_TRY(jstr(out, g->key_published));
+        SPOOR_TRY(spoor_buf_puts(out, "}"));
+    }
+    SPOOR_TRY(spoor_buf_puts(out, "]"));
+done:
+    return error;
+}
+
 int spoor_report_json(spoor_buf *out, const spoor_item *item,
                       const spoor_result *r)
 {
@@ -181,7 +230,8 @@ int spoor_report_json(spoor_buf *out, const spoor_item *item,
         SPOOR_TRY(jstr(out, item->doc.warning));
     }
     SPOOR_TRY(spoor_buf_puts(out, ", \"dates\": "));
-    SPOOR_TRY(dates_json(out, item->doc.dates, item->doc.n_dates));
+    SPOOR_TRY(dates_json(out, item->doc.dates, item->doc.n_dates, r->dates,
+                         r->n_dates));
     SPOOR_TRY(spoor_buf_puts(out, ", \"verdict\": "));
     SPOOR_TRY(jstr(out, r->verdict));
     SPOOR_TRY(spoor_buf_puts(out, ", \"coverage\": {\"release\": "));
@@ -213,7 +263,10 @@ int spoor_report_json(spoor_buf *out, const spoor_item *item,
         SPOOR_TRY(jstr(out, p->value));
         SPOOR_TRY(spoor_buf_puts(out, "}"));
     }
-    SPOOR_TRY(spoor_buf_puts(out, "], \"matches\": ["));
+    SPOOR_TRY(spoor_buf_puts(out, "]"));
+    if (r->dkim_checked)
+        SPOOR_TRY(dkim_json(out, r));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"matches\": ["));
     for (i = 0; i < r->n_matches; i++)
         for (j = 0; j < r->matches[i].source->n_occ; j++) {
             SPOOR_TRY(match_json(out, &r->matches[i],

@@ -95,11 +95,27 @@ int spoor_report_text(spoor_buf *out, const spoor_item *item,
             out, "  %s %s %s (%s)\n", i ? "         " : "dates    ",
             item->doc.dates[i].field, item->doc.dates[i].value,
             item->doc.dates[i].source));
+    for (i = 0; i < r->n_dates; i++)
+        SPOOR_TRY(spoor_buf_printf(
+            out, "  %s %s %s (%s)\n",
+            i + item->doc.n_dates ? "         " : "dates    ",
+            r->dates[i].field, r->dates[i].value, r->dates[i].source));
     for (i = 0; i < r->n_postdates; i++)
         SPOOR_TRY(spoor_buf_printf(
             out, "  %s %s (%s): %s %s\n", i ? "         " : "postdates",
             r->postdates[i].event, r->postdates[i].event_date,
             r->postdates[i].field, r->postdates[i].value));
+    if (r->dkim_checked && r->n_dkim == 0)
+        SPOOR_TRY(spoor_buf_puts(out, "  dkim      no DKIM signature\n"));
+    for (i = 0; i < r->n_dkim; i++) {
+        const spoor_dkim_sig *g = &r->dkim[i];
+        SPOOR_TRY(spoor_buf_printf(out,
+                                   "  dkim      %s  d=%s s=%s %s, expiry "
+                                   "judged at %s (%s)\n            %s\n",
+                                   g->result, g->domain, g->selector,
+                                   g->algorithm, g->judged_at, g->time_basis,
+                                   g->reason));
+    }
     if (r->n_common)
         SPOOR_TRY(spoor_buf_printf(out,
                                    "  boilerplate %zu of %zu fingerprints "

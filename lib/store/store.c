@@ -61,7 +61,11 @@ static const char *const schema =
     " content_id INTEGER NOT NULL, pos INTEGER NOT NULL,"
     " PRIMARY KEY(hash, content_id, pos)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY,"
-    " name TEXT UNIQUE NOT NULL, date TEXT NOT NULL, note TEXT);";
+    " name TEXT UNIQUE NOT NULL, date TEXT NOT NULL, note TEXT);"
+    "CREATE TABLE IF NOT EXISTS dkim_keys(id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL, record TEXT NOT NULL, source TEXT,"
+    " observed TEXT, published TEXT, added TEXT NOT NULL,"
+    " UNIQUE(name, record));";
 
 /* ==== Helpers ==== */
 
@@ -486,6 +490,67 @@ int spoor_store_add_event(spoor_store *s, const char *name, const char *date,
         sqlite3_bind_text(st, 3, note, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
         error = db_error(s, "record event");
+    sqlite3_finalize(st);
+    return error;
+}
+
+int spoor_store_add_key(spoor_store *s, const char *name, const char *record,
+                        const char *source, const char *observed,
+                        const char *published)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    int error = 0;
+    now_iso(now);
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO dkim_keys(name, record, source, "
+                           "observed, published, added) VALUES(?,?,?,?,?,?) "
+                           "ON CONFLICT(name, record) DO UPDATE SET "
+                           "source = excluded.source, observed = "
+                           "coalesce(excluded.observed, observed), "
+                           "published = coalesce(excluded.published, "
+                           "published)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, "dkim keys");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, record, -1, SQLITE_STATIC);
+    if (source)
+        sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
+    if (observed)
+        sqlite3_bind_text(st, 4, observed, -1, SQLITE_STATIC);
+    if (published)
+        sqlite3_bind_text(st, 5, published, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        error = db_error(s, "store dkim key");
+    sqlite3_finalize(st);
+    return error;
+}
+
+int spoor_store_keys(spoor_store *s, spoor_key_info_cb cb, void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    int error = 0, rc;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT name, record, source, observed, "
+                           "published, added FROM dkim_keys ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK) {
+        /* an index made before keys existed has no table: no keys */
+        return 0;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        spoor_key_info k;
+        k.name = (const char *)sqlite3_column_text(st, 0);
+        k.record = (const char *)sqlite3_column_text(st, 1);
+        k.source = (const char *)sqlite3_column_text(st, 2);
+        k.observed = (const char *)sqlite3_column_text(st, 3);
+        k.published = (const char *)sqlite3_column_text(st, 4);
+        k.added = (const char *)sqlite3_column_text(st, 5);
+        if ((error = cb(&k, payload)) < 0)
+            break;
+    }
+    if (error == 0 && rc != SQLITE_DONE)
+        error = db_error(s, "dkim keys");
     sqlite3_finalize(st);
     return error;
 }

@@ -720,6 +720,134 @@ def test_archive_hostile_members(env):
     ok(cols["items"] >= 6, f"the rest was ingested: {cols}")
 
 
+def dkim_keypair(env, name, ed25519=False):
+    """A private key file and its DKIM TXT record (openssl)."""
+    key = env.path(name + ".pem")
+    if ed25519:
+        subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519",
+                        "-out", key], check=True, capture_output=True)
+        der = subprocess.run(["openssl", "pkey", "-in", key, "-pubout",
+                              "-outform", "DER"], check=True,
+                             capture_output=True).stdout
+        return key, "v=DKIM1; k=ed25519; p=" + base64.b64encode(der[-32:]).decode()
+    subprocess.run(["openssl", "genrsa", "-out", key, "2048"], check=True,
+                   capture_output=True)
+    der = subprocess.run(["openssl", "rsa", "-in", key, "-pubout", "-outform",
+                          "DER"], check=True, capture_output=True).stdout
+    return key, "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
+
+
+def dkim_sign(key, selector, msg, *opts):
+    p = subprocess.run([os.environ["DKIM_SIGN"], key, selector,
+                        "studio.example", *opts], input=msg.encode(),
+                       capture_output=True, check=True)
+    return p.stdout.decode().replace("\r\n", "\n")
+
+
+def test_dkim_mailbox(env):
+    k1, r1 = dkim_keypair(env, "k1")
+    k2, r2 = dkim_keypair(env, "k2")          # its private key leaked
+    k3, r3 = dkim_keypair(env, "k3")          # only in a file given to check
+    k4, _ = dkim_keypair(env, "k4")           # in no archive at all
+    ked, red = dkim_keypair(env, "ked", ed25519=True)
+    env.write("keys.txt", f"# archived 2015\nsel1._domainkey.studio.example {r1}\n"
+              f"seled._domainkey.studio.example {red}\n")
+    env.write("leaked.txt", f"sel2._domainkey.studio.example {r2}\n")
+    env.write("extra.txt", f"sel3._domainkey.studio.example {r3}\n")
+    t = 1417601500  # 2014-12-03T10:11:40Z, 28 s after the Date header
+
+    def msg(n, body=None):
+        return ("From: CFO <cfo@studio.example>\nTo: ceo@studio.example\n"
+                f"Subject: numbers {n}\nDate: Wed, 03 Dec 2014 10:11:12 +0000\n"
+                f"Message-ID: <m{n}@studio.example>\n\n" +
+                (body or prose(300 + n, 120)) + "\n")
+
+    week = ["--time", str(t), "--ttl", str(7 * 86400)]
+    signed = {
+        "pass": dkim_sign(k1, "sel1", msg(1), *week),
+        "body": dkim_sign(k1, "sel1", msg(2), *week).replace("\n\n", "\n\nX", 1),
+        "header": dkim_sign(k1, "sel1", msg(3), *week).replace(
+            "Subject: numbers 3", "Subject: numbers 33"),
+        "rewrap": None,
+        "length": dkim_sign(k1, "sel1", msg(5), "--time", str(t), "--length")
+        + "P.S. appended after signing\n",
+        "ed": dkim_sign(ked, "seled", msg(6), "--time", str(t), "--ed25519"),
+        "nokey": dkim_sign(k4, "sel4", msg(7), "--time", str(t)),
+        "leaked": dkim_sign(k2, "sel2", msg(8), "--time", str(t)),
+        "unsigned": msg(9),
+        "extra": dkim_sign(k3, "sel3", msg(10), "--time", str(t)),
+    }
+    s4 = dkim_sign(k1, "sel1", msg(4), *week)
+    head, body = s4.split("\n\n", 1)
+    signed["rewrap"] = head + "\n\n" + "\n".join(wrap(body, 30).split("\n"))
+    order = ["pass", "body", "header", "rewrap", "length", "ed", "nokey",
+             "leaked", "unsigned", "extra"]
+    env.write("mail/box.mbox", "".join(
+        f"From x Wed Dec  3 10:11:12 2014\n{signed[k]}\n" for k in order))
+    # no archive yet: every signature is no-key
+    env.run("add", "-c", "mail", "-k", "suspect", env.path("mail"))
+    res = {r["path"]: r for r in env.check(env.path("mail/box.mbox"))}
+    ok(all(d["result"] == "no-key" for r in res.values()
+           for d in r.get("dkim", [])), "without keys: no-key")
+    out, _, _ = env.run("keys", "add", "--observed", "2015-02-01",
+                        env.path("keys.txt"))
+    ok("2 key records archived" in out, out)
+    env.run("keys", "add", "--published", "2016-05-01", env.path("leaked.txt"))
+    keys = [json.loads(l) for l in env.run("keys", "list", "--json")[0]
+            .splitlines()]
+    eq([k["published"] for k in keys], [None, None, "2016-05-01"], "keys")
+    eq(keys[0]["observed"], "2015-02-01", "observed")
+    res = {r["path"]: r for r in env.check(
+        env.path("mail/box.mbox"), opts=("--dkim-keys", env.path("extra.txt")))}
+
+    def sig(n):
+        [d] = res[f"box.mbox!<m{n}@studio.example>"]["dkim"]
+        return d
+    d = sig(1)
+    eq(d["result"], "pass", "pass")
+    eq((d["domain"], d["selector"], d["algorithm"], d["body_hash"]),
+       ("studio.example", "sel1", "rsa-sha256", "match"), "fields")
+    eq(d["time_basis"], "Date header", "expiry judged at the message time")
+    eq(d["judged_at"], "2014-12-03T10:11:12Z", "judged at")
+    eq(d["x"], "2014-12-10T10:11:40Z", "x= long past today, valid then")
+    ok("From" in d["signed_headers"], d["signed_headers"])
+    ok("does not show who wrote" in d["reason"], d["reason"])
+    ok({"field": "dkim-t", "value": "2014-12-03T10:11:40Z",
+        "source": "DKIM-Signature t= (d=studio.example)"}
+       in res["box.mbox!<m1@studio.example>"]["dates"], "dkim-t in dates")
+    eq((sig(2)["result"], sig(2)["body_hash"]), ("fail", "mismatch"), "body")
+    eq(sig(3)["result"], "fail", "signed header changed")
+    ok("signed header" in sig(3)["reason"], sig(3)["reason"])
+    eq(sig(4)["result"], "fail", "re-wrapped body")
+    eq((sig(5)["result"], sig(5)["weak"]), ("pass-weak", True), "l= weak")
+    ok(sig(5)["l"] > 0 and "l=" in sig(5)["reason"], sig(5))
+    eq((sig(6)["result"], sig(6)["algorithm"]), ("pass", "ed25519-sha256"),
+       "ed25519")
+    eq(sig(7)["result"], "no-key", "key in no archive")
+    eq(sig(8)["result"], "pass-weak", "leaked key downgrades a pass")
+    eq(sig(8)["key_published"], "2016-05-01", "publication date")
+    ok("published on 2016-05-01" in sig(8)["reason"], sig(8)["reason"])
+    eq(res["box.mbox!<m9@studio.example>"]["dkim"], [], "unsigned")
+    eq(sig(10)["result"], "pass", "--dkim-keys file")
+    eq(sig(10)["key_source"], env.path("extra.txt"), "key source")
+    ok("dkim" not in res["box.mbox"], "no dkim on the mbox itself")
+    # a key that leaked after the message surfaced does not weaken it
+    [r] = [x for x in env.check(env.path("mail/box.mbox"),
+                                opts=("--surfaced", "2015-01-01"))
+           if x["path"] == "box.mbox!<m8@studio.example>"]
+    eq(r["dkim"][0]["result"], "pass", "surfaced before the leak")
+    # judged at a later date, the expired x= fails
+    [r] = [x for x in env.check(env.path("mail/box.mbox"),
+                                opts=("--as-of", "2016-01-01"))
+           if x["path"] == "box.mbox!<m1@studio.example>"]
+    eq(r["dkim"][0]["result"], "fail", "expired at --as-of")
+    eq(r["dkim"][0]["time_basis"], "as-of", "basis")
+    ok("cryptographically valid" in r["dkim"][0]["reason"], r["dkim"][0])
+    out, _, _ = env.run("check", env.path("mail/box.mbox"))
+    ok("dkim      pass-weak" in out and "dkim      no DKIM signature" in out,
+       "text report shows dkim")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: test_cli.py CASE")
