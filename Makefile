@@ -34,11 +34,13 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 demo: build
 	examples/demo.sh $(BUILD)/cli/spoor
 
+SOURCES = $$(find include lib cli tests -name '*.[ch]' | sort)
+
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	clang-format -i $(SOURCES)
 
 format-check:
-	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	clang-format --dry-run --Werror $(SOURCES)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -36,9 +36,9 @@ static int print_key(const spoor_key_info *k, void *payload)
     int json = *(int *)payload;
     if (json) {
         spoor_buf o = SPOOR_BUF_INIT;
-        const char *f[] = {"name", k->name, "record", k->record,
-                           "source", k->source, "observed", k->observed,
-                           "published", k->published, "added", k->added};
+        const char *f[] = {"name",      k->name,      "record",   k->record,
+                           "source",    k->source,    "observed", k->observed,
+                           "published", k->published, "added",    k->added};
         size_t i;
         spoor_buf_puts(&o, "{");
         for (i = 0; i < 12; i += 2) {
@@ -54,8 +54,7 @@ static int print_key(const spoor_key_info *k, void *payload)
     } else {
         printf("%s  observed %s  published %s  from %s\n", k->name,
                k->observed ? k->observed : "-",
-               k->published ? k->published : "-",
-               k->source ? k->source : "-");
+               k->published ? k->published : "-", k->source ? k->source : "-");
     }
     return 0;
 }

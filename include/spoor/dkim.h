@@ -37,23 +37,26 @@ typedef struct spoor_dkim_opts {
 } spoor_dkim_opts;
 
 #define SPOOR_DKIM_OPTS_VERSION 1
-#define SPOOR_DKIM_OPTS_INIT {SPOOR_DKIM_OPTS_VERSION, 0, NULL, NULL}
+#define SPOOR_DKIM_OPTS_INIT                                                   \
+    {                                                                          \
+        SPOOR_DKIM_OPTS_VERSION, 0, NULL, NULL                                 \
+    }
 
 typedef struct spoor_dkim_sig {
-    char *domain;      /* d= */
-    char *selector;    /* s= */
-    char *algorithm;   /* a=, e.g. rsa-sha256 */
-    char *headers;     /* h=, the signed header fields */
-    char *body_hash;   /* "match", "mismatch" or "untested" */
-    char *result;      /* pass, pass-weak, fail, no-key, bad-format,
-                          unsupported */
-    char *reason;      /* why, in words (also for pass: what it proves) */
-    char *signed_at;   /* t= as ISO 8601 UTC, or NULL */
-    char *expires;     /* x= as ISO 8601 UTC, or NULL */
-    char *judged_at;   /* the time expiry was judged at, ISO 8601 UTC */
-    char *time_basis;  /* "Date header", "t=", "as-of" or "now" */
-    long long length;  /* l=, or -1 */
-    char *key_source;  /* where the key record came from, or NULL */
+    char *domain;        /* d= */
+    char *selector;      /* s= */
+    char *algorithm;     /* a=, e.g. rsa-sha256 */
+    char *headers;       /* h=, the signed header fields */
+    char *body_hash;     /* "match", "mismatch" or "untested" */
+    char *result;        /* pass, pass-weak, fail, no-key, bad-format,
+                            unsupported */
+    char *reason;        /* why, in words (also for pass: what it proves) */
+    char *signed_at;     /* t= as ISO 8601 UTC, or NULL */
+    char *expires;       /* x= as ISO 8601 UTC, or NULL */
+    char *judged_at;     /* the time expiry was judged at, ISO 8601 UTC */
+    char *time_basis;    /* "Date header", "t=", "as-of" or "now" */
+    long long length;    /* l=, or -1 */
+    char *key_source;    /* where the key record came from, or NULL */
     char *key_published; /* when the private key became public, or NULL */
 } spoor_dkim_sig;
 

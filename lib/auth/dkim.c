@@ -85,8 +85,7 @@ static char *iso_of(time_t t)
 
 /* ==== Keys ==== */
 
-static int key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf,
-                      size_t buflen)
+static int key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 {
     spoor_dkim *d = dkim_get_user_context(dkim);
     const char *sel = (const char *)dkim_sig_getselector(sig);
@@ -284,8 +283,8 @@ static int find_signature(const unsigned char *m, size_t len, long long *t)
             ;
         if (eol == i || (eol == i + 1 && m[i] == '\r'))
             break;
-        if (eol - i > 15 && !strncasecmp((const char *)m + i,
-                                         "DKIM-Signature:", 15)) {
+        if (eol - i > 15 &&
+            !strncasecmp((const char *)m + i, "DKIM-Signature:", 15)) {
             size_t j;
             found = 1;
             /* scan this field and its continuation lines for t= */
@@ -402,9 +401,8 @@ static int fill_sig(spoor_dkim *d, DKIM *dkim, DKIM_SIGINFO *sig,
                  "the signed headers (%s) and the body%s are unchanged since "
                  "a holder of %s's key signed them; this does not show who "
                  "wrote the message",
-                 o->headers ? o->headers : "", o->length >= 0
-                                                    ? " up to l="
-                                                    : "",
+                 o->headers ? o->headers : "",
+                 o->length >= 0 ? " up to l=" : "",
                  o->domain ? o->domain : "the domain");
         if (o->length >= 0) {
             weak = 1;
