@@ -67,6 +67,10 @@ int cli_parse_limit(spoor_limits *lim, const char *arg);
     "                             MAX_DEPTH, MAX_MEMBERS, MAX_MEMBER_BYTES,\n" \
     "                             MAX_EXPANDED_BYTES, MAX_EXPANSION_RATIO,\n"  \
     "                             MAX_MIME_PARTS, MAX_PDF_PAGES\n"
+/** argv joined by spaces (for a report's provenance); caller frees. */
+char *cli_command_line(int argc, char **argv);
+/** Write buf to a new file at path; prints the error itself. */
+int cli_write_file(const char *path, const spoor_buf *buf);
 /** Open the index for reading or writing; prints the error itself. */
 int cli_open_index(spoor_store **out, const cli_global *g, int flags);
 

@@ -12,6 +12,7 @@
 
 typedef struct check_ctx {
     spoor_store *store;
+    spoor_html *html;
     spoor_check_opts opts;
     int json;
     unsigned long long n_items, n_skipped;
@@ -20,42 +21,45 @@ typedef struct check_ctx {
 
 static void print_help(void)
 {
-    printf("usage: spoor check [--json] [-c NAME]... [OPTIONS] PATH...|-\n\n"
-           "Report the provenance of each input item (files, folders, "
-           "mailboxes and\ntheir nested items): which indexed items share "
-           "passages with it, where,\nin which collection, first released "
-           "when; its verdict; its dates and the\ncase events they postdate. "
-           "'-' reads standard input (a pasted fragment).\n\n"
-           "options:\n"
-           "      --json               one JSON object per line per item\n"
-           "  -c, --collection NAME    compare only with this collection "
-           "(repeatable)\n"
-           "      --common N           a fingerprint in more than N items is "
-           "boilerplate\n"
-           "                           and seeds no match (default 100)\n"
-           "      --released-min F     release coverage for 'released' "
-           "(default 0.8)\n"
-           "      --internal-min F     internal coverage for 'internal-only' "
-           "(default 0.5)\n"
-           "      --max-sources N      candidate sources verified per item "
-           "(default 200)\n"
-           "      --min-region N       shortest passage reported, in canonical "
-           "characters\n"
-           "                           (default 32)\n"
-           "      --dkim-keys FILE     DKIM key records to use besides the "
-           "archive\n"
-           "      --dkim-dns           also look DKIM keys up in live DNS\n"
-           "      --as-of DATE         judge DKIM expiry at DATE, not at the "
-           "message's\n"
-           "                           own time\n"
-           "      --surfaced DATE      when the messages surfaced (default "
-           "today): a\n"
-           "                           key published before it weakens a "
-           "pass\n" CLI_LIMIT_HELP "  -h, --help               this help\n\n"
-           "Verdicts: released (release coverage >= released-min), "
-           "partially-released\n(a passage of at least 63 canonical characters "
-           "is in a release),\ninternal-only (internal coverage >= "
-           "internal-min), unknown.\n");
+    printf(
+        "usage: spoor check [--json] [-c NAME]... [OPTIONS] PATH...|-\n\n"
+        "Report the provenance of each input item (files, folders, "
+        "mailboxes and\ntheir nested items): which indexed items share "
+        "passages with it, where,\nin which collection, first released "
+        "when; its verdict; its dates and the\ncase events they postdate. "
+        "'-' reads standard input (a pasted fragment).\n\n"
+        "options:\n"
+        "      --json               one JSON object per line per item\n"
+        "      --html FILE          also write a self-contained HTML evidence "
+        "report\n"
+        "  -c, --collection NAME    compare only with this collection "
+        "(repeatable)\n"
+        "      --common N           a fingerprint in more than N items is "
+        "boilerplate\n"
+        "                           and seeds no match (default 100)\n"
+        "      --released-min F     release coverage for 'released' "
+        "(default 0.8)\n"
+        "      --internal-min F     internal coverage for 'internal-only' "
+        "(default 0.5)\n"
+        "      --max-sources N      candidate sources verified per item "
+        "(default 200)\n"
+        "      --min-region N       shortest passage reported, in canonical "
+        "characters\n"
+        "                           (default 32)\n"
+        "      --dkim-keys FILE     DKIM key records to use besides the "
+        "archive\n"
+        "      --dkim-dns           also look DKIM keys up in live DNS\n"
+        "      --as-of DATE         judge DKIM expiry at DATE, not at the "
+        "message's\n"
+        "                           own time\n"
+        "      --surfaced DATE      when the messages surfaced (default "
+        "today): a\n"
+        "                           key published before it weakens a "
+        "pass\n" CLI_LIMIT_HELP "  -h, --help               this help\n\n"
+        "Verdicts: released (release coverage >= released-min), "
+        "partially-released\n(a passage of at least 63 canonical characters "
+        "is in a release),\ninternal-only (internal coverage >= "
+        "internal-min), unknown.\n");
 }
 
 static int load_archived_key(const spoor_key_info *k, void *payload)
@@ -88,6 +92,8 @@ static int on_item(const spoor_item *item, void *payload)
         error = spoor_report_json(&c->out, item, r);
     else
         error = spoor_report_text(&c->out, item, r, NULL);
+    if (error == 0 && c->html)
+        error = spoor_html_add(c->html, item, r);
     spoor_result_free(r);
     if (error < 0)
         return error;
@@ -120,7 +126,8 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         O_DKEYS,
         O_DDNS,
         O_ASOF,
-        O_SURF
+        O_SURF,
+        O_HTML
     };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, O_JSON},
@@ -135,6 +142,7 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         {"dkim-dns", no_argument, NULL, O_DDNS},
         {"as-of", required_argument, NULL, O_ASOF},
         {"surfaced", required_argument, NULL, O_SURF},
+        {"html", required_argument, NULL, O_HTML},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     spoor_check_opts defaults = SPOOR_CHECK_OPTS_INIT;
@@ -142,7 +150,8 @@ int cmd_check(int argc, char **argv, const cli_global *g)
     spoor_walk_opts wopts;
     spoor_dkim_opts dopts = SPOOR_DKIM_OPTS_INIT;
     spoor_dkim *dkim = NULL;
-    const char **only = NULL, **key_files = NULL;
+    const char **only = NULL, **key_files = NULL, *html_path = NULL;
+    char *cmdline = NULL;
     size_t n_key_files = 0;
     size_t n_only = 0;
     int opt, rc = CLI_OK, i, error = 0;
@@ -192,6 +201,9 @@ int cmd_check(int argc, char **argv, const cli_global *g)
                 c.opts.min_region < SPOOR_TEXT_K)
                 rc = cli_error_usage("check", "--min-region needs N >= %d",
                                      SPOOR_TEXT_K);
+            break;
+        case O_HTML:
+            html_path = optarg;
             break;
         case O_DKEYS:
             key_files[n_key_files++] = optarg;
@@ -252,6 +264,16 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         }
     }
     c.opts.dkim = dkim;
+    if (html_path) {
+        spoor_html_opts hopts = SPOOR_HTML_OPTS_INIT;
+        cmdline = cli_command_line(argc, argv);
+        hopts.command = cmdline;
+        hopts.check = &c.opts;
+        if (spoor_html_new(&c.html, c.store, &hopts) < 0) {
+            rc = cli_error_lib(html_path);
+            goto done;
+        }
+    }
     for (i = 0; i < (int)n_only; i++) {
         int64_t id;
         if (spoor_store_collection(c.store, only[i], NULL, NULL, NULL, &id) <
@@ -277,9 +299,21 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         rc = cli_error_lib(argv[i - 1]);
         goto done;
     }
+    if (c.html) {
+        spoor_buf page = SPOOR_BUF_INIT;
+        if (spoor_html_finish(c.html, &page) < 0)
+            rc = cli_error_lib(html_path);
+        else if ((rc = cli_write_file(html_path, &page)) == CLI_OK)
+            fprintf(stderr, "spoor: report written to %s\n", html_path);
+        spoor_buf_dispose(&page);
+        if (rc != CLI_OK)
+            goto done;
+    }
     if (c.n_skipped)
         rc = CLI_ERROR;
 done:
+    spoor_html_free(c.html);
+    free(cmdline);
     spoor_buf_dispose(&c.out);
     spoor_store_free(c.store);
     spoor_dkim_free(dkim);

@@ -32,6 +32,9 @@ static void print_help(void)
            "prefix, collection:path\nor a path stored once.\n\n"
            "options:\n"
            "      --json        the regions as one JSON object\n"
+           "      --html FILE   also write the passages side by side as a "
+           "self-contained\n"
+           "                    HTML page\n"
            "      --width N     total line width (default $COLUMNS or "
            "100)\n"
            "      --min-region N shortest passage, canonical characters "
@@ -185,11 +188,12 @@ static double cov(const spoor_region *r, size_t n, size_t total, int b_side)
 
 int cmd_diff(int argc, char **argv, const cli_global *g)
 {
-    enum { O_JSON = 256, O_WIDTH, O_MINREG };
+    enum { O_JSON = 256, O_WIDTH, O_MINREG, O_HTML };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, O_JSON},
         {"width", required_argument, NULL, O_WIDTH},
         {"min-region", required_argument, NULL, O_MINREG},
+        {"html", required_argument, NULL, O_HTML},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     spoor_store *store = NULL;
@@ -198,6 +202,7 @@ int cmd_diff(int argc, char **argv, const cli_global *g)
     size_t n = 0, i, width = 100, min_region = 32;
     spoor_buf out = SPOOR_BUF_INIT;
     int opt, json = 0, rc;
+    const char *html_path = NULL;
     const char *cols = getenv("COLUMNS");
 
     if (cols && atoi(cols) >= 40)
@@ -207,6 +212,9 @@ int cmd_diff(int argc, char **argv, const cli_global *g)
         switch (opt) {
         case O_JSON:
             json = 1;
+            break;
+        case O_HTML:
+            html_path = optarg;
             break;
         case O_WIDTH:
             if (cli_parse_size(optarg, &width) || width < 40)
@@ -235,6 +243,18 @@ int cmd_diff(int argc, char **argv, const cli_global *g)
     if (spoor_compare(&regs, &n, &a.item, &b.item, min_region) < 0) {
         rc = cli_error_lib(b.name);
         goto done;
+    }
+    if (html_path) {
+        char *cmdline = cli_command_line(argc, argv);
+        if (spoor_html_diff(&out, a.name, &a.item, b.name, &b.item, regs, n,
+                            cmdline) < 0)
+            rc = cli_error_lib(html_path);
+        else if ((rc = cli_write_file(html_path, &out)) == CLI_OK)
+            fprintf(stderr, "spoor: report written to %s\n", html_path);
+        free(cmdline);
+        spoor_buf_clear(&out);
+        if (rc != CLI_OK)
+            goto done;
     }
     if (json) {
         spoor_buf_puts(&out, "{\"a\": ");

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -136,4 +137,31 @@ int cli_parse_limit(spoor_limits *lim, const char *arg)
         return 0;
     }
     return -1;
+}
+
+char *cli_command_line(int argc, char **argv)
+{
+    size_t n = 8, i;
+    char *s;
+    for (i = 0; i < (size_t)argc; i++)
+        n += strlen(argv[i]) + 1;
+    if (!(s = malloc(n)))
+        return NULL;
+    strcpy(s, "spoor");
+    for (i = 0; i < (size_t)argc; i++) {
+        strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
+}
+
+int cli_write_file(const char *path, const spoor_buf *buf)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return cli_error(path, "cannot write: %s", strerror(errno));
+    if ((buf->size && fwrite(buf->ptr, 1, buf->size, f) != buf->size) ||
+        fclose(f) != 0)
+        return cli_error(path, "cannot write: %s", strerror(errno));
+    return CLI_OK;
 }

@@ -19,5 +19,6 @@ run add -c dump-2 -k release -d 2014-12-08 dump-2/
 run event breach-discovered 2014-11-24
 run collections
 run check suspect/
-"$spoor" check --json suspect/ > check.jsonl
+"$spoor" check --json --html report.html suspect/ > check.jsonl
 echo "JSON report (one object per line): $case_dir/check.jsonl"
+echo "HTML evidence report: $case_dir/report.html"

@@ -11,7 +11,8 @@ pkgs=(
   libarchive-dev libfreexl-dev libmupdf-dev libopenjp2-7-dev libjbig2dec0-dev
   libjpeg-dev libgumbo-dev libmujs-dev libfreetype-dev libharfbuzz-dev
   zlib1g-dev libgsf-1-dev libwv-dev libopendkim-dev openssl
-  python3 python3-xlwt libarchive-tools libreoffice-writer-nogui clang-format
+  python3 python3-xlwt libarchive-tools libreoffice-writer-nogui chromium
+  clang-format
   "$@"
 )
 
@@ -22,7 +23,19 @@ for p in "${pkgs[@]}"; do
   fi
 done
 
+install_browser_test_modules() {
+  # playwright-core (pinned in tests/browser/package-lock.json) drives
+  # Debian's chromium in the browser test; it downloads no browser.
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+  if [ ! -d "$dir/node_modules/playwright-core" ]; then
+    echo "scripts/deps.sh: installing the browser test's node modules" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+  install_browser_test_modules
   exit 0
 fi
 
@@ -34,3 +47,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_browser_test_modules

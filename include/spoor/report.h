@@ -47,4 +47,55 @@ SPOOR_API int spoor_json_fraction(spoor_buf *out, double v);
 SPOOR_API int spoor_snippet(spoor_buf *out, const char *text, size_t start,
                             size_t end, size_t max);
 
+/* ==== HTML evidence report ==== */
+
+/*
+ * A self-contained HTML file (no script, no network, no external asset;
+ * safe to open when built from hostile files, since every input-derived
+ * string is escaped): a summary table, an inline SVG timeline of events,
+ * collection dates and item dates, then per item its text with every
+ * matched passage highlighted in its source's colour (the title names the
+ * collection, date, path and offsets) and the passages side by side with
+ * the source's, differences marked. Ends with the report's provenance:
+ * spoor version, index identity, time, parameters and every input's
+ * sha256. Build with spoor_html_new, add each item, then finish.
+ */
+typedef struct spoor_html spoor_html;
+
+typedef struct spoor_html_opts {
+    unsigned version;
+    const char *command;           /* the command line, for provenance */
+    const spoor_check_opts *check; /* thresholds used, for provenance */
+    size_t max_text_bytes;         /* text shown per item (default 256 KiB) */
+    size_t max_sources;            /* side-by-side sources per item (5) */
+    size_t max_passages;           /* passages per source (20) */
+} spoor_html_opts;
+
+#define SPOOR_HTML_OPTS_INIT                                                   \
+    {                                                                          \
+        1, NULL, NULL, 262144, 5, 20                                           \
+    }
+
+/** Start a report reading sources from s (which must outlive it). */
+SPOOR_API int spoor_html_new(spoor_html **out, spoor_store *s,
+                             const spoor_html_opts *opts);
+
+/** Add one checked item. Copies what it needs; item and r may go. */
+SPOOR_API int spoor_html_add(spoor_html *h, const spoor_item *item,
+                             const spoor_result *r);
+
+/** Write the whole document to out. */
+SPOOR_API int spoor_html_finish(spoor_html *h, spoor_buf *out);
+
+SPOOR_API void spoor_html_free(spoor_html *h);
+
+/** A self-contained side-by-side page of two items' shared passages. */
+SPOOR_API int spoor_html_diff(spoor_buf *out, const char *name_a,
+                              const spoor_item *a, const char *name_b,
+                              const spoor_item *b, const spoor_region *regs,
+                              size_t n_regs, const char *command);
+
+/** Append s[0..len) HTML-escaped (&, <, >, ", '), invalid UTF-8 as U+FFFD. */
+SPOOR_API int spoor_html_escape(spoor_buf *out, const char *s, size_t len);
+
 #endif

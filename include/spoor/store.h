@@ -173,4 +173,10 @@ SPOOR_API int spoor_store_stats(spoor_store *s, spoor_stats *out);
 /** Folder of the index; borrowed. */
 SPOOR_API const char *spoor_store_path(const spoor_store *s);
 
+/** The index's identity, a random hex string fixed at creation; borrowed. */
+SPOOR_API const char *spoor_store_id(const spoor_store *s);
+
+/** When the index was created (ISO 8601 UTC); borrowed. */
+SPOOR_API const char *spoor_store_created(const spoor_store *s);
+
 #endif

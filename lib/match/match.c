@@ -55,13 +55,22 @@ static int cmp_cand(const void *a, const void *b)
     return x->content < y->content ? -1 : x->content > y->content;
 }
 
+/* Exact copies first, then by coverage; ties go to the source seen
+ * earliest (its earliest dated collection), then to the older item. */
 static int cmp_match(const void *a, const void *b)
 {
     const spoor_match *x = a, *y = b;
+    const char *dx, *dy;
     if (x->exact != y->exact)
         return x->exact ? -1 : 1;
     if (x->coverage != y->coverage)
         return x->coverage > y->coverage ? -1 : 1;
+    dx = x->source->n_occ ? x->source->occ[0].date : NULL;
+    dy = y->source->n_occ ? y->source->occ[0].date : NULL;
+    if (dx && dy && strcmp(dx, dy))
+        return strcmp(dx, dy);
+    if (!dx != !dy)
+        return dx ? -1 : 1;
     return x->source->id < y->source->id ? -1 : 1;
 }
 

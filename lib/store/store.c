@@ -27,6 +27,8 @@
 struct spoor_store {
     sqlite3 *db;
     char *path;
+    char id[64];      /* the index's identity (meta 'id') */
+    char created[32]; /* when it was created */
     int readonly;
     int in_tx;
     size_t batch_items, batch_bytes;
@@ -216,6 +218,23 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
         if (error < 0)
             goto done;
     }
+    {
+        sqlite3_stmt *st_m = NULL;
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT key, value FROM meta WHERE key IN "
+                               "('id', 'created')",
+                               -1, &st_m, NULL) == SQLITE_OK) {
+            while (sqlite3_step(st_m) == SQLITE_ROW) {
+                const char *k = (const char *)sqlite3_column_text(st_m, 0);
+                const char *v = (const char *)sqlite3_column_text(st_m, 1);
+                if (k && v && !strcmp(k, "id"))
+                    snprintf(s->id, sizeof(s->id), "%s", v);
+                else if (k && v)
+                    snprintf(s->created, sizeof(s->created), "%s", v);
+            }
+        }
+        sqlite3_finalize(st_m);
+    }
 done:
     spoor__free(dbpath);
     if (error < 0) {
@@ -248,6 +267,16 @@ void spoor_store_free(spoor_store *s)
 const char *spoor_store_path(const spoor_store *s)
 {
     return s->path;
+}
+
+const char *spoor_store_id(const spoor_store *s)
+{
+    return s->id;
+}
+
+const char *spoor_store_created(const spoor_store *s)
+{
+    return s->created;
 }
 
 /* ==== Writing ==== */

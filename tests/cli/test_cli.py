@@ -851,6 +851,75 @@ def test_dkim_mailbox(env):
        "text report shows dkim")
 
 
+def test_html_report_escaping(env):
+    evil = ('<script>alert(1)</script> and "><img src=x onerror=alert(2)> '
+            "and 'quotes' & ampersands ")
+    base = prose(500, 200)
+    env.write("src/evil.txt", evil + base)
+    env.write("src/plain.txt", prose(501, 200))
+    env.run("add", "-c", "rel<1>", "-k", "release", "-d", "2014-12-01",
+            env.path("src"))
+    env.run("event", "breach<b>", "2014-11-24")
+    name = '"><img src=x onerror=alert(3)>.txt'
+    env.write("q/" + name, evil + base[:600])
+    env.write("q/other.txt", prose(502, 100))
+    report = env.path("report.html")
+    env.run("check", "--html", report, env.path("q"))
+    page = open(report, encoding="utf-8").read()
+    low = page.lower()
+    ok("<script" not in low, "no script element, even from input text")
+    ok("<img" not in low, "no img element from input text or names")
+    ok("script&gt;alert(1)&lt;/script&gt;" in page, "script shown as text")
+    ok("&quot;&gt;&lt;img src=x onerror=alert(2)&gt;" in page,
+       "attribute breakout shown as text")
+    ok("&quot;&gt;&lt;img src=x onerror=alert(3)&gt;.txt" in page,
+       "file name shown as text")
+    ok("rel&lt;1&gt;" in page and "breach&lt;b&gt;" in page,
+       "collection and event names escaped")
+    ok("default-src 'none'" in page, "CSP forbids loading anything")
+    eq(page.count('<tr><td><a href="#item-'), 2, "one summary row per item")
+    eq(page.count('<section class="item"'), 2, "one section per item")
+    ok("<svg" in page and "</svg>" in page, "timeline")
+    ok(page.count('<mark class="s') >= 1 and 'data-source="0"' in page,
+       "highlighted passage")
+    for sha in (hashlib.sha256(open(env.path("q/" + name), "rb").read())
+                .hexdigest(),):
+        ok(sha in page, "provenance lists the input's sha256")
+    ok("k = 32, w = 32, G = 63" in page, "parameters")
+    import html.parser
+
+    class Checker(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack, self.bad = [], []
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in ("br", "meta", "line", "circle", "input", "hr"):
+                self.stack.append(tag)
+            for k, v in attrs:
+                if k.startswith("on"):
+                    self.bad.append(k)
+
+        def handle_endtag(self, tag):
+            if tag in ("br", "meta", "line", "circle"):
+                return
+            if not self.stack or self.stack[-1] != tag:
+                self.bad.append(f"</{tag}> closes {self.stack[-1:]} ")
+            else:
+                self.stack.pop()
+
+    c = Checker()
+    c.feed(page)
+    eq(c.bad, [], "well nested, no event-handler attributes")
+    eq(c.stack, [], "every element closed")
+    # diff --html
+    out_html = env.path("diff.html")
+    env.run("diff", "--html", out_html, env.path("src/evil.txt"),
+            env.path("q/" + name))
+    d = open(out_html, encoding="utf-8").read()
+    ok("<table class=\"sbs\">" in d and "<script" not in d.lower(), "diff page")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: test_cli.py CASE")
