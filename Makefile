@@ -6,7 +6,9 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps build demo test test-asan format format-check clean
+.PHONY: all deps build demo test test-asan fuzz fuzz-smoke format format-check clean
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME  ?= 300
 
 all: build
 
@@ -31,6 +33,18 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  meson test -C $(ASAN_BUILD) --print-errorlogs
 
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Db_sanitize=address,undefined \
+	  -Db_lundef=false -Dbuildtype=debugoptimized $(MESON_OPTS)
+
+# make fuzz [FUZZ_TIME=seconds-per-target]; make fuzz-smoke: 20 s each
+fuzz: deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME)
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_TIME=20
+
 demo: build
 	examples/demo.sh $(BUILD)/cli/spoor
 
@@ -43,4 +57,4 @@ format-check:
 	clang-format --dry-run --Werror $(SOURCES)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

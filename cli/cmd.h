@@ -66,7 +66,8 @@ int cli_parse_limit(spoor_limits *lim, const char *arg);
     "MAX_TEXT_BYTES,\n"                                                        \
     "                             MAX_DEPTH, MAX_MEMBERS, MAX_MEMBER_BYTES,\n" \
     "                             MAX_EXPANDED_BYTES, MAX_EXPANSION_RATIO,\n"  \
-    "                             MAX_MIME_PARTS, MAX_PDF_PAGES\n"
+    "                             MAX_MIME_PARTS, MAX_PDF_PAGES, "             \
+    "MAX_ITEM_SECONDS\n"
 /** argv joined by spaces (for a report's provenance); caller frees. */
 char *cli_command_line(int argc, char **argv);
 /** Write buf to a new file at path; prints the error itself. */

@@ -119,6 +119,7 @@ int cli_parse_limit(spoor_limits *lim, const char *arg)
         {"MAX_EXPANSION_RATIO", 1, offsetof(spoor_limits, max_expansion_ratio)},
         {"MAX_MIME_PARTS", 0, offsetof(spoor_limits, max_mime_parts)},
         {"MAX_PDF_PAGES", 0, offsetof(spoor_limits, max_pdf_pages)},
+        {"MAX_ITEM_SECONDS", 0, offsetof(spoor_limits, max_item_seconds)},
     };
     const char *eq = strchr(arg, '=');
     size_t i, v;

@@ -12,7 +12,7 @@ pkgs=(
   libjpeg-dev libgumbo-dev libmujs-dev libfreetype-dev libharfbuzz-dev
   zlib1g-dev libgsf-1-dev libwv-dev libopendkim-dev openssl
   python3 python3-xlwt libarchive-tools libreoffice-writer-nogui chromium
-  clang-format
+  clang libclang-rt-14-dev clang-format
   "$@"
 )
 

@@ -37,6 +37,10 @@
  * than 1 MiB are judged against 1 MiB so tiny archives are not refused. */
 #define SPOOR_MAX_EXPANSION_RATIO ((uint64_t)1000)
 
+/* Seconds an extractor run in a child process (FreeXL, libwv) may take on
+ * one item before it is killed: a hostile file must not hang a batch. */
+#define SPOOR_MAX_ITEM_SECONDS 120
+
 /* Pages read per PDF. */
 #define SPOOR_MAX_PDF_PAGES 100000
 

@@ -143,8 +143,8 @@ static int on_special(wvParseStruct *ps, U16 ch, CHP *achp)
     return 0; /* pictures, footnote references, ... carry no text */
 }
 
-static int extract_doc(spoor_doc *doc, const unsigned char *d, size_t len,
-                       const spoor_limits *lim)
+static int extract_doc_here(spoor_doc *doc, const unsigned char *d, size_t len,
+                            const spoor_limits *lim)
 {
     wvParseStruct ps;
     GsfInput *in;
@@ -180,6 +180,15 @@ static int extract_doc(spoor_doc *doc, const unsigned char *d, size_t len,
     if (error == 0)
         error = spoor_ole__summary(doc, d, len);
     return error;
+}
+
+/* libwv is run in a child process (isolate.c): an old library parsing a
+ * hostile binary format, with global state besides. */
+static int extract_doc(spoor_doc *doc, const unsigned char *d, size_t len,
+                       const spoor_limits *lim)
+{
+    doc->has_text = 1;
+    return spoor_extract__isolated(doc, d, len, lim, extract_doc_here, "libwv");
 }
 
 const spoor_extractor spoor_ex_doc = {"doc", detect_doc, extract_doc, NULL};

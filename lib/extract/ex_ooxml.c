@@ -721,6 +721,10 @@ static int extract_ooxml(spoor_doc *doc, const unsigned char *d, size_t len,
     int error = 0;
 
     doc->has_text = 1;
+    if (!kind)
+        return spoor__error_set(SPOOR_EINVALID,
+                                "not an OOXML package (no content types or "
+                                "main part)");
     doc->format = kind;
     SPOOR_TRY(read_parts(&ps, d, len, lim));
     if (!strcmp(kind, "docx"))

@@ -42,8 +42,8 @@ static int put_cp(spoor_buf *out, uint32_t cp)
         u[1] = (char)(0x80 | (cp & 0x3F));
         n = 2;
     } else {
-        if (cp >= 0xD800 && cp <= 0xDFFF)
-            cp = 0xFFFD;
+        if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0xFFFF)
+            cp = 0xFFFD; /* RTF \u is a signed 16-bit unit */
         u[0] = (char)(0xE0 | (cp >> 12));
         u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
         u[2] = (char)(0x80 | (cp & 0x3F));

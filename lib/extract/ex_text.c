@@ -193,6 +193,15 @@ static int decode_cp1252(spoor_buf *out, const unsigned char *d, size_t len)
     return 0;
 }
 
+int spoor_text__decode_utf8(spoor_buf *out, const unsigned char *d, size_t len)
+{
+    size_t bad = 0;
+    int error = decode_utf8(out, d, len, &bad);
+    if (error < 0)
+        return error;
+    return (int)(bad > (size_t)INT32_MAX ? INT32_MAX : bad);
+}
+
 int spoor_text__decode(spoor_buf *out, const unsigned char *d, size_t len,
                        const char **encoding_out)
 {

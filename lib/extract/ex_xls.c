@@ -83,8 +83,8 @@ static int put_cell(spoor_buf *out, const FreeXL_CellValue *c)
     }
 }
 
-static int extract_xls(spoor_doc *doc, const unsigned char *d, size_t len,
-                       const spoor_limits *lim)
+static int extract_xls_here(spoor_doc *doc, const unsigned char *d, size_t len,
+                            const spoor_limits *lim)
 {
     const void *h = NULL;
     unsigned int sheets = 0, s;
@@ -153,6 +153,16 @@ done:
     if (error == 0)
         error = spoor_ole__summary(doc, d, len);
     return error;
+}
+
+/* FreeXL is run in a child process (isolate.c): fuzzing found hostile
+ * workbooks that corrupt its stack (in its iconv conversion). */
+static int extract_xls(spoor_doc *doc, const unsigned char *d, size_t len,
+                       const spoor_limits *lim)
+{
+    doc->has_text = 1;
+    return spoor_extract__isolated(doc, d, len, lim, extract_xls_here,
+                                   "FreeXL");
 }
 
 const spoor_extractor spoor_ex_xls = {"xls", detect_xls, extract_xls, NULL};

@@ -5,6 +5,7 @@
  * (binary) accepts everything, so every input gets a doc and nothing is
  * dropped. Text longer than MAX_TEXT_BYTES is refused with ELIMIT.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "extract_int.h"
@@ -43,6 +44,7 @@ void spoor_limits_default(spoor_limits *out)
     out->max_expansion_ratio = SPOOR_MAX_EXPANSION_RATIO;
     out->max_mime_parts = SPOOR_MAX_MIME_PARTS;
     out->max_pdf_pages = SPOOR_MAX_PDF_PAGES;
+    out->max_item_seconds = SPOOR_MAX_ITEM_SECONDS;
 }
 
 int spoor_extract(spoor_doc *out, const void *data, size_t len,
@@ -60,6 +62,8 @@ int spoor_extract(spoor_doc *out, const void *data, size_t len,
     out->extractor = ex;
     out->streams_children = ex->children != NULL;
     error = ex->extract(out, data, len, limits);
+    if (error == 0)
+        error = spoor_doc__finish(out);
     if (error == 0 && out->text.size > limits->max_text_bytes)
         error = spoor__error_set(SPOOR_ELIMIT,
                                  "extracted text of %zu bytes exceeds "
@@ -82,6 +86,37 @@ int spoor_extract_children(const spoor_doc *doc, const void *data, size_t len,
         limits = &defaults;
     }
     return ex->children(data, len, limits, sink, payload);
+}
+
+int spoor_doc__finish(spoor_doc *doc)
+{
+    spoor_buf clean = SPOOR_BUF_INIT;
+    const char *enc = NULL;
+    char note[200];
+    int bad;
+
+    if (!doc->text.size ||
+        spoor_text__valid_utf8((const unsigned char *)doc->text.ptr,
+                               doc->text.size))
+        return 0;
+    /* a library handed back bytes that are not UTF-8: replace them, and
+     * say so, rather than store text no report can show */
+    bad = spoor_text__decode_utf8(&clean, (const unsigned char *)doc->text.ptr,
+                                  doc->text.size);
+    (void)enc;
+    if (bad < 0) {
+        spoor_buf_dispose(&clean);
+        return bad;
+    }
+    spoor_buf_dispose(&doc->text);
+    doc->text = clean;
+    snprintf(note, sizeof(note),
+             "%d invalid UTF-8 sequences in the extracted text replaced with "
+             "U+FFFD",
+             bad);
+    if (!doc->warning && !(doc->warning = spoor__strdup(note)))
+        return spoor__error_oom();
+    return 0;
 }
 
 void spoor_extract__sanitize_name(char *s)

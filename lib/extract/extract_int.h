@@ -31,6 +31,18 @@ int spoor_doc__add_meta(spoor_doc *doc, const char *key, const char *value);
 int spoor_doc__add_child(spoor_doc *doc, const char *name, const void *data,
                          size_t len, void *owned);
 
+typedef int (*spoor_isolated_fn)(spoor_doc *doc, const unsigned char *d,
+                                 size_t len, const spoor_limits *lim);
+
+/**
+ * Run fn in a child process (isolate.c) and copy its text, dates, metadata
+ * and warning into doc; a crash, a hang past MAX_ITEM_SECONDS or too much
+ * output is an error naming library.
+ */
+int spoor_extract__isolated(spoor_doc *doc, const unsigned char *d, size_t len,
+                            const spoor_limits *lim, spoor_isolated_fn fn,
+                            const char *library);
+
 /** Record a child that could not be read. */
 int spoor_doc__add_skip(spoor_doc *doc, const char *name, int code,
                         const char *reason);
@@ -44,6 +56,16 @@ int spoor_html__text(spoor_buf *out, const char *html, size_t len);
 /** Decode bytes of unknown encoding into UTF-8 (BOM, UTF-8, cp1252). */
 int spoor_text__decode(spoor_buf *out, const unsigned char *data, size_t len,
                        const char **encoding_out);
+
+/** Copy UTF-8, invalid sequences as U+FFFD; returns how many, or < 0. */
+int spoor_text__decode_utf8(spoor_buf *out, const unsigned char *data,
+                            size_t len);
+
+/**
+ * Last step of every extraction: guarantees the text is valid UTF-8
+ * (replacing what is not, with a warning).
+ */
+int spoor_doc__finish(spoor_doc *doc);
 
 /** Non-zero if data[0..len) is valid UTF-8. */
 int spoor_text__valid_utf8(const unsigned char *data, size_t len);

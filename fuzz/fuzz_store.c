@@ -1,0 +1,49 @@
+/* fuzz_store: the catalogue reader on an arbitrary file: a damaged or
+ * hostile index (as a copied evidence folder might be) is refused or read,
+ * never crashes. The bytes go to a private temporary index folder. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "fuzz_common.h"
+
+static int on_collection(const spoor_collection_info *c, void *payload)
+{
+    (void)c;
+    (void)payload;
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static char dir[] = "/tmp/spoor-fuzz-store-XXXXXX";
+    static int made;
+    char path[128];
+    FILE *f;
+    spoor_store *s = NULL;
+    if (!made && !mkdtemp(dir))
+        return 0;
+    made = 1;
+    snprintf(path, sizeof(path), "%s/catalogue.sqlite", dir);
+    if (!(f = fopen(path, "wb")))
+        return 0;
+    fwrite(data, 1, size, f);
+    fclose(f);
+    if (spoor_store_open(&s, dir, SPOOR_STORE_READONLY) == 0) {
+        spoor_stats st;
+        spoor_record *r = NULL;
+        spoor_buf b = SPOOR_BUF_INIT;
+        int64_t id;
+        spoor_store_stats(s, &st);
+        spoor_store_collections(s, on_collection, NULL);
+        for (id = 1; id < 4; id++) {
+            if (spoor_store_record(s, id, &r) == 0)
+                spoor_record_free(r);
+            spoor_store_text(s, id, &b);
+        }
+        spoor_store_resolve(s, "1", &id);
+        spoor_buf_dispose(&b);
+        spoor_store_free(s);
+    }
+    unlink(path);
+    return 0;
+}
