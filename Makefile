@@ -43,7 +43,7 @@ fuzz: deps $(FUZZ_BUILD)/build.ninja
 	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME)
 
 fuzz-smoke:
-	$(MAKE) fuzz FUZZ_TIME=20
+	FUZZ_SEED=1 $(MAKE) fuzz FUZZ_TIME=20
 
 demo: build
 	examples/demo.sh $(BUILD)/cli/spoor

@@ -7,6 +7,7 @@
  * anything was skipped, so scripts notice; everything else is still stored.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,7 @@ typedef struct add_ctx {
     skip_entry *skips;
     size_t n_skips, cap_skips;
     int quiet;
+    unsigned long long kill_after; /* test hook: SIGKILL after N items */
 } add_ctx;
 
 static void print_help(void)
@@ -49,7 +51,9 @@ static void print_help(void)
         "  -d, --date DATE        the collection's date (release or snapshot "
         "date)\n"
         "      --note TEXT        a note kept with a new collection\n"
-        "  -q, --quiet            no summary, only errors\n" CLI_LIMIT_HELP
+        "  -q, --quiet            no summary, only errors\n"
+        "      --commit-every N   commit to the index every N items "
+        "(default 500)\n" CLI_LIMIT_HELP
         "  -h, --help             this help\n\n"
         "Skipped inputs are reported with their reason; exit status is 1 if "
         "any was\nskipped (the rest is still stored), 2 on bad usage.\n");
@@ -85,6 +89,8 @@ static int on_item(const spoor_item *item, void *payload)
     if (item->depth == 0)
         c->bytes += item->bytes;
     count_format(c, item->doc.format);
+    if (c->kill_after && c->n_new + c->n_dup + c->n_present >= c->kill_after)
+        raise(SIGKILL); /* crash-safety tests only (SPOOR_TEST_KILL_AFTER) */
     cli_progress("add", c->n_new + c->n_dup + c->n_present, c->bytes, 0);
     return 0;
 }
@@ -140,11 +146,13 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         {"note", required_argument, NULL, 'n'},
         {"quiet", no_argument, NULL, 'q'},
         {"limit", required_argument, NULL, 'L'},
+        {"commit-every", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *name = NULL, *kind = NULL, *date = NULL, *note = NULL;
     add_ctx c;
     spoor_walk_opts wopts;
+    size_t commit_every = 0;
     int opt, rc = CLI_OK, i, error = 0;
     size_t s;
 
@@ -172,6 +180,10 @@ int cmd_add(int argc, char **argv, const cli_global *g)
             if (cli_parse_limit(&wopts.limits, optarg))
                 return cli_error_usage("add", "bad --limit '%s'", optarg);
             break;
+        case 'C':
+            if (cli_parse_size(optarg, &commit_every) || commit_every == 0)
+                return cli_error_usage("add", "--commit-every needs N >= 1");
+            break;
         case 'h':
             print_help();
             return CLI_OK;
@@ -195,6 +207,10 @@ int cmd_add(int argc, char **argv, const cli_global *g)
 
     if ((rc = cli_open_index(&c.store, g, SPOOR_STORE_CREATE)) != CLI_OK)
         return rc;
+    if (commit_every)
+        spoor_store_set_commit_every(c.store, commit_every);
+    if (getenv("SPOOR_TEST_KILL_AFTER"))
+        c.kill_after = strtoull(getenv("SPOOR_TEST_KILL_AFTER"), NULL, 10);
     if (spoor_store_collection(c.store, name, kind, date, note, &c.collection) <
         0) {
         rc = cli_error_lib(name);

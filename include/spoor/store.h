@@ -63,6 +63,10 @@ enum {
 SPOOR_API int spoor_store_add_item(spoor_store *s, int64_t collection,
                                    const spoor_item *item, int *status_out);
 
+/** Commit after every `items` added items (default 500); smaller is
+ * slower but loses less to a crash. */
+SPOOR_API void spoor_store_set_commit_every(spoor_store *s, size_t items);
+
 /** Commit the open write transaction, if any. */
 SPOOR_API int spoor_store_commit(spoor_store *s);
 

@@ -34,7 +34,7 @@
 
 /* Expanded bytes per packed byte of one archive. Text compresses about
  * 10:1 and sparse spreadsheets 100:1; bombs reach 10^6:1. Archives smaller
- * than 1 MiB are judged against 1 MiB so tiny archives are not refused. */
+ * than 64 KiB are judged against 64 KiB so tiny archives are not refused. */
 #define SPOOR_MAX_EXPANSION_RATIO ((uint64_t)1000)
 
 /* Seconds an extractor run in a child process (FreeXL, libwv) may take on

@@ -9,7 +9,7 @@
  * members are reported with their reason, never silently dropped. Bounds:
  * MAX_MEMBERS members, MAX_MEMBER_BYTES per member, MAX_EXPANDED_BYTES and
  * MAX_EXPANSION_RATIO (expanded over packed bytes, packed size counted as at
- * least 1 MiB) per archive; reaching the last three stops the archive,
+ * least 64 KiB) per archive; reaching the last three stops the archive,
  * keeping the members already read. Member names are only names: nothing
  * is ever written to a path taken from an archive.
  */
@@ -23,7 +23,7 @@
 #include "extract_int.h"
 
 #define READ_CHUNK 65536
-#define MIN_PACKED_FOR_RATIO ((uint64_t)1 << 20)
+#define MIN_PACKED_FOR_RATIO ((uint64_t)64 << 10)
 
 static int has_magic(const unsigned char *d, size_t len, size_t off,
                      const char *magic, size_t n)

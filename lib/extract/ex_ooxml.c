@@ -32,7 +32,7 @@
 #include "extract_int.h"
 
 #define MAX_PARTS 100000
-#define MIN_PACKED_FOR_RATIO ((uint64_t)1 << 20)
+#define MIN_PACKED_FOR_RATIO ((uint64_t)64 << 10)
 
 /* ==== Detection ==== */
 
@@ -226,6 +226,23 @@ static xmlDocPtr parse_xml(const spoor_buf *b, const char *name)
                              XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
 }
 
+/* Why libxml2 refused a part (entity bombs end up here). */
+static int xml_error(const char *name)
+{
+    const xmlError *e = xmlGetLastError();
+    char msg[200] = "";
+    size_t n;
+    if (e && e->message) {
+        snprintf(msg, sizeof(msg), "%s", e->message);
+        n = strlen(msg);
+        while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+            msg[--n] = '\0';
+    }
+    return spoor__error_set(SPOOR_EINVALID,
+                            "part '%s' is not well-formed XML%s%s", name,
+                            msg[0] ? ": " : "", msg);
+}
+
 static int is(const xmlNode *n, const char *local)
 {
     return n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, local);
@@ -297,9 +314,7 @@ static int collect_part(spoor_buf *out, const spoor_buf *b, const char *name,
     xmlDocPtr doc = parse_xml(b, name);
     int error = 0;
     if (!doc)
-        return b ? spoor__error_set(SPOOR_EINVALID,
-                                    "part '%s' is not well-formed XML", name)
-                 : 0;
+        return b ? xml_error(name) : 0;
     if (xmlDocGetRootElement(doc))
         error = collect_text(out, xmlDocGetRootElement(doc), text_elems, para,
                              skip);
@@ -624,9 +639,7 @@ static int sheet_text(spoor_buf *out, const spoor_buf *b, const char *name,
     xmlNode *root, *sd, *row, *c;
     int error = 0;
     if (!x)
-        return b ? spoor__error_set(SPOOR_EINVALID,
-                                    "sheet '%s' is not well-formed XML", name)
-                 : 0;
+        return b ? xml_error(name) : 0;
     root = xmlDocGetRootElement(x);
     for (sd = root ? root->children : NULL; sd && error == 0; sd = sd->next) {
         if (!is(sd, "sheetData"))

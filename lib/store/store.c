@@ -5,7 +5,8 @@
  * zstd-compressed text; items holds every (collection, path) occurrence;
  * postings(hash, content, pos) is a WITHOUT ROWID b-tree keyed by hash, so
  * a lookup is one range scan. Writes run inside a transaction that
- * add_item commits every BATCH_ITEMS items or BATCH_BYTES bytes of text;
+ * add_item commits every BATCH_ITEMS items (spoor_store_set_commit_every)
+ * or BATCH_BYTES bytes of text;
  * SQLite's journal makes each commit atomic, so an interrupted add keeps
  * every committed item and nothing half-written.
  */
@@ -22,6 +23,11 @@
 
 #define SCHEMA_VERSION "1"
 #define BATCH_ITEMS 500
+/* Postings kept per distinct hash per item: repetitive content (a file of
+ * zeros, a table of identical rows) would otherwise store one posting per
+ * window; the first positions are enough to seed a match, which then
+ * extends along the text. */
+#define MAX_POSTINGS_PER_HASH 16
 #define BATCH_BYTES (64u << 20)
 
 struct spoor_store {
@@ -32,6 +38,7 @@ struct spoor_store {
     int readonly;
     int in_tx;
     size_t batch_items, batch_bytes;
+    size_t commit_every; /* items per transaction */
     sqlite3_stmt *st_lookup, *st_sha, *st_add_content, *st_add_item,
         *st_find_item, *st_add_posting, *st_add_date, *st_add_meta;
 };
@@ -175,6 +182,7 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
     s->path = spoor__strdup(path);
     SPOOR_ALLOC_CHECK(s->path);
     s->readonly = !!(flags & SPOOR_STORE_READONLY);
+    s->commit_every = BATCH_ITEMS;
     oflags = s->readonly ? SQLITE_OPEN_READONLY
                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(dbpath, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) !=
@@ -262,6 +270,11 @@ void spoor_store_free(spoor_store *s)
     sqlite3_close(s->db);
     spoor__free(s->path);
     spoor__free(s);
+}
+
+void spoor_store_set_commit_every(spoor_store *s, size_t items)
+{
+    s->commit_every = items ? items : 1;
 }
 
 const char *spoor_store_path(const spoor_store *s)
@@ -368,9 +381,18 @@ int spoor_store__by_sha256(spoor_store *s, const char *sha256, int64_t *out)
     return SPOOR_ENOTFOUND;
 }
 
+static int cmp_fp(const void *a, const void *b)
+{
+    const spoor_fp *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
 static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
 {
     const spoor_doc *doc = &item->doc;
+    spoor_fp *sorted = NULL;
     void *z = NULL;
     size_t zcap, zlen = 0, i;
     int64_t id;
@@ -414,12 +436,20 @@ static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
 
     SPOOR_TRY(prepare(s, &s->st_add_posting,
                       "INSERT OR IGNORE INTO postings VALUES(?, ?, ?)"));
+    if (item->fps.n) {
+        sorted = spoor__reallocarray(NULL, item->fps.n, sizeof(spoor_fp));
+        SPOOR_ALLOC_CHECK(sorted);
+        memcpy(sorted, item->fps.v, item->fps.n * sizeof(spoor_fp));
+        spoor__sort(sorted, item->fps.n, sizeof(spoor_fp), cmp_fp);
+    }
     for (i = 0; i < item->fps.n; i++) {
+        if (i >= MAX_POSTINGS_PER_HASH &&
+            sorted[i - MAX_POSTINGS_PER_HASH].hash == sorted[i].hash)
+            continue;
         sqlite3_reset(s->st_add_posting);
-        sqlite3_bind_int64(s->st_add_posting, 1,
-                           (sqlite3_int64)item->fps.v[i].hash);
+        sqlite3_bind_int64(s->st_add_posting, 1, (sqlite3_int64)sorted[i].hash);
         sqlite3_bind_int64(s->st_add_posting, 2, id);
-        sqlite3_bind_int64(s->st_add_posting, 3, item->fps.v[i].pos);
+        sqlite3_bind_int64(s->st_add_posting, 3, sorted[i].pos);
         if (sqlite3_step(s->st_add_posting) != SQLITE_DONE) {
             error = db_error(s, "store postings");
             goto done;
@@ -458,6 +488,7 @@ static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
     *out = id;
 done:
     spoor__free(z);
+    spoor__free(sorted);
     return error;
 }
 
@@ -497,7 +528,7 @@ int spoor_store_add_item(spoor_store *s, int64_t collection,
     *status_out = status;
     s->batch_items++;
     s->batch_bytes += item->doc.text.size;
-    if (s->batch_items >= BATCH_ITEMS || s->batch_bytes >= BATCH_BYTES)
+    if (s->batch_items >= s->commit_every || s->batch_bytes >= BATCH_BYTES)
         return spoor_store_commit(s);
     return 0;
 }

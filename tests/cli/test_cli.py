@@ -920,6 +920,199 @@ def test_html_report_escaping(env):
     ok("<table class=\"sbs\">" in d and "<script" not in d.lower(), "diff page")
 
 
+def test_hostile_corpus(env):
+    import io
+    import tarfile
+    good = {f"good/g{i}.txt": prose(600 + i, 150) for i in range(5)}
+    for rel, text in good.items():
+        env.write("h/" + rel, text)
+    # a zip with ../ and absolute member names
+    env.write("h/names.zip", formats.zip_of([
+        ("../../escape.txt", b"outside"), ("/etc/absolute.txt", b"abs"),
+        ("ok.txt", prose(610, 60).encode())]))
+    # 42.zip style recursion: deeper than MAX_DEPTH (8)
+    inner = formats.zip_of([("core.txt", b"deep")])
+    for level in range(10):
+        inner = formats.zip_of([(f"l{level}a.zip", inner),
+                                (f"l{level}b.zip", inner)])
+    env.write("h/42.zip", inner)
+    # a real zip bomb: 120 MB of zeros packed into ~120 KB, in members that
+    # are each under MAX_MEMBER_BYTES, so the ratio bound must stop it
+    with zipfile_writer(env.path("h/bomb.zip")) as z:
+        for k in range(4):
+            z(f"zeros{k}.bin", 30)
+    # a tar with a device file and a symlink
+    t = io.BytesIO()
+    with tarfile.open(fileobj=t, mode="w") as tf:
+        dev = tarfile.TarInfo("sda")
+        dev.type, dev.devmajor, dev.devminor = tarfile.BLKTYPE, 8, 0
+        tf.addfile(dev)
+        ln = tarfile.TarInfo("passwd")
+        ln.type, ln.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        tf.addfile(ln)
+    env.write("h/devices.tar", t.getvalue())
+    # truncated and malformed MIME
+    env.write("h/truncated.eml", "From: a@b\nTo: c@d\nSubject: cut\n"
+              "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=Q"
+              "\n\n--Q\nContent-Type: text/plain\nContent-Transfer-Encoding:"
+              " base64\n\n!!!not*base64@@@\n--Q\nContent-Type: application/"
+              "zip; name=x.zip\nContent-Transfer-Encoding: base64\n\nUEsDBAo")
+    env.write("h/nested-mime.eml", "From: a@b\nSubject: deep\nMIME-Version:"
+              " 1.0\n" + "".join(
+                  f"Content-Type: multipart/mixed; boundary=b{i}\n\n--b{i}\n"
+                  for i in range(200)) + "Content-Type: text/plain\n\nend\n")
+    # a PDF with a broken xref table
+    pdf = formats.pdf([formats.wrap_words(prose(620, 80))])
+    xref = pdf.rindex(b"xref")
+    env.write("h/broken-xref.pdf", pdf[:xref] + b"xref\n0 9\ngarbage\n" +
+              pdf[pdf.rindex(b"trailer"):].replace(b"startxref\n",
+                                                   b"startxref\n9"))
+    # an OOXML document with a billion-laughs entity bomb
+    lol = ('<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY a "lol">' +
+           "".join(f'<!ENTITY {chr(98 + i)} "' + f"&{chr(97 + i)};" * 10 +
+                   '">' for i in range(9)) + ']><w:document xmlns:w="http://'
+           'schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+           '<w:p><w:r><w:t>&j;</w:t></w:r></w:p><w:p><w:r><w:t>after the '
+           'bomb</w:t></w:r></w:p></w:body></w:document>')
+    d = formats.docx(["x"])
+    import zipfile as zf
+    src = zf.ZipFile(io.BytesIO(d))
+    out = io.BytesIO()
+    with zf.ZipFile(out, "w") as z:
+        for n in src.namelist():
+            z.writestr(n, lol if n == "word/document.xml" else src.read(n))
+    env.write("h/laughs.docx", out.getvalue())
+    # invalid UTF-8 and UTF-16, NUL bytes, and a 2 GB sparse file
+    env.write("h/bad-utf8.txt", b"caf\xc3 \xff\xfe broken \xed\xa0\x80 " +
+              prose(630, 40).encode())
+    env.write("h/bad-utf16.txt", b"\xff\xfe" + "ok ".encode("utf-16-le") +
+              b"\x00\xd8\x41\x00" + b"\x00")
+    env.write("h/nuls.bin", b"\0" * 100000)
+    with open(env.path("h/sparse.bin"), "wb") as f:
+        f.truncate(2 << 30)
+    out, err, rc = env.run("add", "-c", "h", "--limit",
+                           "MAX_FILE_BYTES=1000000000", env.path("h"),
+                           expect=1)
+    reasons = {
+        "42.zip!l9a.zip!": "nested deeper than MAX_DEPTH (8)",
+        "bomb.zip: skipped": "MAX_EXPANSION_RATIO",
+        "devices.tar!sda: skipped": "device, fifo or socket member",
+        "devices.tar!passwd: skipped": "symbolic link to '/etc/passwd'",
+        "sparse.bin: skipped": "exceeds MAX_FILE_BYTES",
+    }
+    for where, why in reasons.items():
+        ok(any(where in line and why in line for line in err.splitlines()),
+           f"{where} {why}: {err}")
+    checked = [env.path("h", f) for f in sorted(os.listdir(env.path("h")))
+               if f not in ("bomb.zip", "sparse.bin")]
+    items = {json.loads(l)["path"]: json.loads(l) for l in
+             env.run("check", "--json", *checked, expect=None)[0].splitlines()}
+    for rel in good:
+        name = rel.split("/")[-1]
+        ok(name in items and items[name]["matches"], f"{rel} ingested")
+    ok("names.zip!../../escape.txt" in items and
+       "names.zip!/etc/absolute.txt" in items, "odd member names kept as names")
+    ok(not os.path.exists(os.path.join(env.dir, "..", "escape.txt")),
+       "nothing written")
+    ok("truncated.eml" in items, "truncated MIME still read")
+    ok("nested-mime.eml: skipped: MIME nesting deeper than 32 levels" in err,
+       "deep MIME nesting reported")
+    ok("broken-xref.pdf" in items, "broken xref still read (repaired)")
+    ok(any("laughs.docx: skipped: part 'word/document.xml' is not well-formed"
+           " XML" in line and "ntit" in line for line in err.splitlines()),
+       f"entity bomb refused with libxml2's reason: {err}")
+    eq(items["bad-utf8.txt"]["encoding"], "windows-1252", "invalid UTF-8")
+    ok("replaced" in items["bad-utf16.txt"]["warning"], "invalid UTF-16")
+    eq(items["nuls.bin"]["format"], "binary", "NUL file")
+    st = json.loads(env.run("stats", "--json")[0])
+    ok(st["postings"] < 5000, f"repetitive content is capped: {st}")
+
+
+class zipfile_writer:
+    """A zip whose one member is N MB of zeros, streamed (the bomb)."""
+
+    def __init__(self, path):
+        import zipfile as zf
+        self.z = zf.ZipFile(path, "w", zf.ZIP_DEFLATED)
+
+    def __enter__(self):
+        def add(name, mb):
+            with self.z.open(name, "w", force_zip64=True) as f:
+                chunk = b"\0" * (1 << 20)
+                for _ in range(mb):
+                    f.write(chunk)
+        return add
+
+    def __exit__(self, *a):
+        self.z.close()
+
+
+def test_sigkill_crash_safety(env):
+    rng = random.Random(11)
+    expected = {}
+    for i in range(240):
+        rel = f"c/d{i % 6}/f{i:03d}.txt"
+        env.write(rel, prose(700 + i, 60))
+        expected[rel.split("/", 1)[1]] = True
+    mbox = "".join(f"From a Mon Jan  1 00:00:00 2014\nFrom: a@b\nSubject: {i}\n"
+                   f"Message-ID: <k{i}@x>\n\n{prose(1000 + i, 40)}\n"
+                   for i in range(60))
+    env.write("c/mail.mbox", mbox)
+    total = 240 + 1 + 60
+    args = ["add", "-c", "c", "-k", "release", "--commit-every", "7",
+            env.path("c")]
+    kill_points = sorted(rng.sample(range(1, total), 16))
+    kills = 0
+    for n in kill_points:
+        p = subprocess.run([SPOOR, "--index", env.index] + args,
+                           env=dict(os.environ, SPOOR_TEST_KILL_AFTER=str(n)),
+                           capture_output=True, timeout=240)
+        eq(p.returncode, -9, f"killed after {n} items")
+        kills += 1
+        st = json.loads(env.run("stats", "--json")[0])
+        # everything committed before the kill is there (batches of 7)
+        ok(st["items"] >= (n // 7) * 7, f"after kill at {n}: {st['items']}")
+        [r] = env.check("-", stdin=prose(700, 60)[20:300].encode())
+        ok(r["verdict"] == "released", "the index answers after a kill")
+    # kills at random moments, by the clock
+    import time
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
+        p = subprocess.Popen([SPOOR, "--index", env.index] + args,
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        p.kill()
+        p.wait()
+        kills += 1
+        env.run("stats", "--json")
+    ok(kills >= 20, "at least 20 kill points")
+    # readers during the final add always see a consistent index
+    p = subprocess.Popen([SPOOR, "--index", env.index] + args,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reads = 0
+    while p.poll() is None or reads < 3:
+        out, _, rc = env.run("check", "--json", "-",
+                             stdin=prose(700, 60)[20:300].encode(),
+                             expect=None)
+        eq(rc, 0, "check during add")
+        json.loads(out)
+        reads += 1
+    out, _ = p.communicate()
+    eq(p.returncode, 0, "the re-run completes")
+    st = json.loads(env.run("stats", "--json")[0])
+    eq(st["items"], total, "no item lost, none duplicated")
+    eq(st["contents"], total, "each content stored once")
+    paths = set()
+    for line in env.run("check", "--json", env.path("c"))[0].splitlines():
+        r = json.loads(line)
+        paths.add(r["path"])
+        ok(r["matches"] and r["matches"][0]["exact"], f"{r['path']} present")
+    for rel in expected:
+        ok(rel in paths, rel)
+    print(f"# kill points: {kills}, items verified: {len(paths)}, lost: 0, "
+          "duplicated: 0")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: test_cli.py CASE")
