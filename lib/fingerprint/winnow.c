@@ -1,19 +1,22 @@
 /*
  * winnow.c: rolling k-gram hash and robust winnowing.
  *
- * Hash: a polynomial rolling hash modulo 2^64 over (symbol + 1), then the
- * murmur3 64-bit finaliser mixed with the seed, so that minima are uniform.
+ * Hash: a cyclic polynomial (buzhash) over 64-bit symbol values (a table
+ * for symbols below 256, splitmix64 beyond): h = rotl(h, 1) ^ T[in] ^
+ * rotl(T[out], k), no multiply in the dependency chain; then xored with the
+ * seed and mixed by one multiply and a fold, so that window minima are
+ * uniform.
  * Collisions are harmless: matching verifies every seed hit against the
  * canonical text before reporting it.
  *
- * Winnowing: a monotone deque of k-gram indices whose hashes are
- * non-decreasing from front to back gives the window minimum in amortised
- * O(1). Robust rule: while the previously selected k-gram is still in the
- * window and still minimal it stays selected; otherwise the rightmost
- * minimum is selected. A fingerprint is emitted each time the selection
- * changes. Every window contributes its minimum, which is what the
- * guarantee (any shared run of w + k - 1 symbols is found) rests on.
+ * Winnowing (see below for the window-minimum scheme). Robust rule: while the
+ * previously selected k-gram is still in the window and still minimal it stays
+ * selected; otherwise the rightmost minimum is selected. A fingerprint is
+ * emitted each time the selection changes. Every window contributes its
+ * minimum, which is what the guarantee (any shared run of w + k - 1 symbols is
+ * found) rests on.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include <spoor/error.h>
@@ -21,30 +24,54 @@
 
 #include "../common/internal.h"
 
-#define BASE 0x9e3779b97f4a7c15ULL
+static uint64_t sym_table[256];
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
-static inline uint64_t fmix64(uint64_t h)
+static inline uint64_t splitmix64(uint64_t x)
 {
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
 }
 
-typedef struct winnower {
-    spoor_fps *out;
-    uint64_t *hashes; /* ring of the last w hashes, indexed by pos % w */
-    uint32_t *dq;     /* deque of k-gram indices, ring of size w */
-    size_t head, count;
-    unsigned w;
-    size_t selected; /* SIZE_MAX: none yet */
-} winnower;
-
-static int emit(winnower *wn, size_t pos, uint64_t hash)
+static void init_table(void)
 {
-    spoor_fps *out = wn->out;
+    unsigned i;
+    for (i = 0; i < 256; i++)
+        sym_table[i] = splitmix64(i + 1);
+}
+
+static inline uint64_t sym_mix(uint32_t c)
+{
+    return splitmix64((uint64_t)c + 1);
+}
+
+static inline uint64_t rotl(uint64_t x, unsigned r)
+{
+    return r ? (x << r) | (x >> (64 - r)) : x;
+}
+
+/* One multiply and a fold: enough to make window minima uniform (the
+ * density test in tests/unit/test_winnow.c checks 2 / (w + 1)). */
+static inline uint64_t mix(uint64_t h)
+{
+    h *= 0xbf58476d1ce4e5b9ULL;
+    return h ^ (h >> 31);
+}
+
+/*
+ * The window minimum is kept as (position, hash) of the current selection.
+ * A new k-gram with a strictly smaller hash becomes the selection (it is
+ * then the rightmost minimum); an equal one does not (robust rule). When
+ * the selection leaves the window, the window is rescanned for its
+ * rightmost minimum: the minimum sits at a uniform place in the window, so
+ * a rescan of w hashes happens about every w / 2 positions, about two
+ * comparisons per position on average, with no division and no
+ * per-character call. Hashes live in a ring of a power of two >= w.
+ */
+static int emit(spoor_fps *out, size_t pos, uint64_t hash)
+{
     int error;
     if (out->n == out->cap &&
         (error = spoor__array_reserve((void **)&out->v, &out->cap, out->n + 1,
@@ -56,48 +83,10 @@ static int emit(winnower *wn, size_t pos, uint64_t hash)
     return 0;
 }
 
-#define DQ(i) (wn->dq[(wn->head + (i)) % wn->w])
-#define HASH(p) (wn->hashes[(p) % wn->w])
-
-/* Push k-gram number pos with hash h into the deque. */
-static void push(winnower *wn, size_t pos, uint64_t h)
-{
-    while (wn->count && (size_t)DQ(0) + wn->w <= pos) {
-        wn->head = (wn->head + 1) % wn->w;
-        wn->count--;
-    }
-    wn->hashes[pos % wn->w] = h;
-    while (wn->count && HASH(DQ(wn->count - 1)) > h)
-        wn->count--;
-    DQ(wn->count) = (uint32_t)pos;
-    wn->count++;
-}
-
-/* Select for the window ending at k-gram number last (size win). */
-static int select_min(winnower *wn, size_t last, size_t win)
-{
-    size_t first = last + 1 - win, i;
-    uint64_t minh;
-
-    while (wn->count && DQ(0) < first) {
-        wn->head = (wn->head + 1) % wn->w;
-        wn->count--;
-    }
-    minh = HASH(DQ(0));
-    if (wn->selected != SIZE_MAX && wn->selected >= first &&
-        HASH(wn->selected) == minh)
-        return 0;
-    /* rightmost minimum: equal hashes sit together at the front */
-    for (i = 1; i < wn->count && HASH(DQ(i)) == minh; i++)
-        ;
-    wn->selected = DQ(i - 1);
-    return emit(wn, wn->selected, minh);
-}
-
 #define WINNOW_BODY(SYM)                                                       \
-    winnower wn;                                                               \
-    uint64_t pow_k = 1, h = 0;                                                 \
-    size_t i, m, win;                                                          \
+    uint64_t *ring = NULL, h = 0, minh = 0;                                    \
+    const unsigned rot_k = k % 64;                                             \
+    size_t i, j, m, win, mask, ring_n = 1, minpos = 0, emitted = SIZE_MAX;     \
     int error = 0;                                                             \
                                                                                \
     out->n = 0;                                                                \
@@ -109,47 +98,65 @@ static int select_min(winnower *wn, size_t last, size_t win)
         return spoor__error_set(SPOOR_ELIMIT, "sequence over 4 GiB");          \
     m = n - k + 1;                                                             \
     win = m < w ? m : w;                                                       \
-    memset(&wn, 0, sizeof(wn));                                                \
-    wn.out = out;                                                              \
-    wn.w = (unsigned)win;                                                      \
-    wn.selected = SIZE_MAX;                                                    \
-    wn.hashes = spoor__malloc(win * sizeof(uint64_t));                         \
-    wn.dq = spoor__malloc(win * sizeof(uint32_t));                             \
-    if (!wn.hashes || !wn.dq) {                                                \
-        error = spoor__error_oom();                                            \
-        goto done;                                                             \
-    }                                                                          \
-    for (i = 0; i < k; i++) {                                                  \
-        h = h * BASE + (uint64_t)(SYM(i)) + 1;                                 \
-        pow_k *= BASE;                                                         \
-    }                                                                          \
+    while (ring_n < win)                                                       \
+        ring_n <<= 1;                                                          \
+    mask = ring_n - 1;                                                         \
+    /* about one fingerprint per w / 2 k-grams; reserve that up front */       \
+    if ((error = spoor__array_reserve((void **)&out->v, &out->cap,             \
+                                      m / (win / 2 + 1) + 16,                  \
+                                      sizeof(spoor_fp))) < 0)                  \
+        return error;                                                          \
+    if (!(ring = spoor__malloc(ring_n * sizeof(uint64_t))))                    \
+        return spoor__error_oom();                                             \
+    pthread_once(&table_once, init_table);                                     \
+    for (i = 0; i < k; i++)                                                    \
+        h = rotl(h, 1) ^ SYM(i);                                               \
     for (i = 0; i < m; i++) {                                                  \
+        uint64_t x;                                                            \
         if (i > 0)                                                             \
-            h = h * BASE + (uint64_t)(SYM(i + k - 1)) + 1 -                    \
-                pow_k * ((uint64_t)(SYM(i - 1)) + 1);                          \
-        push(&wn, i, fmix64(h ^ seed));                                        \
-        if (i + 1 >= win && (error = select_min(&wn, i, win)) < 0)             \
-            goto done;                                                         \
+            h = rotl(h, 1) ^ rotl(SYM(i - 1), rot_k) ^ SYM(i + k - 1);         \
+        x = mix(h ^ seed);                                                     \
+        ring[i & mask] = x;                                                    \
+        if (i == 0 || x < minh) {                                              \
+            minh = x;                                                          \
+            minpos = i;                                                        \
+        }                                                                      \
+        if (i + 1 < win)                                                       \
+            continue;                                                          \
+        if (minpos + win <= i) { /* the selection left the window */           \
+            minh = ring[(i + 1 - win) & mask];                                 \
+            minpos = i + 1 - win;                                              \
+            for (j = i + 2 - win; j <= i; j++)                                 \
+                if (ring[j & mask] <= minh) {                                  \
+                    minh = ring[j & mask];                                     \
+                    minpos = j;                                                \
+                }                                                              \
+        }                                                                      \
+        if (minpos != emitted) {                                               \
+            if ((error = emit(out, minpos, minh)) < 0)                         \
+                break;                                                         \
+            emitted = minpos;                                                  \
+        }                                                                      \
     }                                                                          \
-    done:                                                                      \
-    spoor__free(wn.hashes);                                                    \
-    spoor__free(wn.dq);                                                        \
+    spoor__free(ring);                                                         \
     if (error < 0)                                                             \
         out->n = 0;                                                            \
     return error;
 
-#define SYM_AT(i) s[i]
+/* symbol -> 64-bit value: a table for the first 256, a mix beyond */
+#define SYM_U32(i) (s[i] < 256 ? sym_table[s[i]] : sym_mix(s[i]))
+#define SYM_BYTE(i) sym_table[s[i]]
 
 int spoor_winnow_u32(spoor_fps *out, const uint32_t *s, size_t n, unsigned k,
                      unsigned w, uint64_t seed)
 {
-    WINNOW_BODY(SYM_AT)
+    WINNOW_BODY(SYM_U32)
 }
 
 int spoor_winnow_bytes(spoor_fps *out, const unsigned char *s, size_t n,
                        unsigned k, unsigned w, uint64_t seed)
 {
-    WINNOW_BODY(SYM_AT)
+    WINNOW_BODY(SYM_BYTE)
 }
 
 void spoor_fps_dispose(spoor_fps *out)

@@ -167,10 +167,26 @@ int spoor_normalise(spoor_canon *out, const char *text, size_t len)
                                 "range (MAX_TEXT_BYTES)",
                                 len);
     /* Letters are the common case: one canonical char per input byte. */
-    if ((error = reserve(out, len / 2 + 64)) < 0)
+    if ((error = reserve(out, len + 64)) < 0)
         goto fail;
     while (i < len) {
-        unsigned char b = s[i];
+        unsigned char b;
+        /* fast path: a run of ASCII other than '.', with room for one
+         * canonical character per byte, written without branches */
+        if (out->cap - n >= len - i) {
+            uint32_t *ch = out->chars, *st = out->start, *en = out->end;
+            while (i < len && (b = s[i]) < 0x80 && b != '.') {
+                unsigned char mch = ascii_map[b];
+                ch[n] = mch;
+                st[n] = (uint32_t)i;
+                en[n] = (uint32_t)i + 1;
+                n += mch != 0;
+                i++;
+            }
+            if (i >= len)
+                break;
+        }
+        b = s[i];
         if (b == '.') {
             size_t frac_end = 0, zeros = fraction_zeros(s, len, i, &frac_end);
             if (zeros) {

@@ -1,0 +1,66 @@
+/*
+ * kernel.c: throughput of the fingerprint kernel alone (normalisation and
+ * winnowing of canonical text), on a text file, best of N runs.
+ *
+ *   bench_kernel FILE [RUNS]   -> prints JSON with MB/s per stage
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <spoor/spoor.h>
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+    FILE *f;
+    char *buf;
+    long n;
+    int runs = argc > 2 ? atoi(argv[2]) : 5, r;
+    double best_norm = 1e9, best_win = 1e9, best_bytes = 1e9;
+    spoor_canon c = SPOOR_CANON_INIT;
+    spoor_fps fps = SPOOR_FPS_INIT;
+
+    if (argc < 2 || !(f = fopen(argv[1], "rb")))
+        return 2;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)n + 1);
+    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
+        return 2;
+    fclose(f);
+    for (r = 0; r < runs; r++) {
+        double t0 = now(), t1, t2, t3;
+        spoor_normalise(&c, buf, (size_t)n);
+        t1 = now();
+        spoor_winnow_u32(&fps, c.chars, c.len, SPOOR_TEXT_K, SPOOR_TEXT_W,
+                         SPOOR_SEED_TEXT);
+        t2 = now();
+        spoor_winnow_bytes(&fps, (const unsigned char *)buf, (size_t)n,
+                           SPOOR_BYTES_K, SPOOR_BYTES_W, SPOOR_SEED_BYTES);
+        t3 = now();
+        if (t1 - t0 < best_norm)
+            best_norm = t1 - t0;
+        if (t2 - t1 < best_win)
+            best_win = t2 - t1;
+        if (t3 - t2 < best_bytes)
+            best_bytes = t3 - t2;
+    }
+    printf("{\"bytes\": %ld, \"canonical_chars\": %zu, "
+           "\"normalise_mb_s\": %.1f, \"winnow_text_mb_s\": %.1f, "
+           "\"kernel_mb_s\": %.1f, \"winnow_bytes_mb_s\": %.1f}\n",
+           n, c.len, n / best_norm / 1e6, n / best_win / 1e6,
+           n / (best_norm + best_win) / 1e6, n / best_bytes / 1e6);
+    spoor_canon_dispose(&c);
+    spoor_fps_dispose(&fps);
+    free(buf);
+    return 0;
+}
