@@ -6,7 +6,8 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps build demo test test-asan fuzz fuzz-smoke format format-check clean
+.PHONY: all deps build demo test test-asan fuzz fuzz-smoke bench format format-check clean
+BENCH_SCALE ?= 1000000
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME  ?= 300
 
@@ -44,6 +45,13 @@ fuzz: deps $(FUZZ_BUILD)/build.ninja
 
 fuzz-smoke:
 	FUZZ_SEED=1 $(MAKE) fuzz FUZZ_TIME=20
+
+# make bench [BENCH_SCALE=items]: ingest and query speed against ssdeep and
+# tlsh on the same files, in the same run (bench/run.py)
+bench: build
+	scripts/deps.sh ssdeep tlsh-tools time
+	/usr/bin/python3 bench/run.py $(BUILD)/cli/spoor $(BUILD)/bench/bench_kernel \
+	  --scale $(BENCH_SCALE)
 
 demo: build
 	examples/demo.sh $(BUILD)/cli/spoor

@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""spoor's benchmark harness (make bench).
+
+Builds reproducible corpora on this machine, measures spoor against ssdeep
+and tlsh on the same files in the same run (ratios, since machines are
+shared and noisy), prints a table and writes bench/results/<date>.json.
+
+    bench/run.py SPOOR BENCH_KERNEL [--scale N] [--jobs N]
+
+Corpora (under $BENCH_DIR, default /tmp/spoor-bench):
+  text   plain-text files Debian ships under /usr/share/doc (copied)
+  mail   a generated mail corpus: mbox files of messages that quote each
+         other, re-wrapped and '>'-prefixed
+  scale  a generated corpus of N items (--scale, default 1,000,000) as mbox
+         messages, indexed in steps of 10 k, 100 k and N for query latency
+"""
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "examples"))
+import make_case  # noqa: E402
+
+SPOOR, KERNEL = sys.argv[1], sys.argv[2]
+SCALE = 1000000
+if "--scale" in sys.argv:
+    SCALE = int(sys.argv[sys.argv.index("--scale") + 1])
+BENCH = os.environ.get("BENCH_DIR", "/tmp/spoor-bench")
+
+
+def timed(cmd, **kw):
+    """Wall time and peak RSS (KiB) of a command, via /usr/bin/time -v."""
+    t0 = time.monotonic()
+    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True,
+                       **kw)
+    wall = time.monotonic() - t0
+    rss = 0
+    for line in p.stderr.decode(errors="replace").splitlines():
+        if "Maximum resident set size" in line:
+            rss = int(line.split()[-1])
+    if p.returncode not in (0, 1):
+        sys.exit(f"bench: {' '.join(cmd)} failed ({p.returncode}):\n"
+                 + p.stderr.decode(errors="replace")[-2000:])
+    return wall, rss, p.stdout
+
+
+def size_of(folder):
+    total = n = 0
+    for root, _, files in os.walk(folder):
+        for f in files:
+            total += os.path.getsize(os.path.join(root, f))
+            n += 1
+    return total, n
+
+
+def make_text():
+    d = os.path.join(BENCH, "text")
+    if os.path.isdir(d):
+        return d
+    os.makedirs(d)
+    for root, _, files in os.walk("/usr/share/doc"):
+        for f in sorted(files):
+            src = os.path.join(root, f)
+            if f.endswith((".gz", ".xz", ".bz2")) or os.path.islink(src):
+                continue
+            rel = os.path.relpath(src, "/usr/share/doc").replace("/", "__")
+            shutil.copyfile(src, os.path.join(d, rel))
+    return d
+
+
+def make_mail(n_boxes=40, per_box=500):
+    d = os.path.join(BENCH, "mail")
+    if os.path.isdir(d):
+        return d
+    os.makedirs(d)
+    rng = random.Random(5)
+    bodies = []
+    for b in range(n_boxes):
+        with open(os.path.join(d, f"box{b:03d}.mbox"), "w") as f:
+            for i in range(per_box):
+                body = make_case.prose(b * 100000 + i, rng.randint(60, 400))
+                if bodies and rng.random() < 0.5:
+                    q = rng.choice(bodies)
+                    body += "\n\nOn a day, someone wrote:\n" + \
+                        make_case.wrap(q[:rng.randint(200, 1500)], 70, "> ")
+                bodies.append(body)
+                if len(bodies) > 2000:
+                    bodies.pop(0)
+                f.write(f"From x Mon Dec  1 10:00:00 2014\nFrom: u{i}@ex.com\n"
+                        f"To: v@ex.com\nSubject: re {i}\n"
+                        f"Message-ID: <b{b}m{i}@ex.com>\n"
+                        "Date: Mon, 01 Dec 2014 10:00:00 +0000\n\n"
+                        f"{body}\n\n")
+    return d
+
+
+def make_scale(n, start=0, per_box=10000):
+    d = os.path.join(BENCH, f"scale-{start}-{n}")
+    if os.path.isdir(d):
+        return d
+    os.makedirs(d)
+    words = make_case.WORDS
+    rng = random.Random(start + 17)
+    for b in range(start, start + n, per_box):
+        with open(os.path.join(d, f"s{b:08d}.mbox"), "w") as f:
+            for i in range(b, min(b + per_box, start + n)):
+                body = " ".join(rng.choice(words) for _ in range(60))
+                f.write(f"From x Mon Dec  1 10:00:00 2014\nFrom: s@ex.com\n"
+                        f"Subject: {i}\nMessage-ID: <s{i}@ex.com>\n\n{body}\n\n")
+    return d
+
+
+def queries(folder, n=100, length=600):
+    """n excerpt files of the corpus's files (the check workload)."""
+    qd = os.path.join(BENCH, os.path.basename(folder) + "-queries")
+    if os.path.isdir(qd):
+        return qd
+    os.makedirs(qd)
+    files = []
+    for root, _, fs in os.walk(folder):
+        files += [os.path.join(root, f) for f in fs]
+    files.sort()
+    rng = random.Random(9)
+    made = 0
+    while made < n:
+        src = rng.choice(files)
+        data = open(src, "rb").read()
+        if len(data) < 2 * length:
+            continue
+        o = rng.randrange(0, len(data) - length)
+        with open(os.path.join(qd, f"q{made:03d}.txt"), "wb") as f:
+            f.write(data[o:o + length])
+        made += 1
+    return qd
+
+
+def ingest_row(name, folder, jobs):
+    index = os.path.join(BENCH, f"index-{name}")
+    shutil.rmtree(index, ignore_errors=True)
+    nbytes, nfiles = size_of(folder)
+    sp_wall, sp_rss, _ = timed([SPOOR, "-i", index, "add", "-q", "-c", name,
+                                folder])
+    st = json.loads(subprocess.run([SPOOR, "-i", index, "stats", "--json"],
+                                   capture_output=True).stdout)
+    digests = os.path.join(BENCH, f"{name}.ssdeep")
+    ss_wall, _, out = timed(["ssdeep", "-r", folder])
+    open(digests, "wb").write(out)
+    tl_wall, _, _ = timed(["tlsh", "-r", folder])
+    qd = queries(folder)
+    qfiles = sorted(os.path.join(qd, f) for f in os.listdir(qd))
+    ck_wall, _, _ = timed([SPOOR, "-i", index, "check", "--json"] + qfiles)
+    sm_wall, _, _ = timed(["ssdeep", "-m", digests] + qfiles)
+    return {
+        "corpus": name, "files": nfiles, "bytes": nbytes,
+        "items": st["items"], "canonical_chars": st["canonical_chars"],
+        "spoor_add_s": round(sp_wall, 3), "ssdeep_r_s": round(ss_wall, 3),
+        "tlsh_r_s": round(tl_wall, 3),
+        "spoor_mb_s": round(nbytes / sp_wall / 1e6, 1),
+        "ssdeep_mb_s": round(nbytes / ss_wall / 1e6, 1),
+        "tlsh_mb_s": round(nbytes / tl_wall / 1e6, 1),
+        "ratio_vs_ssdeep": round(ss_wall / sp_wall, 2),
+        "ratio_vs_tlsh": round(tl_wall / sp_wall, 2),
+        "items_per_s": round(st["items"] / sp_wall),
+        "index_bytes_per_char": st["bytes_per_canonical_char"],
+        "peak_rss_mib": round(sp_rss / 1024, 1),
+        "check_100_s": round(ck_wall, 3), "ssdeep_m_100_s": round(sm_wall, 3),
+        "check_ratio_vs_ssdeep_m": round(sm_wall / ck_wall, 2),
+    }
+
+
+def latency(index, query, runs=40):
+    times = []
+    for _ in range(runs):
+        t0 = time.monotonic()
+        subprocess.run([SPOOR, "-i", index, "check", "--json", query],
+                       capture_output=True, check=True)
+        times.append((time.monotonic() - t0) * 1000)
+    times.sort()
+    return (round(statistics.median(times), 1),
+            round(times[int(0.99 * (len(times) - 1))], 1))
+
+
+def main():
+    os.makedirs(BENCH, exist_ok=True)
+    jobs = 1  # ingest is single-threaded so far (see the README)
+    kernel = json.loads(subprocess.run([KERNEL, concat_text(), "5"],
+                                       capture_output=True,
+                                       check=True).stdout)
+    rows = [ingest_row("text", make_text(), jobs),
+            ingest_row("mail", make_mail(), jobs)]
+    # query latency as the index grows: 10 k, 100 k, SCALE items
+    index = os.path.join(BENCH, "index-scale")
+    shutil.rmtree(index, ignore_errors=True)
+    lat, done, peak = [], 0, 0
+    probe = os.path.join(BENCH, "probe.txt")
+    with open(probe, "w") as f:
+        f.write(make_case.prose(4242, 500))
+    subprocess.run([SPOOR, "-i", index, "add", "-q", "-c", "probe", probe],
+                   check=True)
+    for target in (10000, 100000, SCALE):
+        if target > SCALE or target <= done:
+            continue
+        folder = make_scale(target - done, done)
+        wall, rss, _ = timed([SPOOR, "-i", index, "add", "-q", "-c", "scale",
+                              folder])
+        peak = max(peak, rss)
+        done = target
+        p50, p99 = latency(index, probe)
+        lat.append({"items": done, "p50_ms": p50, "p99_ms": p99,
+                    "last_add_s": round(wall, 1)})
+    result = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": machine(), "kernel": kernel, "ingest": rows,
+        "latency": lat, "scale_peak_rss_mib": round(peak / 1024, 1),
+    }
+    out = os.path.join(HERE, "results", time.strftime("%Y-%m-%d") + ".json")
+    with open(out, "w") as f:
+        json.dump(result, f, indent=1)
+    print_table(result)
+    print(f"\nwritten {out}")
+
+
+def concat_text():
+    p = os.path.join(BENCH, "kernel.txt")
+    if not os.path.exists(p):
+        with open(p, "wb") as out:
+            for f in sorted(os.listdir(make_text()))[:2000]:
+                data = open(os.path.join(make_text(), f), "rb").read()
+                if b"\0" not in data[:4096]:
+                    out.write(data)
+    return p
+
+
+def machine():
+    cpu = "unknown"
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    return {"cpu": cpu, "cores": os.cpu_count(),
+            "mem_gib": round(os.sysconf("SC_PAGE_SIZE") *
+                             os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+
+
+def print_table(r):
+    k = r["kernel"]
+    print(f"machine: {r['machine']['cpu']}, {r['machine']['cores']} cores, "
+          f"{r['machine']['mem_gib']} GiB")
+    print(f"kernel (normalise + winnow, ASCII text): {k['kernel_mb_s']} MB/s "
+          f"(normalise {k['normalise_mb_s']}, winnow {k['winnow_text_mb_s']},"
+          f" bytes {k['winnow_bytes_mb_s']})")
+    print("| corpus | files | MB | spoor add MB/s | ssdeep -r MB/s | tlsh -r "
+          "MB/s | ratio vs ssdeep | ratio vs tlsh | items/s | index B/char "
+          "| peak RSS MiB | check 100 s | ssdeep -m 100 s |")
+    print("|---" * 13 + "|")
+    for x in r["ingest"]:
+        print(f"| {x['corpus']} | {x['files']} | {x['bytes'] / 1e6:.1f} | "
+              f"{x['spoor_mb_s']} | {x['ssdeep_mb_s']} | {x['tlsh_mb_s']} | "
+              f"{x['ratio_vs_ssdeep']} | {x['ratio_vs_tlsh']} | "
+              f"{x['items_per_s']} | {x['index_bytes_per_char']} | "
+              f"{x['peak_rss_mib']} | {x['check_100_s']} | "
+              f"{x['ssdeep_m_100_s']} |")
+    print("\n| indexed items | check p50 ms | check p99 ms |")
+    print("|---|---|---|")
+    for x in r["latency"]:
+        print(f"| {x['items']} | {x['p50_ms']} | {x['p99_ms']} |")
+
+
+if __name__ == "__main__":
+    main()
