@@ -43,14 +43,16 @@ int cmd_stats(int argc, char **argv, const cli_global *g)
     per_char = st.canon_chars ? (double)st.stored_bytes / st.canon_chars : 0;
     if (json) {
         printf("{\"index\": \"%s\", \"collections\": %lld, \"items\": %lld, "
-               "\"contents\": %lld, \"postings\": %lld, \"events\": %lld, "
+               "\"contents\": %lld, \"postings\": %lld, \"segments\": %lld, "
+               "\"postings_bytes\": %lld, \"events\": %lld, "
                "\"text_bytes\": %lld, \"canonical_chars\": %lld, "
                "\"stored_bytes\": %lld, \"bytes_per_canonical_char\": %.3f, "
                "\"k\": %d, \"w\": %d, \"G\": %d, \"bytes_k\": %d, "
                "\"bytes_w\": %d, \"common_default\": %d}\n",
                spoor_store_path(store), (long long)st.collections,
                (long long)st.items, (long long)st.contents,
-               (long long)st.postings, (long long)st.events,
+               (long long)st.postings, (long long)st.segments,
+               (long long)st.postings_bytes, (long long)st.events,
                (long long)st.text_bytes, (long long)st.canon_chars,
                (long long)st.stored_bytes, per_char, k, w, G, SPOOR_BYTES_K,
                SPOOR_BYTES_W, SPOOR_DEFAULT_COMMON);
@@ -63,7 +65,9 @@ int cmd_stats(int argc, char **argv, const cli_global *g)
     printf("events         %lld\n", (long long)st.events);
     printf("text           %lld bytes, %lld canonical characters\n",
            (long long)st.text_bytes, (long long)st.canon_chars);
-    printf("postings       %lld\n", (long long)st.postings);
+    printf("postings       %lld in %lld segment%s (%lld bytes)\n",
+           (long long)st.postings, (long long)st.segments,
+           st.segments == 1 ? "" : "s", (long long)st.postings_bytes);
     printf("on disk        %lld bytes (%.2f per canonical character)\n",
            (long long)st.stored_bytes, per_char);
     printf("matching       k = %d, w = %d: every shared passage of G = %d "

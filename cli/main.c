@@ -19,6 +19,7 @@ static const cli_cmd commands[] = {
     {"event", cmd_event, "record (or list) case events"},
     {"stats", cmd_stats, "index size, counts and matching parameters"},
     {"keys", cmd_keys, "archive DKIM keys for offline verification"},
+    {"optimize", cmd_optimize, "merge the index's postings segments"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

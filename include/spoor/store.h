@@ -2,9 +2,12 @@
  * spoor/store.h: the index: collections, items, texts, dates, events and
  * fingerprint postings, in one folder.
  *
- * Layout: PATH/catalogue.sqlite (SQLite, WAL mode) holds everything; item
- * text is stored zstd-compressed. Content is stored once per sha256; every
- * (collection, path) where it appears is an occurrence of that content.
+ * Layout: PATH/catalogue.sqlite (SQLite, WAL mode) holds collections,
+ * items, texts (zstd), dates, events and keys; fingerprint postings live in
+ * immutable sorted segment files PATH/seg-*.spx (segment.c), one per
+ * committed batch, registered in the catalogue in the same transaction as
+ * their items and merged as they accumulate. Content is stored once per sha256;
+ * every (collection, path) where it appears is an occurrence of that content.
  *
  * Lifecycle: spoor_store_open() ... spoor_store_free(). Writes are grouped
  * in transactions committed every few hundred items and by
@@ -66,6 +69,14 @@ SPOOR_API int spoor_store_add_item(spoor_store *s, int64_t collection,
 /** Commit after every `items` added items (default 500); smaller is
  * slower but loses less to a crash. */
 SPOOR_API void spoor_store_set_commit_every(spoor_store *s, size_t items);
+
+/**
+ * Merge all postings segments into one (tiered merging also runs on its own
+ * when a commit leaves 32 segments). Readers that opened the index earlier
+ * keep reading the old segments until they close.
+ * @param[out] merged_out how many segments were merged (may be NULL).
+ */
+SPOOR_API int spoor_store_optimize(spoor_store *s, uint64_t *merged_out);
 
 /** Commit the open write transaction, if any. */
 SPOOR_API int spoor_store_commit(spoor_store *s);
@@ -167,9 +178,11 @@ SPOOR_API void spoor_events_free(spoor_event *ev, size_t n);
 
 typedef struct spoor_stats {
     int64_t collections, items, contents, postings, events;
-    int64_t text_bytes;   /* extracted text, uncompressed */
-    int64_t stored_bytes; /* size of the index files on disk */
-    int64_t canon_chars;  /* canonical characters indexed */
+    int64_t segments;       /* postings segment files */
+    int64_t postings_bytes; /* their size on disk */
+    int64_t text_bytes;     /* extracted text, uncompressed */
+    int64_t stored_bytes;   /* size of the index files on disk */
+    int64_t canon_chars;    /* canonical characters indexed */
 } spoor_stats;
 
 SPOOR_API int spoor_store_stats(spoor_store *s, spoor_stats *out);

@@ -3,18 +3,22 @@
  *
  * Schema version 1. contents holds each distinct sha256 once with its
  * zstd-compressed text; items holds every (collection, path) occurrence;
- * postings(hash, content, pos) is a WITHOUT ROWID b-tree keyed by hash, so
- * a lookup is one range scan. Writes run inside a transaction that
- * add_item commits every BATCH_ITEMS items (spoor_store_set_commit_every)
- * or BATCH_BYTES bytes of text;
- * SQLite's journal makes each commit atomic, so an interrupted add keeps
- * every committed item and nothing half-written.
+ * segments lists the postings segment files (segment.c) that committed
+ * transactions wrote; postings of the open transaction wait in memory. Writes
+ * run inside a transaction that add_item commits every BATCH_ITEMS items
+ * (spoor_store_set_commit_every) or BATCH_BYTES bytes of text; SQLite's journal
+ * makes each commit atomic, so an interrupted add keeps every committed item
+ * and nothing half-written.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 #include <zstd.h>
@@ -31,6 +35,9 @@
  * window; the first positions are enough to seed a match, which then
  * extends along the text. */
 #define MAX_POSTINGS_PER_HASH 16
+/* Tiered merging: when a commit leaves this many segments, they are merged
+ * into one (spoor optimize does it on demand). */
+#define SPOOR_MERGE_AT 32
 #define BATCH_BYTES (64u << 20)
 
 struct spoor_store {
@@ -41,10 +48,15 @@ struct spoor_store {
     int readonly;
     int in_tx;
     size_t batch_items, batch_bytes;
-    size_t commit_every; /* items per transaction */
-    ZSTD_CCtx *zctx;     /* reused for every text */
+    size_t commit_every;      /* items per transaction */
+    ZSTD_CCtx *zctx;          /* reused for every text */
+    spoor_seg_entry *pending; /* postings of the open transaction */
+    size_t n_pending, cap_pending;
+    spoor_segment *segs; /* registered segments, mapped */
+    size_t n_segs, cap_segs;
+    unsigned seg_serial;
     sqlite3_stmt *st_lookup, *st_sha, *st_add_content, *st_add_item,
-        *st_find_item, *st_add_posting, *st_add_date, *st_add_meta;
+        *st_find_item, *st_add_date, *st_add_meta;
 };
 
 static const char *const schema =
@@ -70,11 +82,11 @@ static const char *const schema =
     "CREATE TABLE IF NOT EXISTS metadata(content_id INTEGER NOT NULL,"
     " key TEXT NOT NULL, value TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS metadata_content ON metadata(content_id);"
-    "CREATE TABLE IF NOT EXISTS postings(hash INTEGER NOT NULL,"
-    " content_id INTEGER NOT NULL, pos INTEGER NOT NULL,"
-    " PRIMARY KEY(hash, content_id, pos)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY,"
     " name TEXT UNIQUE NOT NULL, date TEXT NOT NULL, note TEXT);"
+    "CREATE TABLE IF NOT EXISTS segments(id INTEGER PRIMARY KEY,"
+    " name TEXT UNIQUE NOT NULL, count INTEGER NOT NULL,"
+    " created TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS dkim_keys(id INTEGER PRIMARY KEY,"
     " name TEXT NOT NULL, record TEXT NOT NULL, source TEXT,"
     " observed TEXT, published TEXT, added TEXT NOT NULL,"
@@ -138,15 +150,152 @@ static int begin(spoor_store *s)
     return 0;
 }
 
+static int add_segment(spoor_store *s, const char *name)
+{
+    int error;
+    if ((error = spoor__array_reserve((void **)&s->segs, &s->cap_segs,
+                                      s->n_segs + 1, sizeof(spoor_segment))) <
+        0)
+        return error;
+    if ((error = spoor_segment__open(&s->segs[s->n_segs], s->path, name)) < 0)
+        return error;
+    s->n_segs++;
+    return 0;
+}
+
+static void segment_name(spoor_store *s, char *out, size_t cap)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    snprintf(out, cap, "seg-%lld-%09ld-%d-%u.spx", (long long)t.tv_sec,
+             t.tv_nsec, (int)getpid(), s->seg_serial++);
+}
+
+static int register_segment(spoor_store *s, const char *name, uint64_t count)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    int error = 0;
+    now_iso(now);
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO segments(name, count, created) "
+                           "VALUES(?, ?, ?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, "segments");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)count);
+    sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        error = db_error(s, "register segment");
+    sqlite3_finalize(st);
+    return error;
+}
+
 int spoor_store_commit(spoor_store *s)
 {
+    char name[128] = "";
     int error;
     if (!s->in_tx)
         return 0;
+    if (s->n_pending) {
+        /* the batch's postings become one segment, registered in the same
+         * transaction as its items */
+        spoor_segment__sort(s->pending, s->n_pending);
+        segment_name(s, name, sizeof(name));
+        if ((error = spoor_segment__write(s->path, name, s->pending,
+                                          s->n_pending)) < 0 ||
+            (error = register_segment(s, name, s->n_pending)) < 0)
+            return error;
+    }
+    if (getenv("SPOOR_TEST_KILL_BEFORE_COMMIT"))
+        raise(SIGKILL); /* crash-safety test hook */
     if ((error = exec(s, "COMMIT")) < 0)
         return error;
     s->in_tx = 0;
+    s->n_pending = 0;
+    if (name[0] && (error = add_segment(s, name)) < 0)
+        return error;
+    if (s->n_segs >= SPOOR_MERGE_AT)
+        return spoor_store_optimize(s, NULL);
     return 0;
+}
+
+/* Map every registered segment; a writer also deletes files no committed
+ * transaction registered (left by a crash). */
+static int load_segments(spoor_store *s)
+{
+    sqlite3_stmt *st = NULL;
+    DIR *d;
+    struct dirent *e;
+    int error = 0, rc;
+
+    if (sqlite3_prepare_v2(s->db, "SELECT name FROM segments ORDER BY id", -1,
+                           &st, NULL) != SQLITE_OK)
+        return 0; /* an index without segments yet */
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && error == 0)
+        error = add_segment(s, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (error < 0 || s->readonly)
+        return error;
+    if (!(d = opendir(s->path)))
+        return 0;
+    while ((e = readdir(d))) {
+        size_t i, n = strlen(e->d_name);
+        int known = 0;
+        if (strncmp(e->d_name, "seg-", 4) ||
+            !(strstr(e->d_name, ".spx") || strstr(e->d_name, ".tmp")))
+            continue;
+        for (i = 0; i < s->n_segs && !known; i++)
+            known = !strcmp(s->segs[i].name, e->d_name);
+        if (!known && n < 200) {
+            char p[4096];
+            snprintf(p, sizeof(p), "%s/%s", s->path, e->d_name);
+            unlink(p);
+        }
+    }
+    closedir(d);
+    return 0;
+}
+
+int spoor_store_optimize(spoor_store *s, uint64_t *merged_out)
+{
+    char name[128];
+    uint64_t count = 0;
+    size_t i;
+    int error;
+
+    if (merged_out)
+        *merged_out = 0;
+    if (s->readonly)
+        return spoor__error_set(SPOOR_EINVALID, "index '%s' is read-only",
+                                s->path);
+    if (s->n_segs <= 1)
+        return 0;
+    if ((error = spoor_store_commit(s)) < 0)
+        return error;
+    segment_name(s, name, sizeof(name));
+    if ((error = spoor_segment__merge(s->path, name, s->segs, s->n_segs,
+                                      &count)) < 0)
+        return error;
+    if ((error = exec(s, "BEGIN IMMEDIATE")) < 0)
+        return error;
+    if ((error = exec(s, "DELETE FROM segments")) < 0 ||
+        (error = register_segment(s, name, count)) < 0 ||
+        (error = exec(s, "COMMIT")) < 0) {
+        exec(s, "ROLLBACK");
+        return error;
+    }
+    /* readers that mapped the old files keep them until they close */
+    for (i = 0; i < s->n_segs; i++) {
+        char p[4096];
+        snprintf(p, sizeof(p), "%s/%s", s->path, s->segs[i].name);
+        unlink(p);
+        spoor_segment__close(&s->segs[i]);
+    }
+    if (merged_out)
+        *merged_out = s->n_segs;
+    s->n_segs = 0;
+    return add_segment(s, name);
 }
 
 /* ==== Open / close ==== */
@@ -247,6 +396,7 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
         }
         sqlite3_finalize(st_m);
     }
+    SPOOR_TRY(load_segments(s));
 done:
     spoor__free(dbpath);
     if (error < 0) {
@@ -263,12 +413,18 @@ void spoor_store_free(spoor_store *s)
         return;
     if (s->in_tx && spoor_store_commit(s) < 0)
         exec(s, "ROLLBACK");
+    {
+        size_t i;
+        for (i = 0; i < s->n_segs; i++)
+            spoor_segment__close(&s->segs[i]);
+        spoor__free(s->segs);
+        spoor__free(s->pending);
+    }
     sqlite3_finalize(s->st_lookup);
     sqlite3_finalize(s->st_sha);
     sqlite3_finalize(s->st_add_content);
     sqlite3_finalize(s->st_add_item);
     sqlite3_finalize(s->st_find_item);
-    sqlite3_finalize(s->st_add_posting);
     sqlite3_finalize(s->st_add_date);
     sqlite3_finalize(s->st_add_meta);
     sqlite3_close(s->db);
@@ -444,26 +600,29 @@ static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
     }
     id = sqlite3_last_insert_rowid(s->db);
 
-    SPOOR_TRY(prepare(s, &s->st_add_posting,
-                      "INSERT OR IGNORE INTO postings VALUES(?, ?, ?)"));
+    if (id > UINT32_MAX) {
+        error = spoor__error_set(SPOOR_ELIMIT, "index '%s' holds 4G contents",
+                                 s->path);
+        goto done;
+    }
     if (item->fps.n) {
         sorted = spoor__reallocarray(NULL, item->fps.n, sizeof(spoor_fp));
         SPOOR_ALLOC_CHECK(sorted);
         memcpy(sorted, item->fps.v, item->fps.n * sizeof(spoor_fp));
         spoor__sort(sorted, item->fps.n, sizeof(spoor_fp), cmp_fp);
     }
+    SPOOR_TRY(spoor__array_reserve((void **)&s->pending, &s->cap_pending,
+                                   s->n_pending + item->fps.n,
+                                   sizeof(spoor_seg_entry)));
     for (i = 0; i < item->fps.n; i++) {
+        spoor_seg_entry *e;
         if (i >= MAX_POSTINGS_PER_HASH &&
             sorted[i - MAX_POSTINGS_PER_HASH].hash == sorted[i].hash)
             continue;
-        sqlite3_reset(s->st_add_posting);
-        sqlite3_bind_int64(s->st_add_posting, 1, (sqlite3_int64)sorted[i].hash);
-        sqlite3_bind_int64(s->st_add_posting, 2, id);
-        sqlite3_bind_int64(s->st_add_posting, 3, sorted[i].pos);
-        if (sqlite3_step(s->st_add_posting) != SQLITE_DONE) {
-            error = db_error(s, "store postings");
-            goto done;
-        }
+        e = &s->pending[s->n_pending++];
+        e->hash = sorted[i].hash;
+        e->content = (uint32_t)id;
+        e->pos = sorted[i].pos;
     }
     SPOOR_TRY(
         prepare(s, &s->st_add_date, "INSERT INTO dates VALUES(?, ?, ?, ?)"));
@@ -630,39 +789,35 @@ int spoor_store_keys(spoor_store *s, spoor_key_info_cb cb, void *payload)
 int spoor_store__lookup(spoor_store *s, uint64_t hash, size_t common,
                         spoor_postings *out, int *common_out)
 {
-    size_t start = out->n, distinct = 0;
-    int64_t last = -1;
-    int error, rc;
+    size_t start = out->n, distinct = 0, g;
+    int error;
 
     *common_out = 0;
-    if ((error = prepare(s, &s->st_lookup,
-                         "SELECT content_id, pos FROM postings "
-                         "WHERE hash = ?")) < 0)
-        return error;
-    sqlite3_bind_int64(s->st_lookup, 1, (sqlite3_int64)hash);
-    while ((rc = sqlite3_step(s->st_lookup)) == SQLITE_ROW) {
-        int64_t c = sqlite3_column_int64(s->st_lookup, 0);
-        if (c != last) {
-            last = c;
-            if (++distinct > common) {
-                *common_out = 1;
-                out->n = start;
-                break;
+    for (g = 0; g < s->n_segs; g++) {
+        const spoor_segment *seg = &s->segs[g];
+        size_t end, e = spoor_segment__find(seg, hash, &end);
+        uint32_t last = 0;
+        int have = 0;
+        for (; e < end; e++) {
+            const spoor_seg_entry *en = &seg->entries[e];
+            if (!have || en->content != last) {
+                last = en->content;
+                have = 1;
+                if (++distinct > common) {
+                    *common_out = 1;
+                    out->n = start;
+                    return 0;
+                }
             }
+            if ((error = spoor__array_reserve((void **)&out->v, &out->cap,
+                                              out->n + 1,
+                                              sizeof(spoor_posting))) < 0)
+                return error;
+            out->v[out->n].content = en->content;
+            out->v[out->n].pos = en->pos;
+            out->n++;
         }
-        if ((error = spoor__array_reserve((void **)&out->v, &out->cap,
-                                          out->n + 1, sizeof(spoor_posting))) <
-            0) {
-            sqlite3_reset(s->st_lookup);
-            return error;
-        }
-        out->v[out->n].content = c;
-        out->v[out->n].pos = (uint32_t)sqlite3_column_int64(s->st_lookup, 1);
-        out->n++;
     }
-    sqlite3_reset(s->st_lookup);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_error(s, "postings");
     return 0;
 }
 
@@ -1043,7 +1198,9 @@ int spoor_store_stats(spoor_store *s, spoor_stats *out)
     out->collections = count_of(s, "SELECT count(*) FROM collections");
     out->items = count_of(s, "SELECT count(*) FROM items");
     out->contents = count_of(s, "SELECT count(*) FROM contents");
-    out->postings = count_of(s, "SELECT count(*) FROM postings");
+    out->postings = count_of(s, "SELECT coalesce(sum(count), 0) FROM "
+                                "segments");
+    out->segments = count_of(s, "SELECT count(*) FROM segments");
     out->events = count_of(s, "SELECT count(*) FROM events");
     out->text_bytes =
         count_of(s, "SELECT coalesce(sum(text_bytes), 0) FROM contents");
@@ -1051,6 +1208,13 @@ int spoor_store_stats(spoor_store *s, spoor_stats *out)
         count_of(s, "SELECT coalesce(sum(canon_len), 0) FROM contents");
     out->stored_bytes = file_size(s->path, "catalogue.sqlite") +
                         file_size(s->path, "catalogue.sqlite-wal");
+    {
+        size_t i;
+        for (i = 0; i < s->n_segs; i++) {
+            out->stored_bytes += (int64_t)s->segs[i].size;
+            out->postings_bytes += (int64_t)s->segs[i].size;
+        }
+    }
     if (out->collections < 0 || out->items < 0 || out->postings < 0)
         return db_error(s, "stats");
     return 0;

@@ -472,7 +472,7 @@ def test_usage_errors(env):
     env.run("check", "--bogus", "-", expect=2)
     env.run("diff", "onlyone", expect=2)
     for cmd in ("add", "check", "diff", "show", "collections", "event",
-                "stats"):
+                "stats", "keys", "optimize"):
         out, _, _ = env.run(cmd, "--help")
         ok(out.startswith("usage: spoor " + cmd), f"{cmd} --help: {out}")
     out, _, _ = env.run("--help")
@@ -1111,6 +1111,61 @@ def test_sigkill_crash_safety(env):
         ok(rel in paths, rel)
     print(f"# kill points: {kills}, items verified: {len(paths)}, lost: 0, "
           "duplicated: 0")
+
+
+def test_segments_merge_and_crash(env):
+    docs = corpus(env, n=40, words=300)
+    probes = [docs[k][100:500] for k in sorted(docs)[::5]]
+
+    def answers():
+        out = []
+        for p in probes:
+            [r] = env.check("-", stdin=p.encode())
+            out.append([(m["path"], m["regions"]) for m in r["matches"]])
+        return out
+
+    env.run("add", "-c", "a", "--commit-every", "3", env.path("corpus"))
+    st = json.loads(env.run("stats", "--json")[0])
+    ok(st["segments"] >= 10, f"one segment per committed batch: {st}")
+    before, postings = answers(), st["postings"]
+    # readers during a merge see a consistent index
+    p = subprocess.Popen([SPOOR, "--index", env.index, "optimize"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    during = answers()
+    out, err = p.communicate()
+    eq(p.returncode, 0, err.decode())
+    eq(during, before, "checks during the merge")
+    ok(b"merged" in out, out)
+    st = json.loads(env.run("stats", "--json")[0])
+    eq((st["segments"], st["postings"]), (1, postings),
+       "the merge keeps every posting")
+    eq(answers(), before, "same answers after the merge")
+    eq(sorted(f for f in os.listdir(env.index) if f.startswith("seg-")),
+       sorted(f for f in os.listdir(env.index) if f.endswith(".spx")),
+       "no temporary segment left")
+    eq(len([f for f in os.listdir(env.index) if f.endswith(".spx")]), 1,
+       "old segments removed")
+    # a crash between the segment write and the catalogue commit
+    env.write("more/new.txt", prose(4444, 300))
+    for hook in ("SPOOR_TEST_KILL_BEFORE_COMMIT", "SPOOR_TEST_KILL_BEFORE_RENAME"):
+        p = subprocess.run([SPOOR, "--index", env.index, "add", "-c", "b",
+                            env.path("more")], capture_output=True,
+                           env=dict(os.environ, **{hook: "1"}))
+        eq(p.returncode, -9, f"{hook}: killed")
+        st2 = json.loads(env.run("stats", "--json")[0])
+        eq((st2["items"], st2["postings"], st2["segments"]),
+           (st["items"], st["postings"], 1), f"{hook}: nothing visible")
+        [r] = env.check("-", stdin=prose(4444, 300)[50:400].encode())
+        eq(r["matches"], [], f"{hook}: the partial segment is not read")
+    env.run("add", "-c", "b", env.path("more"))
+    ok(not [f for f in os.listdir(env.index) if f.endswith(".tmp")],
+       "the next writer removed the leftovers")
+    eq(len([f for f in os.listdir(env.index) if f.endswith(".spx")]), 2,
+       "orphan segments removed, the new one kept")
+    [r] = env.check("-", stdin=prose(4444, 300)[50:400].encode())
+    eq(r["matches"][0]["path"], "new.txt", "the re-run is complete")
+    out, _, _ = env.run("optimize")
+    ok("merged 2 segments" in out, out)
 
 
 def main():
