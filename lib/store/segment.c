@@ -8,6 +8,7 @@
  *                      u64 count, u64 entries_offset, 32 bytes zero
  *   directory: (1 << dir_bits) + 1 u32: index of the first entry whose
  *              hash has each value of its top dir_bits bits
+ *   padding to a multiple of 16 bytes
  *   entries:   count x {u64 hash, u32 content, u32 pos}, sorted by
  *              (hash, content, pos)
  * A lookup reads two directory words and binary-searches one bucket, so it
@@ -36,7 +37,8 @@
 #define DIR_BITS 12
 #define DIR_N ((1u << DIR_BITS) + 1)
 #define HEADER_SIZE 64
-#define ENTRIES_OFFSET (HEADER_SIZE + DIR_N * 4)
+/* entries start 16-byte aligned after the directory */
+#define ENTRIES_OFFSET ((HEADER_SIZE + DIR_N * 4 + 15) & ~(size_t)15)
 
 static int cmp_entry(const void *a, const void *b)
 {
