@@ -63,11 +63,12 @@ int cli_read_stdin(char **out, size_t *len);
 /** Apply "NAME=VALUE" (a bound's name from limits.h) to lim; 0 if ok. */
 int cli_parse_limit(spoor_limits *lim, const char *arg);
 #define CLI_LIMIT_HELP                                                         \
-    "      --limit NAME=N         override a bound: MAX_FILE_BYTES, "          \
-    "MAX_TEXT_BYTES,\n"                                                        \
-    "                             MAX_DEPTH, MAX_MEMBERS, MAX_MEMBER_BYTES,\n" \
-    "                             MAX_EXPANDED_BYTES, MAX_EXPANSION_RATIO,\n"  \
-    "                             MAX_MIME_PARTS, MAX_PDF_PAGES, "             \
+    "      --limit NAME=N       override a bound (see the README): "           \
+    "MAX_FILE_BYTES,\n"                                                        \
+    "                           MAX_TEXT_BYTES, MAX_DEPTH, MAX_MEMBERS,\n"     \
+    "                           MAX_MEMBER_BYTES, MAX_EXPANDED_BYTES,\n"       \
+    "                           MAX_EXPANSION_RATIO, MAX_MIME_PARTS,\n"        \
+    "                           MAX_MIME_DEPTH, MAX_PDF_PAGES, "               \
     "MAX_ITEM_SECONDS\n"
 /** argv joined by spaces (for a report's provenance); caller frees. */
 char *cli_command_line(int argc, char **argv);

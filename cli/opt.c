@@ -118,6 +118,7 @@ int cli_parse_limit(spoor_limits *lim, const char *arg)
         {"MAX_EXPANDED_BYTES", 1, offsetof(spoor_limits, max_expanded_bytes)},
         {"MAX_EXPANSION_RATIO", 1, offsetof(spoor_limits, max_expansion_ratio)},
         {"MAX_MIME_PARTS", 0, offsetof(spoor_limits, max_mime_parts)},
+        {"MAX_MIME_DEPTH", 0, offsetof(spoor_limits, max_mime_depth)},
         {"MAX_PDF_PAGES", 0, offsetof(spoor_limits, max_pdf_pages)},
         {"MAX_ITEM_SECONDS", 0, offsetof(spoor_limits, max_item_seconds)},
     };

@@ -82,6 +82,10 @@ def main():
                            capture_output=True)
             with open(os.path.join(t, "ix", "catalogue.sqlite"), "rb") as f:
                 put("store", "catalogue.sqlite", f.read())
+            for name in os.listdir(os.path.join(t, "ix")):
+                if name.endswith(".spx"):
+                    with open(os.path.join(t, "ix", name), "rb") as f:
+                        put("segment", "one-item.spx", f.read())
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ typedef struct spoor_limits {
     uint64_t max_expanded_bytes;  /* MAX_EXPANDED_BYTES: per archive */
     uint64_t max_expansion_ratio; /* MAX_EXPANSION_RATIO: expanded/packed */
     unsigned max_mime_parts;      /* MAX_MIME_PARTS: per message */
+    unsigned max_mime_depth;      /* MAX_MIME_DEPTH: multipart nesting */
     unsigned max_pdf_pages;       /* MAX_PDF_PAGES: per PDF */
     unsigned max_item_seconds;    /* MAX_ITEM_SECONDS: per item read by an
                                      isolated (child-process) extractor */

@@ -44,6 +44,10 @@
 /* Pages read per PDF. */
 #define SPOOR_MAX_PDF_PAGES 100000
 
+/* MIME nesting (multipart inside multipart...) per message: each level is
+ * a recursion of the body walk. */
+#define SPOOR_MAX_MIME_DEPTH 32
+
 /* MIME parts visited per message: a hostile message can nest thousands. */
 #define SPOOR_MAX_MIME_PARTS 10000
 

@@ -24,7 +24,6 @@
 
 #include "extract_int.h"
 
-#define MAX_MIME_DEPTH 32
 #define MAX_NAME 255
 
 static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
@@ -174,7 +173,7 @@ done:
 
 typedef struct walk_ctx {
     spoor_doc *doc;
-    unsigned max_parts;
+    unsigned max_parts, max_depth;
     spoor_buf body;
     unsigned parts;
     unsigned n_unnamed;
@@ -251,9 +250,10 @@ static int visit(walk_ctx *c, GMimeObject *o, unsigned depth)
         return spoor__error_set(SPOOR_ELIMIT,
                                 "more than MAX_MIME_PARTS (%u) MIME parts",
                                 c->max_parts);
-    if (depth > MAX_MIME_DEPTH)
-        return spoor__error_set(
-            SPOOR_ELIMIT, "MIME nesting deeper than %d levels", MAX_MIME_DEPTH);
+    if (depth > c->max_depth)
+        return spoor__error_set(SPOOR_ELIMIT,
+                                "MIME nesting deeper than MAX_MIME_DEPTH (%u)",
+                                c->max_depth);
     if (GMIME_IS_MULTIPART(o)) {
         GMimeMultipart *mp = GMIME_MULTIPART(o);
         int i, n, error;
@@ -331,6 +331,7 @@ static int extract_message(spoor_doc *doc, GMimeMessage *msg,
     memset(&c, 0, sizeof(c));
     c.doc = doc;
     c.max_parts = lim->max_mime_parts;
+    c.max_depth = lim->max_mime_depth;
     doc->has_text = 1;
     SPOOR_TRY(put_header(&doc->text, "From", from));
     SPOOR_TRY(put_header(&doc->text, "To", to));

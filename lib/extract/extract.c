@@ -43,6 +43,7 @@ void spoor_limits_default(spoor_limits *out)
     out->max_expanded_bytes = SPOOR_MAX_EXPANDED_BYTES;
     out->max_expansion_ratio = SPOOR_MAX_EXPANSION_RATIO;
     out->max_mime_parts = SPOOR_MAX_MIME_PARTS;
+    out->max_mime_depth = SPOOR_MAX_MIME_DEPTH;
     out->max_pdf_pages = SPOOR_MAX_PDF_PAGES;
     out->max_item_seconds = SPOOR_MAX_ITEM_SECONDS;
 }

@@ -230,11 +230,14 @@ int spoor_segment__open(spoor_segment *seg, const char *dir, const char *name)
     seg->map = map;
     seg->size = (size_t)st.st_size;
     seg->dir = (const uint32_t *)((const char *)map + HEADER_SIZE);
-    seg->entries = (const spoor_seg_entry *)((const char *)map + off);
     seg->count = count;
+    /* validate every header field before computing anything from it */
     if (memcmp(map, SEG_MAGIC, 8) || version != SEG_VERSION ||
-        bits != DIR_BITS || off != ENTRIES_OFFSET ||
-        count > (seg->size - ENTRIES_OFFSET) / sizeof(spoor_seg_entry) ||
+        bits != DIR_BITS || off != ENTRIES_OFFSET)
+        goto corrupt;
+    seg->entries =
+        (const spoor_seg_entry *)((const char *)map + ENTRIES_OFFSET);
+    if (count > (seg->size - ENTRIES_OFFSET) / sizeof(spoor_seg_entry) ||
         seg->size != ENTRIES_OFFSET + count * sizeof(spoor_seg_entry) ||
         seg->dir[DIR_N - 1] != count)
         goto corrupt;

@@ -1,0 +1,40 @@
+/* fuzz_segment: the postings segment reader on an arbitrary file: a damaged
+ * or hostile segment is refused when mapped (sizes, offsets and the
+ * directory are validated), and lookups in one that is accepted stay
+ * inside it. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "fuzz_common.h"
+#include "store/store_int.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static char dir[] = "/tmp/spoor-fuzz-seg-XXXXXX";
+    static int made;
+    char path[128];
+    FILE *f;
+    spoor_segment seg;
+    if (!made && !mkdtemp(dir))
+        return 0;
+    made = 1;
+    snprintf(path, sizeof(path), "%s/s.spx", dir);
+    if (!(f = fopen(path, "wb")))
+        return 0;
+    fwrite(data, 1, size, f);
+    fclose(f);
+    if (spoor_segment__open(&seg, dir, "s.spx") == 0) {
+        uint64_t probes[3] = {0, UINT64_MAX, 0x8000000000000000ULL};
+        size_t i, end, b;
+        if (seg.count)
+            probes[0] = seg.entries[seg.count / 2].hash;
+        for (i = 0; i < 3; i++) {
+            b = spoor_segment__find(&seg, probes[i], &end);
+            if (b > end || end > seg.count)
+                abort();
+        }
+        spoor_segment__close(&seg);
+    }
+    unlink(path);
+    return 0;
+}
