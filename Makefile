@@ -6,7 +6,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps build demo test test-asan fuzz fuzz-smoke bench format format-check clean
+.PHONY: all deps deps-test build demo test test-asan fuzz fuzz-smoke bench format format-check clean
 BENCH_SCALE ?= 1000000
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME  ?= 300
@@ -16,20 +16,23 @@ all: build
 deps:
 	@scripts/deps.sh
 
+deps-test:
+	@scripts/deps.sh --test
+
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) -Dwerror=true $(MESON_OPTS)
 
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-test: build
+test: deps-test build
 	meson test -C $(BUILD) --print-errorlogs
 
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Dwerror=true -Db_sanitize=address,undefined \
 	  -Db_lundef=false -Dbuildtype=debug $(MESON_OPTS)
 
-test-asan: deps $(ASAN_BUILD)/build.ninja
+test-asan: deps-test $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  meson test -C $(ASAN_BUILD) --print-errorlogs
@@ -39,7 +42,7 @@ $(FUZZ_BUILD)/build.ninja:
 	  -Db_lundef=false -Dbuildtype=debugoptimized $(MESON_OPTS)
 
 # make fuzz [FUZZ_TIME=seconds-per-target]; make fuzz-smoke: 20 s each
-fuzz: deps $(FUZZ_BUILD)/build.ninja
+fuzz: deps-test $(FUZZ_BUILD)/build.ninja
 	ninja -C $(FUZZ_BUILD)
 	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME)
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Install the Debian 12 packages spoor needs to build, test and run its demo,
-# but only those that are missing. Runs apt-get as root (or through sudo).
-# Usage: scripts/deps.sh [extra-package...]
+# Install the Debian 12 packages spoor needs, but only those that are
+# missing. Runs apt-get as root (or through sudo).
+# Usage: scripts/deps.sh [--test] [extra-package...]
+#   (none)  what building spoor and running its demo need
+#   --test  also what the test suite, the fuzzers and the browser test need
+#           (LibreOffice writer and xlwt for fixtures, Chromium, clang, ...)
 set -euo pipefail
 
 pkgs=(
@@ -10,11 +13,17 @@ pkgs=(
   libglib2.0-dev libxml2-dev libcmocka-dev
   libarchive-dev libfreexl-dev libmupdf-dev libopenjp2-7-dev libjbig2dec0-dev
   libjpeg-dev libgumbo-dev libmujs-dev libfreetype-dev libharfbuzz-dev
-  zlib1g-dev libgsf-1-dev libwv-dev libopendkim-dev openssl
-  python3 python3-xlwt libarchive-tools libreoffice-writer-nogui chromium
-  clang libclang-rt-14-dev clang-format
-  "$@"
+  zlib1g-dev libgsf-1-dev libwv-dev libopendkim-dev libssl-dev nodejs
+  python3
 )
+test_deps=0
+if [ "${1:-}" = "--test" ]; then
+  test_deps=1
+  shift
+  pkgs+=(openssl python3-xlwt libarchive-tools libreoffice-writer-nogui
+         chromium clang libclang-rt-14-dev clang-format)
+fi
+pkgs+=("$@")
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -35,7 +44,7 @@ install_browser_test_modules() {
 }
 
 if [ ${#missing[@]} -eq 0 ]; then
-  install_browser_test_modules
+  [ $test_deps -eq 0 ] || install_browser_test_modules
   exit 0
 fi
 
@@ -47,4 +56,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-install_browser_test_modules
+[ $test_deps -eq 0 ] || install_browser_test_modules
