@@ -35,28 +35,27 @@ typedef struct add_ctx {
 
 static void print_help(void)
 {
-    printf(
-        "usage: spoor add -c NAME [-k KIND] [-d YYYY-MM-DD] [--note TEXT] "
-        "PATH...\n\n"
-        "Ingest files, folders (recursively) and mailboxes into collection "
-        "NAME,\ncreated on first use. Identical content is stored once; "
-        "every path and\ncollection it appears in is recorded. Re-running "
-        "the same add is safe:\nwhat is already there is kept, what is "
-        "missing is added.\n\n"
-        "options:\n"
-        "  -c, --collection NAME  collection to add to (required)\n"
-        "  -k, --kind KIND        internal, release, suspect or reference "
-        "(default\n"
-        "                         reference for a new collection)\n"
-        "  -d, --date DATE        the collection's date (release or snapshot "
-        "date)\n"
-        "      --note TEXT        a note kept with a new collection\n"
-        "  -q, --quiet            no summary, only errors\n"
-        "      --commit-every N   commit to the index every N items "
-        "(default 500)\n" CLI_LIMIT_HELP
-        "  -h, --help             this help\n\n"
-        "Skipped inputs are reported with their reason; exit status is 1 if "
-        "any was\nskipped (the rest is still stored), 2 on bad usage.\n");
+    printf("usage: spoor add -c NAME [-k KIND] [-d YYYY-MM-DD] [--note TEXT] "
+           "PATH...\n\n"
+           "Ingest files, folders (recursively) and mailboxes into collection "
+           "NAME,\ncreated on first use. Identical content is stored once; "
+           "every path and\ncollection it appears in is recorded. Re-running "
+           "the same add is safe:\nwhat is already there is kept, what is "
+           "missing is added.\n\n"
+           "options:\n"
+           "  -c, --collection NAME    collection to add to (required)\n"
+           "  -k, --kind KIND          internal, release, suspect or reference "
+           "(default\n"
+           "                           reference for a new collection)\n"
+           "  -d, --date DATE          the collection's date (release or "
+           "snapshot date)\n"
+           "      --note TEXT          a note kept with a new collection\n"
+           "  -q, --quiet              no summary, only errors\n"
+           "      --commit-every N     commit to the index every N items "
+           "(default 500)\n" CLI_LIMIT_HELP
+           "  -h, --help               this help\n\n"
+           "Skipped inputs are reported with their reason; exit status is 1 if "
+           "any was\nskipped (the rest is still stored), 2 on bad usage.\n");
 }
 
 static void count_format(add_ctx *c, const char *fmt)

@@ -5,7 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 spoor="$(realpath "${1:-$here/../build/cli/spoor}")"
-case_dir="${DEMO_DIR:-$here/../demo}"
+case_dir="$(realpath -m "${DEMO_DIR:-$here/../demo}")"
 
 rm -rf "$case_dir"
 python3 "$here/make_case.py" "$case_dir"
