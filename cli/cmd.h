@@ -58,6 +58,9 @@ int cli_valid_date(const char *s);
 int cli_parse_size(const char *s, size_t *out);
 /** Parse a fraction in [0, 1]; 0 on success. */
 int cli_parse_fraction(const char *s, double *out);
+/** Read a regular file of at most 1 GiB, read-only; caller frees *out.
+ * Prints the error itself. */
+int cli_read_file(const char *path, char **out, size_t *len);
 /** Read all of stdin (bounded); caller frees *out. */
 int cli_read_stdin(char **out, size_t *len);
 /** Apply "NAME=VALUE" (a bound's name from limits.h) to lim; 0 if ok. */

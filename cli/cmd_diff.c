@@ -15,8 +15,6 @@
 
 #include "cmd.h"
 
-#define MAX_FILE ((size_t)1 << 30)
-
 typedef struct side {
     const char *name;
     spoor_item item;
@@ -42,41 +40,6 @@ static void print_help(void)
            "  -h, --help        this help\n");
 }
 
-static int read_file(const char *path, char **out, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    size_t n = 0;
-    char *buf;
-    if (fd < 0)
-        return cli_error(path, "cannot open: %s", strerror(errno));
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return cli_error(path, "not a regular file");
-    }
-    if ((size_t)st.st_size > MAX_FILE) {
-        close(fd);
-        return cli_error(path, "larger than 1 GiB");
-    }
-    buf = malloc((size_t)st.st_size + 1);
-    if (!buf) {
-        close(fd);
-        return cli_error(path, "out of memory");
-    }
-    while (n < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    *out = buf;
-    *len = n;
-    return CLI_OK;
-}
-
 static int load_side(side *s, const cli_global *g, spoor_store **store)
 {
     struct stat st;
@@ -86,7 +49,7 @@ static int load_side(side *s, const cli_global *g, spoor_store **store)
 
     memset(&s->item, 0, sizeof(s->item));
     if (stat(s->name, &st) == 0) {
-        if ((rc = read_file(s->name, &s->data, &s->len)) != CLI_OK)
+        if ((rc = cli_read_file(s->name, &s->data, &s->len)) != CLI_OK)
             return rc;
         if (spoor_item_analyse(&s->item, s->data, s->len, NULL) < 0)
             return cli_error_lib(s->name);

@@ -30,37 +30,6 @@ static void print_help(void)
            "  -h, --help   this help\n");
 }
 
-static int slurp(const char *path, char **out, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    size_t n = 0;
-    char *buf;
-    if (fd < 0)
-        return cli_error(path, "cannot open: %s", strerror(errno));
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-        (size_t)st.st_size > ((size_t)1 << 30)) {
-        close(fd);
-        return cli_error(path, "not a regular file under 1 GiB");
-    }
-    if (!(buf = malloc((size_t)st.st_size + 1))) {
-        close(fd);
-        return cli_error(path, "out of memory");
-    }
-    while (n < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    *out = buf;
-    *len = n;
-    return CLI_OK;
-}
-
 static void json_kv(spoor_buf *o, const char *k, const char *v, int comma)
 {
     if (comma)
@@ -203,7 +172,7 @@ int cmd_show(int argc, char **argv, const cli_global *g)
         store = NULL;
     }
     if (is_file) {
-        if ((rc = slurp(ref, &data, &len)) != CLI_OK)
+        if ((rc = cli_read_file(ref, &data, &len)) != CLI_OK)
             goto done;
         if (spoor_item_analyse(&file, data, len, NULL) < 0) {
             rc = cli_error_lib(ref);

@@ -2,6 +2,8 @@
  * opt.c: argument value parsing shared by the commands.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include "cmd.h"
 
 #define MAX_STDIN_BYTES ((size_t)1 << 30)
+#define MAX_READ_BYTES ((size_t)1 << 30)
 
 int cli_valid_date(const char *s)
 {
@@ -165,5 +168,40 @@ int cli_write_file(const char *path, const spoor_buf *buf)
     if ((buf->size && fwrite(buf->ptr, 1, buf->size, f) != buf->size) ||
         fclose(f) != 0)
         return cli_error(path, "cannot write: %s", strerror(errno));
+    return CLI_OK;
+}
+
+int cli_read_file(const char *path, char **out, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    size_t n = 0;
+    char *buf;
+    if (fd < 0)
+        return cli_error(path, "cannot open: %s", strerror(errno));
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return cli_error(path, "not a regular file");
+    }
+    if ((size_t)st.st_size > MAX_READ_BYTES) {
+        close(fd);
+        return cli_error(path, "larger than 1 GiB");
+    }
+    buf = malloc((size_t)st.st_size + 1);
+    if (!buf) {
+        close(fd);
+        return cli_error(path, "out of memory");
+    }
+    while (n < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    *out = buf;
+    *len = n;
     return CLI_OK;
 }

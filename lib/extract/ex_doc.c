@@ -21,17 +21,7 @@
 
 #include "extract_int.h"
 
-int spoor_ole__is_ole(const unsigned char *d, size_t len);
-int spoor_ole__summary(spoor_doc *doc, const unsigned char *d, size_t len);
-
 static pthread_mutex_t wv_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static const uint16_t cp1252[32] = {
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
-    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
-};
 
 typedef struct doc_ctx {
     spoor_buf *out;
@@ -42,48 +32,17 @@ typedef struct doc_ctx {
     size_t max;
 } doc_ctx;
 
-static int has_stream(const unsigned char *d, size_t len, const char *name)
-{
-    unsigned char w[64];
-    size_t n = strlen(name), i;
-    for (i = 0; i < n && i < 32; i++) {
-        w[2 * i] = (unsigned char)name[i];
-        w[2 * i + 1] = 0;
-    }
-    return memmem(d, len, w, 2 * n) != NULL;
-}
-
 static int detect_doc(const unsigned char *d, size_t len)
 {
-    return spoor_ole__is_ole(d, len) && has_stream(d, len, "WordDocument");
+    return spoor_ole__is_ole(d, len) &&
+           spoor_ole__has_stream(d, len, "WordDocument");
 }
 
 static void put_cp(doc_ctx *c, uint32_t cp)
 {
-    char u[4];
-    size_t n;
     if (c->error || c->out->size > c->max)
         return;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    c->error = spoor_buf_put(c->out, u, n);
+    c->error = spoor_text__put_cp(c->out, cp);
 }
 
 static int on_char(wvParseStruct *ps, U16 ch, U8 chartype, U16 lid)
@@ -92,9 +51,7 @@ static int on_char(wvParseStruct *ps, U16 ch, U8 chartype, U16 lid)
     uint32_t cp = ch;
     (void)lid;
     if (chartype == 1) { /* 8-bit, windows-1252 */
-        cp &= 0xFF;
-        if (cp >= 0x80 && cp < 0xA0)
-            cp = cp1252[cp - 0x80];
+        cp = spoor_text__cp1252((unsigned char)(cp & 0xFF));
     }
     switch (cp) {
     case 19: /* field begin */

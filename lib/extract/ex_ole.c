@@ -1,8 +1,9 @@
 /*
- * ex_ole.c: what OLE2 compound files (legacy .doc, .xls) share: the
- * SummaryInformation property set, read with libgsf, whose creation, last
- * saved and last printed times become the dates "created", "modified" and
- * "printed", and whose author and application become metadata.
+ * ex_ole.c: what OLE2 compound files (legacy .doc, .xls) share: detection
+ * by magic and directory names, and the SummaryInformation property set, read
+ * with libgsf, whose creation, last saved and last printed times become the
+ * dates "created", "modified" and "printed", and whose author and application
+ * become metadata.
  */
 #include <pthread.h>
 #include <string.h>
@@ -18,7 +19,26 @@
 
 #include "extract_int.h"
 
-int spoor_ole__summary(spoor_doc *doc, const unsigned char *d, size_t len);
+static const unsigned char ole_magic[8] = {0xD0, 0xCF, 0x11, 0xE0,
+                                           0xA1, 0xB1, 0x1A, 0xE1};
+
+int spoor_ole__is_ole(const unsigned char *d, size_t len)
+{
+    return len >= 512 && memcmp(d, ole_magic, 8) == 0;
+}
+
+int spoor_ole__has_stream(const unsigned char *d, size_t len, const char *name)
+{
+    unsigned char w[64];
+    size_t n = strlen(name), i;
+    if (n > sizeof(w) / 2)
+        n = sizeof(w) / 2;
+    for (i = 0; i < n; i++) {
+        w[2 * i] = (unsigned char)name[i];
+        w[2 * i + 1] = 0;
+    }
+    return memmem(d, len, w, 2 * n) != NULL;
+}
 
 static pthread_once_t gsf_once = PTHREAD_ONCE_INIT;
 

@@ -18,38 +18,17 @@
 
 #define MAX_RTF_DEPTH 256
 
-static const uint16_t cp1252[32] = {
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
-    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
-};
-
 static int detect_rtf(const unsigned char *d, size_t len)
 {
     return len >= 5 && memcmp(d, "{\\rtf", 5) == 0;
 }
 
+/* RTF \u is a signed 16-bit unit: surrogates and beyond are U+FFFD. */
 static int put_cp(spoor_buf *out, uint32_t cp)
 {
-    char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else {
-        if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0xFFFF)
-            cp = 0xFFFD; /* RTF \u is a signed 16-bit unit */
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    }
-    return spoor_buf_put(out, u, n);
+    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0xFFFF)
+        cp = 0xFFFD;
+    return spoor_text__put_cp(out, cp);
 }
 
 static int is_skipped_dest(const char *w)
@@ -168,8 +147,7 @@ static int extract_rtf(spoor_doc *doc, const unsigned char *d, size_t len,
                 skip_chars--;
             } else if (!g->skip) {
                 uint32_t cp = c;
-                if (cp >= 0x80 && cp < 0xA0)
-                    cp = cp1252[cp - 0x80];
+                cp = spoor_text__cp1252((unsigned char)cp);
                 error = put_cp(&doc->text, cp);
             }
             i++;
@@ -187,8 +165,7 @@ static int extract_rtf(spoor_doc *doc, const unsigned char *d, size_t len,
                 skip_chars--;
                 continue;
             }
-            if (cp >= 0x80 && cp < 0xA0)
-                cp = cp1252[cp - 0x80];
+            cp = spoor_text__cp1252((unsigned char)cp);
             if (!g->skip)
                 error = put_cp(&doc->text, cp);
             continue;

@@ -89,7 +89,7 @@ int spoor_text__valid_utf8(const unsigned char *d, size_t len)
     return 1;
 }
 
-static int put_cp(spoor_buf *out, uint32_t cp)
+int spoor_text__put_cp(spoor_buf *out, uint32_t cp)
 {
     unsigned char u[4];
     size_t n;
@@ -134,7 +134,7 @@ static int decode_utf8(spoor_buf *out, const unsigned char *d, size_t len,
             i += n;
         } else {
             (*bad)++;
-            error = put_cp(out, 0xFFFD);
+            error = spoor_text__put_cp(out, 0xFFFD);
             i++;
         }
         if (error < 0)
@@ -163,7 +163,7 @@ static int decode_utf16(spoor_buf *out, const unsigned char *d, size_t len,
         } else if (u >= 0xD800 && u <= 0xDFFF) {
             u = 0xFFFD, (*bad)++;
         }
-        if ((error = put_cp(out, u)) < 0)
+        if ((error = spoor_text__put_cp(out, u)) < 0)
             return error;
     }
     if (len & 1)
@@ -179,17 +179,18 @@ static const uint16_t cp1252_high[32] = {
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
 };
 
+uint32_t spoor_text__cp1252(unsigned char b)
+{
+    return b >= 0x80 && b < 0xA0 ? cp1252_high[b - 0x80] : b;
+}
+
 static int decode_cp1252(spoor_buf *out, const unsigned char *d, size_t len)
 {
     size_t i;
     int error;
-    for (i = 0; i < len; i++) {
-        uint32_t cp = d[i];
-        if (cp >= 0x80 && cp < 0xA0)
-            cp = cp1252_high[cp - 0x80];
-        if ((error = put_cp(out, cp)) < 0)
+    for (i = 0; i < len; i++)
+        if ((error = spoor_text__put_cp(out, spoor_text__cp1252(d[i]))) < 0)
             return error;
-    }
     return 0;
 }
 

@@ -18,34 +18,12 @@
 
 #include "extract_int.h"
 
-static const unsigned char ole_magic[8] = {0xD0, 0xCF, 0x11, 0xE0,
-                                           0xA1, 0xB1, 0x1A, 0xE1};
-
-/* OLE2 directory entry names are UTF-16LE. */
-static int has_stream(const unsigned char *d, size_t len, const char *name)
-{
-    unsigned char w[64];
-    size_t n = strlen(name), i;
-    for (i = 0; i < n && i < 32; i++) {
-        w[2 * i] = (unsigned char)name[i];
-        w[2 * i + 1] = 0;
-    }
-    return memmem(d, len, w, 2 * n) != NULL;
-}
-
-int spoor_ole__is_ole(const unsigned char *d, size_t len);
-int spoor_ole__summary(spoor_doc *doc, const unsigned char *d, size_t len);
-
-int spoor_ole__is_ole(const unsigned char *d, size_t len)
-{
-    return len >= 512 && memcmp(d, ole_magic, 8) == 0;
-}
-
 static int detect_xls(const unsigned char *d, size_t len)
 {
     return spoor_ole__is_ole(d, len) &&
-           (has_stream(d, len, "Workbook") || has_stream(d, len, "Book")) &&
-           !has_stream(d, len, "WordDocument");
+           (spoor_ole__has_stream(d, len, "Workbook") ||
+            spoor_ole__has_stream(d, len, "Book")) &&
+           !spoor_ole__has_stream(d, len, "WordDocument");
 }
 
 static int write_all(int fd, const unsigned char *d, size_t len)

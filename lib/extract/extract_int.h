@@ -67,6 +67,23 @@ int spoor_text__decode_utf8(spoor_buf *out, const unsigned char *data,
  */
 int spoor_doc__finish(spoor_doc *doc);
 
+/** Append code point cp as UTF-8 (1 to 4 bytes). @return 0 or ENOMEM. */
+int spoor_text__put_cp(spoor_buf *out, uint32_t cp);
+
+/** The code point of windows-1252 byte b (undefined bytes keep their
+ * Latin-1 value). */
+uint32_t spoor_text__cp1252(unsigned char b);
+
+/** Non-zero if data starts like an OLE2 compound file (ex_ole.c). */
+int spoor_ole__is_ole(const unsigned char *d, size_t len);
+
+/** Non-zero if an OLE2 directory entry named name (ASCII, at most 32
+ * characters) appears in data (names are stored as UTF-16LE). */
+int spoor_ole__has_stream(const unsigned char *d, size_t len, const char *name);
+
+/** Add the SummaryInformation dates and metadata of an OLE2 file. */
+int spoor_ole__summary(spoor_doc *doc, const unsigned char *d, size_t len);
+
 /** Non-zero if data[0..len) is valid UTF-8. */
 int spoor_text__valid_utf8(const unsigned char *data, size_t len);
 
