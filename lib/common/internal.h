@@ -61,6 +61,12 @@ int spoor__error_oom(void);
         }                                                                      \
     } while (0)
 
+/** Days since 1970-01-01 of a proleptic Gregorian date (date.c). */
+long spoor__days_from_civil(long y, long m, long d);
+
+/** The date of day z since 1970-01-01. */
+void spoor__civil_from_days(long z, long *y, long *m, long *d);
+
 /** qsort that accepts n == 0 with base == NULL. */
 void spoor__sort(void *base, size_t n, size_t size,
                  int (*cmp)(const void *, const void *));

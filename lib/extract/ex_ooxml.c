@@ -560,21 +560,12 @@ static void serial_to_iso(double serial, char *out, size_t cap)
     long days = (long)floor(serial);
     double frac = serial - (double)days;
     long secs = lround(frac * 86400.0);
+    long y, m, d;
     /* days since 1899-12-30 (accounts for Excel's 1900 leap-year bug for
-     * dates after February 1900) -> civil date (H. Hinnant's algorithm) */
-    long z = days - 25569 + 719468; /* 25569 = 1970-01-01 */
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long y = yoe + era * 400;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    long d = doy - (153 * mp + 2) / 5 + 1;
-    long m = mp < 10 ? mp + 3 : mp - 9;
+     * dates after February 1900); serial 25569 is 1970-01-01 */
+    spoor__civil_from_days(days - 25569, &y, &m, &d);
     if (secs >= 86400)
         secs = 86399;
-    if (m <= 2)
-        y++;
     if (secs)
         snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d", (int)y, (int)m,
                  (int)d, (int)(secs / 3600), (int)(secs / 60 % 60),

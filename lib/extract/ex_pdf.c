@@ -45,18 +45,6 @@ static int digits(const char *s, int n, int *out)
     return 1;
 }
 
-/* days from civil (Hinnant), for offset arithmetic */
-static long days_from_civil(long y, long m, long d)
-{
-    long era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* "D:YYYYMMDDHHmmSSOHH'mm'" -> ISO 8601 (UTC when an offset is given). */
 static int pdf_date_iso(const char *s, char *out, size_t cap)
 {
@@ -86,18 +74,12 @@ static int pdf_date_iso(const char *s, char *out, size_t cap)
         if (sign && n >= 20)
             digits(s + 18, 2, &om);
         {
-            long t = days_from_civil(y, mo, d) * 86400L + h * 3600L + mi * 60L +
-                     se - sign * (oh * 3600L + om * 60L);
+            long t = spoor__days_from_civil(y, mo, d) * 86400L + h * 3600L +
+                     mi * 60L + se - sign * (oh * 3600L + om * 60L);
             long days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
             long secs = t - days * 86400;
-            long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-            long doe = z - era * 146097;
-            long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-            long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-            long mp = (5 * doy + 2) / 153;
-            long dd = doy - (153 * mp + 2) / 5 + 1;
-            long mm = mp < 10 ? mp + 3 : mp - 9;
-            long yy = yoe + era * 400 + (mm <= 2);
+            long yy, mm, dd;
+            spoor__civil_from_days(days, &yy, &mm, &dd);
             if (yy < 0 || yy > 9999)
                 return 0;
             snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)yy,

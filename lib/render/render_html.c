@@ -109,38 +109,13 @@ static int esc(spoor_buf *out, const char *s)
 
 /* ==== Dates ==== */
 
-static long days_from_civil(long y, long m, long d)
-{
-    long era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(long z, long *y, long *m, long *d)
-{
-    long era, doe, yoe, doy, mp;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 /* Day number of a YYYY-MM-DD prefix, or 0 with *ok = 0. */
 static long day_of(const char *v, int *ok)
 {
     int y, m, d;
     *ok = v && strlen(v) >= 10 && sscanf(v, "%4d-%2d-%2d", &y, &m, &d) == 3 &&
           m >= 1 && m <= 12 && d >= 1 && d <= 31 && y > 1000 && y < 9999;
-    return *ok ? days_from_civil(y, m, d) : 0;
+    return *ok ? spoor__days_from_civil(y, m, d) : 0;
 }
 
 static int add_point(spoor_html *h, const char *date, int lane,
@@ -685,13 +660,13 @@ static int timeline(spoor_html *h, spoor_buf *o)
     }
     /* ticks: weekly for spans under four months, else monthly, thinned
      * to about a dozen */
-    civil_from_days(lo, &y, &m, &d);
+    spoor__civil_from_days(lo, &y, &m, &d);
     if (span <= 120) {
         long step = span <= 40 ? 7 : 14;
         for (tick = lo + 1; tick <= hi; tick += step) {
             long ty, tm, td;
             int x = left + (int)((double)(tick - lo) * scale);
-            civil_from_days(tick, &ty, &tm, &td);
+            spoor__civil_from_days(tick, &ty, &tm, &td);
             SPOOR_TRY(spoor_buf_printf(o,
                                        "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" "
                                        "y2=\"%d\" class=\"tick\"/><text x=\"%d"
@@ -702,9 +677,9 @@ static int timeline(spoor_html *h, spoor_buf *o)
         }
     } else {
         long months = span / 30 + 1, step = months / 12 + 1, k = 0;
-        for (tick = days_from_civil(y, m, 1); tick <= hi; k++) {
+        for (tick = spoor__days_from_civil(y, m, 1); tick <= hi; k++) {
             long ty, tm, td;
-            civil_from_days(tick, &ty, &tm, &td);
+            spoor__civil_from_days(tick, &ty, &tm, &td);
             if (tick >= lo && k % step == 0) {
                 int x = left + (int)((double)(tick - lo) * scale);
                 SPOOR_TRY(spoor_buf_printf(o,
@@ -718,7 +693,7 @@ static int timeline(spoor_html *h, spoor_buf *o)
             tm++;
             if (tm > 12)
                 tm = 1, ty++;
-            tick = days_from_civil(ty, tm, 1);
+            tick = spoor__days_from_civil(ty, tm, 1);
         }
     }
     for (i = 0; i < h->n_points; i++) {
@@ -731,7 +706,7 @@ static int timeline(spoor_html *h, spoor_buf *o)
             if (h->points[k].lane == p->lane)
                 same++;
         slot[i] = same % 3;
-        civil_from_days(p->day, &py, &pm, &pd);
+        spoor__civil_from_days(p->day, &py, &pm, &pd);
         SPOOR_TRY(spoor_buf_printf(o, "<g class=\"pt lane%d\">", p->lane));
         if (p->lane == 0)
             SPOOR_TRY(spoor_buf_printf(o,
