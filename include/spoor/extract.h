@@ -33,7 +33,9 @@ typedef struct spoor_child {
     char *name;       /* path component after '!'; owned */
     const void *data; /* child bytes (into the input or into owned) */
     size_t len;
-    void *owned; /* freed with the doc, may be NULL */
+    void *owned;        /* freed with the doc, may be NULL */
+    const char *format; /* internal format the bytes are in (read as it,
+                           not detected), or NULL; static storage */
 } spoor_child;
 
 typedef struct spoor_skip {
@@ -73,6 +75,8 @@ typedef struct spoor_child_event {
     const char *mtime;  /* ISO 8601 member time, or NULL */
     int code;           /* 0, or why the member was skipped */
     const char *reason; /* NULL, or the reason it was skipped */
+    const char *format; /* internal format to read the bytes as (e.g.
+                           "pst-message"), or NULL to detect by content */
 } spoor_child_event;
 
 typedef int (*spoor_child_sink)(void *payload, const spoor_child_event *ev);

@@ -51,7 +51,8 @@
 /* MIME parts visited per message: a hostile message can nest thousands. */
 #define SPOOR_MAX_MIME_PARTS 10000
 
-/* Folder nesting while walking a directory tree. */
+/* Folder nesting while walking a directory tree or the folders of a
+ * mailbox (PST). */
 #define SPOOR_MAX_DIR_DEPTH 64
 
 #endif

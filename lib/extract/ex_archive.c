@@ -141,7 +141,7 @@ static void iso_time(time_t t, char out[32])
 static int skip_member(spoor_child_sink sink, void *payload, const char *name,
                        int code, const char *reason)
 {
-    spoor_child_event ev = {name, NULL, 0, NULL, code, reason};
+    spoor_child_event ev = {name, NULL, 0, NULL, code, reason, NULL};
     return sink(payload, &ev);
 }
 
@@ -255,7 +255,7 @@ static int stream_members(const unsigned char *d, size_t len,
                 error = skip_member(sink, payload, name, over, reason);
             } else {
                 spoor_child_event ev = {
-                    name, buf.ptr ? buf.ptr : "", buf.size, NULL, 0, NULL};
+                    name, buf.ptr ? buf.ptr : "", buf.size, NULL, 0, NULL, NULL};
                 if (archive_entry_mtime_is_set(e)) {
                     iso_time(archive_entry_mtime(e), mtime);
                     ev.mtime = mtime;

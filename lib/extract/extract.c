@@ -48,10 +48,11 @@ void spoor_limits_default(spoor_limits *out)
     out->max_item_seconds = SPOOR_MAX_ITEM_SECONDS;
 }
 
-int spoor_extract(spoor_doc *out, const void *data, size_t len,
-                  const spoor_limits *limits)
+/* Run extractor ex on data (the body of spoor_extract). */
+static int extract_with(const spoor_extractor *ex, spoor_doc *out,
+                        const void *data, size_t len,
+                        const spoor_limits *limits)
 {
-    const spoor_extractor *ex = find_extractor(data, len);
     spoor_limits defaults;
     int error;
 
@@ -72,6 +73,31 @@ int spoor_extract(spoor_doc *out, const void *data, size_t len,
                                  out->text.size,
                                  (unsigned long long)limits->max_text_bytes);
     return error;
+}
+
+int spoor_extract(spoor_doc *out, const void *data, size_t len,
+                  const spoor_limits *limits)
+{
+    return extract_with(find_extractor(data, len), out, data, len, limits);
+}
+
+const char *spoor_extract__format_name(const char *name)
+{
+    size_t i;
+    for (i = 0; i < N_EXTRACTORS; i++)
+        if (strcmp(extractors[i]->name, name) == 0)
+            return extractors[i]->name;
+    return NULL;
+}
+
+int spoor_extract__as(spoor_doc *out, const void *data, size_t len,
+                      const char *format, const spoor_limits *limits)
+{
+    size_t i;
+    for (i = 0; i < N_EXTRACTORS; i++)
+        if (strcmp(extractors[i]->name, format) == 0)
+            return extract_with(extractors[i], out, data, len, limits);
+    return spoor__error_set(SPOOR_EINVALID, "no extractor named %s", format);
 }
 
 int spoor_extract_children(const spoor_doc *doc, const void *data, size_t len,
@@ -232,6 +258,13 @@ int spoor_doc__add_meta(spoor_doc *doc, const char *key, const char *value)
 int spoor_doc__add_child(spoor_doc *doc, const char *name, const void *data,
                          size_t len, void *owned)
 {
+    return spoor_doc__add_child_as(doc, name, NULL, data, len, owned);
+}
+
+int spoor_doc__add_child_as(spoor_doc *doc, const char *name,
+                            const char *format, const void *data, size_t len,
+                            void *owned)
+{
     spoor_child *c;
     int error;
     if (doc->n_children >= SPOOR_MAX_MEMBERS) {
@@ -254,6 +287,7 @@ int spoor_doc__add_child(spoor_doc *doc, const char *name, const void *data,
     c->data = data;
     c->len = len;
     c->owned = owned;
+    c->format = format;
     doc->n_children++;
     return 0;
 }

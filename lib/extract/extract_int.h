@@ -43,6 +43,78 @@ int spoor_extract__isolated(spoor_doc *doc, const unsigned char *d, size_t len,
                             const spoor_limits *lim, spoor_isolated_fn fn,
                             const char *library);
 
+/**
+ * Add a child read as the internal format named format (an extractor that
+ * is never detected by content, e.g. "pst-message"), or detected when
+ * format is NULL; format must be static storage. Takes ownership of owned.
+ */
+int spoor_doc__add_child_as(spoor_doc *doc, const char *name,
+                            const char *format, const void *data, size_t len,
+                            void *owned);
+
+/**
+ * Extract data as the extractor named format, skipping detection (formats
+ * that only a container produces); unknown names are SPOOR_EINVALID.
+ */
+int spoor_extract__as(spoor_doc *out, const void *data, size_t len,
+                      const char *format, const spoor_limits *limits);
+
+/** The static name of the extractor called name, or NULL. */
+const char *spoor_extract__format_name(const char *name);
+
+/* ---- wire.c: a doc as length-prefixed records (see wire.c) ---- */
+
+/** Append one record [type][len:4 LE][p]. @return 0 or SPOOR_ENOMEM. */
+int spoor_wire__record(spoor_buf *out, char type, const void *p, size_t n);
+/** Append a 'C' child record (format NULL: detect by content). */
+int spoor_wire__child(spoor_buf *out, const char *name, const char *format,
+                      const void *data, size_t len);
+/** Append an 'S' record: child name skipped with code and reason. */
+int spoor_wire__skip(spoor_buf *out, const char *name, int code,
+                     const char *reason);
+/** Append an 'E' record: the extraction failed with code and message. */
+int spoor_wire__error(spoor_buf *out, int code, const char *message);
+/** Append doc's text, dates, metadata, children, skips and warning. */
+int spoor_wire__encode_doc(spoor_buf *out, const spoor_doc *doc);
+/**
+ * Split the record at d[0..len): its type, payload and payload size.
+ * @return the record's whole size, or 0 if d holds no complete record.
+ */
+size_t spoor_wire__next(const unsigned char *d, size_t len, char *type,
+                        const unsigned char **payload, size_t *n);
+/**
+ * Apply one record to doc; malformed records are ignored. An 'E' record
+ * sets the error state and *record_error. Children point into p unless
+ * copy_children. @return 0 or SPOOR_ENOMEM.
+ */
+int spoor_wire__apply(spoor_doc *doc, char type, const unsigned char *p,
+                      size_t n, int *record_error, int copy_children);
+/** Apply every complete record of d[0..len) to doc. */
+int spoor_wire__decode_doc(spoor_doc *doc, const unsigned char *d, size_t len,
+                           int *record_error, int copy_children);
+
+/** A streaming container read in a child process: fn emits records into
+ * out ('C' and 'S'; an 'E' ends it) and calls flush(out, ctx) when out is
+ * worth sending; see spoor_extract__isolated_children. */
+typedef int (*spoor_wire_flush)(spoor_buf *out, void *ctx);
+typedef int (*spoor_isolated_children_fn)(const unsigned char *d, size_t len,
+                                          const spoor_limits *lim,
+                                          spoor_buf *out,
+                                          spoor_wire_flush flush, void *ctx);
+
+/**
+ * Run fn in a child process and pass each child it emits to sink, in
+ * order, as it arrives (memory stays bounded by one record). A child
+ * that sends nothing for MAX_ITEM_SECONDS, a record over MAX_MEMBER_BYTES
+ * plus 1 MiB, or a crash ends the stream with an error naming library;
+ * children already sent stay sent. @return as spoor_extract_children.
+ */
+int spoor_extract__isolated_children(const unsigned char *d, size_t len,
+                                     const spoor_limits *lim,
+                                     spoor_isolated_children_fn fn,
+                                     const char *library,
+                                     spoor_child_sink sink, void *payload);
+
 /** Record a child that could not be read. */
 int spoor_doc__add_skip(spoor_doc *doc, const char *name, int code,
                         const char *reason);

@@ -2,6 +2,8 @@
  * Adding a format = one ex_<name>.c defining spoor_ex_<name> + one line. */
 X(empty)
 X(pdf)
+X(pst)
+X(pst_message)
 X(ooxml)
 X(archive)
 X(xls)

@@ -71,15 +71,17 @@ void spoor_walk_opts_init(spoor_walk_opts *opts)
     spoor_limits_default(&opts->limits);
 }
 
-int spoor_item_analyse(spoor_item *item, const void *data, size_t len,
-                       const spoor_limits *limits)
+/* spoor_item_analyse, reading data as format when not NULL. */
+static int analyse_as(spoor_item *item, const void *data, size_t len,
+                      const spoor_limits *limits, const char *format)
 {
     int error = 0;
 
     item->data = data;
     item->bytes = len;
     sha256_hex(data, len, item->sha256);
-    SPOOR_TRY(spoor_extract(&item->doc, data, len, limits));
+    SPOOR_TRY(format ? spoor_extract__as(&item->doc, data, len, format, limits)
+                     : spoor_extract(&item->doc, data, len, limits));
     if (item->doc.has_text) {
         SPOOR_TRY(spoor_normalise(&item->canon,
                                   item->doc.text.ptr ? item->doc.text.ptr : "",
@@ -97,6 +99,12 @@ done:
     if (error < 0)
         spoor_item_dispose(item);
     return error;
+}
+
+int spoor_item_analyse(spoor_item *item, const void *data, size_t len,
+                       const spoor_limits *limits)
+{
+    return analyse_as(item, data, len, limits, NULL);
 }
 
 int spoor_item_from_text(spoor_item *item, const char *text, size_t len)
@@ -121,7 +129,7 @@ done:
 
 static int walk_data(walker *wk, const char *path, const char *display,
                      const void *data, size_t len, unsigned depth,
-                     const char *mtime);
+                     const char *mtime, const char *format);
 
 typedef struct child_ctx {
     walker *wk;
@@ -147,18 +155,19 @@ static int walk_child(void *payload, const spoor_child_event *ev)
         error = skip(wk, cdisp, SPOOR_ELIMIT, reason);
     } else {
         error = walk_data(wk, cpath, cdisp, ev->data ? ev->data : "", ev->len,
-                          c->depth + 1, ev->mtime);
+                          c->depth + 1, ev->mtime, ev->format);
     }
     g_free(cpath);
     g_free(cdisp);
     return error;
 }
 
-/* Analyse data as item path/display at depth, report it, then its
- * children: listed ones, skipped ones, then streamed ones. */
+/* Analyse data (as format, or detected when NULL) as item path/display at
+ * depth, report it, then its children: listed ones, skipped ones, then
+ * streamed ones. */
 static int walk_data(walker *wk, const char *path, const char *display,
                      const void *data, size_t len, unsigned depth,
-                     const char *mtime)
+                     const char *mtime, const char *format)
 {
     spoor_item item;
     child_ctx cc = {wk, path, display, depth};
@@ -169,7 +178,8 @@ static int walk_data(walker *wk, const char *path, const char *display,
     item.path = path;
     item.display = display;
     item.depth = depth;
-    if ((error = spoor_item_analyse(&item, data, len, &wk->opts->limits)) < 0) {
+    if ((error = analyse_as(&item, data, len, &wk->opts->limits, format)) <
+        0) {
         if (error == SPOOR_EUSER)
             return error;
         return skip(wk, display, error, spoor_error_last()->message);
@@ -181,13 +191,15 @@ static int walk_data(walker *wk, const char *path, const char *display,
         goto done;
     for (i = 0; i < item.doc.n_children; i++) {
         const spoor_child *c = &item.doc.children[i];
-        spoor_child_event ev = {c->name, c->data, c->len, NULL, 0, NULL};
+        spoor_child_event ev = {c->name, c->data, c->len, NULL,
+                                0,       NULL,    c->format};
         if ((error = walk_child(&cc, &ev)) < 0)
             goto done;
     }
     for (i = 0; i < item.doc.n_skips; i++) {
         const spoor_skip *k = &item.doc.skips[i];
-        spoor_child_event ev = {k->name, NULL, 0, NULL, k->code, k->reason};
+        spoor_child_event ev = {k->name, NULL, 0,   NULL,
+                                k->code, k->reason, NULL};
         if ((error = walk_child(&cc, &ev)) < 0)
             goto done;
     }
@@ -250,7 +262,7 @@ static int walk_file(walker *wk, const char *fspath, const char *path,
     }
     close(fd);
     error = walk_data(wk, path, display, map ? map : "", (size_t)st.st_size, 0,
-                      NULL);
+                      NULL, NULL);
     if (map)
         munmap(map, (size_t)st.st_size);
     return error;
@@ -352,5 +364,5 @@ int spoor_walk_buffer(const char *display, const void *data, size_t len,
     spoor_walk_opts defaults;
     walker wk = {opts ? opts : &defaults, item_cb, skip_cb, payload};
     spoor_walk_opts_init(&defaults);
-    return walk_data(&wk, display, display, data ? data : "", len, 0, NULL);
+    return walk_data(&wk, display, display, data ? data : "", len, 0, NULL, NULL);
 }

@@ -92,10 +92,10 @@ class Heap:
         for a in self.allocs:
             offsets.append(12 + len(body))
             body += a
-            if len(body) % 2:
-                body += b"\0"
+        offsets.append(12 + len(body))
+        if len(body) % 2:
+            body += b"\0"  # the page map starts on an even offset
         end = 12 + len(body)
-        offsets.append(end)
         pagemap = struct.pack("<HH", len(self.allocs), 0) + b"".join(
             struct.pack("<H", o) for o in offsets)
         header = struct.pack("<HBBII", end, 0xEC, self.client_sig,
