@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "cli"))
 sys.path.insert(0, os.path.join(HERE, "..", "examples"))
 import formats  # noqa: E402
 import make_case  # noqa: E402
+import pst  # noqa: E402
 
 P = make_case.prose(7, 40)
 
@@ -67,6 +68,18 @@ def main():
         formats.mime_with_attachment(P, "f.zip", formats.zip_of(
             [("in.txt", P.encode())]), "n@x", "Mon, 01 Dec 2014 00:00:00 +0000"))
     put("item", "plain.txt", P)
+    put("pst", "mail.pst", pst.write([pst.Folder("Inbox", [pst.Message(
+        "hi", P, submit=1417000000, delivery=1417000100,
+        message_id="<p@x>", attachments=[("a.txt", P.encode())])])]))
+
+    def record(kind, payload):
+        return kind + len(payload).to_bytes(4, "little") + payload
+    put("pst_message", "message.wire", record(b"T", ("Subject: s\n\n" + P)
+                                              .encode()) +
+        record(b"D", b"submitted\x002014-11-26T11:06:40Z\x00PST\x00") +
+        record(b"M", b"subject\x00s\x00") +
+        record(b"C", b"a.txt\x00\x00" + P.encode()) +
+        record(b"S", b"\xfb\xff\xff\xffb.bin\x00too big"))
     put("normalise", "mixed.txt", "> Quoted,\r\nre-\nwrapped \u00e9\u0301 "
         "\ufb01 \uff11\uff12 1,234.50 1.000.000 \xff\xfe")
     put("dkim", "signed.eml", signed)

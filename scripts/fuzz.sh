@@ -11,7 +11,8 @@ build="$1"; seconds="$2"; shift 2
 root="$(cd "$(dirname "$0")/.." && pwd)"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(text eml mbox html rtf ooxml pdf archive xls doc item normalise dkim store segment)
+  targets=(text eml mbox html rtf ooxml pdf archive xls doc pst pst_message item
+           normalise dkim store segment)
 fi
 work="$(mktemp -d)"
 mkdir -p "$build/fuzz-artifacts"

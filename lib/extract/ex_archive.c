@@ -255,7 +255,8 @@ static int stream_members(const unsigned char *d, size_t len,
                 error = skip_member(sink, payload, name, over, reason);
             } else {
                 spoor_child_event ev = {
-                    name, buf.ptr ? buf.ptr : "", buf.size, NULL, 0, NULL, NULL};
+                    name, buf.ptr ? buf.ptr : "", buf.size, NULL, 0, NULL,
+                    NULL};
                 if (archive_entry_mtime_is_set(e)) {
                     iso_time(archive_entry_mtime(e), mtime);
                     ev.mtime = mtime;

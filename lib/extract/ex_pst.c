@@ -112,8 +112,8 @@ static char *string_prop(libpff_item_t *item, uint32_t type)
         libpff_record_set_get_entry_by_type(
             set, type, 0, &entry, LIBPFF_ENTRY_VALUE_FLAG_MATCH_ANY_VALUE_TYPE,
             NULL) != 1 ||
-        libpff_record_entry_get_data_as_utf8_string_size(entry, &size,
-                                                         NULL) != 1 ||
+        libpff_record_entry_get_data_as_utf8_string_size(entry, &size, NULL) !=
+            1 ||
         size == 0 || size > (1u << 20))
         goto done;
     s = g_malloc(size + 1);
@@ -197,8 +197,7 @@ static char *body(libpff_item_t *msg, pff_size_fn size_fn, pff_body_fn fn,
 }
 
 /* Append the message body: plain text, else HTML, else RTF text. */
-static int put_body(spoor_doc *doc, libpff_item_t *msg,
-                    const spoor_limits *lim)
+static int put_body(spoor_doc *doc, libpff_item_t *msg, const spoor_limits *lim)
 {
     int too_big = 0, error = 0;
     char *b;
@@ -214,8 +213,8 @@ static int put_body(spoor_doc *doc, libpff_item_t *msg,
                          libpff_message_get_rtf_body, lim->max_text_bytes,
                          &too_big))) {
         spoor_doc rtf = SPOOR_DOC_INIT;
-        error = spoor_ex_rtf.extract(&rtf, (const unsigned char *)b,
-                                     strlen(b), lim);
+        error = spoor_ex_rtf.extract(&rtf, (const unsigned char *)b, strlen(b),
+                                     lim);
         if (error == 0)
             error = spoor_buf_put(&doc->text, rtf.text.ptr, rtf.text.size);
         spoor_doc_dispose(&rtf);
@@ -228,9 +227,8 @@ static int put_body(spoor_doc *doc, libpff_item_t *msg,
     return error;
 }
 
-static int read_message(spoor_doc *doc, libpff_item_t *msg,
-                        const char *folder, unsigned depth,
-                        const spoor_limits *lim);
+static int read_message(spoor_doc *doc, libpff_item_t *msg, const char *folder,
+                        unsigned depth, const spoor_limits *lim);
 
 /* A name for attachment i not used by an earlier child of doc. */
 static char *attachment_name(const spoor_doc *doc, libpff_item_t *att, int i)
@@ -303,8 +301,8 @@ static int add_attachment(spoor_doc *doc, libpff_item_t *att, int i,
             error = spoor_doc__add_skip(doc, name, SPOOR_ELIMIT, reason);
         } else {
             *budget -= blob.size;
-            error = spoor_doc__add_child_as(doc, name, "pst-message",
-                                            blob.ptr, blob.size, blob.ptr);
+            error = spoor_doc__add_child_as(doc, name, "pst-message", blob.ptr,
+                                            blob.size, blob.ptr);
             blob.ptr = NULL;
         }
         spoor_buf_dispose(&blob);
@@ -344,9 +342,8 @@ static int add_attachment(spoor_doc *doc, libpff_item_t *att, int i,
 }
 
 /* Read msg into doc (text, dates, metadata, attachments). */
-static int read_message(spoor_doc *doc, libpff_item_t *msg,
-                        const char *folder, unsigned depth,
-                        const spoor_limits *lim)
+static int read_message(spoor_doc *doc, libpff_item_t *msg, const char *folder,
+                        unsigned depth, const spoor_limits *lim)
 {
     char *subject = string_prop(msg, PR_SUBJECT);
     char *sender = string_prop(msg, PR_SENDER_NAME);
@@ -366,8 +363,8 @@ static int read_message(spoor_doc *doc, libpff_item_t *msg,
         from = g_strdup(email ? email : sender);
     SPOOR_TRY(add_time(doc, msg, libpff_message_get_client_submit_time,
                        "submitted", "PST client submit time", submitted));
-    SPOOR_TRY(add_time(doc, msg, libpff_message_get_delivery_time,
-                       "delivered", "PST delivery time", iso));
+    SPOOR_TRY(add_time(doc, msg, libpff_message_get_delivery_time, "delivered",
+                       "PST delivery time", iso));
     SPOOR_TRY(add_time(doc, msg, libpff_message_get_creation_time, "created",
                        "PST creation time", iso));
     SPOOR_TRY(add_time(doc, msg, libpff_message_get_modification_time,
@@ -425,8 +422,7 @@ done:
 }
 
 /* The item name of msg in folder: "<folder>/<Message-ID>", unique. */
-static char *message_name(pst_reader *r, libpff_item_t *msg,
-                          const char *folder)
+static char *message_name(pst_reader *r, libpff_item_t *msg, const char *folder)
 {
     char *msgid = string_prop(msg, PR_INTERNET_MESSAGE_ID);
     uint32_t id = 0;
@@ -437,8 +433,8 @@ static char *message_name(pst_reader *r, libpff_item_t *msg,
     if (msgid)
         spoor_extract__sanitize_name(msgid);
     name = msgid ? g_strdup_printf("%s%s%s", folder, *folder ? "/" : "", msgid)
-                 : g_strdup_printf("%s%smessage-%u", folder,
-                                   *folder ? "/" : "", id);
+                 : g_strdup_printf("%s%smessage-%u", folder, *folder ? "/" : "",
+                                   id);
     if (g_hash_table_contains(r->names, name)) {
         char *u = g_strdup_printf("%s #%u", name, id);
         g_free(name);
@@ -474,11 +470,11 @@ static int send_message(pst_reader *r, libpff_item_t *folder_item, int i,
     if (error == 0)
         error = spoor_wire__encode_doc(&blob, &doc);
     if (error == 0)
-        error = spoor_wire__child(r->out, name, "pst-message", blob.ptr,
-                                  blob.size);
+        error =
+            spoor_wire__child(r->out, name, "pst-message", blob.ptr, blob.size);
     else if (error != SPOOR_ENOMEM)
-        error = spoor_wire__skip(r->out, name, error,
-                                 spoor_error_last()->message);
+        error =
+            spoor_wire__skip(r->out, name, error, spoor_error_last()->message);
     if (error == 0)
         error = r->flush(r->out, r->flush_ctx);
     spoor_buf_dispose(&blob);
@@ -553,9 +549,8 @@ done:
 }
 
 /* The child-process body: open the PST from memory and stream it. */
-static int read_pst(const unsigned char *d, size_t len,
-                    const spoor_limits *lim, spoor_buf *out,
-                    spoor_wire_flush flush, void *ctx)
+static int read_pst(const unsigned char *d, size_t len, const spoor_limits *lim,
+                    spoor_buf *out, spoor_wire_flush flush, void *ctx)
 {
     libbfio_handle_t *io = NULL;
     libpff_file_t *file = NULL;
@@ -576,7 +571,8 @@ static int read_pst(const unsigned char *d, size_t len,
         goto done;
     }
     if (libpff_file_get_root_folder(file, &root, &e) != 1) {
-        error = pff_fail(&e, "no root folder");
+        error = pff_fail(&e, "no readable root folder (the PST is damaged or "
+                             "truncated)");
         goto done;
     }
     r.names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -603,5 +599,5 @@ static int stream_messages(const unsigned char *d, size_t len,
 
 const spoor_extractor spoor_ex_pst = {"pst", detect_pst, extract_pst,
                                       stream_messages};
-const spoor_extractor spoor_ex_pst_message = {
-    "pst-message", detect_never, extract_pst_message, NULL};
+const spoor_extractor spoor_ex_pst_message = {"pst-message", detect_never,
+                                              extract_pst_message, NULL};

@@ -112,8 +112,8 @@ typedef int (*spoor_isolated_children_fn)(const unsigned char *d, size_t len,
 int spoor_extract__isolated_children(const unsigned char *d, size_t len,
                                      const spoor_limits *lim,
                                      spoor_isolated_children_fn fn,
-                                     const char *library,
-                                     spoor_child_sink sink, void *payload);
+                                     const char *library, spoor_child_sink sink,
+                                     void *payload);
 
 /** Record a child that could not be read. */
 int spoor_doc__add_skip(spoor_doc *doc, const char *name, int code,

@@ -126,8 +126,7 @@ static int wait_readable(int fd, long long deadline)
         long long left = deadline - now_ms();
         if (left <= 0)
             return 0;
-        if (poll(&pfd, 1, left > 1000 ? 1000 : (int)left) < 0 &&
-            errno != EINTR)
+        if (poll(&pfd, 1, left > 1000 ? 1000 : (int)left) < 0 && errno != EINTR)
             return 1; /* let read() report it */
         if (pfd.revents & (POLLIN | POLLHUP | POLLERR))
             return 1;
@@ -211,8 +210,7 @@ static void children_child(int fd, spoor_isolated_children_fn fn,
 {
     spoor_buf out = SPOOR_BUF_INIT;
     int rc = fn(d, len, lim, &out, flush_fd, &fd);
-    if (rc < 0 &&
-        spoor_wire__error(&out, rc, spoor_error_last()->message) < 0)
+    if (rc < 0 && spoor_wire__error(&out, rc, spoor_error_last()->message) < 0)
         _exit(1);
     if (flush_fd(&out, &fd) < 0)
         _exit(1);
@@ -230,13 +228,13 @@ static int pass_record(char type, const unsigned char *p, size_t n,
     error = spoor_wire__apply(&one, type, p, n, child_error, 0);
     if (error == 0 && one.n_children) {
         const spoor_child *c = &one.children[0];
-        spoor_child_event ev = {c->name, c->data, c->len, NULL,
+        spoor_child_event ev = {c->name, c->data, c->len,   NULL,
                                 0,       NULL,    c->format};
         error = sink(payload, &ev);
     } else if (error == 0 && one.n_skips) {
         const spoor_skip *k = &one.skips[0];
-        spoor_child_event ev = {k->name, NULL, 0, NULL, k->code, k->reason,
-                                NULL};
+        spoor_child_event ev = {k->name, NULL,      0,   NULL,
+                                k->code, k->reason, NULL};
         error = sink(payload, &ev);
     }
     spoor_doc_dispose(&one);
@@ -246,8 +244,8 @@ static int pass_record(char type, const unsigned char *p, size_t n,
 int spoor_extract__isolated_children(const unsigned char *d, size_t len,
                                      const spoor_limits *lim,
                                      spoor_isolated_children_fn fn,
-                                     const char *library,
-                                     spoor_child_sink sink, void *payload)
+                                     const char *library, spoor_child_sink sink,
+                                     void *payload)
 {
     int fds[2], error = 0, child_error = 0, killed = 0;
     pid_t pid;

@@ -119,8 +119,8 @@ int spoor_wire__encode_doc(spoor_buf *out, const spoor_doc *doc)
         error = spoor_wire__skip(out, doc->skips[i].name, doc->skips[i].code,
                                  doc->skips[i].reason);
     if (doc->warning && error == 0)
-        error = spoor_wire__record(out, 'W', doc->warning,
-                                   strlen(doc->warning));
+        error =
+            spoor_wire__record(out, 'W', doc->warning, strlen(doc->warning));
     return error;
 }
 
@@ -178,8 +178,7 @@ int spoor_wire__apply(spoor_doc *doc, char type, const unsigned char *p,
             memcpy(owned, p + pos, n - pos);
         }
         return spoor_doc__add_child_as(doc, a, spoor_extract__format_name(b),
-                                       owned ? owned : p + pos, n - pos,
-                                       owned);
+                                       owned ? owned : p + pos, n - pos, owned);
     case 'S':
         if (n < 4)
             return 0;

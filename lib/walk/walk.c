@@ -178,8 +178,7 @@ static int walk_data(walker *wk, const char *path, const char *display,
     item.path = path;
     item.display = display;
     item.depth = depth;
-    if ((error = analyse_as(&item, data, len, &wk->opts->limits, format)) <
-        0) {
+    if ((error = analyse_as(&item, data, len, &wk->opts->limits, format)) < 0) {
         if (error == SPOOR_EUSER)
             return error;
         return skip(wk, display, error, spoor_error_last()->message);
@@ -191,14 +190,14 @@ static int walk_data(walker *wk, const char *path, const char *display,
         goto done;
     for (i = 0; i < item.doc.n_children; i++) {
         const spoor_child *c = &item.doc.children[i];
-        spoor_child_event ev = {c->name, c->data, c->len, NULL,
+        spoor_child_event ev = {c->name, c->data, c->len,   NULL,
                                 0,       NULL,    c->format};
         if ((error = walk_child(&cc, &ev)) < 0)
             goto done;
     }
     for (i = 0; i < item.doc.n_skips; i++) {
         const spoor_skip *k = &item.doc.skips[i];
-        spoor_child_event ev = {k->name, NULL, 0,   NULL,
+        spoor_child_event ev = {k->name, NULL,      0,   NULL,
                                 k->code, k->reason, NULL};
         if ((error = walk_child(&cc, &ev)) < 0)
             goto done;
@@ -364,5 +363,6 @@ int spoor_walk_buffer(const char *display, const void *data, size_t len,
     spoor_walk_opts defaults;
     walker wk = {opts ? opts : &defaults, item_cb, skip_cb, payload};
     spoor_walk_opts_init(&defaults);
-    return walk_data(&wk, display, display, data ? data : "", len, 0, NULL, NULL);
+    return walk_data(&wk, display, display, data ? data : "", len, 0, NULL,
+                     NULL);
 }

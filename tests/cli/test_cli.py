@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.join(ROOT, "examples"))
 import make_case  # noqa: E402  (the demo case generator, reused)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import formats  # noqa: E402
+import pst  # noqa: E402
 
 prose = make_case.prose
 wrap = make_case.wrap
@@ -583,13 +584,22 @@ def test_formats_planted_passage(env):
                                        "att@x.example",
                                        "Fri, 05 Dec 2014 18:00:00 +0000")
     env.write("leak/mail/box.mbox", "From leak Fri Dec  5 18:00:00 2014\n" + msg)
+    env.write("leak/mail/outlook.pst", pst.write([
+        pst.Folder("Inbox", folders=[pst.Folder("Projects", [pst.Message(
+            "Q4 plan", A + "\n\n" + P, submit=1417856100,
+            delivery=1417857300, message_id="<pst1@x.example>")])]),
+        pst.Folder("Sent Items", [pst.Message(
+            "plan attached", "see attached", submit=1417870000,
+            delivery=1417870000, message_id="<pst2@x.example>",
+            attachments=[("plan.docx", formats.docx([B, P]))])])]))
     os.makedirs(env.path("sz"))
     env.write("sz/seven.txt", B + "\n" + P)
     formats.seven_zip(env.path("sz"), env.path("leak/archives/seven.7z"))
     out, _, _ = env.run("add", "-c", "leak", "-k", "release", "-d",
                         "2014-12-08", env.path("leak"))
-    for fmt in ("docx 1", "xlsx 1", "pptx 1", "pdf 1", "rtf 1", "xls 1", "doc 1",
-                "tar.gz 1", "7z 1", "zip 1", "mbox 1", "eml 1"):
+    for fmt in ("docx 2", "xlsx 1", "pptx 1", "pdf 1", "rtf 1", "xls 1", "doc 1",
+                "tar.gz 1", "7z 1", "zip 1", "mbox 1", "eml 1", "pst 1",
+                "pst-message 2"):
         ok(fmt in out, f"summary counts {fmt}: {out}")
     [res] = env.check("-", stdin=P[50:350].encode())
     paths = {m["path"] for m in res["matches"]}
@@ -598,7 +608,11 @@ def test_formats_planted_passage(env):
                 "office/report.pdf", "office/memo.rtf", "office/legacy.xls",
                 "archives/bundle.tar.gz!docs/plain.txt",
                 "archives/seven.7z!seven.txt",
-                "mail/box.mbox!<att@x.example>!files.zip!inner/memo.txt"}
+                "mail/box.mbox!<att@x.example>!files.zip!inner/memo.txt",
+                "mail/outlook.pst!Top of Personal Folders/Inbox/Projects/"
+                "<pst1@x.example>",
+                "mail/outlook.pst!Top of Personal Folders/Sent Items/"
+                "<pst2@x.example>!plan.docx"}
     eq(sorted(expected - paths), [], "planted passage found everywhere")
     for m in res["matches"]:
         eq(m["coverage"], 1, f"coverage in {m['path']}")
@@ -631,6 +645,13 @@ def test_formats_planted_passage(env):
        "zip mtime")
     ok(("date", "2014-12-05T18:00:00Z", "Date header")
        in dates("mail/box.mbox!<att@x.example>"), "email date")
+    pst1 = "mail/outlook.pst!Top of Personal Folders/Inbox/Projects/" \
+        "<pst1@x.example>"
+    ok(("submitted", "2014-12-06T08:55:00Z", "PST client submit time")
+       in dates(pst1), dates(pst1))
+    ok(("delivered", "2014-12-06T09:15:00Z", "PST delivery time")
+       in dates(pst1), dates(pst1))
+    eq(items[pst1]["format"], "pst-message", "PST message format")
     eq(items["archives/bundle.tar.gz"]["format"], "tar.gz", "tar.gz format")
     eq(items["archives/seven.7z"]["format"], "7z", "7z format")
     # metadata and text details
@@ -672,6 +693,79 @@ def test_spreadsheet_csv_match(env):
                                                    ["amount", 0.1 + 0.2]])]))
     text = env.run("show", "--text", env.path("d/dates.xlsx"))[0]
     eq(text, "S\nwhen\t2014-12-03\namount\t0.3\n\n", "xlsx text")
+
+
+def test_pst_mailbox(env):
+    """Outlook PST: folder paths, names, dates, attachments, bounds, damage."""
+    P, Q = prose(930, 90), prose(931, 90)
+    big = ("big.txt", (prose(932, 400) + "\n").encode())
+    folders = [
+        pst.Folder("Inbox", [
+            pst.Message("no id", "body without a message id " + Q,
+                        submit=1417000000, delivery=1417000100),
+            pst.Message("first", "first copy " + P, submit=1417100000,
+                        delivery=1417100100, message_id="<dup@x.example>",
+                        attachments=[("memo.txt", P.encode()),
+                                     ("memo.txt", Q.encode()), big]),
+            pst.Message("second", "second copy", submit=1417200000,
+                        delivery=1417200100,
+                        message_id="<dup@x.example>")]),
+        pst.Folder("Legal/HR", [pst.Message(
+            "slash", "folder names with a slash", submit=1417300000,
+            message_id="<slash@x.example>")])]
+    data = pst.write(folders)
+    env.write("m/mail.pst", data)
+    env.write("m/after.txt", prose(933, 60))
+    out, err, _ = env.run("add", "-c", "m", "--limit", "MAX_MEMBER_BYTES=2500",
+                          env.path("m"), expect=1)
+    ok("pst 1" in out and "pst-message 4" in out, out)
+    box = "m:mail.pst!Top of Personal Folders/"
+    show = json.loads(env.run("show", "--json",
+                              box + "Inbox/<dup@x.example>")[0])
+    eq(show["metadata"]["subject"], "first", "first keeps the plain name")
+    eq(show["metadata"]["folder"], "Top of Personal Folders/Inbox", "folder")
+    eq(show["metadata"]["from"], "Ann Example <ann@x.example>", "sender")
+    eq(show["dates"][0], {"field": "submitted",
+                          "value": "2014-11-27T14:53:20Z",
+                          "source": "PST client submit time"}, "submit time")
+    listing = env.run("show", "--json", box + "Inbox/<dup@x.example>!memo.txt")
+    ok(P[:40] in env.run("show", "--text",
+                         box + "Inbox/<dup@x.example>!memo.txt")[0], listing)
+    ok(Q[:40] in env.run("show", "--text",
+                         box + "Inbox/<dup@x.example>!memo.txt #2")[0],
+       "a repeated attachment name is made unique")
+    second = [n for n in ("<dup@x.example> #2097220", "<dup@x.example> #2097252")
+              if env.run("show", "--json", box + "Inbox/" + n,
+                         expect=None)[2] == 0]
+    eq(len(second), 1, "the repeated Message-ID gets its descriptor")
+    text = env.run("show", "--text", box + "Inbox/message-2097188")[0]
+    ok(text.startswith("From: Ann Example <ann@x.example>\nTo: Bob Example\n"
+                       "Date: 2014-11-26T11:06:40Z\nSubject: no id\n\n"),
+       text)
+    env.run("show", "--json", box + "Legal_HR/<slash@x.example>")
+    ok(f"Inbox/<dup@x.example>!big.txt: skipped: attachment of {len(big[1])} "
+       "bytes exceeds what is left of MAX_MEMBER_BYTES (2500)" in err, err)
+    [r] = env.check("-", stdin=P[100:400].encode())
+    paths = sorted(m["path"] for m in r["matches"])
+    eq(paths, ["mail.pst!Top of Personal Folders/Inbox/<dup@x.example>",
+               "mail.pst!Top of Personal Folders/Inbox/<dup@x.example>!"
+               "memo.txt"], "passage traced into the PST")
+    # damaged and hostile PSTs are reported; the batch goes on
+    rng = random.Random(5)
+    env.write("d/cut.pst", data[:len(data) // 2])
+    env.write("d/noise.pst", data[:564] + bytes(rng.randrange(256)
+                                                for _ in range(30000)))
+    env.write("d/ok.txt", prose(934, 60))
+    out, err, _ = env.run("add", "-c", "d", env.path("d"), expect=None)
+    ok("cut.pst: skipped: libpff: " in err, err)
+    ok("noise.pst: skipped: libpff" in err, err)
+    ok("text 1" in out, out)
+    # an offline folders file (.ost) has the same layout and another magic
+    ost = bytearray(data)
+    ost[8:10] = b"SO"
+    env.write("o/mail.ost", bytes(ost))
+    out, err, _ = env.run("add", "-c", "o", env.path("o"), expect=None)
+    ok("ost 1" in out, out + err)
 
 
 def test_archive_hostile_members(env):
