@@ -25,13 +25,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fclose(f);
     if (spoor_segment__open(&seg, dir, "s.spx") == 0) {
         uint64_t probes[3] = {0, UINT64_MAX, 0x8000000000000000ULL};
-        size_t i, end, b;
-        if (seg.count)
-            probes[0] = seg.entries[seg.count / 2].hash;
+        spoor_seg_cursor c;
+        spoor_seg_entry e;
+        size_t i, n = 0;
+        int r;
+        /* a full scan ends, within the segment's bounds */
+        spoor_segment__scan(&seg, &c);
+        while ((r = spoor_segment__next(&c, &e)) > 0) {
+            if (n++ == 0)
+                probes[0] = e.hash;
+            if (n > seg.data_size)
+                abort(); /* every posting costs at least one byte */
+        }
         for (i = 0; i < 3; i++) {
-            b = spoor_segment__find(&seg, probes[i], &end);
-            if (b > end || end > seg.count)
-                abort();
+            spoor_segment__seek(&seg, probes[i], &c);
+            while ((r = spoor_segment__next(&c, &e)) > 0)
+                if (SPOOR_SEG_KEY(e.hash) != SPOOR_SEG_KEY(probes[i]))
+                    abort();
         }
         spoor_segment__close(&seg);
     }

@@ -3,16 +3,29 @@
  * Lucene / zoekt design; see spoor/store.h for how the catalogue registers
  * them).
  *
- * File format, version 1, little endian:
- *   header (64 bytes): "SPOORSG1", u32 version, u32 dir_bits (12),
- *                      u64 count, u64 entries_offset, 32 bytes zero
- *   directory: (1 << dir_bits) + 1 u32: index of the first entry whose
- *              hash has each value of its top dir_bits bits
- *   padding to a multiple of 16 bytes
- *   entries:   count x {u64 hash, u32 content, u32 pos}, sorted by
- *              (hash, content, pos)
- * A lookup reads two directory words and binary-searches one bucket, so it
- * touches a few pages of a mapped file whatever the segment's size.
+ * File format, version 2, little endian:
+ *   header (64 bytes): "SPOORSG2", u32 version, u32 dir_bits, u64 count,
+ *                      u64 data_offset, u64 data_size, u32 key_bits (40),
+ *                      u32 content_base, zero padding
+ *   directory: (1 << dir_bits) + 1 u64: where each bucket's postings start
+ *              in the data (the last one is data_size)
+ *   data:      the postings, sorted by (key, content, pos), delta-coded
+ *              with LEB128 varints, bucket by bucket.
+ * The key of a fingerprint hash is its top KEY_BITS (40) bits; its top
+ * dir_bits choose the bucket (dir_bits grows with the segment so that a
+ * bucket holds about 64 postings) and the rest, the remainder, is coded.
+ * The first posting of a bucket is (remainder, content - content_base,
+ * pos); each next one is the remainder's increase, then, if it is zero,
+ * the content's increase, then, if that is zero too, the position's
+ * increase, and otherwise the value itself. A posting costs about 7 bytes
+ * instead of 16. Cutting hashes to 40 bits lets two fingerprints share a
+ * key about once in 10^12 pairs: such a posting only proposes a candidate,
+ * which matching verifies against the text before it counts.
+ *
+ * A lookup reads two directory words and decodes one bucket, so it touches
+ * a page or two of a mapped file whatever the segment's size. Every varint
+ * is bounded by its bucket; a damaged bucket is SPOOR_ECORRUPT, never a
+ * read outside the map.
  *
  * Crash safety: a segment is written to NAME.tmp, fsynced, renamed to NAME
  * and the folder fsynced; only then does the catalogue transaction that
@@ -23,6 +36,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,22 +46,38 @@
 
 #include "store_int.h"
 
-#define SEG_MAGIC "SPOORSG1"
-#define SEG_VERSION 1
-#define DIR_BITS 12
-#define DIR_N ((1u << DIR_BITS) + 1)
+#define SEG_MAGIC "SPOORSG2"
+#define SEG_MAGIC_V1 "SPOORSG1"
+#define SEG_VERSION 2
 #define HEADER_SIZE 64
-/* entries start 16-byte aligned after the directory */
-#define ENTRIES_OFFSET ((HEADER_SIZE + DIR_N * 4 + 15) & ~(size_t)15)
+#define MIN_DIR_BITS 4
+#define MAX_DIR_BITS 22
+#define POSTINGS_PER_BUCKET 64
 
 static int cmp_entry(const void *a, const void *b)
 {
     const spoor_seg_entry *x = a, *y = b;
-    if (x->hash != y->hash)
-        return x->hash < y->hash ? -1 : 1;
+    uint64_t kx = SPOOR_SEG_KEY(x->hash), ky = SPOOR_SEG_KEY(y->hash);
+    if (kx != ky)
+        return kx < ky ? -1 : 1;
     if (x->content != y->content)
         return x->content < y->content ? -1 : 1;
     return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Directory bits for a segment of count postings. */
+static unsigned dir_bits_for(uint64_t count)
+{
+    unsigned bits = MIN_DIR_BITS;
+    while (bits < MAX_DIR_BITS &&
+           ((uint64_t)POSTINGS_PER_BUCKET << bits) < count)
+        bits++;
+    return bits;
+}
+
+static size_t data_offset_for(unsigned bits)
+{
+    return HEADER_SIZE + (((size_t)1 << bits) + 1) * 8;
 }
 
 void spoor_segment__sort(spoor_seg_entry *e, size_t n)
@@ -75,10 +105,14 @@ static int write_all(int fd, const void *p, size_t n, const char *path)
 typedef struct seg_writer {
     int fd;
     char *tmp, *final;
-    uint32_t dir[DIR_N];
-    uint64_t count;
-    uint32_t next_bucket;
-    spoor_seg_entry buf[4096];
+    unsigned bits; /* dir_bits */
+    uint64_t *dir; /* (1 << bits) + 1 bucket starts */
+    uint64_t count, max_count, data_size;
+    uint64_t next_bucket;
+    uint32_t base; /* content_base */
+    int have_prev; /* a posting was written in the current bucket */
+    spoor_seg_entry prev;
+    unsigned char buf[65536];
     size_t n_buf;
 } seg_writer;
 
@@ -86,19 +120,27 @@ static int writer_flush(seg_writer *w)
 {
     int error = 0;
     if (w->n_buf)
-        error = write_all(w->fd, w->buf, w->n_buf * sizeof(w->buf[0]), w->tmp);
+        error = write_all(w->fd, w->buf, w->n_buf, w->tmp);
     w->n_buf = 0;
     return error;
 }
 
-static int writer_open(seg_writer *w, const char *dir, const char *name)
+/* Open NAME.tmp for at most max_count postings whose smallest content id is
+ * base. */
+static int writer_open(seg_writer *w, const char *dir, const char *name,
+                       uint64_t max_count, uint32_t base)
 {
     size_t n = strlen(dir) + strlen(name) + 8;
-    memset(w, 0, sizeof(*w));
+    memset(w, 0, offsetof(seg_writer, buf));
+    w->n_buf = 0;
     w->fd = -1;
+    w->bits = dir_bits_for(max_count);
+    w->max_count = max_count;
+    w->base = base;
     w->tmp = spoor__malloc(n);
     w->final = spoor__malloc(n);
-    if (!w->tmp || !w->final)
+    w->dir = spoor__calloc(((size_t)1 << w->bits) + 1, sizeof(uint64_t));
+    if (!w->tmp || !w->final || !w->dir)
         return spoor__error_oom();
     snprintf(w->final, n, "%s/%s", dir, name);
     snprintf(w->tmp, n, "%s/%s.tmp", dir, name);
@@ -106,22 +148,68 @@ static int writer_open(seg_writer *w, const char *dir, const char *name)
     if (w->fd < 0)
         return spoor__error_set(SPOOR_EIO, "segment '%s': %s", w->tmp,
                                 strerror(errno));
-    if (lseek(w->fd, ENTRIES_OFFSET, SEEK_SET) < 0)
+    if (lseek(w->fd, (off_t)data_offset_for(w->bits), SEEK_SET) < 0)
         return spoor__error_set(SPOOR_EIO, "segment '%s': %s", w->tmp,
                                 strerror(errno));
     return 0;
 }
 
+static int put_varint(seg_writer *w, uint64_t v)
+{
+    int error;
+    if (w->n_buf + 10 > sizeof(w->buf) && (error = writer_flush(w)) < 0)
+        return error;
+    while (v >= 0x80) {
+        w->buf[w->n_buf++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+        w->data_size++;
+    }
+    w->buf[w->n_buf++] = (unsigned char)v;
+    w->data_size++;
+    return 0;
+}
+
+/* Append e, which must not sort before the previous entry. */
 static int writer_add(seg_writer *w, const spoor_seg_entry *e)
 {
-    uint32_t b = (uint32_t)(e->hash >> (64 - DIR_BITS));
-    while (w->next_bucket <= b)
-        w->dir[w->next_bucket++] = (uint32_t)w->count;
-    w->buf[w->n_buf++] = *e;
+    uint64_t key = SPOOR_SEG_KEY(e->hash);
+    uint64_t b = key >> (SPOOR_SEG_KEY_BITS - w->bits);
+    uint64_t rem = key & (((uint64_t)1 << (SPOOR_SEG_KEY_BITS - w->bits)) - 1);
+    int error;
+
+    if (w->count == w->max_count || e->content < w->base ||
+        (w->count && cmp_entry(&w->prev, e) > 0))
+        return spoor__error_set(SPOOR_EINVALID,
+                                "segment '%s': postings out of order", w->tmp);
+    if (b >= w->next_bucket) {
+        while (w->next_bucket <= b)
+            w->dir[w->next_bucket++] = w->data_size;
+        w->have_prev = 0;
+    }
+    if (!w->have_prev) {
+        if ((error = put_varint(w, rem)) < 0 ||
+            (error = put_varint(w, e->content - w->base)) < 0 ||
+            (error = put_varint(w, e->pos)) < 0)
+            return error;
+    } else {
+        uint64_t prem = SPOOR_SEG_KEY(w->prev.hash) &
+                        (((uint64_t)1 << (SPOOR_SEG_KEY_BITS - w->bits)) - 1);
+        if ((error = put_varint(w, rem - prem)) < 0)
+            return error;
+        if (rem != prem) {
+            if ((error = put_varint(w, e->content - w->base)) == 0)
+                error = put_varint(w, e->pos);
+        } else if ((error = put_varint(w, e->content - w->prev.content)) == 0)
+            error = put_varint(w, e->content != w->prev.content
+                                      ? e->pos
+                                      : e->pos - w->prev.pos);
+        if (error < 0)
+            return error;
+    }
+    w->prev = *e;
+    w->have_prev = 1;
     w->count++;
-    if (w->count > UINT32_MAX)
-        return spoor__error_set(SPOOR_ELIMIT, "segment over 4G postings");
-    return w->n_buf == sizeof(w->buf) / sizeof(w->buf[0]) ? writer_flush(w) : 0;
+    return 0;
 }
 
 static void writer_abort(seg_writer *w)
@@ -132,30 +220,36 @@ static void writer_abort(seg_writer *w)
     }
     spoor__free(w->tmp);
     spoor__free(w->final);
+    spoor__free(w->dir);
     w->fd = -1;
     w->tmp = w->final = NULL;
+    w->dir = NULL;
 }
 
 static int writer_finish(seg_writer *w, const char *dir)
 {
     unsigned char header[HEADER_SIZE];
-    uint32_t v = SEG_VERSION, bits = DIR_BITS;
-    uint64_t off = ENTRIES_OFFSET;
+    uint32_t v = SEG_VERSION, bits = w->bits, key_bits = SPOOR_SEG_KEY_BITS;
+    uint64_t off = data_offset_for(w->bits);
+    size_t n_dir = ((size_t)1 << w->bits) + 1;
     int error, dfd;
 
     if ((error = writer_flush(w)) < 0)
         return error;
-    while (w->next_bucket < DIR_N)
-        w->dir[w->next_bucket++] = (uint32_t)w->count;
+    while (w->next_bucket < n_dir)
+        w->dir[w->next_bucket++] = w->data_size;
     memset(header, 0, sizeof(header));
     memcpy(header, SEG_MAGIC, 8);
     memcpy(header + 8, &v, 4);
     memcpy(header + 12, &bits, 4);
     memcpy(header + 16, &w->count, 8);
     memcpy(header + 24, &off, 8);
+    memcpy(header + 32, &w->data_size, 8);
+    memcpy(header + 40, &key_bits, 4);
+    memcpy(header + 44, &w->base, 4);
     if (lseek(w->fd, 0, SEEK_SET) < 0 ||
         (error = write_all(w->fd, header, sizeof(header), w->tmp)) < 0 ||
-        (error = write_all(w->fd, w->dir, sizeof(w->dir), w->tmp)) < 0)
+        (error = write_all(w->fd, w->dir, n_dir * 8, w->tmp)) < 0)
         return error < 0 ? error
                          : spoor__error_set(SPOOR_EIO, "segment '%s': %s",
                                             w->tmp, strerror(errno));
@@ -181,11 +275,15 @@ int spoor_segment__write(const char *dir, const char *name,
                          const spoor_seg_entry *e, size_t n)
 {
     seg_writer *w = spoor__malloc(sizeof(*w));
+    uint32_t base = UINT32_MAX;
     size_t i;
     int error = 0;
     if (!w)
         return spoor__error_oom();
-    if ((error = writer_open(w, dir, name)) < 0)
+    for (i = 0; i < n; i++)
+        if (e[i].content < base)
+            base = e[i].content;
+    if ((error = writer_open(w, dir, name, n, n ? base : 0)) < 0)
         goto done;
     for (i = 0; i < n && error == 0; i++)
         error = writer_add(w, &e[i]);
@@ -201,9 +299,9 @@ int spoor_segment__open(spoor_segment *seg, const char *dir, const char *name)
 {
     char path[4096];
     struct stat st;
-    uint32_t version, bits;
-    uint64_t count, off;
-    size_t i;
+    uint32_t version, bits, key_bits;
+    uint64_t count, off, size;
+    size_t i, n_dir;
     void *map;
     int fd;
 
@@ -213,7 +311,7 @@ int spoor_segment__open(spoor_segment *seg, const char *dir, const char *name)
         return spoor__error_set(SPOOR_ECORRUPT,
                                 "segment '%s' is registered but missing: %s",
                                 path, strerror(errno));
-    if (fstat(fd, &st) < 0 || (size_t)st.st_size < ENTRIES_OFFSET) {
+    if (fstat(fd, &st) < 0 || (size_t)st.st_size < HEADER_SIZE) {
         close(fd);
         return spoor__error_set(SPOOR_ECORRUPT, "segment '%s' is truncated",
                                 path);
@@ -223,25 +321,38 @@ int spoor_segment__open(spoor_segment *seg, const char *dir, const char *name)
     if (map == MAP_FAILED)
         return spoor__error_set(SPOOR_EIO, "segment '%s': %s", path,
                                 strerror(errno));
+    seg->map = map;
+    seg->size = (size_t)st.st_size;
+    if (memcmp(map, SEG_MAGIC_V1, 8) == 0) {
+        spoor_segment__close(seg);
+        return spoor__error_set(SPOOR_ECORRUPT,
+                                "segment '%s' is in format 1, which this "
+                                "spoor no longer reads; build the index "
+                                "again with spoor add",
+                                path);
+    }
     memcpy(&version, (char *)map + 8, 4);
     memcpy(&bits, (char *)map + 12, 4);
     memcpy(&count, (char *)map + 16, 8);
     memcpy(&off, (char *)map + 24, 8);
-    seg->map = map;
-    seg->size = (size_t)st.st_size;
-    seg->dir = (const uint32_t *)((const char *)map + HEADER_SIZE);
-    seg->count = count;
+    memcpy(&size, (char *)map + 32, 8);
+    memcpy(&key_bits, (char *)map + 40, 4);
+    memcpy(&seg->content_base, (char *)map + 44, 4);
     /* validate every header field before computing anything from it */
     if (memcmp(map, SEG_MAGIC, 8) || version != SEG_VERSION ||
-        bits != DIR_BITS || off != ENTRIES_OFFSET)
+        bits < MIN_DIR_BITS || bits > MAX_DIR_BITS ||
+        key_bits != SPOOR_SEG_KEY_BITS || off != data_offset_for(bits) ||
+        off > seg->size || size != seg->size - off || count > size)
         goto corrupt;
-    seg->entries =
-        (const spoor_seg_entry *)((const char *)map + ENTRIES_OFFSET);
-    if (count > (seg->size - ENTRIES_OFFSET) / sizeof(spoor_seg_entry) ||
-        seg->size != ENTRIES_OFFSET + count * sizeof(spoor_seg_entry) ||
-        seg->dir[DIR_N - 1] != count)
+    n_dir = ((size_t)1 << bits) + 1;
+    seg->bits = bits;
+    seg->count = count;
+    seg->dir = (const uint64_t *)((const char *)map + HEADER_SIZE);
+    seg->data = (const unsigned char *)map + off;
+    seg->data_size = size;
+    if (seg->dir[0] != 0 || seg->dir[n_dir - 1] != size)
         goto corrupt;
-    for (i = 1; i < DIR_N; i++)
+    for (i = 1; i < n_dir; i++)
         if (seg->dir[i] < seg->dir[i - 1])
             goto corrupt;
     if (!(seg->name = spoor__strdup(name))) {
@@ -262,21 +373,111 @@ void spoor_segment__close(spoor_segment *seg)
     memset(seg, 0, sizeof(*seg));
 }
 
-size_t spoor_segment__find(const spoor_segment *seg, uint64_t hash, size_t *end)
+/* Point c at bucket b (and the buckets up to last). */
+static void cursor_at(spoor_seg_cursor *c, const spoor_segment *seg, uint64_t b,
+                      uint64_t last)
 {
-    uint32_t b = (uint32_t)(hash >> (64 - DIR_BITS));
-    size_t lo = seg->dir[b], hi = seg->dir[b + 1], e;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (seg->entries[mid].hash < hash)
-            lo = mid + 1;
-        else
-            hi = mid;
+    memset(c, 0, sizeof(*c));
+    c->seg = seg;
+    c->bucket = b;
+    c->last = last;
+    c->p = seg->data + seg->dir[b];
+    c->end = seg->data + seg->dir[b + 1];
+    c->first = 1;
+}
+
+void spoor_segment__scan(const spoor_segment *seg, spoor_seg_cursor *c)
+{
+    cursor_at(c, seg, 0, ((uint64_t)1 << seg->bits) - 1);
+}
+
+void spoor_segment__seek(const spoor_segment *seg, uint64_t hash,
+                         spoor_seg_cursor *c)
+{
+    uint64_t b = SPOOR_SEG_KEY(hash) >> (SPOOR_SEG_KEY_BITS - seg->bits);
+    cursor_at(c, seg, b, b);
+    c->want = SPOOR_SEG_KEY(hash);
+    c->seeking = 1;
+}
+
+static int get_varint(spoor_seg_cursor *c, uint64_t *out)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    while (c->p < c->end && shift < 64) {
+        unsigned char byte = *c->p++;
+        v |= (uint64_t)(byte & 0x7F) << shift;
+        if (!(byte & 0x80)) {
+            *out = v;
+            return 0;
+        }
+        shift += 7;
     }
-    for (e = lo; e < seg->dir[b + 1] && seg->entries[e].hash == hash; e++)
-        ;
-    *end = e;
-    return lo;
+    return spoor__error_set(SPOOR_ECORRUPT, "segment '%s' is damaged",
+                            c->seg->name ? c->seg->name : "?");
+}
+
+/* Decode the next posting of the cursor's buckets into c->e. 1, 0 at the
+ * end, or SPOOR_ECORRUPT. */
+static int decode(spoor_seg_cursor *c)
+{
+    const spoor_segment *seg = c->seg;
+    unsigned rem_bits = SPOOR_SEG_KEY_BITS - seg->bits;
+    uint64_t a, b2, cc;
+    int error;
+
+    while (c->p == c->end) {
+        if (c->bucket >= c->last)
+            return 0;
+        c->bucket++;
+        c->p = seg->data + seg->dir[c->bucket];
+        c->end = seg->data + seg->dir[c->bucket + 1];
+        c->first = 1;
+    }
+    if ((error = get_varint(c, &a)) < 0)
+        return error;
+    if (c->first || a) {
+        if ((error = get_varint(c, &cc)) < 0 ||
+            (error = get_varint(c, &b2)) < 0)
+            return error;
+        c->rem = c->first ? a : c->rem + a;
+        c->content = cc;
+        c->pos = b2;
+    } else {
+        if ((error = get_varint(c, &cc)) < 0 ||
+            (error = get_varint(c, &b2)) < 0)
+            return error;
+        c->content += cc;
+        c->pos = cc ? b2 : c->pos + b2;
+    }
+    c->first = 0;
+    if (c->rem >> rem_bits || c->content > UINT32_MAX - seg->content_base ||
+        c->pos > UINT32_MAX)
+        return spoor__error_set(SPOOR_ECORRUPT, "segment '%s' is damaged",
+                                seg->name ? seg->name : "?");
+    c->e.hash = ((c->bucket << rem_bits) | c->rem) << (64 - SPOOR_SEG_KEY_BITS);
+    c->e.content = (uint32_t)(c->content + seg->content_base);
+    c->e.pos = (uint32_t)c->pos;
+    return 1;
+}
+
+int spoor_segment__next(spoor_seg_cursor *c, spoor_seg_entry *out)
+{
+    int r;
+    while ((r = decode(c)) > 0) {
+        if (c->seeking) {
+            uint64_t key = SPOOR_SEG_KEY(c->e.hash);
+            if (key < c->want)
+                continue;
+            if (key > c->want) {
+                c->p = c->end; /* sorted: nothing further matches */
+                return 0;
+            }
+        }
+        *out = c->e;
+        return 1;
+    }
+    return r;
 }
 
 int spoor_segment__merge(const char *dir, const char *name,
@@ -284,30 +485,50 @@ int spoor_segment__merge(const char *dir, const char *name,
                          uint64_t *count_out)
 {
     seg_writer *w = spoor__malloc(sizeof(*w));
-    size_t *cur = spoor__calloc(n_segs ? n_segs : 1, sizeof(size_t));
+    spoor_seg_cursor *cur = spoor__calloc(n_segs ? n_segs : 1, sizeof(*cur));
+    spoor_seg_entry *head = spoor__calloc(n_segs ? n_segs : 1, sizeof(*head));
+    int *live = spoor__calloc(n_segs ? n_segs : 1, sizeof(int));
+    uint64_t total = 0;
+    uint32_t base = UINT32_MAX;
+    size_t i;
     int error = 0;
 
-    if (!w || !cur) {
+    if (!w || !cur || !head || !live) {
         spoor__free(w);
         spoor__free(cur);
+        spoor__free(head);
+        spoor__free(live);
         return spoor__error_oom();
     }
-    if ((error = writer_open(w, dir, name)) < 0)
+    for (i = 0; i < n_segs; i++) {
+        total += segs[i].count;
+        if (segs[i].count && segs[i].content_base < base)
+            base = segs[i].content_base;
+        spoor_segment__scan(&segs[i], &cur[i]);
+        if ((live[i] = spoor_segment__next(&cur[i], &head[i])) < 0) {
+            error = live[i];
+            goto done;
+        }
+    }
+    if ((error = writer_open(w, dir, name, total,
+                             base == UINT32_MAX ? 0 : base)) < 0)
         goto done;
     /* k-way merge: the number of segments is small (tiered merging keeps
      * it under a few dozen), so a linear scan for the minimum is enough */
     for (;;) {
-        size_t best = n_segs, i;
+        size_t best = n_segs;
         for (i = 0; i < n_segs; i++)
-            if (cur[i] < segs[i].count &&
-                (best == n_segs ||
-                 cmp_entry(&segs[i].entries[cur[i]],
-                           &segs[best].entries[cur[best]]) < 0))
+            if (live[i] > 0 &&
+                (best == n_segs || cmp_entry(&head[i], &head[best]) < 0))
                 best = i;
         if (best == n_segs)
             break;
-        if ((error = writer_add(w, &segs[best].entries[cur[best]++])) < 0)
+        if ((error = writer_add(w, &head[best])) < 0)
             goto done;
+        if ((live[best] = spoor_segment__next(&cur[best], &head[best])) < 0) {
+            error = live[best];
+            goto done;
+        }
     }
     *count_out = w->count;
     error = writer_finish(w, dir);
@@ -315,5 +536,7 @@ done:
     writer_abort(w);
     spoor__free(w);
     spoor__free(cur);
+    spoor__free(head);
+    spoor__free(live);
     return error;
 }

@@ -794,12 +794,16 @@ int spoor_store__lookup(spoor_store *s, uint64_t hash, size_t common,
 
     *common_out = 0;
     for (g = 0; g < s->n_segs; g++) {
-        const spoor_segment *seg = &s->segs[g];
-        size_t end, e = spoor_segment__find(seg, hash, &end);
+        spoor_seg_cursor cur;
+        spoor_seg_entry entry, *en = &entry;
         uint32_t last = 0;
-        int have = 0;
-        for (; e < end; e++) {
-            const spoor_seg_entry *en = &seg->entries[e];
+        int have = 0, r;
+        spoor_segment__seek(&s->segs[g], hash, &cur);
+        while ((r = spoor_segment__next(&cur, en)) != 0) {
+            if (r < 0) {
+                out->n = start;
+                return r;
+            }
             if (!have || en->content != last) {
                 last = en->content;
                 have = 1;

@@ -27,8 +27,12 @@ int spoor_store__lookup(spoor_store *s, uint64_t hash, size_t common,
 
 /* ==== Segments (segment.c) ==== */
 
+/* Segments keep the top KEY_BITS bits of a fingerprint hash (segment.c). */
+#define SPOOR_SEG_KEY_BITS 40
+#define SPOOR_SEG_KEY(h) ((uint64_t)(h) >> (64 - SPOOR_SEG_KEY_BITS))
+
 typedef struct spoor_seg_entry {
-    uint64_t hash;
+    uint64_t hash; /* read back from a segment: only its key bits are set */
     uint32_t content;
     uint32_t pos;
 } spoor_seg_entry;
@@ -38,11 +42,25 @@ typedef struct spoor_segment {
     const unsigned char *map;
     size_t size;
     uint64_t count;
-    const uint32_t *dir;
-    const spoor_seg_entry *entries;
+    unsigned bits;       /* directory bits */
+    const uint64_t *dir; /* (1 << bits) + 1 bucket starts in data */
+    const unsigned char *data;
+    uint64_t data_size;
+    uint32_t content_base;
 } spoor_segment;
 
-/** Sort entries by (hash, content, pos). */
+/** A position in a segment's postings (see spoor_segment__next). */
+typedef struct spoor_seg_cursor {
+    const spoor_segment *seg;
+    const unsigned char *p, *end; /* the rest of the current bucket */
+    uint64_t bucket, last;        /* current and last bucket to read */
+    uint64_t rem, content, pos;   /* the previous posting, decoded */
+    uint64_t want;                /* seeking: the key wanted */
+    int first, seeking;
+    spoor_seg_entry e;
+} spoor_seg_cursor;
+
+/** Sort entries by (key, content, pos): the order segments keep. */
 void spoor_segment__sort(spoor_seg_entry *e, size_t n);
 
 /** Write sorted entries as segment dir/name (tmp, fsync, rename). */
@@ -53,9 +71,18 @@ int spoor_segment__write(const char *dir, const char *name,
 int spoor_segment__open(spoor_segment *seg, const char *dir, const char *name);
 void spoor_segment__close(spoor_segment *seg);
 
-/** Entries [return, *end) of seg have this hash. */
-size_t spoor_segment__find(const spoor_segment *seg, uint64_t hash,
-                           size_t *end);
+/** Start c on every posting of seg, in order. */
+void spoor_segment__scan(const spoor_segment *seg, spoor_seg_cursor *c);
+
+/** Start c on the postings whose key is hash's key. */
+void spoor_segment__seek(const spoor_segment *seg, uint64_t hash,
+                         spoor_seg_cursor *c);
+
+/**
+ * The next posting of c into *out.
+ * @return 1, 0 when there is none, or SPOOR_ECORRUPT (damaged bucket).
+ */
+int spoor_segment__next(spoor_seg_cursor *c, spoor_seg_entry *out);
 
 /** Merge segments into a new segment dir/name. */
 int spoor_segment__merge(const char *dir, const char *name,

@@ -56,30 +56,57 @@ static int teardown(void **s)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* Every posting of seg with hash's key, in order. */
+static size_t lookup(const spoor_segment *seg, uint64_t hash,
+                     spoor_seg_entry *out, size_t cap)
+{
+    spoor_seg_cursor c;
+    spoor_seg_entry e;
+    size_t n = 0;
+    int r;
+    spoor_segment__seek(seg, hash, &c);
+    while ((r = spoor_segment__next(&c, &e)) > 0) {
+        assert_true(SPOOR_SEG_KEY(e.hash) == SPOOR_SEG_KEY(hash));
+        if (n < cap)
+            out[n] = e;
+        n++;
+    }
+    assert_int_equal(r, 0);
+    return n;
+}
+
 static void test_segment__round_trip(void **s)
 {
-    spoor_seg_entry *e = random_entries(20000, 1);
+    spoor_seg_entry *e = random_entries(20000, 1), got[64];
     spoor_segment seg;
     size_t i;
     (void)s;
     assert_int_equal(spoor_segment__write(dir, "a.spx", e, 20000), 0);
     assert_int_equal(spoor_segment__open(&seg, dir, "a.spx"), 0);
     assert_int_equal(seg.count, 20000);
+    /* delta coding: well under the 16 bytes of a plain posting */
+    assert_true(seg.size < 20000 * 9);
     for (i = 0; i < 20000; i++) {
-        size_t end, b = spoor_segment__find(&seg, e[i].hash, &end), j;
+        size_t n = lookup(&seg, e[i].hash, got, 64), j;
         int found = 0;
-        assert_true(b < end);
-        for (j = b; j < end; j++) {
-            assert_true(seg.entries[j].hash == e[i].hash);
-            found |= seg.entries[j].content == e[i].content &&
-                     seg.entries[j].pos == e[i].pos;
-        }
+        assert_true(n >= 1 && n <= 64);
+        for (j = 0; j < n; j++)
+            found |= got[j].content == e[i].content && got[j].pos == e[i].pos;
         assert_true(found);
+        /* exactly the postings that share the key, none more */
+        for (j = i;
+             j > 0 && SPOOR_SEG_KEY(e[j - 1].hash) == SPOOR_SEG_KEY(e[i].hash);
+             j--)
+            ;
+        {
+            size_t k = j;
+            while (k < 20000 &&
+                   SPOOR_SEG_KEY(e[k].hash) == SPOOR_SEG_KEY(e[i].hash))
+                k++;
+            assert_int_equal(n, k - j);
+        }
     }
-    {
-        size_t end, b = spoor_segment__find(&seg, 12345, &end);
-        assert_int_equal(b, end); /* absent hash */
-    }
+    assert_int_equal(lookup(&seg, 12345, got, 64), 0); /* absent hash */
     spoor_segment__close(&seg);
     free(e);
 }
@@ -87,7 +114,8 @@ static void test_segment__round_trip(void **s)
 static void test_segment__merge_preserves_all(void **s)
 {
     spoor_segment segs[3], out;
-    spoor_seg_entry *all = malloc(30000 * sizeof(*all));
+    spoor_seg_entry *all = malloc(30000 * sizeof(*all)), got;
+    spoor_seg_cursor c;
     char name[16];
     uint64_t count = 0;
     size_t i, n = 0;
@@ -107,15 +135,60 @@ static void test_segment__merge_preserves_all(void **s)
     assert_int_equal(count, n);
     assert_int_equal(spoor_segment__open(&out, dir, "merged.spx"), 0);
     spoor_segment__sort(all, n);
+    spoor_segment__scan(&out, &c);
     for (i = 0; i < n; i++) {
-        assert_true(out.entries[i].hash == all[i].hash);
-        assert_int_equal(out.entries[i].content, all[i].content);
-        assert_int_equal(out.entries[i].pos, all[i].pos);
+        assert_int_equal(spoor_segment__next(&c, &got), 1);
+        assert_true(SPOOR_SEG_KEY(got.hash) == SPOOR_SEG_KEY(all[i].hash));
+        assert_int_equal(got.content, all[i].content);
+        assert_int_equal(got.pos, all[i].pos);
     }
+    assert_int_equal(spoor_segment__next(&c, &got), 0);
     for (i = 0; i < 3; i++)
         spoor_segment__close(&segs[i]);
     spoor_segment__close(&out);
     free(all);
+}
+
+/* Damaged postings inside an accepted segment: lookups and scans end with
+ * 0 or SPOOR_ECORRUPT, never read outside the map. */
+static void test_segment__damaged_postings(void **s)
+{
+    spoor_seg_entry *e = random_entries(3000, 1), got;
+    spoor_segment seg;
+    spoor_seg_cursor c;
+    char path[128];
+    size_t i, corrupt = 0;
+    (void)s;
+    assert_int_equal(spoor_segment__write(dir, "p.spx", e, 3000), 0);
+    assert_int_equal(spoor_segment__open(&seg, dir, "p.spx"), 0);
+    {
+        /* a copy with every data byte's continuation bit set */
+        size_t off = (size_t)(seg.data - seg.map);
+        unsigned char *copy = malloc(seg.size);
+        FILE *f;
+        memcpy(copy, seg.map, seg.size);
+        for (i = off; i < seg.size; i++)
+            copy[i] |= 0x80;
+        snprintf(path, sizeof(path), "%s/q.spx", dir);
+        f = fopen(path, "wb");
+        fwrite(copy, 1, seg.size, f);
+        fclose(f);
+        free(copy);
+    }
+    spoor_segment__close(&seg);
+    assert_int_equal(spoor_segment__open(&seg, dir, "q.spx"), 0);
+    for (i = 0; i < 3000; i += 7) {
+        int r;
+        spoor_segment__seek(&seg, e[i].hash, &c);
+        while ((r = spoor_segment__next(&c, &got)) > 0)
+            ;
+        corrupt += r == SPOOR_ECORRUPT;
+    }
+    assert_true(corrupt > 0);
+    spoor_segment__scan(&seg, &c);
+    assert_int_equal(spoor_segment__next(&c, &got), SPOOR_ECORRUPT);
+    spoor_segment__close(&seg);
+    free(e);
 }
 
 static void test_segment__damaged_refused(void **s)
@@ -144,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_segment__round_trip),
         cmocka_unit_test(test_segment__merge_preserves_all),
         cmocka_unit_test(test_segment__damaged_refused),
+        cmocka_unit_test(test_segment__damaged_postings),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests_name("segment", tests, setup, teardown);
