@@ -1,5 +1,6 @@
 /*
- * cmd_add.c: spoor add -c NAME [-k KIND] [-d DATE] [--note TEXT] PATH...
+ * cmd_add.c: spoor add -c NAME [-k KIND] [-d DATE] [--note TEXT] [-j N]
+ *            PATH...
  *
  * Walks every PATH, stores each item in collection NAME, and ends with a
  * summary: items by status and by format, and every skipped input with its
@@ -10,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -52,7 +54,12 @@ static void print_help(void)
            "      --note TEXT          a note kept with a new collection\n"
            "  -q, --quiet              no summary, only errors\n"
            "      --commit-every N     commit to the index every N items "
-           "(default 500)\n" CLI_LIMIT_HELP
+           "(default 500)\n"
+           "  -j, --jobs N             read, extract and fingerprint in N "
+           "threads\n"
+           "                           (default: the number of cores); the "
+           "result is\n"
+           "                           the same for every N\n" CLI_LIMIT_HELP
            "  -h, --help               this help\n\n"
            "Skipped inputs are reported with their reason; exit status is 1 if "
            "any was\nskipped (the rest is still stored), 2 on bad usage.\n");
@@ -146,19 +153,21 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         {"quiet", no_argument, NULL, 'q'},
         {"limit", required_argument, NULL, 'L'},
         {"commit-every", required_argument, NULL, 'C'},
+        {"jobs", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *name = NULL, *kind = NULL, *date = NULL, *note = NULL;
     add_ctx c;
     spoor_walk_opts wopts;
-    size_t commit_every = 0;
-    int opt, rc = CLI_OK, i, error = 0;
+    size_t commit_every = 0, jobs = 0;
+    int opt, rc = CLI_OK, error = 0;
     size_t s;
 
     memset(&c, 0, sizeof(c));
     spoor_walk_opts_init(&wopts);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "c:k:d:qh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:k:d:qj:h", longopts, NULL)) !=
+           -1) {
         switch (opt) {
         case 'c':
             name = optarg;
@@ -182,6 +191,10 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         case 'C':
             if (cli_parse_size(optarg, &commit_every) || commit_every == 0)
                 return cli_error_usage("add", "--commit-every needs N >= 1");
+            break;
+        case 'j':
+            if (cli_parse_size(optarg, &jobs) || jobs == 0 || jobs > 1024)
+                return cli_error_usage("add", "--jobs needs 1 <= N <= 1024");
             break;
         case 'h':
             print_help();
@@ -215,11 +228,17 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         rc = cli_error_lib(name);
         goto done;
     }
-    for (i = optind; i < argc && error >= 0; i++)
-        error = spoor_walk(argv[i], &wopts, on_item, on_skip, &c);
+    if (!jobs) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = cores > 0 ? (size_t)cores : 1;
+    }
+    wopts.jobs = (unsigned)jobs;
+    error =
+        spoor_walk_paths((const char *const *)(argv + optind),
+                         (size_t)(argc - optind), &wopts, on_item, on_skip, &c);
     cli_progress("add", c.n_new + c.n_dup + c.n_present, c.bytes, 1);
     if (error < 0) {
-        rc = cli_error_lib(argv[i - 1]);
+        rc = cli_error_lib("add");
         goto done;
     }
     if (spoor_store_commit(c.store) < 0) {

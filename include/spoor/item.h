@@ -32,14 +32,17 @@ typedef struct spoor_item {
     spoor_canon canon;         /* canonical text of doc.text */
     spoor_fps fps;             /* fingerprints: text, or bytes if fp_bytes */
     int fp_bytes;              /* 1: fingerprints over raw bytes (no text) */
+    void *prepared; /* internal: the store-ready form a parallel walk's worker
+                       made (compressed text, sorted fingerprints), or NULL */
 } spoor_item;
 
 typedef struct spoor_walk_opts {
     unsigned version;
     spoor_limits limits; /* bounds on hostile input */
+    unsigned jobs;       /* spoor_walk_paths: worker threads (1: none) */
 } spoor_walk_opts;
 
-#define SPOOR_WALK_OPTS_VERSION 1
+#define SPOOR_WALK_OPTS_VERSION 2
 
 /** Fill opts with the defaults (spoor_limits_default). */
 SPOOR_API void spoor_walk_opts_init(spoor_walk_opts *opts);
@@ -63,6 +66,23 @@ typedef int (*spoor_skip_cb)(const char *display, int code, const char *reason,
 SPOOR_API int spoor_walk(const char *path, const spoor_walk_opts *opts,
                          spoor_item_cb item_cb, spoor_skip_cb skip_cb,
                          void *payload);
+
+/**
+ * Walk n_paths paths as spoor_walk would one after another, reading,
+ * extracting, normalising and fingerprinting in opts->jobs worker threads.
+ * The callbacks run on the calling thread only, one at a time, and see
+ * exactly the items and skips, in exactly the order, that sequential walks
+ * give; so results do not depend on the number of jobs. Memory stays
+ * bounded: at most a few files per job are in flight, and a worker waits
+ * while 64 MiB of its finished items wait for the callbacks. Extractors
+ * that run in a child process are then started by a fork server created
+ * before the threads (fork in a threaded process is unsafe).
+ * @return 0, or the first negative value a callback or a worker returned.
+ */
+SPOOR_API int spoor_walk_paths(const char *const *paths, size_t n_paths,
+                               const spoor_walk_opts *opts,
+                               spoor_item_cb item_cb, spoor_skip_cb skip_cb,
+                               void *payload);
 
 /**
  * Walk an in-memory input (stdin, say) named display, as if it were a file

@@ -67,6 +67,13 @@ long spoor__days_from_civil(long y, long m, long d);
 /** The date of day z since 1970-01-01. */
 void spoor__civil_from_days(long z, long *y, long *m, long *d);
 
+/**
+ * Sort n elements of size bytes (at most 64) that each start with a
+ * uint64_t hash by the hash's top 40 bits, stably (radix.c).
+ * @return 0 or SPOOR_ENOMEM (a copy of the array is needed).
+ */
+int spoor__sort_key40(void *base, size_t n, size_t size);
+
 /** qsort that accepts n == 0 with base == NULL. */
 void spoor__sort(void *base, size_t n, size_t size,
                  int (*cmp)(const void *, const void *));

@@ -115,6 +115,18 @@ int spoor_extract__isolated_children(const unsigned char *d, size_t len,
                                      const char *library, spoor_child_sink sink,
                                      void *payload);
 
+/** Tell isolate.c which input file this thread is reading (fd, and its
+ * read-only mapping), so a fork server child can map it instead of a copy;
+ * fd -1 when done. */
+void spoor_isolate__set_file(int fd, const void *map, size_t size);
+
+/** Start the fork server for isolated extractors (before any thread is
+ * created; see isolate.c). Idempotent. @return 0 or SPOOR_EIO. */
+int spoor_isolate__server_start(void);
+
+/** Stop the fork server, if started. */
+void spoor_isolate__server_stop(void);
+
 /** Record a child that could not be read. */
 int spoor_doc__add_skip(spoor_doc *doc, const char *name, int code,
                         const char *reason);

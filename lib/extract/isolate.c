@@ -1,32 +1,67 @@
 /*
- * isolate.c: run an extractor backed by an old C library (FreeXL, libwv) in
- * a child process, so that a crash or a hang on a hostile file costs that
- * file only: it is reported and skipped, and the batch goes on.
+ * isolate.c: run an extractor backed by an old C library (FreeXL, libwv,
+ * libpff) in a child process, so that a crash or a hang on a hostile file
+ * costs that file only: it is reported and skipped, and the batch goes on.
  *
- * The child (fork) extracts into its own spoor_doc and sends it back over a
- * pipe as wire records (wire.c). The parent reads at most max_text_bytes
- * plus 1 MiB of records and waits at most MAX_ITEM_SECONDS; past either
- * bound the child is killed and the bound is named. A container read this
- * way (PST) streams its children instead: each record is handed on as it
- * arrives, the wait restarts with each one, and one record may be at most
- * MAX_MEMBER_BYTES plus 1 MiB. A child that dies on a signal is reported
- * with the library's name. The child leaves with _exit, so no parent buffer
- * is flushed twice.
+ * The child extracts into its own spoor_doc and sends it back over a pipe
+ * as wire records (wire.c), ending with a 'Z' record. The parent reads at
+ * most max_text_bytes plus 1 MiB of records and waits at most
+ * MAX_ITEM_SECONDS; past either bound the child is killed and the bound is
+ * named. A container read this way (PST) streams its children instead:
+ * each record is handed on as it arrives, the wait restarts with each one,
+ * and one record may be at most MAX_MEMBER_BYTES plus 1 MiB. A child that
+ * dies, or ends without its 'Z' record, is reported with the library's
+ * name. The child leaves with _exit, so no parent buffer is flushed twice.
  *
- * fork in a multi-threaded process is only safe because the child calls
- * nothing that another thread could hold locked at the time of the fork in
- * the single-threaded CLI; a parallel ingest must spawn a helper instead.
+ * Single-threaded, the parent forks the child itself. fork() in a threaded
+ * process is unsafe (another thread may hold a lock the child then needs),
+ * so a parallel walk first starts a fork server (spoor_isolate__server_
+ * start), a single-threaded copy of the process made before any thread:
+ * the parent sends it a request over a SOCK_SEQPACKET socket with the
+ * item's bytes as a file descriptor (the input file itself when the bytes
+ * are the mapped file, else an anonymous memory file) and the pipe to
+ * answer on; the server forks the child and replies with its pid. Children
+ * of the server are reaped by it (SIGCHLD ignored), so the parent judges
+ * the run by its 'Z' record and kills by pid on a timeout.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "extract_int.h"
+
+enum { MODE_DOC, MODE_CHILDREN };
+
+typedef union isolated_fn {
+    spoor_isolated_fn doc;
+    spoor_isolated_children_fn children;
+} isolated_fn;
+
+/* The file being walked by this thread (walk.c), for the fork server. */
+static _Thread_local struct {
+    int fd;
+    const unsigned char *map;
+    size_t size;
+} current_file = {-1, NULL, 0};
+
+static int server_fd = -1; /* requests to the fork server, or -1 */
+static pid_t server_pid = -1;
+
+void spoor_isolate__set_file(int fd, const void *map, size_t size)
+{
+    current_file.fd = fd;
+    current_file.map = map;
+    current_file.size = size;
+}
 
 static int write_all(int fd, const void *p, size_t n)
 {
@@ -52,58 +87,297 @@ static int flush_fd(spoor_buf *out, void *ctx)
     return rc < 0 ? spoor__error_set(SPOOR_EIO, "pipe closed") : 0;
 }
 
-static void child(int fd, spoor_isolated_fn fn, const unsigned char *d,
-                  size_t len, const spoor_limits *lim)
+/* The child: run fn on d and send the outcome to fd, then 'Z'; exits. */
+static void run_child(int mode, isolated_fn fn, int fd, const unsigned char *d,
+                      size_t len, const spoor_limits *lim)
 {
     spoor_doc doc = SPOOR_DOC_INIT;
     spoor_buf out = SPOOR_BUF_INIT;
-    int rc = fn(&doc, d, len, lim);
-    if (rc < 0)
-        rc = spoor_wire__error(&out, rc, spoor_error_last()->message);
-    else
-        rc = spoor_wire__encode_doc(&out, &doc);
-    if (rc < 0 || flush_fd(&out, &fd) < 0)
+    int rc;
+
+    signal(SIGPIPE, SIG_DFL);
+    if (getenv("SPOOR_TEST_ISOLATED")) { /* tests: a library that breaks */
+        if (!strcmp(getenv("SPOOR_TEST_ISOLATED"), "crash"))
+            raise(SIGSEGV);
+        if (!strcmp(getenv("SPOOR_TEST_ISOLATED"), "hang"))
+            for (;;)
+                pause();
+    }
+    if (mode == MODE_DOC) {
+        rc = fn.doc(&doc, d, len, lim);
+        rc = rc < 0 ? spoor_wire__error(&out, rc, spoor_error_last()->message)
+                    : spoor_wire__encode_doc(&out, &doc);
+    } else {
+        rc = fn.children(d, len, lim, &out, flush_fd, &fd);
+        if (rc < 0)
+            rc = spoor_wire__error(&out, rc, spoor_error_last()->message);
+    }
+    if (rc < 0 || spoor_wire__record(&out, 'Z', NULL, 0) < 0 ||
+        flush_fd(&out, &fd) < 0)
         _exit(1);
     _exit(0);
 }
 
-static long long now_ms(void)
+/* ==== The fork server ==== */
+
+typedef struct request {
+    int mode;
+    isolated_fn fn; /* valid in the server: a fork of this process */
+    spoor_limits lim;
+    uint64_t offset, len; /* the item's bytes in the passed descriptor */
+} request;
+
+/* Receive a request and its three descriptors; -1 at end of stream. */
+static int receive(int sock, request *rq, int fds[3])
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+    char cbuf[CMSG_SPACE(3 * sizeof(int))];
+    struct iovec iov = {rq, sizeof(*rq)};
+    struct msghdr m;
+    struct cmsghdr *c;
+    ssize_t n;
+
+    memset(&m, 0, sizeof(m));
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = cbuf;
+    m.msg_controllen = sizeof(cbuf);
+    do
+        n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return -1;
+    c = CMSG_FIRSTHDR(&m);
+    if (!c || c->cmsg_type != SCM_RIGHTS ||
+        c->cmsg_len != CMSG_LEN(3 * sizeof(int))) {
+        return 0; /* malformed: nothing to answer on */
+    }
+    memcpy(fds, CMSG_DATA(c), 3 * sizeof(int));
+    if ((size_t)n != sizeof(*rq)) {
+        close(fds[0]);
+        close(fds[1]);
+        close(fds[2]);
+        return 0;
+    }
+    return 1;
 }
 
-/* Fork; the child runs in the returned pid 0 branch of the caller. */
-static pid_t spawn(int fds[2])
+static void serve(int sock)
 {
+    signal(SIGCHLD, SIG_IGN); /* children are reaped automatically */
+    for (;;) {
+        request rq;
+        int fds[3], r = receive(sock, &rq, fds);
+        pid_t pid;
+        if (r < 0)
+            _exit(0);
+        if (r == 0)
+            continue;
+        pid = fork();
+        if (pid == 0) {
+            const unsigned char *d = (const unsigned char *)"";
+            close(sock);
+            close(fds[2]);
+            signal(SIGCHLD, SIG_DFL);
+            if (rq.len) {
+                uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+                uint64_t delta = rq.offset % page;
+                void *map = mmap(NULL, rq.len + delta, PROT_READ, MAP_PRIVATE,
+                                 fds[0], (off_t)(rq.offset - delta));
+                if (map == MAP_FAILED)
+                    _exit(3);
+                d = (const unsigned char *)map + delta;
+            }
+            close(fds[0]);
+            run_child(rq.mode, rq.fn, fds[1], d, rq.len, &rq.lim);
+        }
+        write_all(fds[2], &pid, sizeof(pid));
+        close(fds[0]);
+        close(fds[1]);
+        close(fds[2]);
+    }
+}
+
+int spoor_isolate__server_start(void)
+{
+    int sv[2];
     pid_t pid;
-    if (pipe(fds) < 0)
+    if (server_fd >= 0)
+        return 0;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return spoor__error_set(SPOOR_EIO, "socketpair: %s", strerror(errno));
+    fflush(NULL);
+    if ((pid = fork()) < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return spoor__error_set(SPOOR_EIO, "fork: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        serve(sv[1]);
+        _exit(0);
+    }
+    close(sv[1]);
+    server_fd = sv[0];
+    server_pid = pid;
+    return 0;
+}
+
+void spoor_isolate__server_stop(void)
+{
+    if (server_fd < 0)
+        return;
+    close(server_fd); /* the server leaves at end of stream */
+    server_fd = -1;
+    while (waitpid(server_pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    server_pid = -1;
+}
+
+/* ==== Starting and ending a run ==== */
+
+typedef struct child_run {
+    pid_t pid;
+    int fd; /* read end of the records pipe */
+    int via_server;
+} child_run;
+
+/* The item's bytes as a descriptor for the server: the mapped input file
+ * itself when d lies in it (*own = 0), else a memory file holding a copy. */
+static int data_fd(const unsigned char *d, size_t len, uint64_t *offset,
+                   int *own)
+{
+    int fd;
+    *offset = 0;
+    *own = 1;
+    if (current_file.fd >= 0 && len && d >= current_file.map &&
+        d + len <= current_file.map + current_file.size) {
+        *offset = (uint64_t)(d - current_file.map);
+        *own = 0;
+        return current_file.fd;
+    }
+    if ((fd = memfd_create("spoor-item", MFD_CLOEXEC)) < 0)
+        return -1;
+    if (write_all(fd, d, len) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int start_via_server(child_run *r, int mode, isolated_fn fn,
+                            const unsigned char *d, size_t len,
+                            const spoor_limits *lim)
+{
+    request rq;
+    int res[2], answer[2], fds[3], own, dfd, error = 0;
+    char cbuf[CMSG_SPACE(3 * sizeof(int))];
+    struct iovec iov = {&rq, sizeof(rq)};
+    struct msghdr m;
+    struct cmsghdr *c;
+    pid_t pid = -1;
+    ssize_t n;
+
+    memset(&rq, 0, sizeof(rq));
+    rq.mode = mode;
+    rq.fn = fn;
+    rq.lim = *lim;
+    rq.len = len;
+    if ((dfd = data_fd(d, len, &rq.offset, &own)) < 0)
+        return spoor__error_set(SPOOR_EIO, "memfd: %s", strerror(errno));
+    if (pipe2(res, O_CLOEXEC) < 0) {
+        error = spoor__error_set(SPOOR_EIO, "pipe: %s", strerror(errno));
+        goto done_data;
+    }
+    if (pipe2(answer, O_CLOEXEC) < 0) {
+        error = spoor__error_set(SPOOR_EIO, "pipe: %s", strerror(errno));
+        close(res[0]);
+        close(res[1]);
+        goto done_data;
+    }
+    fds[0] = dfd;
+    fds[1] = res[1];
+    fds[2] = answer[1];
+    memset(&m, 0, sizeof(m));
+    memset(cbuf, 0, sizeof(cbuf));
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = cbuf;
+    m.msg_controllen = sizeof(cbuf);
+    c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(fds));
+    memcpy(CMSG_DATA(c), fds, sizeof(fds));
+    do
+        n = sendmsg(server_fd, &m, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    close(res[1]);
+    close(answer[1]);
+    if (n == (ssize_t)sizeof(rq)) {
+        do
+            n = read(answer[0], &pid, sizeof(pid));
+        while (n < 0 && errno == EINTR);
+    }
+    close(answer[0]);
+    if (n != (ssize_t)sizeof(pid) || pid < 0) {
+        close(res[0]);
+        error = spoor__error_set(SPOOR_EIO,
+                                 "the fork server could not start a child");
+    } else {
+        r->pid = pid;
+        r->fd = res[0];
+        r->via_server = 1;
+    }
+done_data:
+    if (own)
+        close(dfd);
+    return error;
+}
+
+static int start_run(child_run *r, int mode, isolated_fn fn,
+                     const unsigned char *d, size_t len,
+                     const spoor_limits *lim)
+{
+    int fds[2];
+    memset(r, 0, sizeof(*r));
+    if (server_fd >= 0)
+        return start_via_server(r, mode, fn, d, len, lim);
+    if (pipe2(fds, O_CLOEXEC) < 0)
         return spoor__error_set(SPOOR_EIO, "pipe: %s", strerror(errno));
     fflush(NULL);
-    pid = fork();
-    if (pid < 0) {
+    if ((r->pid = fork()) < 0) {
         close(fds[0]);
         close(fds[1]);
         return spoor__error_set(SPOOR_EIO, "fork: %s", strerror(errno));
     }
-    if (pid == 0) {
+    if (r->pid == 0) {
         close(fds[0]);
-        signal(SIGPIPE, SIG_DFL);
-    } else {
-        close(fds[1]);
+        run_child(mode, fn, fds[1], d, len, lim);
     }
-    return pid;
+    close(fds[1]);
+    r->fd = fds[0];
+    return 0;
 }
 
-/* Wait for the child (killed first when kill_it); an error naming library
- * if it crashed or failed, else error unchanged. */
-static int reap(pid_t pid, int kill_it, const char *library, int error)
+/* Close the run (killed first when kill_it). @return error unchanged, or
+ * an error naming library if the child crashed, failed or ended without
+ * its 'Z' record. */
+static int end_run(child_run *r, int kill_it, int finished, const char *library,
+                   int error)
 {
     int status = 0;
+    close(r->fd);
     if (kill_it)
-        kill(pid, SIGKILL);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        kill(r->pid, SIGKILL);
+    if (r->via_server) {
+        if (error == 0 && !kill_it && !finished)
+            error = spoor__error_set(SPOOR_EINVALID,
+                                     "%s died on this item; the item is "
+                                     "damaged or hostile",
+                                     library);
+        return error;
+    }
+    while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (error == 0 && !kill_it && WIFSIGNALED(status))
         error = spoor__error_set(SPOOR_EINVALID,
@@ -115,7 +389,17 @@ static int reap(pid_t pid, int kill_it, const char *library, int error)
         error = spoor__error_set(SPOOR_EINVALID,
                                  "%s failed on this item (exit status %d)",
                                  library, WEXITSTATUS(status));
+    else if (error == 0 && !kill_it && !finished)
+        error = spoor__error_set(
+            SPOOR_EINVALID, "%s ended without finishing this item", library);
     return error;
+}
+
+static long long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /* Wait up to the deadline for fd to be readable; 1 ready, 0 timed out. */
@@ -157,28 +441,40 @@ static int timed_out(const char *library, const spoor_limits *lim,
                             library, lim->max_item_seconds, what);
 }
 
+/* Non-zero if the records of in end with a 'Z' record. */
+static int ends_finished(const spoor_buf *in)
+{
+    const unsigned char *p, *d = (const unsigned char *)in->ptr;
+    size_t used = 0, step, n;
+    char type = 0;
+    while ((step = spoor_wire__next(d + used, in->size - used, &type, &p, &n)) >
+           0)
+        used += step;
+    return used == in->size && type == 'Z';
+}
+
 int spoor_extract__isolated(spoor_doc *doc, const unsigned char *d, size_t len,
                             const spoor_limits *lim, spoor_isolated_fn fn,
                             const char *library)
 {
-    int fds[2], error = 0, child_error = 0, killed = 0;
-    pid_t pid;
+    int error = 0, child_error = 0, killed = 0;
     spoor_buf in = SPOOR_BUF_INIT;
     size_t cap = lim->max_text_bytes + (1u << 20);
     long long deadline = now_ms() + (long long)lim->max_item_seconds * 1000;
+    isolated_fn f;
     ssize_t r;
+    child_run run;
 
-    if ((pid = spawn(fds)) < 0)
-        return (int)pid;
-    if (pid == 0)
-        child(fds[1], fn, d, len, lim);
+    f.doc = fn;
+    if ((error = start_run(&run, MODE_DOC, f, d, len, lim)) < 0)
+        return error;
     for (;;) {
-        if (!wait_readable(fds[0], deadline)) {
+        if (!wait_readable(run.fd, deadline)) {
             killed = 1;
             error = timed_out(library, lim, "on this item");
             break;
         }
-        if ((r = read_some(fds[0], &in)) <= 0) {
+        if ((r = read_some(run.fd, &in)) <= 0) {
             killed = r < 0;
             error = (int)r;
             break;
@@ -192,8 +488,7 @@ int spoor_extract__isolated(spoor_doc *doc, const unsigned char *d, size_t len,
             break;
         }
     }
-    close(fds[0]);
-    error = reap(pid, killed, library, error);
+    error = end_run(&run, killed, ends_finished(&in), library, error);
     if (error == 0)
         error = spoor_wire__decode_doc(doc, (const unsigned char *)in.ptr,
                                        in.size, &child_error, 1);
@@ -201,20 +496,6 @@ int spoor_extract__isolated(spoor_doc *doc, const unsigned char *d, size_t len,
     if (error == 0 && child_error < 0)
         error = child_error;
     return error;
-}
-
-/* The child side of spoor_extract__isolated_children. */
-static void children_child(int fd, spoor_isolated_children_fn fn,
-                           const unsigned char *d, size_t len,
-                           const spoor_limits *lim)
-{
-    spoor_buf out = SPOOR_BUF_INIT;
-    int rc = fn(d, len, lim, &out, flush_fd, &fd);
-    if (rc < 0 && spoor_wire__error(&out, rc, spoor_error_last()->message) < 0)
-        _exit(1);
-    if (flush_fd(&out, &fd) < 0)
-        _exit(1);
-    _exit(0);
 }
 
 /* Hand one streamed record to sink; 'E' sets *child_error. */
@@ -247,28 +528,28 @@ int spoor_extract__isolated_children(const unsigned char *d, size_t len,
                                      const char *library, spoor_child_sink sink,
                                      void *payload)
 {
-    int fds[2], error = 0, child_error = 0, killed = 0;
-    pid_t pid;
+    int error = 0, child_error = 0, killed = 0, finished = 0;
     spoor_buf in = SPOOR_BUF_INIT;
     uint64_t cap = lim->max_member_bytes + (1u << 20);
     long long wait_ms = (long long)lim->max_item_seconds * 1000;
     long long deadline = now_ms() + wait_ms;
+    isolated_fn f;
+    child_run run;
 
-    if ((pid = spawn(fds)) < 0)
-        return (int)pid;
-    if (pid == 0)
-        children_child(fds[1], fn, d, len, lim);
+    f.children = fn;
+    if ((error = start_run(&run, MODE_CHILDREN, f, d, len, lim)) < 0)
+        return error;
     for (;;) {
         const unsigned char *p;
         size_t used = 0, step, n;
         ssize_t r;
         char type;
-        if (!wait_readable(fds[0], deadline)) {
+        if (!wait_readable(run.fd, deadline)) {
             killed = 1;
             error = timed_out(library, lim, "without reading a message");
             break;
         }
-        if ((r = read_some(fds[0], &in)) <= 0) {
+        if ((r = read_some(run.fd, &in)) <= 0) {
             killed = r < 0;
             error = (int)r;
             break;
@@ -276,6 +557,7 @@ int spoor_extract__isolated_children(const unsigned char *d, size_t len,
         while (error == 0 && child_error == 0 &&
                (step = spoor_wire__next((const unsigned char *)in.ptr + used,
                                         in.size - used, &type, &p, &n)) > 0) {
+            finished = type == 'Z';
             error = pass_record(type, p, n, sink, payload, &child_error);
             used += step;
         }
@@ -304,8 +586,7 @@ int spoor_extract__isolated_children(const unsigned char *d, size_t len,
         }
         deadline = now_ms() + wait_ms; /* sink time does not count */
     }
-    close(fds[0]);
-    error = reap(pid, killed, library, error);
+    error = end_run(&run, killed, finished && in.size == 0, library, error);
     spoor_buf_dispose(&in);
     if (error == 0 && child_error < 0)
         error = child_error;

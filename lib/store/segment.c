@@ -80,9 +80,20 @@ static size_t data_offset_for(unsigned bits)
     return HEADER_SIZE + (((size_t)1 << bits) + 1) * 8;
 }
 
-void spoor_segment__sort(spoor_seg_entry *e, size_t n)
+int spoor_segment__sort(spoor_seg_entry *e, size_t n)
 {
-    spoor__sort(e, n, sizeof(*e), cmp_entry);
+    size_t i;
+    int error;
+    /* postings arrive item by item (content ids rising), each item's by
+     * (key, pos): a stable sort on the key alone then gives the order */
+    if ((error = spoor__sort_key40(e, n, sizeof(*e))) < 0)
+        return error;
+    for (i = 1; i < n; i++)
+        if (cmp_entry(&e[i - 1], &e[i]) > 0) {
+            spoor__sort(e, n, sizeof(*e), cmp_entry);
+            break;
+        }
+    return 0;
 }
 
 static int write_all(int fd, const void *p, size_t n, const char *path)

@@ -200,9 +200,9 @@ int spoor_store_commit(spoor_store *s)
     if (s->n_pending) {
         /* the batch's postings become one segment, registered in the same
          * transaction as its items */
-        spoor_segment__sort(s->pending, s->n_pending);
         segment_name(s, name, sizeof(name));
-        if ((error = spoor_segment__write(s->path, name, s->pending,
+        if ((error = spoor_segment__sort(s->pending, s->n_pending)) < 0 ||
+            (error = spoor_segment__write(s->path, name, s->pending,
                                           s->n_pending)) < 0 ||
             (error = register_segment(s, name, s->n_pending)) < 0)
             return error;
@@ -542,38 +542,101 @@ int spoor_store__by_sha256(spoor_store *s, const char *sha256, int64_t *out)
     return SPOOR_ENOTFOUND;
 }
 
-static int cmp_fp(const void *a, const void *b)
+typedef struct prepared_item {
+    void *z; /* the text, zstd-compressed */
+    size_t zlen;
+    spoor_fp *sorted; /* the fingerprints by (hash, pos) */
+} prepared_item;
+
+/* Compress text with cctx (created on first use) into *z, *zlen. */
+static int compress_text(ZSTD_CCtx **cctx, const spoor_doc *doc, void **z,
+                         size_t *zlen)
 {
-    const spoor_fp *x = a, *y = b;
-    if (x->hash != y->hash)
-        return x->hash < y->hash ? -1 : 1;
-    return x->pos < y->pos ? -1 : x->pos > y->pos;
+    size_t zcap = ZSTD_compressBound(doc->text.size);
+    *z = NULL;
+    *zlen = 0;
+    if (!doc->text.size)
+        return 0;
+    if (!*cctx && !(*cctx = ZSTD_createCCtx()))
+        return spoor__error_oom();
+    if (!(*z = spoor__malloc(zcap)))
+        return spoor__error_oom();
+    *zlen = ZSTD_compressCCtx(*cctx, *z, zcap, doc->text.ptr, doc->text.size,
+                              ZSTD_LEVEL);
+    if (ZSTD_isError(*zlen))
+        return spoor__error_set(SPOOR_ERROR, "zstd: %s",
+                                ZSTD_getErrorName(*zlen));
+    return 0;
+}
+
+static int sort_fps(const spoor_item *item, spoor_fp **sorted)
+{
+    *sorted = NULL;
+    if (!item->fps.n)
+        return 0;
+    *sorted = spoor__reallocarray(NULL, item->fps.n, sizeof(spoor_fp));
+    if (!*sorted)
+        return spoor__error_oom();
+    memcpy(*sorted, item->fps.v, item->fps.n * sizeof(spoor_fp));
+    /* fingerprints come in position order: stable on the key, they end
+     * by (key, pos), the order the segments keep */
+    return spoor__sort_key40(*sorted, item->fps.n, sizeof(spoor_fp));
+}
+
+/* One compression context per worker thread, kept for its lifetime. */
+static _Thread_local ZSTD_CCtx *thread_cctx;
+
+int spoor_store__prepare(spoor_item *item)
+{
+    prepared_item *p = spoor__calloc(1, sizeof(*p));
+    int error;
+    if (!p)
+        return spoor__error_oom();
+    if ((error = compress_text(&thread_cctx, &item->doc, &p->z, &p->zlen)) <
+            0 ||
+        (error = sort_fps(item, &p->sorted)) < 0) {
+        spoor_store__prepared_free(p);
+        return error;
+    }
+    item->prepared = p;
+    return 0;
+}
+
+void spoor_store__thread_done(void)
+{
+    ZSTD_freeCCtx(thread_cctx);
+    thread_cctx = NULL;
+}
+
+void spoor_store__prepared_free(void *prepared)
+{
+    prepared_item *p = prepared;
+    if (!p)
+        return;
+    spoor__free(p->z);
+    spoor__free(p->sorted);
+    spoor__free(p);
 }
 
 static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
 {
     const spoor_doc *doc = &item->doc;
-    spoor_fp *sorted = NULL;
-    void *z = NULL;
-    size_t zcap, zlen = 0, i;
+    const prepared_item *ready = item->prepared;
+    spoor_fp *sorted = NULL, *own_sorted = NULL;
+    void *z = NULL, *own_z = NULL;
+    size_t zlen = 0, i;
     int64_t id;
     int error = 0;
 
-    if (doc->text.size) {
-        zcap = ZSTD_compressBound(doc->text.size);
-        z = spoor__malloc(zcap);
-        SPOOR_ALLOC_CHECK(z);
-        if (!s->zctx && !(s->zctx = ZSTD_createCCtx())) {
-            error = spoor__error_oom();
-            goto done;
-        }
-        zlen = ZSTD_compressCCtx(s->zctx, z, zcap, doc->text.ptr,
-                                 doc->text.size, ZSTD_LEVEL);
-        if (ZSTD_isError(zlen)) {
-            error = spoor__error_set(SPOOR_ERROR, "zstd: %s",
-                                     ZSTD_getErrorName(zlen));
-            goto done;
-        }
+    if (ready) {
+        z = ready->z;
+        zlen = ready->zlen;
+        sorted = ready->sorted;
+    } else {
+        SPOOR_TRY(compress_text(&s->zctx, doc, &own_z, &zlen));
+        SPOOR_TRY(sort_fps(item, &own_sorted));
+        z = own_z;
+        sorted = own_sorted;
     }
     SPOOR_TRY(prepare(s, &s->st_add_content,
                       "INSERT INTO contents(sha256, format, encoding, "
@@ -604,12 +667,6 @@ static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
         error = spoor__error_set(SPOOR_ELIMIT, "index '%s' holds 4G contents",
                                  s->path);
         goto done;
-    }
-    if (item->fps.n) {
-        sorted = spoor__reallocarray(NULL, item->fps.n, sizeof(spoor_fp));
-        SPOOR_ALLOC_CHECK(sorted);
-        memcpy(sorted, item->fps.v, item->fps.n * sizeof(spoor_fp));
-        spoor__sort(sorted, item->fps.n, sizeof(spoor_fp), cmp_fp);
     }
     SPOOR_TRY(spoor__array_reserve((void **)&s->pending, &s->cap_pending,
                                    s->n_pending + item->fps.n,
@@ -656,8 +713,8 @@ static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
     }
     *out = id;
 done:
-    spoor__free(z);
-    spoor__free(sorted);
+    spoor__free(own_z);
+    spoor__free(own_sorted);
     return error;
 }
 

@@ -25,6 +25,17 @@ typedef struct spoor_postings {
 int spoor_store__lookup(spoor_store *s, uint64_t hash, size_t common,
                         spoor_postings *out, int *common_out);
 
+/**
+ * Compress item's text and sort its fingerprints ahead of storing, on any
+ * thread (a parallel walk's workers do), into item->prepared, which
+ * spoor_store_add_item then uses and spoor_store__prepared_free releases.
+ * @return 0 or SPOOR_ENOMEM / SPOOR_ERROR (zstd).
+ */
+int spoor_store__prepare(spoor_item *item);
+void spoor_store__prepared_free(void *prepared);
+/** Release what spoor_store__prepare keeps per thread; at thread exit. */
+void spoor_store__thread_done(void);
+
 /* ==== Segments (segment.c) ==== */
 
 /* Segments keep the top KEY_BITS bits of a fingerprint hash (segment.c). */
@@ -60,8 +71,9 @@ typedef struct spoor_seg_cursor {
     spoor_seg_entry e;
 } spoor_seg_cursor;
 
-/** Sort entries by (key, content, pos): the order segments keep. */
-void spoor_segment__sort(spoor_seg_entry *e, size_t n);
+/** Sort entries by (key, content, pos): the order segments keep.
+ * @return 0 or SPOOR_ENOMEM. */
+int spoor_segment__sort(spoor_seg_entry *e, size_t n);
 
 /** Write sorted entries as segment dir/name (tmp, fsync, rename). */
 int spoor_segment__write(const char *dir, const char *name,

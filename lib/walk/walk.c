@@ -25,13 +25,7 @@
 
 #include "../common/internal.h"
 #include "../extract/extract_int.h"
-
-typedef struct walker {
-    const spoor_walk_opts *opts;
-    spoor_item_cb item_cb;
-    spoor_skip_cb skip_cb;
-    void *payload;
-} walker;
+#include "walk_int.h"
 
 static int skip(walker *wk, const char *display, int code, const char *reason)
 {
@@ -67,8 +61,56 @@ static void sha256_hex(const void *data, size_t len, char out[65])
 
 void spoor_walk_opts_init(spoor_walk_opts *opts)
 {
+    memset(opts, 0, sizeof(*opts));
     opts->version = SPOOR_WALK_OPTS_VERSION;
     spoor_limits_default(&opts->limits);
+    opts->jobs = 1;
+}
+
+int spoor_item__copy(spoor_item *dst, const spoor_item *src)
+{
+    const spoor_doc *d = &src->doc;
+    size_t i;
+    int error = 0;
+
+    memset(dst, 0, sizeof(*dst));
+    memcpy(dst->sha256, src->sha256, sizeof(dst->sha256));
+    dst->bytes = src->bytes;
+    dst->depth = src->depth;
+    dst->fp_bytes = src->fp_bytes;
+    dst->doc.format = d->format;
+    dst->doc.encoding = d->encoding;
+    dst->doc.has_text = d->has_text;
+    dst->canon.len = src->canon.len;
+    if (!(dst->path = spoor__strdup(src->path)) ||
+        !(dst->display = spoor__strdup(src->display)) ||
+        (d->warning && !(dst->doc.warning = spoor__strdup(d->warning))))
+        SPOOR_TRY(spoor__error_oom());
+    SPOOR_TRY(spoor_buf_put(&dst->doc.text, d->text.ptr, d->text.size));
+    for (i = 0; i < d->n_dates; i++)
+        SPOOR_TRY(spoor_doc__add_date(&dst->doc, d->dates[i].field,
+                                      d->dates[i].value, d->dates[i].source));
+    for (i = 0; i < d->n_meta; i++)
+        SPOOR_TRY(
+            spoor_doc__add_meta(&dst->doc, d->meta[i].key, d->meta[i].value));
+    if (src->fps.n) {
+        dst->fps.v = spoor__reallocarray(NULL, src->fps.n, sizeof(spoor_fp));
+        SPOOR_ALLOC_CHECK(dst->fps.v);
+        memcpy(dst->fps.v, src->fps.v, src->fps.n * sizeof(spoor_fp));
+        dst->fps.n = dst->fps.cap = src->fps.n;
+    }
+done:
+    if (error < 0)
+        spoor_item__dispose_copy(dst);
+    return error;
+}
+
+void spoor_item__dispose_copy(spoor_item *item)
+{
+    spoor__free((char *)item->path);
+    spoor__free((char *)item->display);
+    spoor_item_dispose(item);
+    memset(item, 0, sizeof(*item));
 }
 
 /* spoor_item_analyse, reading data as format when not NULL. */
@@ -225,7 +267,7 @@ static int open_input(const char *fspath, int nofollow)
     return fd;
 }
 
-static int walk_file(walker *wk, const char *fspath, const char *path,
+int spoor_walk__file(walker *wk, const char *fspath, const char *path,
                      const char *display, int nofollow)
 {
     struct stat st;
@@ -259,9 +301,12 @@ static int walk_file(walker *wk, const char *fspath, const char *path,
             return skip(wk, display, SPOOR_EIO, reason);
         }
     }
-    close(fd);
+    /* an extractor run in another process may read the file from fd */
+    spoor_isolate__set_file(fd, map, map ? (size_t)st.st_size : 0);
     error = walk_data(wk, path, display, map ? map : "", (size_t)st.st_size, 0,
                       NULL, NULL);
+    spoor_isolate__set_file(-1, NULL, 0);
+    close(fd);
     if (map)
         munmap(map, (size_t)st.st_size);
     return error;
@@ -316,7 +361,7 @@ static int walk_dir(walker *wk, const char *fspath, const char *rel,
         } else if (!S_ISREG(st.st_mode)) {
             error = skip(wk, cdisp, SPOOR_EUNSUPPORTED, "not a regular file");
         } else {
-            error = walk_file(wk, cfs, crel, cdisp, 1);
+            error = wk->file_fn(wk, cfs, crel, cdisp, 1);
         }
         g_free(cfs);
         g_free(crel);
@@ -326,17 +371,13 @@ static int walk_dir(walker *wk, const char *fspath, const char *rel,
     return error;
 }
 
-int spoor_walk(const char *path, const spoor_walk_opts *opts,
-               spoor_item_cb item_cb, spoor_skip_cb skip_cb, void *payload)
+int spoor_walk__path(walker *wk, const char *path)
 {
-    spoor_walk_opts defaults;
-    walker wk = {opts ? opts : &defaults, item_cb, skip_cb, payload};
     struct stat st;
     char *display, *base;
     size_t n;
     int error;
 
-    spoor_walk_opts_init(&defaults);
     display = g_strdup(path);
     n = strlen(display);
     while (n > 1 && display[n - 1] == '/')
@@ -344,16 +385,26 @@ int spoor_walk(const char *path, const spoor_walk_opts *opts,
     if (stat(path, &st) < 0) {
         char reason[256];
         snprintf(reason, sizeof(reason), "%s", strerror(errno));
-        error = skip(&wk, display, SPOOR_ENOTFOUND, reason);
+        error = skip(wk, display, SPOOR_ENOTFOUND, reason);
     } else if (S_ISDIR(st.st_mode)) {
-        error = walk_dir(&wk, path, "", display, 0);
+        error = walk_dir(wk, path, "", display, 0);
     } else {
         base = g_path_get_basename(display);
-        error = walk_file(&wk, path, base, display, 0);
+        error = wk->file_fn(wk, path, base, display, 0);
         g_free(base);
     }
     g_free(display);
     return error;
+}
+
+int spoor_walk(const char *path, const spoor_walk_opts *opts,
+               spoor_item_cb item_cb, spoor_skip_cb skip_cb, void *payload)
+{
+    spoor_walk_opts defaults;
+    walker wk = {opts ? opts : &defaults, item_cb, skip_cb, payload,
+                 spoor_walk__file};
+    spoor_walk_opts_init(&defaults);
+    return spoor_walk__path(&wk, path);
 }
 
 int spoor_walk_buffer(const char *display, const void *data, size_t len,
@@ -361,7 +412,8 @@ int spoor_walk_buffer(const char *display, const void *data, size_t len,
                       spoor_skip_cb skip_cb, void *payload)
 {
     spoor_walk_opts defaults;
-    walker wk = {opts ? opts : &defaults, item_cb, skip_cb, payload};
+    walker wk = {opts ? opts : &defaults, item_cb, skip_cb, payload,
+                 spoor_walk__file};
     spoor_walk_opts_init(&defaults);
     return walk_data(&wk, display, display, data ? data : "", len, 0, NULL,
                      NULL);

@@ -48,11 +48,11 @@ class Env:
             f.write(data)
         return p
 
-    def run(self, *args, stdin=None, expect=0, index=True):
+    def run(self, *args, stdin=None, expect=0, index=True, env=None):
         cmd = [SPOOR] + (["--index", self.index] if index else []) + list(args)
         p = subprocess.run(cmd, input=stdin, capture_output=True,
                            cwd=self.dir, timeout=240,
-                           env=dict(os.environ, TZ="UTC"))
+                           env=dict(os.environ, TZ="UTC", **(env or {})))
         out, err = p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
         if expect is not None and p.returncode != expect:
             raise AssertionError(
@@ -766,6 +766,63 @@ def test_pst_mailbox(env):
     env.write("o/mail.ost", bytes(ost))
     out, err, _ = env.run("add", "-c", "o", env.path("o"), expect=None)
     ok("ost 1" in out, out + err)
+
+
+def test_parallel_ingest(env):
+    """-j N gives the same index as -j 1; isolated extractors crash or hang
+    in their child process, directly forked (-j 1) or from the fork server
+    (-j 2), and cost only their item."""
+    P = prose(940, 90)
+    files = {
+        "a/memo.docx": formats.docx([prose(941, 200), P]),
+        "a/sheet.xls": formats.xls([["a", 1.5], [P[:100], 2]]),
+        "a/box.mbox": "From x Mon Jan  1 00:00:00 2014\n" +
+        formats.mime_with_attachment(prose(942, 80), "f.zip", formats.zip_of(
+            [("in.txt", P.encode())]), "j@x", "Mon, 01 Dec 2014 00:00:00 +0000"),
+        "a/mail.pst": pst.write([pst.Folder("Inbox", [pst.Message(
+            "s", P, submit=1417000000, message_id="<j@x>",
+            attachments=[("a.txt", prose(943, 50).encode())])])]),
+        "b/plain.txt": prose(944, 300),
+        "b/c/d.txt": prose(945, 30),
+    }
+    for i in range(40):
+        files[f"b/many/{i:02d}.txt"] = prose(1000 + i, 60)
+    for rel, data in files.items():
+        env.write("in/" + rel, data)
+    env.write("in/b/link-target.txt", "x")
+    os.symlink("link-target.txt", env.path("in/b/zz-link.txt"))
+    outs = {}
+    for j in ("1", "2", "5"):
+        idx = env.path(f"ix{j}")
+        out, err, _ = env.run("--index", idx, "add", "-c", "c", "-j", j,
+                              env.path("in"), env.path("missing"),
+                              index=False, expect=1)
+        items = env.run("--index", idx, "collections", "--json",
+                        index=False)[0]
+        [res] = [json.loads(line) for line in env.run(
+            "--index", idx, "check", "--json", "-", stdin=P[20:300].encode(),
+            index=False)[0].splitlines()]
+        outs[j] = (out, err, items,
+                   sorted((m["path"], m["coverage"]) for m in res["matches"]))
+    eq(outs["2"], outs["1"], "-j 2 gives what -j 1 gives")
+    eq(outs["5"], outs["1"], "-j 5 gives what -j 1 gives")
+    ok("zz-link.txt: skipped: symbolic link not followed" in outs["1"][1],
+       outs["1"][1])
+    ok("missing: skipped:" in outs["1"][1], outs["1"][1])
+    for j, how in (("1", "FreeXL crashed on this item (signal 11)"),
+                   ("2", "FreeXL died on this item")):
+        idx = env.path(f"crash{j}")
+        out, err, _ = env.run("--index", idx, "add", "-c", "c", "-j", j,
+                              env.path("in/a"), index=False, expect=1,
+                              env={"SPOOR_TEST_ISOLATED": "crash"})
+        ok(f"sheet.xls: skipped: {how}" in err, err)
+        ok("mail.pst: skipped: libpff" in err, err)
+        ok("docx 1" in out and "mbox 1" in out, out)
+        out, err, _ = env.run("--index", env.path(f"hang{j}"), "add", "-c",
+                              "c", "-j", j, "--limit", "MAX_ITEM_SECONDS=1",
+                              env.path("in/a/sheet.xls"), index=False,
+                              expect=1, env={"SPOOR_TEST_ISOLATED": "hang"})
+        ok("FreeXL took longer than MAX_ITEM_SECONDS (1)" in err, err)
 
 
 def test_archive_hostile_members(env):

@@ -36,7 +36,7 @@ static spoor_seg_entry *random_entries(size_t n, uint32_t content)
         e[i].content = content + (uint32_t)(rnd() % 3);
         e[i].pos = (uint32_t)(rnd() % 100000);
     }
-    spoor_segment__sort(e, n);
+    assert_int_equal(spoor_segment__sort(e, n), 0);
     return e;
 }
 
@@ -134,7 +134,7 @@ static void test_segment__merge_preserves_all(void **s)
                      0);
     assert_int_equal(count, n);
     assert_int_equal(spoor_segment__open(&out, dir, "merged.spx"), 0);
-    spoor_segment__sort(all, n);
+    assert_int_equal(spoor_segment__sort(all, n), 0);
     spoor_segment__scan(&out, &c);
     for (i = 0; i < n; i++) {
         assert_int_equal(spoor_segment__next(&c, &got), 1);

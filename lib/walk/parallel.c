@@ -1,0 +1,413 @@
+/*
+ * parallel.c: spoor_walk_paths, the walk with worker threads.
+ *
+ * Three roles:
+ *   - one enumerator thread walks the folders (walk.c, in name order) and
+ *     appends a task per regular file, or per skip it meets, to an ordered
+ *     queue; it waits while MAX_INFLIGHT_PER_JOB x jobs tasks are unfinished;
+ *   - jobs worker threads each take the oldest task not yet taken and read
+ *     its file completely (extraction, normalisation, fingerprints, every
+ *     child, and the store's compression and sorting: spoor_store__
+ *     prepare), appending copies of the finished items and skips to that
+ *     task's own queue; a worker waits while its queue holds more than
+ *     TASK_QUEUE_BYTES;
+ *   - the calling thread takes the tasks in order and, for each, its
+ *     events in order, and calls the callbacks.
+ * So the callbacks see the sequential walk's order whatever the timing, no
+ * worker ever waits for another, and memory is bounded by the tasks in
+ * flight. One mutex guards the queues; the work itself runs outside it.
+ */
+#include <pthread.h>
+#include <string.h>
+
+#include "../common/internal.h"
+#include "../extract/extract_int.h"
+#include "../store/store_int.h"
+#include "walk_int.h"
+
+#define MAX_INFLIGHT_PER_JOB 4
+#define TASK_QUEUE_BYTES ((size_t)64 << 20)
+
+enum { EV_ITEM, EV_SKIP };
+
+typedef struct pevent {
+    int kind;
+    spoor_item item; /* EV_ITEM: an owned copy (spoor_item__copy) */
+    char *display, *reason;
+    int code;
+    size_t cost; /* bytes held */
+    struct pevent *next;
+} pevent;
+
+typedef struct ptask {
+    char *fspath, *path, *display; /* a file; or display of a skip */
+    int nofollow;
+    int is_skip, code; /* a skip met while enumerating */
+    char *reason;
+    int taken, done, rc; /* rc: the worker's result */
+    char *message;       /* the worker's error message when rc < 0 */
+    pevent *head, *tail;
+    size_t bytes;
+    pthread_cond_t room; /* the task's queue has room */
+    struct ptask *next;
+} ptask;
+
+typedef struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t work;  /* a task to take, or the end */
+    pthread_cond_t ready; /* an event or a finished task for the caller */
+    pthread_cond_t room;  /* fewer tasks in flight */
+    ptask *first, *last;  /* in enumeration order */
+    size_t inflight, max_inflight;
+    int enumerated, stop;
+    const spoor_walk_opts *opts;
+    const char *const *paths;
+    size_t n_paths;
+} pool;
+
+typedef struct worker_ctx {
+    pool *p;
+    ptask *t;
+} worker_ctx;
+
+static void free_event(pevent *e)
+{
+    if (e->kind == EV_ITEM) {
+        spoor_store__prepared_free(e->item.prepared);
+        e->item.prepared = NULL;
+        spoor_item__dispose_copy(&e->item);
+    }
+    spoor__free(e->display);
+    spoor__free(e->reason);
+    spoor__free(e);
+}
+
+static void free_task(ptask *t)
+{
+    pevent *e, *n;
+    for (e = t->head; e; e = n) {
+        n = e->next;
+        free_event(e);
+    }
+    pthread_cond_destroy(&t->room);
+    spoor__free(t->fspath);
+    spoor__free(t->path);
+    spoor__free(t->display);
+    spoor__free(t->reason);
+    spoor__free(t->message);
+    spoor__free(t);
+}
+
+/* Append t to the ordered queue, waiting for room. */
+static int enqueue(pool *p, ptask *t)
+{
+    pthread_mutex_lock(&p->mu);
+    while (p->inflight >= p->max_inflight && !p->stop)
+        pthread_cond_wait(&p->room, &p->mu);
+    if (p->stop) {
+        pthread_mutex_unlock(&p->mu);
+        free_task(t);
+        return SPOOR_EUSER;
+    }
+    if (p->last)
+        p->last->next = t;
+    else
+        p->first = t;
+    p->last = t;
+    p->inflight++;
+    pthread_cond_signal(&p->work);
+    pthread_cond_signal(&p->ready);
+    pthread_mutex_unlock(&p->mu);
+    return 0;
+}
+
+static ptask *new_task(const char *display)
+{
+    ptask *t = spoor__calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    if (!(t->display = spoor__strdup(display))) {
+        spoor__free(t);
+        return NULL;
+    }
+    pthread_cond_init(&t->room, NULL);
+    return t;
+}
+
+/* Enumerator: a file becomes a task. */
+static int enum_file(walker *wk, const char *fspath, const char *path,
+                     const char *display, int nofollow)
+{
+    ptask *t = new_task(display);
+    if (!t || !(t->fspath = spoor__strdup(fspath)) ||
+        !(t->path = spoor__strdup(path))) {
+        if (t)
+            free_task(t);
+        return spoor__error_oom();
+    }
+    t->nofollow = nofollow;
+    return enqueue(wk->payload, t);
+}
+
+/* Enumerator: a skip (missing path, link, folder) becomes a task. */
+static int enum_skip(const char *display, int code, const char *reason,
+                     void *payload)
+{
+    ptask *t = new_task(display);
+    if (!t || !(t->reason = spoor__strdup(reason))) {
+        if (t)
+            free_task(t);
+        return spoor__error_oom();
+    }
+    t->is_skip = 1;
+    t->code = code;
+    t->done = 1;
+    return enqueue(payload, t);
+}
+
+static void *enumerator(void *arg)
+{
+    pool *p = arg;
+    walker wk = {p->opts, NULL, enum_skip, p, enum_file};
+    size_t i;
+    for (i = 0; i < p->n_paths; i++)
+        if (spoor_walk__path(&wk, p->paths[i]) < 0)
+            break;
+    pthread_mutex_lock(&p->mu);
+    p->enumerated = 1;
+    pthread_cond_broadcast(&p->work);
+    pthread_cond_broadcast(&p->ready);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Worker: hand one event to the task's queue, waiting for room. */
+static int push(worker_ctx *w, pevent *e)
+{
+    pool *p = w->p;
+    ptask *t = w->t;
+    pthread_mutex_lock(&p->mu);
+    while (t->head && t->bytes + e->cost > TASK_QUEUE_BYTES && !p->stop)
+        pthread_cond_wait(&t->room, &p->mu);
+    if (p->stop) {
+        pthread_mutex_unlock(&p->mu);
+        free_event(e);
+        return SPOOR_EUSER;
+    }
+    if (t->tail)
+        t->tail->next = e;
+    else
+        t->head = e;
+    t->tail = e;
+    t->bytes += e->cost;
+    if (t == p->first)
+        pthread_cond_signal(&p->ready);
+    pthread_mutex_unlock(&p->mu);
+    return 0;
+}
+
+static int worker_item(const spoor_item *item, void *payload)
+{
+    pevent *e = spoor__calloc(1, sizeof(*e));
+    int error;
+    if (!e)
+        return spoor__error_oom();
+    e->kind = EV_ITEM;
+    if ((error = spoor_item__copy(&e->item, item)) < 0) {
+        spoor__free(e);
+        return error;
+    }
+    /* compress and sort here, in parallel, not in the storing thread */
+    if ((error = spoor_store__prepare(&e->item)) < 0) {
+        free_event(e);
+        return error;
+    }
+    e->cost =
+        sizeof(*e) + item->doc.text.size + item->fps.n * sizeof(spoor_fp) + 256;
+    return push(payload, e);
+}
+
+static int worker_skip(const char *display, int code, const char *reason,
+                       void *payload)
+{
+    pevent *e = spoor__calloc(1, sizeof(*e));
+    if (!e)
+        return spoor__error_oom();
+    e->kind = EV_SKIP;
+    e->code = code;
+    e->display = spoor__strdup(display);
+    e->reason = spoor__strdup(reason);
+    if (!e->display || !e->reason) {
+        free_event(e);
+        return spoor__error_oom();
+    }
+    e->cost = sizeof(*e) + strlen(display) + strlen(reason);
+    return push(payload, e);
+}
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    for (;;) {
+        ptask *t;
+        worker_ctx w;
+        walker wk;
+        int rc;
+
+        pthread_mutex_lock(&p->mu);
+        for (;;) {
+            for (t = p->first; t && (t->taken || t->is_skip); t = t->next)
+                ;
+            if (t || p->stop || p->enumerated)
+                break;
+            pthread_cond_wait(&p->work, &p->mu);
+        }
+        if (!t || p->stop) {
+            pthread_mutex_unlock(&p->mu);
+            spoor_store__thread_done();
+            return NULL;
+        }
+        t->taken = 1;
+        pthread_mutex_unlock(&p->mu);
+
+        w.p = p;
+        w.t = t;
+        wk.opts = p->opts;
+        wk.item_cb = worker_item;
+        wk.skip_cb = worker_skip;
+        wk.payload = &w;
+        wk.file_fn = spoor_walk__file;
+        rc = spoor_walk__file(&wk, t->fspath, t->path, t->display, t->nofollow);
+        pthread_mutex_lock(&p->mu);
+        t->rc = rc;
+        if (rc < 0 && rc != SPOOR_EUSER)
+            t->message = spoor__strdup(spoor_error_last()->message);
+        t->done = 1;
+        pthread_cond_broadcast(&p->ready);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+/* Stop everything: wake every waiter. Called with p->mu held. */
+static void stop_all(pool *p)
+{
+    ptask *t;
+    p->stop = 1;
+    pthread_cond_broadcast(&p->work);
+    pthread_cond_broadcast(&p->ready);
+    pthread_cond_broadcast(&p->room);
+    for (t = p->first; t; t = t->next)
+        pthread_cond_broadcast(&t->room);
+}
+
+/* The calling thread: deliver the events in order. */
+static int deliver(pool *p, spoor_item_cb item_cb, spoor_skip_cb skip_cb,
+                   void *payload)
+{
+    int error = 0;
+    for (;;) {
+        ptask *t;
+        pevent *e;
+        pthread_mutex_lock(&p->mu);
+        while (!((t = p->first) && (t->head || t->done)) &&
+               !(p->enumerated && !p->first))
+            pthread_cond_wait(&p->ready, &p->mu);
+        if (!t) {
+            pthread_mutex_unlock(&p->mu);
+            return 0;
+        }
+        if ((e = t->head)) {
+            if (!(t->head = e->next))
+                t->tail = NULL;
+            t->bytes -= e->cost;
+            pthread_cond_signal(&t->room);
+            pthread_mutex_unlock(&p->mu);
+            if (e->kind == EV_ITEM)
+                error = item_cb(&e->item, payload);
+            else if (skip_cb &&
+                     skip_cb(e->display, e->code, e->reason, payload) < 0)
+                error = SPOOR_EUSER;
+            free_event(e);
+        } else {
+            if (!(p->first = t->next))
+                p->last = NULL;
+            p->inflight--;
+            pthread_cond_signal(&p->room);
+            pthread_mutex_unlock(&p->mu);
+            if (t->is_skip && skip_cb &&
+                skip_cb(t->display, t->code, t->reason, payload) < 0)
+                error = SPOOR_EUSER;
+            else if (t->rc < 0)
+                error =
+                    spoor__error_set(t->rc, "%s", t->message ? t->message : "");
+            free_task(t);
+        }
+        if (error < 0)
+            return error;
+    }
+}
+
+int spoor_walk_paths(const char *const *paths, size_t n_paths,
+                     const spoor_walk_opts *opts, spoor_item_cb item_cb,
+                     spoor_skip_cb skip_cb, void *payload)
+{
+    spoor_walk_opts defaults;
+    pthread_t *threads, enum_thread;
+    unsigned jobs, i, started = 0;
+    pool p;
+    int error, enum_started;
+
+    if (!opts) {
+        spoor_walk_opts_init(&defaults);
+        opts = &defaults;
+    }
+    jobs = opts->version >= 2 && opts->jobs > 1 ? opts->jobs : 1;
+    if (jobs == 1) {
+        for (error = 0, i = 0; i < n_paths && error >= 0; i++)
+            error = spoor_walk(paths[i], opts, item_cb, skip_cb, payload);
+        return error;
+    }
+    if (!(threads = spoor__calloc(jobs, sizeof(*threads))))
+        return spoor__error_oom();
+    memset(&p, 0, sizeof(p));
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.work, NULL);
+    pthread_cond_init(&p.ready, NULL);
+    pthread_cond_init(&p.room, NULL);
+    p.max_inflight = (size_t)jobs * MAX_INFLIGHT_PER_JOB;
+    p.opts = opts;
+    p.paths = paths;
+    p.n_paths = n_paths;
+
+    /* before any thread exists: the fork server for isolated extractors */
+    if ((error = spoor_isolate__server_start()) < 0)
+        goto cleanup;
+    enum_started = pthread_create(&enum_thread, NULL, enumerator, &p) == 0;
+    for (i = 0; enum_started && i < jobs; i++)
+        if (pthread_create(&threads[i], NULL, worker, &p) == 0)
+            started++;
+    if (!enum_started || started == 0)
+        error = spoor__error_set(SPOOR_ERROR, "cannot start threads");
+    else
+        error = deliver(&p, item_cb, skip_cb, payload);
+    pthread_mutex_lock(&p.mu);
+    stop_all(&p);
+    pthread_mutex_unlock(&p.mu);
+    for (i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    if (enum_started)
+        pthread_join(enum_thread, NULL);
+    while (p.first) {
+        ptask *t = p.first;
+        p.first = t->next;
+        free_task(t);
+    }
+    spoor_isolate__server_stop();
+cleanup:
+    pthread_cond_destroy(&p.work);
+    pthread_cond_destroy(&p.ready);
+    pthread_cond_destroy(&p.room);
+    pthread_mutex_destroy(&p.mu);
+    spoor__free(threads);
+    return error;
+}

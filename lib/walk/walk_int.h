@@ -1,0 +1,42 @@
+/*
+ * walk_int.h: the walker shared by the sequential walk (walk.c) and the
+ * parallel one (parallel.c).
+ */
+#ifndef SPOOR_WALK_INT_H
+#define SPOOR_WALK_INT_H
+
+#include <spoor/item.h>
+
+typedef struct walker walker;
+
+/** What a walker does with each regular file found (walk.c: read it). */
+typedef int (*spoor_walk_file_fn)(walker *wk, const char *fspath,
+                                  const char *path, const char *display,
+                                  int nofollow);
+
+struct walker {
+    const spoor_walk_opts *opts;
+    spoor_item_cb item_cb;
+    spoor_skip_cb skip_cb;
+    void *payload;
+    spoor_walk_file_fn file_fn; /* spoor_walk__file, or a stand-in */
+};
+
+/** Read file fspath as item path/display (and its children) for wk. */
+int spoor_walk__file(walker *wk, const char *fspath, const char *path,
+                     const char *display, int nofollow);
+
+/** Visit path (file or folder) in name order, files through wk->file_fn,
+ * skips (missing path, links, bad folders) through wk->skip_cb. */
+int spoor_walk__path(walker *wk, const char *path);
+
+/**
+ * Copy what storing needs of src (path, display, sha256, sizes, format,
+ * text, dates, metadata, warning, canonical length, fingerprints; not the
+ * bytes, the children or the canonical text) into dst, which owns it all
+ * and is released with spoor_item__dispose_copy. @return 0 or ENOMEM.
+ */
+int spoor_item__copy(spoor_item *dst, const spoor_item *src);
+void spoor_item__dispose_copy(spoor_item *item);
+
+#endif
