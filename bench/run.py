@@ -31,6 +31,9 @@ SPOOR, KERNEL = sys.argv[1], sys.argv[2]
 SCALE = 1000000
 if "--scale" in sys.argv:
     SCALE = int(sys.argv[sys.argv.index("--scale") + 1])
+JOBS = os.cpu_count() or 1
+if "--jobs" in sys.argv:
+    JOBS = int(sys.argv[sys.argv.index("--jobs") + 1])
 BENCH = os.environ.get("BENCH_DIR", "/tmp/spoor-bench")
 
 
@@ -144,8 +147,8 @@ def ingest_row(name, folder, jobs):
     index = os.path.join(BENCH, f"index-{name}")
     shutil.rmtree(index, ignore_errors=True)
     nbytes, nfiles = size_of(folder)
-    sp_wall, sp_rss, _ = timed([SPOOR, "-i", index, "add", "-q", "-c", name,
-                                folder])
+    sp_wall, sp_rss, _ = timed([SPOOR, "-i", index, "add", "-q", "-j",
+                                str(jobs), "-c", name, folder])
     st = json.loads(subprocess.run([SPOOR, "-i", index, "stats", "--json"],
                                    capture_output=True).stdout)
     digests = os.path.join(BENCH, f"{name}.ssdeep")
@@ -188,7 +191,7 @@ def latency(index, query, runs=40):
 
 def main():
     os.makedirs(BENCH, exist_ok=True)
-    jobs = 1  # ingest is single-threaded so far (see the README)
+    jobs = JOBS
     kernel = json.loads(subprocess.run([KERNEL, concat_text(), "5"],
                                        capture_output=True,
                                        check=True).stdout)
@@ -207,15 +210,15 @@ def main():
         if target > SCALE or target <= done:
             continue
         folder = make_scale(target - done, done)
-        wall, rss, _ = timed([SPOOR, "-i", index, "add", "-q", "-c", "scale",
-                              folder])
+        wall, rss, _ = timed([SPOOR, "-i", index, "add", "-q", "-j",
+                              str(jobs), "-c", "scale", folder])
         peak = max(peak, rss)
         done = target
         p50, p99 = latency(index, probe)
         lat.append({"items": done, "p50_ms": p50, "p99_ms": p99,
                     "last_add_s": round(wall, 1)})
     result = {
-        "date": time.strftime("%Y-%m-%d"),
+        "date": time.strftime("%Y-%m-%d"), "jobs": jobs,
         "machine": machine(), "kernel": kernel, "ingest": rows,
         "latency": lat, "scale_peak_rss_mib": round(peak / 1024, 1),
     }
@@ -251,7 +254,7 @@ def machine():
 def print_table(r):
     k = r["kernel"]
     print(f"machine: {r['machine']['cpu']}, {r['machine']['cores']} cores, "
-          f"{r['machine']['mem_gib']} GiB")
+          f"{r['machine']['mem_gib']} GiB; spoor add -j {r['jobs']}")
     print(f"kernel (normalise + winnow, ASCII text): {k['kernel_mb_s']} MB/s "
           f"(normalise {k['normalise_mb_s']}, winnow {k['winnow_text_mb_s']},"
           f" bytes {k['winnow_bytes_mb_s']})")

@@ -97,8 +97,10 @@ static void run_child(int mode, isolated_fn fn, int fd, const unsigned char *d,
 
     signal(SIGPIPE, SIG_DFL);
     if (getenv("SPOOR_TEST_ISOLATED")) { /* tests: a library that breaks */
-        if (!strcmp(getenv("SPOOR_TEST_ISOLATED"), "crash"))
+        if (!strcmp(getenv("SPOOR_TEST_ISOLATED"), "crash")) {
+            signal(SIGSEGV, SIG_DFL); /* past any sanitizer's handler */
             raise(SIGSEGV);
+        }
         if (!strcmp(getenv("SPOOR_TEST_ISOLATED"), "hang"))
             for (;;)
                 pause();
