@@ -74,7 +74,7 @@ SPOOR_API int spoor_walk(const char *path, const spoor_walk_opts *opts,
  * exactly the items and skips, in exactly the order, that sequential walks
  * give; so results do not depend on the number of jobs. Memory stays
  * bounded: at most a few files per job are in flight, and a worker waits
- * while 64 MiB of its finished items wait for the callbacks. Extractors
+ * while 16 MiB of its finished items wait for the callbacks. Extractors
  * that run in a child process are then started by a fork server created
  * before the threads (fork in a threaded process is unsafe).
  * @return 0, or the first negative value a callback or a worker returned.

@@ -13,7 +13,7 @@
  *              with LEB128 varints, bucket by bucket.
  * The key of a fingerprint hash is its top KEY_BITS (40) bits; its top
  * dir_bits choose the bucket (dir_bits grows with the segment so that a
- * bucket holds about 64 postings) and the rest, the remainder, is coded.
+ * bucket holds about 32 postings) and the rest, the remainder, is coded.
  * The first posting of a bucket is (remainder, content - content_base,
  * pos); each next one is the remainder's increase, then, if it is zero,
  * the content's increase, then, if that is zero too, the position's
@@ -52,7 +52,7 @@
 #define HEADER_SIZE 64
 #define MIN_DIR_BITS 4
 #define MAX_DIR_BITS 22
-#define POSTINGS_PER_BUCKET 64
+#define POSTINGS_PER_BUCKET 32
 
 static int cmp_entry(const void *a, const void *b)
 {
@@ -411,7 +411,28 @@ void spoor_segment__seek(const spoor_segment *seg, uint64_t hash,
     c->seeking = 1;
 }
 
-static int get_varint(spoor_seg_cursor *c, uint64_t *out)
+static int get_varint_slow(spoor_seg_cursor *c, uint64_t *out);
+
+/* One LEB128 varint of the cursor's bucket; most are one or two bytes. */
+static inline int get_varint(spoor_seg_cursor *c, uint64_t *out)
+{
+    if (c->p + 2 <= c->end) {
+        unsigned b0 = c->p[0], b1;
+        if (b0 < 0x80) {
+            *out = b0;
+            c->p++;
+            return 0;
+        }
+        if ((b1 = c->p[1]) < 0x80) {
+            *out = (b0 & 0x7F) | (uint64_t)b1 << 7;
+            c->p += 2;
+            return 0;
+        }
+    }
+    return get_varint_slow(c, out);
+}
+
+static int get_varint_slow(spoor_seg_cursor *c, uint64_t *out)
 {
     uint64_t v = 0;
     unsigned shift = 0;
@@ -434,7 +455,7 @@ static int decode(spoor_seg_cursor *c)
 {
     const spoor_segment *seg = c->seg;
     unsigned rem_bits = SPOOR_SEG_KEY_BITS - seg->bits;
-    uint64_t a, b2, cc;
+    uint64_t a = 0, b2 = 0, cc = 0;
     int error;
 
     while (c->p == c->end) {

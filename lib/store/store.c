@@ -566,6 +566,11 @@ static int compress_text(ZSTD_CCtx **cctx, const spoor_doc *doc, void **z,
     if (ZSTD_isError(*zlen))
         return spoor__error_set(SPOOR_ERROR, "zstd: %s",
                                 ZSTD_getErrorName(*zlen));
+    if (*zlen < zcap / 2) { /* held until stored: keep only what is used */
+        void *small = spoor__realloc(*z, *zlen ? *zlen : 1);
+        if (small)
+            *z = small;
+    }
     return 0;
 }
 

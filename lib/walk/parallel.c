@@ -26,7 +26,7 @@
 #include "walk_int.h"
 
 #define MAX_INFLIGHT_PER_JOB 4
-#define TASK_QUEUE_BYTES ((size_t)64 << 20)
+#define TASK_QUEUE_BYTES ((size_t)16 << 20)
 
 enum { EV_ITEM, EV_SKIP };
 
@@ -222,8 +222,10 @@ static int worker_item(const spoor_item *item, void *payload)
         free_event(e);
         return error;
     }
-    e->cost =
-        sizeof(*e) + item->doc.text.size + item->fps.n * sizeof(spoor_fp) + 256;
+    /* what the event holds: the text, the fingerprints twice (as found
+     * and sorted), the compressed text (at most the text's size) */
+    e->cost = sizeof(*e) + 2 * item->doc.text.size +
+              2 * item->fps.n * sizeof(spoor_fp) + 256;
     return push(payload, e);
 }
 
