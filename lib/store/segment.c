@@ -512,6 +512,25 @@ int spoor_segment__next(spoor_seg_cursor *c, spoor_seg_entry *out)
     return r;
 }
 
+/*
+ * During a merge, hand back the pages of a source segment already read:
+ * they stay in the page cache, but leave this process's resident set, so
+ * memory does not grow with the size of the segments merged.
+ */
+#define RELEASE_STEP ((size_t)8 << 20)
+
+static void release_read(const spoor_segment *seg, spoor_seg_cursor *c)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t done = (size_t)(c->p - seg->map); /* bytes of the map read */
+    size_t upto = done / RELEASE_STEP * RELEASE_STEP / page * page;
+    if (upto > c->released) {
+        madvise((void *)(seg->map + c->released), upto - c->released,
+                MADV_DONTNEED);
+        c->released = upto;
+    }
+}
+
 int spoor_segment__merge(const char *dir, const char *name,
                          const spoor_segment *segs, size_t n_segs,
                          uint64_t *count_out)
@@ -557,6 +576,7 @@ int spoor_segment__merge(const char *dir, const char *name,
             break;
         if ((error = writer_add(w, &head[best])) < 0)
             goto done;
+        release_read(&segs[best], &cur[best]);
         if ((live[best] = spoor_segment__next(&cur[best], &head[best])) < 0) {
             error = live[best];
             goto done;

@@ -69,6 +69,7 @@ typedef struct spoor_seg_cursor {
     uint64_t want;                /* seeking: the key wanted */
     int first, seeking;
     spoor_seg_entry e;
+    size_t released; /* merge: bytes of the map handed back (madvise) */
 } spoor_seg_cursor;
 
 /** Sort entries by (key, content, pos): the order segments keep.
