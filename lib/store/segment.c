@@ -312,7 +312,7 @@ int spoor_segment__open(spoor_segment *seg, const char *dir, const char *name)
     struct stat st;
     uint32_t version, bits, key_bits;
     uint64_t count, off, size;
-    size_t i, n_dir;
+    size_t n_dir;
     void *map;
     int fd;
 
@@ -361,11 +361,10 @@ int spoor_segment__open(spoor_segment *seg, const char *dir, const char *name)
     seg->dir = (const uint64_t *)((const char *)map + HEADER_SIZE);
     seg->data = (const unsigned char *)map + off;
     seg->data_size = size;
+    /* the rest of the directory is checked bucket by bucket as it is
+     * read (enter_bucket): a lookup must not fault in all of it */
     if (seg->dir[0] != 0 || seg->dir[n_dir - 1] != size)
         goto corrupt;
-    for (i = 1; i < n_dir; i++)
-        if (seg->dir[i] < seg->dir[i - 1])
-            goto corrupt;
     if (!(seg->name = spoor__strdup(name))) {
         spoor_segment__close(seg);
         return spoor__error_oom();
@@ -385,16 +384,30 @@ void spoor_segment__close(spoor_segment *seg)
 }
 
 /* Point c at bucket b (and the buckets up to last). */
+/* Point c at bucket b; a directory entry out of order or past the data
+ * leaves c at an empty, damaged bucket. */
+static void enter_bucket(spoor_seg_cursor *c, uint64_t b)
+{
+    const spoor_segment *seg = c->seg;
+    uint64_t from = seg->dir[b], to = seg->dir[b + 1];
+    c->bucket = b;
+    c->first = 1;
+    if (from > to || to > seg->data_size) {
+        c->damaged = 1;
+        c->p = c->end = seg->data;
+        return;
+    }
+    c->p = seg->data + from;
+    c->end = seg->data + to;
+}
+
 static void cursor_at(spoor_seg_cursor *c, const spoor_segment *seg, uint64_t b,
                       uint64_t last)
 {
     memset(c, 0, sizeof(*c));
     c->seg = seg;
-    c->bucket = b;
     c->last = last;
-    c->p = seg->data + seg->dir[b];
-    c->end = seg->data + seg->dir[b + 1];
-    c->first = 1;
+    enter_bucket(c, b);
 }
 
 void spoor_segment__scan(const spoor_segment *seg, spoor_seg_cursor *c)
@@ -459,12 +472,12 @@ static int decode(spoor_seg_cursor *c)
     int error;
 
     while (c->p == c->end) {
+        if (c->damaged)
+            return spoor__error_set(SPOOR_ECORRUPT, "segment '%s' is damaged",
+                                    seg->name ? seg->name : "?");
         if (c->bucket >= c->last)
             return 0;
-        c->bucket++;
-        c->p = seg->data + seg->dir[c->bucket];
-        c->end = seg->data + seg->dir[c->bucket + 1];
-        c->first = 1;
+        enter_bucket(c, c->bucket + 1);
     }
     if ((error = get_varint(c, &a)) < 0)
         return error;

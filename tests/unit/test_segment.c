@@ -188,6 +188,26 @@ static void test_segment__damaged_postings(void **s)
     spoor_segment__scan(&seg, &c);
     assert_int_equal(spoor_segment__next(&c, &got), SPOOR_ECORRUPT);
     spoor_segment__close(&seg);
+    {
+        /* a directory entry pointing past the data: the segment opens
+         * (the directory is checked as it is read), its bucket is damaged */
+        FILE *f;
+        uint64_t bad = UINT64_MAX / 2;
+        snprintf(path, sizeof(path), "%s/p.spx", dir);
+        f = fopen(path, "r+b");
+        fseek(f, 64 + 8 * 3, SEEK_SET);
+        fwrite(&bad, 8, 1, f);
+        fclose(f);
+    }
+    assert_int_equal(spoor_segment__open(&seg, dir, "p.spx"), 0);
+    spoor_segment__scan(&seg, &c);
+    {
+        int r;
+        while ((r = spoor_segment__next(&c, &got)) > 0)
+            ;
+        assert_int_equal(r, SPOOR_ECORRUPT);
+    }
+    spoor_segment__close(&seg);
     free(e);
 }
 
