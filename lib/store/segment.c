@@ -506,9 +506,46 @@ static int decode(spoor_seg_cursor *c)
     return 1;
 }
 
+/* Seeking: move past the postings of smaller keys reading only their key
+ * deltas (the other two varints are skipped byte by byte), stopping before
+ * the first posting whose key is at least the wanted one. */
+static int skip_smaller(spoor_seg_cursor *c)
+{
+    unsigned rem_bits = SPOOR_SEG_KEY_BITS - c->seg->bits;
+    uint64_t want_rem = c->want & (((uint64_t)1 << rem_bits) - 1), a, rem;
+    int error, k;
+    while (c->p < c->end) {
+        const unsigned char *start = c->p;
+        if ((error = get_varint(c, &a)) < 0)
+            return error;
+        rem = c->first ? a : c->rem + a;
+        if (rem >= want_rem) {
+            c->p = start; /* decode reads it whole */
+            return 0;
+        }
+        c->rem = rem;
+        c->first = 0;
+        for (k = 0; k < 2; k++) {
+            while (c->p < c->end && (*c->p & 0x80))
+                c->p++;
+            if (c->p == c->end)
+                return spoor__error_set(SPOOR_ECORRUPT,
+                                        "segment '%s' is damaged",
+                                        c->seg->name ? c->seg->name : "?");
+            c->p++;
+        }
+    }
+    return 0;
+}
+
 int spoor_segment__next(spoor_seg_cursor *c, spoor_seg_entry *out)
 {
     int r;
+    if (c->seeking && !c->skipped) {
+        c->skipped = 1;
+        if ((r = skip_smaller(c)) < 0)
+            return r;
+    }
     while ((r = decode(c)) > 0) {
         if (c->seeking) {
             uint64_t key = SPOOR_SEG_KEY(c->e.hash);

@@ -67,7 +67,7 @@ typedef struct spoor_seg_cursor {
     uint64_t bucket, last;        /* current and last bucket to read */
     uint64_t rem, content, pos;   /* the previous posting, decoded */
     uint64_t want;                /* seeking: the key wanted */
-    int first, seeking, damaged;
+    int first, seeking, skipped, damaged;
     spoor_seg_entry e;
     size_t released; /* merge: bytes of the map handed back (madvise) */
 } spoor_seg_cursor;
