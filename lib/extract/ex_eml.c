@@ -102,13 +102,6 @@ static int detect_mbox(const unsigned char *d, size_t len)
 
 /* ==== Helpers ==== */
 
-static int put_header(spoor_buf *out, const char *name, const char *value)
-{
-    if (!value || !*value)
-        return 0;
-    return spoor_buf_printf(out, "%s: %s\n", name, value);
-}
-
 static char *address_list(InternetAddressList *l)
 {
     if (!l || internet_address_list_length(l) == 0)
@@ -333,24 +326,20 @@ static int extract_message(spoor_doc *doc, GMimeMessage *msg,
     c.max_parts = lim->max_mime_parts;
     c.max_depth = lim->max_mime_depth;
     doc->has_text = 1;
-    SPOOR_TRY(put_header(&doc->text, "From", from));
-    SPOOR_TRY(put_header(&doc->text, "To", to));
-    SPOOR_TRY(put_header(&doc->text, "Cc", cc));
-    SPOOR_TRY(put_header(&doc->text, "Date", date_hdr));
-    SPOOR_TRY(put_header(&doc->text, "Subject", subject));
+    SPOOR_TRY(spoor_doc__put_header(&doc->text, "From", from));
+    SPOOR_TRY(spoor_doc__put_header(&doc->text, "To", to));
+    SPOOR_TRY(spoor_doc__put_header(&doc->text, "Cc", cc));
+    SPOOR_TRY(spoor_doc__put_header(&doc->text, "Date", date_hdr));
+    SPOOR_TRY(spoor_doc__put_header(&doc->text, "Subject", subject));
     SPOOR_TRY(spoor_buf_puts(&doc->text, "\n"));
     SPOOR_TRY(
         add_iso_date(doc, g_mime_message_get_date(msg), "date", "Date header"));
-    if (from)
-        SPOOR_TRY(spoor_doc__add_meta(doc, "from", from));
-    if (to)
-        SPOOR_TRY(spoor_doc__add_meta(doc, "to", to));
-    if (subject)
-        SPOOR_TRY(spoor_doc__add_meta(doc, "subject", subject));
-    if (msgid)
-        SPOOR_TRY(spoor_doc__add_meta(doc, "message-id", msgid));
-    if (irt)
-        SPOOR_TRY(spoor_doc__add_meta(doc, "in-reply-to", irt));
+    {
+        const char *kv[] = {"from",        from,    "to",         to,
+                            "subject",     subject, "message-id", msgid,
+                            "in-reply-to", irt};
+        SPOOR_TRY(spoor_doc__add_metas(doc, kv, 5));
+    }
     if (body)
         SPOOR_TRY(visit(&c, body, 0));
     if (c.body.size)

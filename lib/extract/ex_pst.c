@@ -369,26 +369,17 @@ static int read_message(spoor_doc *doc, libpff_item_t *msg, const char *folder,
                        "PST creation time", iso));
     SPOOR_TRY(add_time(doc, msg, libpff_message_get_modification_time,
                        "modified", "PST modification time", iso));
-    if (from)
-        SPOOR_TRY(spoor_buf_printf(&doc->text, "From: %s\n", from));
-    if (to)
-        SPOOR_TRY(spoor_buf_printf(&doc->text, "To: %s\n", to));
-    if (*submitted)
-        SPOOR_TRY(spoor_buf_printf(&doc->text, "Date: %s\n", submitted));
-    if (subject)
-        SPOOR_TRY(spoor_buf_printf(&doc->text, "Subject: %s\n", subject));
+    SPOOR_TRY(spoor_doc__put_header(&doc->text, "From", from));
+    SPOOR_TRY(spoor_doc__put_header(&doc->text, "To", to));
+    SPOOR_TRY(spoor_doc__put_header(&doc->text, "Date", submitted));
+    SPOOR_TRY(spoor_doc__put_header(&doc->text, "Subject", subject));
     SPOOR_TRY(spoor_buf_puts(&doc->text, "\n"));
     SPOOR_TRY(put_body(doc, msg, lim));
-    if (from)
-        SPOOR_TRY(spoor_doc__add_meta(doc, "from", from));
-    if (to)
-        SPOOR_TRY(spoor_doc__add_meta(doc, "to", to));
-    if (subject)
-        SPOOR_TRY(spoor_doc__add_meta(doc, "subject", subject));
-    if (msgid)
-        SPOOR_TRY(spoor_doc__add_meta(doc, "message-id", msgid));
-    if (*folder)
-        SPOOR_TRY(spoor_doc__add_meta(doc, "folder", folder));
+    {
+        const char *kv[] = {"from",  from,         "to",  to,       "subject",
+                            subject, "message-id", msgid, "folder", folder};
+        SPOOR_TRY(spoor_doc__add_metas(doc, kv, 5));
+    }
     if (libpff_message_get_number_of_attachments(msg, &n, &e) != 1) {
         libpff_error_free(&e);
         n = 0;

@@ -291,3 +291,20 @@ int spoor_doc__add_child_as(spoor_doc *doc, const char *name,
     doc->n_children++;
     return 0;
 }
+
+int spoor_doc__put_header(spoor_buf *out, const char *name, const char *value)
+{
+    if (!value || !*value)
+        return 0;
+    return spoor_buf_printf(out, "%s: %s\n", name, value);
+}
+
+int spoor_doc__add_metas(spoor_doc *doc, const char *const *kv, size_t n)
+{
+    size_t i;
+    int error = 0;
+    for (i = 0; i + 1 < 2 * n && error == 0; i += 2)
+        if (kv[i + 1] && *kv[i + 1])
+            error = spoor_doc__add_meta(doc, kv[i], kv[i + 1]);
+    return error;
+}

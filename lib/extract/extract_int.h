@@ -127,6 +127,13 @@ int spoor_isolate__server_start(void);
 /** Stop the fork server, if started. */
 void spoor_isolate__server_stop(void);
 
+/** Append "name: value\n" to out (mail header blocks); nothing when value
+ * is NULL or empty. */
+int spoor_doc__put_header(spoor_buf *out, const char *name, const char *value);
+
+/** Add n metadata pairs kv[2i] = kv[2i+1], skipping NULL or empty values. */
+int spoor_doc__add_metas(spoor_doc *doc, const char *const *kv, size_t n);
+
 /** Record a child that could not be read. */
 int spoor_doc__add_skip(spoor_doc *doc, const char *name, int code,
                         const char *reason);

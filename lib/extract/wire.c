@@ -63,34 +63,33 @@ int spoor_wire__child(spoor_buf *out, const char *name, const char *format,
     return record_parts(out, 'C', parts, 2, data, len);
 }
 
-int spoor_wire__skip(spoor_buf *out, const char *name, int code,
-                     const char *reason)
+/* A record [code:4][first NUL][second] ('S'), or [code:4][second] ('E'
+ * when first is NULL). */
+static int code_record(spoor_buf *out, char type, int code, const char *first,
+                       const char *second)
 {
     unsigned char c[4];
     uint32_t u = (uint32_t)code;
     spoor_buf tmp = SPOOR_BUF_INIT;
     int error;
     memcpy(c, &u, 4);
-    if ((error = spoor_buf_put(&tmp, c, 4)) == 0 &&
-        (error = spoor_buf_put(&tmp, name, strlen(name) + 1)) == 0 &&
-        (error = spoor_buf_puts(&tmp, reason)) == 0)
-        error = spoor_wire__record(out, 'S', tmp.ptr, tmp.size);
+    if ((error = spoor_buf_put(&tmp, c, 4)) == 0 && first)
+        error = spoor_buf_put(&tmp, first, strlen(first) + 1);
+    if (error == 0 && (error = spoor_buf_puts(&tmp, second ? second : "")) == 0)
+        error = spoor_wire__record(out, type, tmp.ptr, tmp.size);
     spoor_buf_dispose(&tmp);
     return error;
 }
 
+int spoor_wire__skip(spoor_buf *out, const char *name, int code,
+                     const char *reason)
+{
+    return code_record(out, 'S', code, name, reason);
+}
+
 int spoor_wire__error(spoor_buf *out, int code, const char *message)
 {
-    unsigned char c[4];
-    uint32_t u = (uint32_t)code;
-    spoor_buf tmp = SPOOR_BUF_INIT;
-    int error;
-    memcpy(c, &u, 4);
-    if ((error = spoor_buf_put(&tmp, c, 4)) == 0 &&
-        (error = spoor_buf_puts(&tmp, message ? message : "")) == 0)
-        error = spoor_wire__record(out, 'E', tmp.ptr, tmp.size);
-    spoor_buf_dispose(&tmp);
-    return error;
+    return code_record(out, 'E', code, NULL, message);
 }
 
 int spoor_wire__encode_doc(spoor_buf *out, const spoor_doc *doc)
