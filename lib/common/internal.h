@@ -74,6 +74,15 @@ void spoor__civil_from_days(long z, long *y, long *m, long *d);
  */
 int spoor__sort_key40(void *base, size_t n, size_t size);
 
+/** Write all n bytes of p to fd, retrying on EINTR.
+ * @return 0, or -1 with errno set. */
+int spoor__write_all(int fd, const void *p, size_t n);
+
+/** An anonymous memory file (close-on-exec) holding a copy of data, for
+ * libraries that read only from a path or a descriptor; nothing touches the
+ * disk. @return the descriptor, or -1 with errno set. */
+int spoor__memfd_copy(const char *name, const void *data, size_t len);
+
 /** qsort that accepts n == 0 with base == NULL. */
 void spoor__sort(void *base, size_t n, size_t size,
                  int (*cmp)(const void *, const void *));

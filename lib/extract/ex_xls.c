@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <freexl.h>
@@ -24,20 +23,6 @@ static int detect_xls(const unsigned char *d, size_t len)
            (spoor_ole__has_stream(d, len, "Workbook") ||
             spoor_ole__has_stream(d, len, "Book")) &&
            !spoor_ole__has_stream(d, len, "WordDocument");
-}
-
-static int write_all(int fd, const unsigned char *d, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, d, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        d += n;
-        len -= (size_t)n;
-    }
-    return 0;
 }
 
 static int put_cell(spoor_buf *out, const FreeXL_CellValue *c)
@@ -70,13 +55,8 @@ static int extract_xls_here(spoor_doc *doc, const unsigned char *d, size_t len,
     int fd, error = 0, rc;
 
     doc->has_text = 1;
-    fd = memfd_create("spoor-xls", MFD_CLOEXEC);
-    if (fd < 0)
-        return spoor__error_set(SPOOR_EIO, "memfd_create: %s", strerror(errno));
-    if (write_all(fd, d, len) < 0) {
-        close(fd);
+    if ((fd = spoor__memfd_copy("spoor-xls", d, len)) < 0)
         return spoor__error_set(SPOOR_EIO, "memory file: %s", strerror(errno));
-    }
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
     rc = freexl_open(path, &h);
     if (rc != FREEXL_OK) {

@@ -63,26 +63,11 @@ void spoor_isolate__set_file(int fd, const void *map, size_t size)
     current_file.size = size;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Send out's records to fd and empty out. */
 static int flush_fd(spoor_buf *out, void *ctx)
 {
     int fd = *(int *)ctx;
-    int rc = write_all(fd, out->ptr, out->size);
+    int rc = spoor__write_all(fd, out->ptr, out->size);
     out->size = 0;
     return rc < 0 ? spoor__error_set(SPOOR_EIO, "pipe closed") : 0;
 }
@@ -192,7 +177,7 @@ static void serve(int sock)
             close(fds[0]);
             run_child(rq.mode, rq.fn, fds[1], d, rq.len, &rq.lim);
         }
-        write_all(fds[2], &pid, sizeof(pid));
+        spoor__write_all(fds[2], &pid, sizeof(pid));
         close(fds[0]);
         close(fds[1]);
         close(fds[2]);
@@ -248,7 +233,6 @@ typedef struct child_run {
 static int data_fd(const unsigned char *d, size_t len, uint64_t *offset,
                    int *own)
 {
-    int fd;
     *offset = 0;
     *own = 1;
     if (current_file.fd >= 0 && len && d >= current_file.map &&
@@ -257,13 +241,7 @@ static int data_fd(const unsigned char *d, size_t len, uint64_t *offset,
         *own = 0;
         return current_file.fd;
     }
-    if ((fd = memfd_create("spoor-item", MFD_CLOEXEC)) < 0)
-        return -1;
-    if (write_all(fd, d, len) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
+    return spoor__memfd_copy("spoor-item", d, len);
 }
 
 static int start_via_server(child_run *r, int mode, isolated_fn fn,

@@ -96,19 +96,12 @@ int spoor_segment__sort(spoor_seg_entry *e, size_t n)
     return 0;
 }
 
+/* spoor__write_all, failing with an error that names the segment. */
 static int write_all(int fd, const void *p, size_t n, const char *path)
 {
-    const char *c = p;
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return spoor__error_set(SPOOR_EIO, "segment '%s': %s", path,
-                                    strerror(errno ? errno : EIO));
-        c += w;
-        n -= (size_t)w;
-    }
+    if (spoor__write_all(fd, p, n) < 0)
+        return spoor__error_set(SPOOR_EIO, "segment '%s': %s", path,
+                                strerror(errno));
     return 0;
 }
 
