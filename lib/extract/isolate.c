@@ -78,18 +78,17 @@ static void run_child(int mode, isolated_fn fn, int fd, const unsigned char *d,
 {
     spoor_doc doc = SPOOR_DOC_INIT;
     spoor_buf out = SPOOR_BUF_INIT;
+    const char *test = getenv("SPOOR_TEST_ISOLATED");
     int rc;
 
     signal(SIGPIPE, SIG_DFL);
-    if (getenv("SPOOR_TEST_ISOLATED")) { /* tests: a library that breaks */
-        if (!strcmp(getenv("SPOOR_TEST_ISOLATED"), "crash")) {
-            signal(SIGSEGV, SIG_DFL); /* past any sanitizer's handler */
-            raise(SIGSEGV);
-        }
-        if (!strcmp(getenv("SPOOR_TEST_ISOLATED"), "hang"))
-            for (;;)
-                pause();
+    if (test && !strcmp(test, "crash")) { /* tests: a library that breaks */
+        signal(SIGSEGV, SIG_DFL);         /* past any sanitizer's handler */
+        raise(SIGSEGV);
     }
+    if (test && !strcmp(test, "hang"))
+        for (;;)
+            pause();
     if (mode == MODE_DOC) {
         rc = fn.doc(&doc, d, len, lim);
         rc = rc < 0 ? spoor_wire__error(&out, rc, spoor_error_last()->message)

@@ -566,11 +566,6 @@ static int compress_text(ZSTD_CCtx **cctx, const spoor_doc *doc, void **z,
     if (ZSTD_isError(*zlen))
         return spoor__error_set(SPOOR_ERROR, "zstd: %s",
                                 ZSTD_getErrorName(*zlen));
-    if (*zlen < zcap / 2) { /* held until stored: keep only what is used */
-        void *small = spoor__realloc(*z, *zlen ? *zlen : 1);
-        if (small)
-            *z = small;
-    }
     return 0;
 }
 
@@ -602,6 +597,11 @@ int spoor_store__prepare(spoor_item *item)
         (error = sort_fps(item, &p->sorted)) < 0) {
         spoor_store__prepared_free(p);
         return error;
+    }
+    if (p->z) { /* held in a queue until stored: keep only what is used */
+        void *small = spoor__realloc(p->z, p->zlen ? p->zlen : 1);
+        if (small)
+            p->z = small;
     }
     item->prepared = p;
     return 0;
