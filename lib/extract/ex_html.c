@@ -2,8 +2,8 @@
  * ex_html.c: visible text of HTML documents and email bodies (libxml2).
  *
  * The parser runs with network access off and recovery on; libxml2 decodes
- * entities and bounds nesting depth itself. The tree is walked without
- * recursion. Text inside script, style, noscript and template is dropped;
+ * entities and bounds nesting depth itself. It streams (SAX callbacks): no
+ * tree is built, which made tree building most of the cost. Text inside script, style, noscript and template is dropped;
  * block elements end a line so words of adjacent blocks stay apart.
  * <meta name=... content=...> dates (date, dcterms.*, article:*_time) are
  * kept as dated metadata.
@@ -14,6 +14,7 @@
 
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 
 #include "extract_int.h"
 
@@ -52,64 +53,84 @@ static int is_date_meta(const char *name)
            (!strncasecmp(name, "article:", 8) && strstr(name, "_time"));
 }
 
-static int walk_tree(spoor_buf *out, spoor_doc *doc, xmlNode *root)
-{
-    xmlNode *n = root;
-    int error = 0;
+/* State of one streaming (SAX) parse: no tree is built. */
+typedef struct {
+    spoor_buf *out;
+    spoor_doc *doc;
+    unsigned depth;      /* open elements */
+    unsigned skip_depth; /* depth of the open script/style..., 0 if none */
+    int error;
+} html_sax;
 
-    while (n) {
-        int descend = 1;
-        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-            if (n->content)
-                error = spoor_buf_puts(out, (const char *)n->content);
-        } else if (n->type == XML_ELEMENT_NODE) {
-            const char *name = (const char *)n->name;
-            if (is_skipped(name))
-                descend = 0;
-            else if (is_block(name) && out->size &&
-                     out->ptr[out->size - 1] != '\n')
-                error = spoor_buf_puts(out, "\n");
-            if (doc && !strcmp(name, "meta")) {
-                xmlChar *mn = xmlGetProp(n, (const xmlChar *)"name");
-                xmlChar *mc = xmlGetProp(n, (const xmlChar *)"content");
-                if (!mn)
-                    mn = xmlGetProp(n, (const xmlChar *)"property");
-                if (mn && mc && is_date_meta((const char *)mn))
-                    error = spoor_doc__add_date(doc, (const char *)mn,
-                                                (const char *)mc, "html meta");
-                xmlFree(mn);
-                xmlFree(mc);
-            }
-        }
-        if (error < 0)
-            return error;
-        if (descend && n->children && n->type != XML_ENTITY_REF_NODE) {
-            n = n->children;
-            continue;
-        }
-        while (n && !n->next) {
-            n = n->parent;
-            if (n == root || (n && n->type == XML_HTML_DOCUMENT_NODE))
-                return 0;
-            if (n && n->type == XML_ELEMENT_NODE &&
-                is_block((const char *)n->name) && out->size &&
-                out->ptr[out->size - 1] != '\n' &&
-                (error = spoor_buf_puts(out, "\n")) < 0)
-                return error;
-        }
-        if (n)
-            n = n->next;
-    }
-    return 0;
+static void end_line(html_sax *st)
+{
+    spoor_buf *out = st->out;
+    if (!st->error && out->size && out->ptr[out->size - 1] != '\n')
+        st->error = spoor_buf_puts(out, "\n");
 }
 
+static const char *attr_of(const xmlChar **atts, const char *name)
+{
+    size_t i;
+    for (i = 0; atts && atts[i]; i += 2)
+        if (!strcasecmp((const char *)atts[i], name))
+            return atts[i + 1] ? (const char *)atts[i + 1] : "";
+    return NULL;
+}
+
+static void meta_date(html_sax *st, const xmlChar **atts)
+{
+    const char *mn = attr_of(atts, "name"), *mc = attr_of(atts, "content");
+    if (!mn)
+        mn = attr_of(atts, "property");
+    if (mn && mc && is_date_meta(mn) && !st->error)
+        st->error = spoor_doc__add_date(st->doc, mn, mc, "html meta");
+}
+
+static void on_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
+{
+    html_sax *st = ((htmlParserCtxtPtr)ctx)->_private;
+    const char *name = (const char *)xname;
+
+    st->depth++;
+    if (st->skip_depth)
+        return;
+    if (is_skipped(name))
+        st->skip_depth = st->depth;
+    else if (is_block(name))
+        end_line(st);
+    if (st->doc && !strcmp(name, "meta"))
+        meta_date(st, atts);
+}
+
+static void on_end(void *ctx, const xmlChar *xname)
+{
+    html_sax *st = ((htmlParserCtxtPtr)ctx)->_private;
+
+    if (st->skip_depth == st->depth)
+        st->skip_depth = 0;
+    else if (!st->skip_depth && is_block((const char *)xname))
+        end_line(st);
+    if (st->depth)
+        st->depth--;
+}
+
+static void on_text(void *ctx, const xmlChar *ch, int len)
+{
+    html_sax *st = ((htmlParserCtxtPtr)ctx)->_private;
+    if (!st->skip_depth && !st->error && len > 0)
+        st->error = spoor_buf_put(st->out, (const char *)ch, (size_t)len);
+}
+
+/* Appends the visible text of HTML to out, and with doc its <meta> dates.
+ * Streams through libxml2's SAX interface: memory is bounded by the
+ * parser's element stack, not by the size of a tree. */
 static int html_text(spoor_buf *out, spoor_doc *doc, const char *html,
                      size_t len)
 {
-    htmlDocPtr hd;
-    xmlNode *root;
-    int error = 0;
-    const char *enc;
+    htmlParserCtxtPtr ctxt;
+    htmlSAXHandler sax;
+    html_sax st = {out, doc, 0, 0, 0};
 
     if (len > INT32_MAX)
         return spoor__error_set(SPOOR_ELIMIT,
@@ -117,18 +138,30 @@ static int html_text(spoor_buf *out, spoor_doc *doc, const char *html,
                                 "the parser's 2 GiB limit",
                                 len);
     pthread_once(&xml_once, xml_init);
-    enc = spoor_text__valid_utf8((const unsigned char *)html, len) ? "UTF-8"
-                                                                   : NULL;
-    hd = htmlReadMemory(html, (int)len, NULL, enc,
-                        HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-                            HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
-    if (!hd)
+    if (!(ctxt = htmlCreateMemoryParserCtxt(html, (int)len)))
         return spoor__error_set(SPOOR_EINVALID, "html could not be parsed");
-    root = xmlDocGetRootElement(hd);
-    if (root)
-        error = walk_tree(out, doc, root);
-    xmlFreeDoc(hd);
-    return error;
+    memset(&sax, 0, sizeof(sax));
+    sax.startElement = on_start;
+    sax.endElement = on_end;
+    sax.characters = on_text;
+    sax.cdataBlock = on_text;
+    memcpy(ctxt->sax, &sax, sizeof(sax));
+    ctxt->_private = &st;
+    ctxt->userData = ctxt;
+    htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+                                 HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+    /* valid UTF-8 is read as such, whatever a <meta charset> claims (as
+     * htmlReadMemory does when given an encoding) */
+    if (spoor_text__valid_utf8((const unsigned char *)html, len)) {
+        xmlCharEncodingHandlerPtr utf8 = xmlFindCharEncodingHandler("UTF-8");
+        if (utf8 && !xmlSwitchToEncoding(ctxt, utf8)) {
+            xmlFree((xmlChar *)ctxt->input->encoding);
+            ctxt->input->encoding = xmlStrdup((const xmlChar *)"UTF-8");
+        }
+    }
+    htmlParseDocument(ctxt);
+    htmlFreeParserCtxt(ctxt);
+    return st.error;
 }
 
 int spoor_html__text(spoor_buf *out, const char *html, size_t len)

@@ -267,6 +267,7 @@ static void *worker(void *arg)
         if (!t || p->stop) {
             pthread_mutex_unlock(&p->mu);
             spoor_store__thread_done();
+            spoor_walk__thread_done();
             return NULL;
         }
         t->taken = 1;

@@ -26,6 +26,9 @@ struct walker {
 int spoor_walk__file(walker *wk, const char *fspath, const char *path,
                      const char *display, int nofollow);
 
+/** Release the calling thread's file buffer (workers call it on exit). */
+void spoor_walk__thread_done(void);
+
 /** Visit path (file or folder) in name order, files through wk->file_fn,
  * skips (missing path, links, bad folders) through wk->skip_cb. */
 int spoor_walk__path(walker *wk, const char *path);
