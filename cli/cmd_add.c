@@ -233,6 +233,7 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         jobs = cores > 0 ? (size_t)cores : 1;
     }
     wopts.jobs = (unsigned)jobs;
+    wopts.no_offsets = 1; /* indexing needs the canonical characters only */
     error =
         spoor_walk_paths((const char *const *)(argv + optind),
                          (size_t)(argc - optind), &wopts, on_item, on_skip, &c);

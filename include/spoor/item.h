@@ -40,9 +40,11 @@ typedef struct spoor_walk_opts {
     unsigned version;
     spoor_limits limits; /* bounds on hostile input */
     unsigned jobs;       /* spoor_walk_paths: worker threads (1: none) */
+    int no_offsets;      /* 1: items' canon has chars only (start, end NULL),
+                            enough to index; 0: with the offset map */
 } spoor_walk_opts;
 
-#define SPOOR_WALK_OPTS_VERSION 2
+#define SPOOR_WALK_OPTS_VERSION 3
 
 /** Fill opts with the defaults (spoor_limits_default). */
 SPOOR_API void spoor_walk_opts_init(spoor_walk_opts *opts);

@@ -90,4 +90,10 @@ void spoor__sort(void *base, size_t n, size_t size,
 /** Grow *arr (element size elsz) so that it holds at least need elements. */
 int spoor__array_reserve(void **arr, size_t *cap, size_t need, size_t elsz);
 
+struct spoor_canon;
+/** spoor_normalise without the offset map: out's chars only (start and end
+ * are NULL); a third of the memory traffic, for callers that index. */
+int spoor_normalise__chars(struct spoor_canon *out, const char *text,
+                           size_t len);
+
 #endif

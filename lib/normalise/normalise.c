@@ -130,6 +130,8 @@ static size_t fraction_zeros(const unsigned char *s, size_t len, size_t i,
     return zeros;
 }
 
+/* Room for need entries in c's arrays: chars, and start and end when c
+ * keeps offsets (c->start != NULL). */
 static int reserve(spoor_canon *c, size_t need)
 {
     size_t ncap;
@@ -143,17 +145,86 @@ static int reserve(spoor_canon *c, size_t need)
     if (!(p = spoor__reallocarray(c->chars, ncap, sizeof(uint32_t))))
         return spoor__error_oom();
     c->chars = p;
-    if (!(p = spoor__reallocarray(c->start, ncap, sizeof(uint32_t))))
-        return spoor__error_oom();
-    c->start = p;
-    if (!(p = spoor__reallocarray(c->end, ncap, sizeof(uint32_t))))
-        return spoor__error_oom();
-    c->end = p;
+    if (c->start) {
+        if (!(p = spoor__reallocarray(c->start, ncap, sizeof(uint32_t))))
+            return spoor__error_oom();
+        c->start = p;
+        if (!(p = spoor__reallocarray(c->end, ncap, sizeof(uint32_t))))
+            return spoor__error_oom();
+        c->end = p;
+    }
     c->cap = ncap;
     return 0;
 }
 
-int spoor_normalise(spoor_canon *out, const char *text, size_t len)
+/* Give c offset arrays (offsets) or take them away (!offsets). */
+static int set_offsets(spoor_canon *c, int offsets)
+{
+    if (!offsets) {
+        spoor__free(c->start);
+        spoor__free(c->end);
+        c->start = c->end = NULL;
+        return 0;
+    }
+    if (c->start && c->end)
+        return 0;
+    spoor__free(c->start);
+    spoor__free(c->end);
+    c->start = spoor__reallocarray(NULL, c->cap ? c->cap : 1, sizeof(uint32_t));
+    c->end = spoor__reallocarray(NULL, c->cap ? c->cap : 1, sizeof(uint32_t));
+    if (!c->start || !c->end) {
+        spoor__free(c->start);
+        spoor__free(c->end);
+        c->start = c->end = NULL;
+        return spoor__error_oom();
+    }
+    return 0;
+}
+
+/* The fast path of normalise: a run of ASCII other than '.' from s[*i],
+ * one canonical character per letter or digit, written without branches
+ * (the caller made room for one per byte). Without offsets (st == NULL)
+ * only the characters are written. */
+static inline size_t ascii_run(const unsigned char *s, size_t len, size_t *pi,
+                               size_t n, uint32_t *ch, uint32_t *st,
+                               uint32_t *en)
+{
+    size_t i = *pi;
+    unsigned char b;
+    if (st) {
+        while (i < len && (b = s[i]) < 0x80 && b != '.') {
+            unsigned char mch = ascii_map[b];
+            ch[n] = mch;
+            st[n] = (uint32_t)i;
+            en[n] = (uint32_t)i + 1;
+            n += mch != 0;
+            i++;
+        }
+    } else {
+        while (i < len && (b = s[i]) < 0x80 && b != '.') {
+            unsigned char mch = ascii_map[b];
+            ch[n] = mch;
+            n += mch != 0;
+            i++;
+        }
+    }
+    *pi = i;
+    return n;
+}
+
+/* Append canonical character m of text bytes [a, b) at out[n]. */
+static inline void put_char(spoor_canon *out, size_t n, uint32_t m, size_t a,
+                            size_t b)
+{
+    out->chars[n] = m;
+    if (out->start) {
+        out->start[n] = (uint32_t)a;
+        out->end[n] = (uint32_t)b;
+    }
+}
+
+static int normalise(spoor_canon *out, const char *text, size_t len,
+                     int offsets)
 {
     const unsigned char *s = (const unsigned char *)text;
     uint32_t mapped[MAP_MAX];
@@ -161,6 +232,8 @@ int spoor_normalise(spoor_canon *out, const char *text, size_t len)
     int error;
 
     out->len = 0;
+    if ((error = set_offsets(out, offsets)) < 0)
+        return error;
     if (len > UINT32_MAX)
         return spoor__error_set(SPOOR_ELIMIT,
                                 "text of %zu bytes exceeds the 4 GiB offset "
@@ -174,15 +247,7 @@ int spoor_normalise(spoor_canon *out, const char *text, size_t len)
         /* fast path: a run of ASCII other than '.', with room for one
          * canonical character per byte, written without branches */
         if (out->cap - n >= len - i) {
-            uint32_t *ch = out->chars, *st = out->start, *en = out->end;
-            while (i < len && (b = s[i]) < 0x80 && b != '.') {
-                unsigned char mch = ascii_map[b];
-                ch[n] = mch;
-                st[n] = (uint32_t)i;
-                en[n] = (uint32_t)i + 1;
-                n += mch != 0;
-                i++;
-            }
+            n = ascii_run(s, len, &i, n, out->chars, out->start, out->end);
             if (i >= len)
                 break;
         }
@@ -194,12 +259,8 @@ int spoor_normalise(spoor_canon *out, const char *text, size_t len)
                 if (n + frac_end - i > out->cap &&
                     (error = reserve(out, n + frac_end - i)) < 0)
                     goto fail;
-                for (k = i + 1; k < frac_end - zeros; k++) {
-                    out->chars[n] = s[k];
-                    out->start[n] = (uint32_t)k;
-                    out->end[n] = (uint32_t)k + 1;
-                    n++;
-                }
+                for (k = i + 1; k < frac_end - zeros; k++)
+                    put_char(out, n++, s[k], k, k + 1);
                 i = frac_end;
                 continue;
             }
@@ -209,10 +270,7 @@ int spoor_normalise(spoor_canon *out, const char *text, size_t len)
             if (m) {
                 if (n + 1 > out->cap && (error = reserve(out, n + 1)) < 0)
                     goto fail;
-                out->chars[n] = m;
-                out->start[n] = (uint32_t)i;
-                out->end[n] = (uint32_t)i + 1;
-                n++;
+                put_char(out, n++, m, i, i + 1);
             }
             i++;
         } else {
@@ -228,12 +286,8 @@ int spoor_normalise(spoor_canon *out, const char *text, size_t len)
             if (k) {
                 if (n + k > out->cap && (error = reserve(out, n + k)) < 0)
                     goto fail;
-                for (j = 0; j < k; j++) {
-                    out->chars[n] = mapped[j];
-                    out->start[n] = (uint32_t)i;
-                    out->end[n] = (uint32_t)(i + (size_t)step);
-                    n++;
-                }
+                for (j = 0; j < k; j++)
+                    put_char(out, n++, mapped[j], i, i + (size_t)step);
             }
             i += (size_t)step;
         }
@@ -243,6 +297,16 @@ int spoor_normalise(spoor_canon *out, const char *text, size_t len)
 fail:
     out->len = 0;
     return error;
+}
+
+int spoor_normalise(spoor_canon *out, const char *text, size_t len)
+{
+    return normalise(out, text, len, 1);
+}
+
+int spoor_normalise__chars(spoor_canon *out, const char *text, size_t len)
+{
+    return normalise(out, text, len, 0);
 }
 
 void spoor_canon_dispose(spoor_canon *c)

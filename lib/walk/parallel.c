@@ -4,18 +4,22 @@
  * Three roles:
  *   - one enumerator thread walks the folders (walk.c, in name order) and
  *     appends a task per regular file, or per skip it meets, to an ordered
- *     queue; it waits while MAX_INFLIGHT_PER_JOB x jobs tasks are unfinished;
+ *     queue; when MAX_INFLIGHT_PER_JOB x jobs tasks are unfinished it waits
+ *     until half of them are done (so it wakes once per many files);
  *   - jobs worker threads each take the oldest task not yet taken and read
  *     its file completely (extraction, normalisation, fingerprints, every
  *     child, and the store's compression and sorting: spoor_store__
  *     prepare), appending copies of the finished items and skips to that
  *     task's own queue; a worker waits while its queue holds more than
- *     TASK_QUEUE_BYTES;
+ *     TASK_QUEUE_BYTES, or, unless its task is the oldest, while all the
+ *     queues together hold more than POOL_BYTES;
  *   - the calling thread takes the tasks in order and, for each, its
  *     events in order, and calls the callbacks.
  * So the callbacks see the sequential walk's order whatever the timing, no
  * worker ever waits for another, and memory is bounded by the tasks in
  * flight. One mutex guards the queues; the work itself runs outside it.
+ * Threads are woken only when what they wait for happened (a wake-up is a
+ * system call and, in a virtual machine, an inter-processor interrupt).
  */
 #include <pthread.h>
 #include <string.h>
@@ -25,8 +29,9 @@
 #include "../store/store_int.h"
 #include "walk_int.h"
 
-#define MAX_INFLIGHT_PER_JOB 4
+#define MAX_INFLIGHT_PER_JOB 32
 #define TASK_QUEUE_BYTES ((size_t)16 << 20)
+#define POOL_BYTES ((size_t)64 << 20)
 
 enum { EV_ITEM, EV_SKIP };
 
@@ -57,8 +62,12 @@ typedef struct pool {
     pthread_cond_t work;  /* a task to take, or the end */
     pthread_cond_t ready; /* an event or a finished task for the caller */
     pthread_cond_t room;  /* fewer tasks in flight */
+    pthread_cond_t space; /* fewer bytes queued, or a new oldest task */
     ptask *first, *last;  /* in enumeration order */
     size_t inflight, max_inflight;
+    size_t bytes;        /* queued in all the tasks' queues */
+    int space_waiters;   /* workers waiting on space */
+    int enum_waiting;    /* the enumerator waits on room */
     int enumerated, stop;
     const spoor_walk_opts *opts;
     const char *const *paths;
@@ -102,8 +111,12 @@ static void free_task(ptask *t)
 static int enqueue(pool *p, ptask *t)
 {
     pthread_mutex_lock(&p->mu);
-    while (p->inflight >= p->max_inflight && !p->stop)
-        pthread_cond_wait(&p->room, &p->mu);
+    if (p->inflight >= p->max_inflight) {
+        p->enum_waiting = 1;
+        while (p->inflight > p->max_inflight / 2 && !p->stop)
+            pthread_cond_wait(&p->room, &p->mu);
+        p->enum_waiting = 0;
+    }
     if (p->stop) {
         pthread_mutex_unlock(&p->mu);
         free_task(t);
@@ -115,8 +128,10 @@ static int enqueue(pool *p, ptask *t)
         p->first = t;
     p->last = t;
     p->inflight++;
-    pthread_cond_signal(&p->work);
-    pthread_cond_signal(&p->ready);
+    if (!t->is_skip)
+        pthread_cond_signal(&p->work);
+    if (t == p->first)
+        pthread_cond_signal(&p->ready);
     pthread_mutex_unlock(&p->mu);
     return 0;
 }
@@ -187,8 +202,18 @@ static int push(worker_ctx *w, pevent *e)
     pool *p = w->p;
     ptask *t = w->t;
     pthread_mutex_lock(&p->mu);
-    while (t->head && t->bytes + e->cost > TASK_QUEUE_BYTES && !p->stop)
-        pthread_cond_wait(&t->room, &p->mu);
+    for (;;) {
+        if (t->head && t->bytes + e->cost > TASK_QUEUE_BYTES && !p->stop) {
+            pthread_cond_wait(&t->room, &p->mu);
+        } else if (t != p->first && p->bytes + e->cost > POOL_BYTES &&
+                   !p->stop) {
+            p->space_waiters++;
+            pthread_cond_wait(&p->space, &p->mu);
+            p->space_waiters--;
+        } else {
+            break;
+        }
+    }
     if (p->stop) {
         pthread_mutex_unlock(&p->mu);
         free_event(e);
@@ -200,6 +225,7 @@ static int push(worker_ctx *w, pevent *e)
         t->head = e;
     t->tail = e;
     t->bytes += e->cost;
+    p->bytes += e->cost;
     if (t == p->first)
         pthread_cond_signal(&p->ready);
     pthread_mutex_unlock(&p->mu);
@@ -286,7 +312,8 @@ static void *worker(void *arg)
         if (rc < 0 && rc != SPOOR_EUSER)
             t->message = spoor__strdup(spoor_error_last()->message);
         t->done = 1;
-        pthread_cond_broadcast(&p->ready);
+        if (t == p->first)
+            pthread_cond_signal(&p->ready);
         pthread_mutex_unlock(&p->mu);
     }
 }
@@ -299,6 +326,7 @@ static void stop_all(pool *p)
     pthread_cond_broadcast(&p->work);
     pthread_cond_broadcast(&p->ready);
     pthread_cond_broadcast(&p->room);
+    pthread_cond_broadcast(&p->space);
     for (t = p->first; t; t = t->next)
         pthread_cond_broadcast(&t->room);
 }
@@ -323,7 +351,10 @@ static int deliver(pool *p, spoor_item_cb item_cb, spoor_skip_cb skip_cb,
             if (!(t->head = e->next))
                 t->tail = NULL;
             t->bytes -= e->cost;
+            p->bytes -= e->cost;
             pthread_cond_signal(&t->room);
+            if (p->space_waiters)
+                pthread_cond_broadcast(&p->space);
             pthread_mutex_unlock(&p->mu);
             if (e->kind == EV_ITEM)
                 error = item_cb(&e->item, payload);
@@ -335,7 +366,10 @@ static int deliver(pool *p, spoor_item_cb item_cb, spoor_skip_cb skip_cb,
             if (!(p->first = t->next))
                 p->last = NULL;
             p->inflight--;
-            pthread_cond_signal(&p->room);
+            if (p->enum_waiting && p->inflight <= p->max_inflight / 2)
+                pthread_cond_signal(&p->room);
+            if (p->space_waiters) /* a new oldest task never waits */
+                pthread_cond_broadcast(&p->space);
             pthread_mutex_unlock(&p->mu);
             if (t->is_skip && skip_cb &&
                 skip_cb(t->display, t->code, t->reason, payload) < 0)
@@ -377,6 +411,7 @@ int spoor_walk_paths(const char *const *paths, size_t n_paths,
     pthread_cond_init(&p.work, NULL);
     pthread_cond_init(&p.ready, NULL);
     pthread_cond_init(&p.room, NULL);
+    pthread_cond_init(&p.space, NULL);
     p.max_inflight = (size_t)jobs * MAX_INFLIGHT_PER_JOB;
     p.opts = opts;
     p.paths = paths;
@@ -410,6 +445,7 @@ cleanup:
     pthread_cond_destroy(&p.work);
     pthread_cond_destroy(&p.ready);
     pthread_cond_destroy(&p.room);
+    pthread_cond_destroy(&p.space);
     pthread_mutex_destroy(&p.mu);
     spoor__free(threads);
     return error;

@@ -114,9 +114,11 @@ void spoor_item__dispose_copy(spoor_item *item)
     memset(item, 0, sizeof(*item));
 }
 
-/* spoor_item_analyse, reading data as format when not NULL. */
+/* spoor_item_analyse, reading data as format when not NULL; without
+ * offsets, item->canon gets its characters only. */
 static int analyse_as(spoor_item *item, const void *data, size_t len,
-                      const spoor_limits *limits, const char *format)
+                      const spoor_limits *limits, const char *format,
+                      int offsets)
 {
     int error = 0;
 
@@ -126,9 +128,11 @@ static int analyse_as(spoor_item *item, const void *data, size_t len,
     SPOOR_TRY(format ? spoor_extract__as(&item->doc, data, len, format, limits)
                      : spoor_extract(&item->doc, data, len, limits));
     if (item->doc.has_text) {
-        SPOOR_TRY(spoor_normalise(&item->canon,
-                                  item->doc.text.ptr ? item->doc.text.ptr : "",
-                                  item->doc.text.size));
+        const char *text = item->doc.text.ptr ? item->doc.text.ptr : "";
+        SPOOR_TRY(offsets ? spoor_normalise(&item->canon, text,
+                                            item->doc.text.size)
+                          : spoor_normalise__chars(&item->canon, text,
+                                                   item->doc.text.size));
         SPOOR_TRY(spoor_winnow_u32(&item->fps, item->canon.chars,
                                    item->canon.len, SPOOR_TEXT_K, SPOOR_TEXT_W,
                                    SPOOR_SEED_TEXT));
@@ -147,7 +151,7 @@ done:
 int spoor_item_analyse(spoor_item *item, const void *data, size_t len,
                        const spoor_limits *limits)
 {
-    return analyse_as(item, data, len, limits, NULL);
+    return analyse_as(item, data, len, limits, NULL, 1);
 }
 
 int spoor_item_from_text(spoor_item *item, const char *text, size_t len)
@@ -173,6 +177,36 @@ done:
 static int walk_data(walker *wk, const char *path, const char *display,
                      const void *data, size_t len, unsigned depth,
                      const char *mtime, const char *format);
+
+/* Canonical text and fingerprint buffers of the thread's last item, kept
+ * for its next one: reusing warm memory instead of fresh pages (a page
+ * fault is expensive, most of all in a virtual machine). Buffers above
+ * SCRATCH_KEEP bytes are freed instead. */
+#define SCRATCH_KEEP ((size_t)32 << 20)
+
+static _Thread_local struct {
+    spoor_canon canon;
+    spoor_fps fps;
+} scratch;
+
+static void scratch_lend(spoor_item *item)
+{
+    item->canon = scratch.canon;
+    item->fps = scratch.fps;
+    memset(&scratch, 0, sizeof(scratch));
+}
+
+static void scratch_return(spoor_item *item)
+{
+    if (!scratch.canon.cap && item->canon.cap * 12 <= SCRATCH_KEEP) {
+        scratch.canon = item->canon;
+        memset(&item->canon, 0, sizeof(item->canon));
+    }
+    if (!scratch.fps.cap && item->fps.cap * sizeof(spoor_fp) <= SCRATCH_KEEP) {
+        scratch.fps = item->fps;
+        memset(&item->fps, 0, sizeof(item->fps));
+    }
+}
 
 typedef struct child_ctx {
     walker *wk;
@@ -221,7 +255,10 @@ static int walk_data(walker *wk, const char *path, const char *display,
     item.path = path;
     item.display = display;
     item.depth = depth;
-    if ((error = analyse_as(&item, data, len, &wk->opts->limits, format)) < 0) {
+    scratch_lend(&item);
+    if ((error = analyse_as(&item, data, len, &wk->opts->limits, format,
+                            !(wk->opts->version >= 3 &&
+                              wk->opts->no_offsets))) < 0) {
         if (error == SPOOR_EUSER)
             return error;
         return skip(wk, display, error, spoor_error_last()->message);
@@ -252,6 +289,7 @@ static int walk_data(walker *wk, const char *path, const char *display,
             error = skip(wk, display, error, spoor_error_last()->message);
     }
 done:
+    scratch_return(&item);
     spoor_item_dispose(&item);
     return error;
 }
@@ -278,6 +316,8 @@ static _Thread_local struct {
 
 void spoor_walk__thread_done(void)
 {
+    spoor_canon_dispose(&scratch.canon);
+    spoor_fps_dispose(&scratch.fps);
     spoor__free(read_buf.ptr);
     read_buf.ptr = NULL;
     read_buf.cap = 0;
