@@ -54,7 +54,7 @@ static void print_help(void)
            "      --note TEXT          a note kept with a new collection\n"
            "  -q, --quiet              no summary, only errors\n"
            "      --commit-every N     commit to the index every N items "
-           "(default 500)\n"
+           "(default 5000)\n"
            "  -j, --jobs N             read, extract and fingerprint in N "
            "threads\n"
            "                           (default: the number of cores); the "

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 
@@ -15,6 +16,8 @@ typedef struct check_ctx {
     spoor_html *html;
     spoor_check_opts opts;
     int json;
+    int timing;   /* --timing: each item's time to stderr */
+    double since; /* when the current item's work began */
     unsigned long long n_items, n_skipped;
     spoor_buf out;
 } check_ctx;
@@ -32,6 +35,11 @@ static void print_help(void)
         "      --json               one JSON object per line per item\n"
         "      --html FILE          also write a self-contained HTML evidence "
         "report\n"
+        "      --timing             print each item's time in milliseconds to "
+        "stderr\n"
+        "                           (its reading, extraction, lookup, "
+        "verification and\n"
+        "                           report, without process start-up)\n"
         "  -c, --collection NAME    compare only with this collection "
         "(repeatable)\n"
         "      --common N           a fingerprint in more than N items is "
@@ -79,6 +87,17 @@ static int load_file_key(const char *name, const char *record, void *payload)
     return spoor_dkim_add_key(kf->dkim, name, record, kf->path, NULL, NULL);
 }
 
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Reports an item's provenance; with --timing also how long the item took
+ * since the previous one was written (reading, extraction, fingerprints,
+ * lookup, verification, rendering: for a file without children, all of its
+ * work in this process). */
 static int on_item(const spoor_item *item, void *payload)
 {
     check_ctx *c = payload;
@@ -101,6 +120,12 @@ static int on_item(const spoor_item *item, void *payload)
     if (cli_write(&c->out) != CLI_OK)
         return SPOOR_EIO;
     fflush(stdout);
+    if (c->timing) {
+        double t = now_ms();
+        fprintf(stderr, "spoor check: timing: %.3f ms %s\n", t - c->since,
+                item->display);
+        c->since = t;
+    }
     return 0;
 }
 
@@ -127,7 +152,8 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         O_DDNS,
         O_ASOF,
         O_SURF,
-        O_HTML
+        O_HTML,
+        O_TIMING
     };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, O_JSON},
@@ -143,6 +169,7 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         {"as-of", required_argument, NULL, O_ASOF},
         {"surfaced", required_argument, NULL, O_SURF},
         {"html", required_argument, NULL, O_HTML},
+        {"timing", no_argument, NULL, O_TIMING},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     spoor_check_opts defaults = SPOOR_CHECK_OPTS_INIT;
@@ -171,6 +198,9 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         switch (opt) {
         case O_JSON:
             c.json = 1;
+            break;
+        case O_TIMING:
+            c.timing = 1;
             break;
         case 'c':
             only[n_only++] = optarg;
@@ -283,6 +313,7 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         }
     }
     for (i = optind; i < argc && error >= 0; i++) {
+        c.since = now_ms();
         if (!strcmp(argv[i], "-")) {
             char *data = NULL;
             size_t len = 0;

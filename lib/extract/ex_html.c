@@ -3,10 +3,10 @@
  *
  * The parser runs with network access off and recovery on; libxml2 decodes
  * entities and bounds nesting depth itself. It streams (SAX callbacks): no
- * tree is built, which made tree building most of the cost. Text inside script, style, noscript and template is dropped;
- * block elements end a line so words of adjacent blocks stay apart.
- * <meta name=... content=...> dates (date, dcterms.*, article:*_time) are
- * kept as dated metadata.
+ * tree is built, which made tree building most of the cost. Text inside script,
+ * style, noscript and template is dropped; block elements end a line so words
+ * of adjacent blocks stay apart. <meta name=... content=...> dates (date,
+ * dcterms.*, article:*_time) are kept as dated metadata.
  */
 #include <string.h>
 #include <strings.h>

@@ -65,9 +65,9 @@ typedef struct pool {
     pthread_cond_t space; /* fewer bytes queued, or a new oldest task */
     ptask *first, *last;  /* in enumeration order */
     size_t inflight, max_inflight;
-    size_t bytes;        /* queued in all the tasks' queues */
-    int space_waiters;   /* workers waiting on space */
-    int enum_waiting;    /* the enumerator waits on room */
+    size_t bytes;      /* queued in all the tasks' queues */
+    int space_waiters; /* workers waiting on space */
+    int enum_waiting;  /* the enumerator waits on room */
     int enumerated, stop;
     const spoor_walk_opts *opts;
     const char *const *paths;

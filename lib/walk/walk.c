@@ -6,8 +6,9 @@
  * inside a folder with O_NOFOLLOW (symbolic links are reported, not
  * followed), and only regular files are read: small ones into a reused
  * per-thread buffer, large ones memory-mapped read-only (unmapping costs a
- * TLB shootdown across cores, far more than reading a small file). Children of an item are walked after the item itself, at most
- * max_depth levels deep. Every skip goes to the skip callback.
+ * TLB shootdown across cores, far more than reading a small file). Children of
+ * an item are walked after the item itself, at most max_depth levels deep.
+ * Every skip goes to the skip callback.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -129,10 +130,10 @@ static int analyse_as(spoor_item *item, const void *data, size_t len,
                      : spoor_extract(&item->doc, data, len, limits));
     if (item->doc.has_text) {
         const char *text = item->doc.text.ptr ? item->doc.text.ptr : "";
-        SPOOR_TRY(offsets ? spoor_normalise(&item->canon, text,
-                                            item->doc.text.size)
-                          : spoor_normalise__chars(&item->canon, text,
-                                                   item->doc.text.size));
+        SPOOR_TRY(offsets
+                      ? spoor_normalise(&item->canon, text, item->doc.text.size)
+                      : spoor_normalise__chars(&item->canon, text,
+                                               item->doc.text.size));
         SPOOR_TRY(spoor_winnow_u32(&item->fps, item->canon.chars,
                                    item->canon.len, SPOOR_TEXT_K, SPOOR_TEXT_W,
                                    SPOOR_SEED_TEXT));
@@ -256,9 +257,9 @@ static int walk_data(walker *wk, const char *path, const char *display,
     item.display = display;
     item.depth = depth;
     scratch_lend(&item);
-    if ((error = analyse_as(&item, data, len, &wk->opts->limits, format,
-                            !(wk->opts->version >= 3 &&
-                              wk->opts->no_offsets))) < 0) {
+    if ((error = analyse_as(
+             &item, data, len, &wk->opts->limits, format,
+             !(wk->opts->version >= 3 && wk->opts->no_offsets))) < 0) {
         if (error == SPOOR_EUSER)
             return error;
         return skip(wk, display, error, spoor_error_last()->message);

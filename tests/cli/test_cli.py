@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -188,6 +189,17 @@ def test_exact_duplicate(env):
     eq(res["sha256"], top["sha256"], "query sha256")
     eq(len(res["matches"]), 1, "only the copy matches")
     eq(res["verdict"], "released", "verdict")
+    # --timing: one line per item on stderr, stdout unchanged
+    env.write("other.txt", prose(77, 200))
+    out, err, _ = env.run("check", "--json", "--timing", env.path("copy.txt"),
+                          env.path("other.txt"))
+    eq(len(out.splitlines()), 2, "two reports")
+    lines = err.splitlines()
+    eq(len(lines), 2, err)
+    for line, name in zip(lines, ("copy.txt", "other.txt")):
+        m = re.fullmatch(r"spoor check: timing: (\d+\.\d{3}) ms (.*)", line)
+        ok(m and m.group(2).endswith(name), line)
+        ok(0 < float(m.group(1)) < 60000, line)
 
 
 def test_verdicts_first_release_postdates(env):
