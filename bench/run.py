@@ -12,7 +12,13 @@ Corpora (under $BENCH_DIR, default /tmp/spoor-bench):
   mail   a generated mail corpus: mbox files of messages that quote each
          other, re-wrapped and '>'-prefixed
   scale  a generated corpus of N items (--scale, default 1,000,000) as mbox
-         messages, indexed in steps of 10 k, 100 k and N for query latency
+         messages, indexed in steps of 10 k, 100 k and N for query latency,
+         then merged into one segment (spoor optimize) and measured again
+
+Query latency is measured two ways: per process (spoor check run once per
+query, so process start-up and mapping the index are included) and in
+process (spoor check --timing over 100 different documents in one run: the
+time of each document's own work, with the index in the page cache).
 """
 import json
 import os
@@ -171,22 +177,63 @@ def ingest_row(name, folder, jobs):
         "ratio_vs_tlsh": round(tl_wall / sp_wall, 2),
         "items_per_s": round(st["items"] / sp_wall),
         "index_bytes_per_char": st["bytes_per_canonical_char"],
+        "postings_bytes_per_char": round(st["postings_bytes"] /
+                                         max(st["canonical_chars"], 1), 3),
         "peak_rss_mib": round(sp_rss / 1024, 1),
         "check_100_s": round(ck_wall, 3), "ssdeep_m_100_s": round(sm_wall, 3),
         "check_ratio_vs_ssdeep_m": round(sm_wall / ck_wall, 2),
     }
 
 
+def percentiles(times):
+    times = sorted(times)
+    return (round(statistics.median(times), 1),
+            round(times[int(0.99 * (len(times) - 1))], 1))
+
+
 def latency(index, query, runs=40):
+    """p50, p99 ms of a whole spoor check process on one document."""
     times = []
     for _ in range(runs):
         t0 = time.monotonic()
         subprocess.run([SPOOR, "-i", index, "check", "--json", query],
                        capture_output=True, check=True)
         times.append((time.monotonic() - t0) * 1000)
-    times.sort()
-    return (round(statistics.median(times), 1),
-            round(times[int(0.99 * (len(times) - 1))], 1))
+    return percentiles(times)
+
+
+def latency_in_process(index, docs):
+    """p50, p99 ms of each document's work in one spoor check --timing."""
+    p = subprocess.run([SPOOR, "-i", index, "check", "--json", "--timing"] +
+                       docs, capture_output=True, check=True)
+    times = [float(line.split()[3]) for line in
+             p.stderr.decode().splitlines() if " timing: " in line]
+    if len(times) != len(docs):
+        sys.exit("bench: check --timing gave %d times for %d documents"
+                 % (len(times), len(docs)))
+    return percentiles(times)
+
+
+def latency_docs(n=100):
+    """The probe (indexed) and n - 1 more documents of the same prose."""
+    d = os.path.join(BENCH, "latency-docs")
+    os.makedirs(d, exist_ok=True)
+    docs = []
+    for i in range(n):
+        p = os.path.join(d, f"d{i:03d}.txt")
+        with open(p, "w") as f:
+            f.write(make_case.prose(4242 + i, 500))
+        docs.append(p)
+    return docs
+
+
+def latency_row(index, items, probe, docs, **extra):
+    p50, p99 = latency(index, probe)
+    i50, i99 = latency_in_process(index, docs)
+    segs = len([f for f in os.listdir(index) if f.endswith(".spx")])
+    return dict({"items": items, "segments": segs, "p50_ms": p50,
+                 "p99_ms": p99, "in_process_p50_ms": i50,
+                 "in_process_p99_ms": i99}, **extra)
 
 
 def main():
@@ -201,9 +248,8 @@ def main():
     index = os.path.join(BENCH, "index-scale")
     shutil.rmtree(index, ignore_errors=True)
     lat, done, peak = [], 0, 0
-    probe = os.path.join(BENCH, "probe.txt")
-    with open(probe, "w") as f:
-        f.write(make_case.prose(4242, 500))
+    docs = latency_docs()
+    probe = docs[0]
     subprocess.run([SPOOR, "-i", index, "add", "-q", "-c", "probe", probe],
                    check=True)
     for target in (10000, 100000, SCALE):
@@ -214,9 +260,11 @@ def main():
                               str(jobs), "-c", "scale", folder])
         peak = max(peak, rss)
         done = target
-        p50, p99 = latency(index, probe)
-        lat.append({"items": done, "p50_ms": p50, "p99_ms": p99,
-                    "last_add_s": round(wall, 1)})
+        lat.append(latency_row(index, done, probe, docs,
+                               last_add_s=round(wall, 1)))
+    wall, _, _ = timed([SPOOR, "-i", index, "optimize"])
+    lat.append(latency_row(index, done, probe, docs,
+                           optimize_s=round(wall, 1)))
     result = {
         "date": time.strftime("%Y-%m-%d"), "jobs": jobs,
         "machine": machine(), "kernel": kernel, "ingest": rows,
@@ -260,19 +308,25 @@ def print_table(r):
           f" bytes {k['winnow_bytes_mb_s']})")
     print("| corpus | files | MB | spoor add MB/s | ssdeep -r MB/s | tlsh -r "
           "MB/s | ratio vs ssdeep | ratio vs tlsh | items/s | index B/char "
-          "| peak RSS MiB | check 100 s | ssdeep -m 100 s |")
-    print("|---" * 13 + "|")
+          "(all) | postings B/char | peak RSS MiB | check 100 s | "
+          "ssdeep -m 100 s |")
+    print("|---" * 14 + "|")
     for x in r["ingest"]:
         print(f"| {x['corpus']} | {x['files']} | {x['bytes'] / 1e6:.1f} | "
               f"{x['spoor_mb_s']} | {x['ssdeep_mb_s']} | {x['tlsh_mb_s']} | "
               f"{x['ratio_vs_ssdeep']} | {x['ratio_vs_tlsh']} | "
               f"{x['items_per_s']} | {x['index_bytes_per_char']} | "
+              f"{x['postings_bytes_per_char']} | "
               f"{x['peak_rss_mib']} | {x['check_100_s']} | "
               f"{x['ssdeep_m_100_s']} |")
-    print("\n| indexed items | check p50 ms | check p99 ms |")
-    print("|---|---|---|")
+    print("\n| indexed items | segments | check p50 ms (process) | p99 ms "
+          "(process) | p50 ms (in process) | p99 ms (in process) |")
+    print("|---|---|---|---|---|---|")
     for x in r["latency"]:
-        print(f"| {x['items']} | {x['p50_ms']} | {x['p99_ms']} |")
+        note = " (after optimize)" if "optimize_s" in x else ""
+        print(f"| {x['items']}{note} | {x['segments']} | {x['p50_ms']} | "
+              f"{x['p99_ms']} | {x['in_process_p50_ms']} | "
+              f"{x['in_process_p99_ms']} |")
 
 
 if __name__ == "__main__":
