@@ -304,7 +304,8 @@ def print_table(r):
     print(f"machine: {r['machine']['cpu']}, {r['machine']['cores']} cores, "
           f"{r['machine']['mem_gib']} GiB; spoor add -j {r['jobs']}")
     print(f"kernel (normalise + winnow, ASCII text): {k['kernel_mb_s']} MB/s "
-          f"(normalise {k['normalise_mb_s']}, winnow {k['winnow_text_mb_s']},"
+          f"(normalise to characters {k['normalise_chars_mb_s']}, with "
+          f"offsets {k['normalise_mb_s']}, winnow {k['winnow_text_mb_s']},"
           f" bytes {k['winnow_bytes_mb_s']})")
     print("| corpus | files | MB | spoor add MB/s | ssdeep -r MB/s | tlsh -r "
           "MB/s | ratio vs ssdeep | ratio vs tlsh | items/s | index B/char "

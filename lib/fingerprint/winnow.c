@@ -126,11 +126,12 @@ static int emit(spoor_fps *out, size_t pos, uint64_t hash)
         if (minpos + win <= i) { /* the selection left the window */           \
             minh = ring[(i + 1 - win) & mask];                                 \
             minpos = i + 1 - win;                                              \
-            for (j = i + 2 - win; j <= i; j++)                                 \
-                if (ring[j & mask] <= minh) {                                  \
-                    minh = ring[j & mask];                                     \
-                    minpos = j;                                                \
-                }                                                              \
+            for (j = i + 2 - win; j <= i; j++) { /* branchless: cmov */        \
+                uint64_t y = ring[j & mask];                                   \
+                int le = y <= minh;                                            \
+                minh = le ? y : minh;                                          \
+                minpos = le ? j : minpos;                                      \
+            }                                                                  \
         }                                                                      \
         if (minpos != emitted) {                                               \
             if ((error = emit(out, minpos, minh)) < 0)                         \

@@ -516,7 +516,10 @@ int spoor_walk_buffer(const char *display, const void *data, size_t len,
     spoor_walk_opts defaults;
     walker wk = {opts ? opts : &defaults, item_cb, skip_cb, payload,
                  spoor_walk__file};
+    int error;
     spoor_walk_opts_init(&defaults);
-    return walk_data(&wk, display, display, data ? data : "", len, 0, NULL,
-                     NULL);
+    error =
+        walk_data(&wk, display, display, data ? data : "", len, 0, NULL, NULL);
+    spoor_walk__thread_done();
+    return error;
 }
