@@ -190,10 +190,14 @@ static _Thread_local struct {
     spoor_fps fps;
 } scratch;
 
+/* Give item the thread's buffers, empty: an item without text must not
+ * show the previous item's canonical length or fingerprints. */
 static void scratch_lend(spoor_item *item)
 {
     item->canon = scratch.canon;
     item->fps = scratch.fps;
+    item->canon.len = 0;
+    item->fps.n = 0;
     memset(&scratch, 0, sizeof(scratch));
 }
 

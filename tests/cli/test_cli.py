@@ -448,6 +448,22 @@ def test_binary_items(env):
     r0 = m[0]["regions"][0]
     ok(abs(r0["query"][0] - r0["source"][0] + 2000) < 1,
        f"diagonal {r0}")
+    # a binary item read right after a text item (one thread reuses its
+    # buffers from item to item) has no canonical characters
+    env.write("mixed/a.txt", prose(31, 300))
+    env.write("mixed/b.bin", blob[:4000])
+    for j in ("1", "2"):
+        idx = env.path(f"mixed-ix{j}")
+        env.run("--index", idx, "add", "-c", "m", "-j", j,
+                env.path("mixed"), index=False)
+        st = json.loads(env.run("--index", idx, "stats", "--json",
+                                index=False)[0])
+        env.run("--index", env.path(f"text-ix{j}"), "add", "-c", "t",
+                env.path("mixed/a.txt"), index=False)
+        alone = json.loads(env.run("--index", env.path(f"text-ix{j}"),
+                                   "stats", "--json", index=False)[0])
+        eq(st["canonical_chars"], alone["canonical_chars"],
+           f"-j {j}: canonical characters of text + binary")
 
 
 def test_boilerplate_common(env):
