@@ -47,6 +47,8 @@ int cli_error_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /** Write buf to stdout; returns CLI_ERROR if stdout fails. */
 int cli_write(const spoor_buf *buf);
+/** Milliseconds on the monotonic clock (for intervals only). */
+double cli_now_ms(void);
 /** Progress line on stderr when it is a terminal, at most 5 times/s. */
 void cli_progress(const char *what, unsigned long long items,
                   unsigned long long bytes, int final);

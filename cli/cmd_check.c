@@ -7,7 +7,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cmd.h"
 
@@ -87,13 +86,6 @@ static int load_file_key(const char *name, const char *record, void *payload)
     return spoor_dkim_add_key(kf->dkim, name, record, kf->path, NULL, NULL);
 }
 
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
 /* Reports an item's provenance; with --timing also how long the item took
  * since the previous one was written (reading, extraction, fingerprints,
  * lookup, verification, rendering: for a file without children, all of its
@@ -121,7 +113,7 @@ static int on_item(const spoor_item *item, void *payload)
         return SPOOR_EIO;
     fflush(stdout);
     if (c->timing) {
-        double t = now_ms();
+        double t = cli_now_ms();
         fprintf(stderr, "spoor check: timing: %.3f ms %s\n", t - c->since,
                 item->display);
         c->since = t;
@@ -313,7 +305,7 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         }
     }
     for (i = optind; i < argc && error >= 0; i++) {
-        c.since = now_ms();
+        c.since = cli_now_ms();
         if (!strcmp(argv[i], "-")) {
             char *data = NULL;
             size_t len = 0;

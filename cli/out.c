@@ -50,20 +50,25 @@ int cli_write(const spoor_buf *buf)
     return CLI_OK;
 }
 
+double cli_now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
 void cli_progress(const char *what, unsigned long long items,
                   unsigned long long bytes, int final)
 {
-    static struct timespec last;
-    struct timespec now;
+    static double last = -1e9;
+    double now;
     static int tty = -1;
     if (tty < 0)
         tty = isatty(STDERR_FILENO);
     if (!tty)
         return;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if (!final && (now.tv_sec - last.tv_sec) * 1000000000L +
-                          (now.tv_nsec - last.tv_nsec) <
-                      200000000L)
+    now = cli_now_ms();
+    if (!final && now - last < 200)
         return;
     last = now;
     fprintf(stderr, "\r%s: %llu items, %.1f MB%s", what, items,

@@ -157,28 +157,26 @@ static int reserve(spoor_canon *c, size_t need)
     return 0;
 }
 
-/* Give c offset arrays (offsets) or take them away (!offsets). */
+/* Give c offset arrays of c->cap entries (offsets) or take them away
+ * (!offsets); start and end exist together or not at all. */
 static int set_offsets(spoor_canon *c, int offsets)
 {
-    if (!offsets) {
-        spoor__free(c->start);
-        spoor__free(c->end);
-        c->start = c->end = NULL;
+    size_t n = c->cap ? c->cap : 1;
+    if (offsets && c->start)
         return 0;
-    }
+    spoor__free(c->start);
+    spoor__free(c->end);
+    c->start = c->end = NULL;
+    if (!offsets)
+        return 0;
+    c->start = spoor__reallocarray(NULL, n, sizeof(uint32_t));
+    c->end = spoor__reallocarray(NULL, n, sizeof(uint32_t));
     if (c->start && c->end)
         return 0;
     spoor__free(c->start);
     spoor__free(c->end);
-    c->start = spoor__reallocarray(NULL, c->cap ? c->cap : 1, sizeof(uint32_t));
-    c->end = spoor__reallocarray(NULL, c->cap ? c->cap : 1, sizeof(uint32_t));
-    if (!c->start || !c->end) {
-        spoor__free(c->start);
-        spoor__free(c->end);
-        c->start = c->end = NULL;
-        return spoor__error_oom();
-    }
-    return 0;
+    c->start = c->end = NULL;
+    return spoor__error_oom();
 }
 
 /* The fast path of normalise: a run of ASCII other than '.' from s[*i],

@@ -19,7 +19,8 @@
  * worker ever waits for another, and memory is bounded by the tasks in
  * flight. One mutex guards the queues; the work itself runs outside it.
  * Threads are woken only when what they wait for happened (a wake-up is a
- * system call and, in a virtual machine, an inter-processor interrupt).
+ * system call and, in a virtual machine, an inter-processor interrupt);
+ * signalling a condition nobody waits on costs no system call.
  */
 #include <pthread.h>
 #include <string.h>
@@ -65,9 +66,7 @@ typedef struct pool {
     pthread_cond_t space; /* fewer bytes queued, or a new oldest task */
     ptask *first, *last;  /* in enumeration order */
     size_t inflight, max_inflight;
-    size_t bytes;      /* queued in all the tasks' queues */
-    int space_waiters; /* workers waiting on space */
-    int enum_waiting;  /* the enumerator waits on room */
+    size_t bytes; /* queued in all the tasks' queues */
     int enumerated, stop;
     const spoor_walk_opts *opts;
     const char *const *paths;
@@ -111,12 +110,9 @@ static void free_task(ptask *t)
 static int enqueue(pool *p, ptask *t)
 {
     pthread_mutex_lock(&p->mu);
-    if (p->inflight >= p->max_inflight) {
-        p->enum_waiting = 1;
+    if (p->inflight >= p->max_inflight)
         while (p->inflight > p->max_inflight / 2 && !p->stop)
             pthread_cond_wait(&p->room, &p->mu);
-        p->enum_waiting = 0;
-    }
     if (p->stop) {
         pthread_mutex_unlock(&p->mu);
         free_task(t);
@@ -207,9 +203,7 @@ static int push(worker_ctx *w, pevent *e)
             pthread_cond_wait(&t->room, &p->mu);
         } else if (t != p->first && p->bytes + e->cost > POOL_BYTES &&
                    !p->stop) {
-            p->space_waiters++;
             pthread_cond_wait(&p->space, &p->mu);
-            p->space_waiters--;
         } else {
             break;
         }
@@ -353,8 +347,7 @@ static int deliver(pool *p, spoor_item_cb item_cb, spoor_skip_cb skip_cb,
             t->bytes -= e->cost;
             p->bytes -= e->cost;
             pthread_cond_signal(&t->room);
-            if (p->space_waiters)
-                pthread_cond_broadcast(&p->space);
+            pthread_cond_broadcast(&p->space);
             pthread_mutex_unlock(&p->mu);
             if (e->kind == EV_ITEM)
                 error = item_cb(&e->item, payload);
@@ -366,10 +359,10 @@ static int deliver(pool *p, spoor_item_cb item_cb, spoor_skip_cb skip_cb,
             if (!(p->first = t->next))
                 p->last = NULL;
             p->inflight--;
-            if (p->enum_waiting && p->inflight <= p->max_inflight / 2)
+            if (p->inflight <= p->max_inflight / 2)
                 pthread_cond_signal(&p->room);
-            if (p->space_waiters) /* a new oldest task never waits */
-                pthread_cond_broadcast(&p->space);
+            /* a new oldest task never waits on space */
+            pthread_cond_broadcast(&p->space);
             pthread_mutex_unlock(&p->mu);
             if (t->is_skip && skip_cb &&
                 skip_cb(t->display, t->code, t->reason, payload) < 0)
