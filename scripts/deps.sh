@@ -13,7 +13,7 @@ pkgs=(
   libglib2.0-dev libxml2-dev libcmocka-dev
   libarchive-dev libfreexl-dev libmupdf-dev libopenjp2-7-dev libjbig2dec0-dev
   libjpeg-dev libgumbo-dev libmujs-dev libfreetype-dev libharfbuzz-dev
-  zlib1g-dev libgsf-1-dev libwv-dev libpff-dev libbfio-dev libopendkim-dev libssl-dev nodejs
+  zlib1g-dev libgsf-1-dev libwv-dev libpff-dev libbfio-dev libopendkim-dev libssl-dev nettle-dev nodejs
   python3
 )
 test_deps=0

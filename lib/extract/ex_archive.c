@@ -25,35 +25,6 @@
 #define READ_CHUNK 65536
 #define MIN_PACKED_FOR_RATIO ((uint64_t)64 << 10)
 
-static int has_magic(const unsigned char *d, size_t len, size_t off,
-                     const char *magic, size_t n)
-{
-    return len >= off + n && memcmp(d + off, magic, n) == 0;
-}
-
-/* Zip whose members make it an OOXML document (ex_ooxml.c claims those). */
-int spoor_ooxml__is_ooxml(const unsigned char *d, size_t len);
-
-static int detect_archive(const unsigned char *d, size_t len)
-{
-    if (has_magic(d, len, 0, "PK\x03\x04", 4) ||
-        has_magic(d, len, 0, "PK\x05\x06", 4))
-        return !spoor_ooxml__is_ooxml(d, len);
-    return has_magic(d, len, 257, "ustar", 5) ||
-           has_magic(d, len, 0, "\x1f\x8b", 2) ||
-           has_magic(d, len, 0, "BZh", 3) ||
-           has_magic(d, len, 0,
-                     "\xfd"
-                     "7zXZ\x00",
-                     6) ||
-           has_magic(d, len, 0, "7z\xbc\xaf\x27\x1c", 6) ||
-           has_magic(d, len, 0, "Rar!\x1a\x07", 6) ||
-           has_magic(d, len, 0, "\x28\xb5\x2f\xfd", 4) ||
-           has_magic(d, len, 0, "070707", 6) ||
-           has_magic(d, len, 0, "070701", 6) ||
-           has_magic(d, len, 0, "!<arch>\n", 8);
-}
-
 static struct archive *open_archive(const unsigned char *d, size_t len)
 {
     struct archive *a = archive_read_new();
@@ -279,5 +250,5 @@ done:
     return error;
 }
 
-const spoor_extractor spoor_ex_archive = {"archive", detect_archive,
-                                          extract_archive, stream_members};
+const spoor_extractor spoor_ex_archive = {"archive", extract_archive,
+                                          stream_members};

@@ -32,12 +32,6 @@ typedef struct doc_ctx {
     size_t max;
 } doc_ctx;
 
-static int detect_doc(const unsigned char *d, size_t len)
-{
-    return spoor_ole__is_ole(d, len) &&
-           spoor_ole__has_stream(d, len, "WordDocument");
-}
-
 static void put_cp(doc_ctx *c, uint32_t cp)
 {
     if (c->error || c->out->size > c->max)
@@ -148,4 +142,4 @@ static int extract_doc(spoor_doc *doc, const unsigned char *d, size_t len,
     return spoor_extract__isolated(doc, d, len, lim, extract_doc_here, "libwv");
 }
 
-const spoor_extractor spoor_ex_doc = {"doc", detect_doc, extract_doc, NULL};
+const spoor_extractor spoor_ex_doc = {"doc", extract_doc, NULL};

@@ -22,6 +22,7 @@
 
 #include <gmime/gmime.h>
 
+#include "../detect/detect.h"
 #include "extract_int.h"
 
 #define MAX_NAME 255
@@ -31,73 +32,6 @@ static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
 static void gmime_init(void)
 {
     g_mime_init();
-}
-
-/* ==== Detection ==== */
-
-static int is_header_name_char(unsigned char c)
-{
-    return c > 32 && c < 127 && c != ':';
-}
-
-/* Length of a header field name at d followed by ':', or 0. */
-static size_t header_name_len(const unsigned char *d, size_t len)
-{
-    size_t i = 0;
-    while (i < len && i < 78 && is_header_name_char(d[i]))
-        i++;
-    return (i > 0 && i < len && d[i] == ':') ? i : 0;
-}
-
-static int detect_eml(const unsigned char *d, size_t len)
-{
-    static const char *const known[] = {
-        "from",         "to",           "subject",        "date",
-        "message-id",   "received",     "mime-version",   "return-path",
-        "delivered-to", "content-type", "dkim-signature", "cc",
-        "reply-to",     "x-mailer",     "sender",         NULL};
-    size_t i = 0, lim = len < 65536 ? len : 65536;
-    int hits = 0, k;
-
-    if (!header_name_len(d, lim))
-        return 0;
-    while (i < lim) {
-        size_t n, eol;
-        if (d[i] == '\n' || (d[i] == '\r' && i + 1 < lim && d[i + 1] == '\n'))
-            break; /* end of header block */
-        if (d[i] != ' ' && d[i] != '\t') {
-            if (!(n = header_name_len(d + i, lim - i)))
-                return 0;
-            for (k = 0; known[k]; k++)
-                if (strlen(known[k]) == n &&
-                    !strncasecmp((const char *)d + i, known[k], n))
-                    hits++;
-        }
-        for (eol = i; eol < lim && d[eol] != '\n'; eol++)
-            ;
-        i = eol + 1;
-    }
-    return hits >= 2;
-}
-
-static int is_from_line(const unsigned char *d, size_t len, size_t i)
-{
-    return len - i >= 5 && memcmp(d + i, "From ", 5) == 0 &&
-           (i == 0 || (i >= 2 && d[i - 1] == '\n' &&
-                       (d[i - 2] == '\n' ||
-                        (i >= 3 && d[i - 2] == '\r' && d[i - 3] == '\n'))));
-}
-
-static int detect_mbox(const unsigned char *d, size_t len)
-{
-    size_t eol;
-    if (!is_from_line(d, len, 0))
-        return 0;
-    for (eol = 0; eol < len && eol < 1024 && d[eol] != '\n'; eol++)
-        ;
-    if (eol >= len || d[eol] != '\n')
-        return 0;
-    return header_name_len(d + eol + 1, len - eol - 1) > 0;
 }
 
 /* ==== Helpers ==== */
@@ -438,7 +372,7 @@ static int extract_mbox(spoor_doc *doc, const unsigned char *d, size_t len,
             ;
         body = body < len ? body + 1 : len;
         for (next = body; next < len; next++)
-            if (d[next] == 'F' && is_from_line(d, len, next))
+            if (d[next] == 'F' && spoor_detect__mbox_from_line(d, len, next))
                 break;
         end = next;
         /* drop the empty separator line before the next From_ line */
@@ -465,5 +399,5 @@ static int extract_mbox(spoor_doc *doc, const unsigned char *d, size_t len,
     return error;
 }
 
-const spoor_extractor spoor_ex_eml = {"eml", detect_eml, extract_eml, NULL};
-const spoor_extractor spoor_ex_mbox = {"mbox", detect_mbox, extract_mbox, NULL};
+const spoor_extractor spoor_ex_eml = {"eml", extract_eml, NULL};
+const spoor_extractor spoor_ex_mbox = {"mbox", extract_mbox, NULL};

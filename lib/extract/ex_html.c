@@ -169,26 +169,6 @@ int spoor_html__text(spoor_buf *out, const char *html, size_t len)
     return html_text(out, NULL, html, len);
 }
 
-static int detect_html(const unsigned char *d, size_t len)
-{
-    size_t i = 0, n = len < 1024 ? len : 1024;
-    char head[1025];
-    if (n >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF)
-        i = 3;
-    while (i < n &&
-           (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n'))
-        i++;
-    if (i >= n || d[i] != '<')
-        return 0;
-    memcpy(head, d, n);
-    head[n] = '\0';
-    for (i = 0; i < n; i++)
-        if (head[i] == '\0')
-            return 0;
-    return strcasestr(head, "<!doctype html") || strcasestr(head, "<html") ||
-           strcasestr(head, "<body") || strcasestr(head, "<head");
-}
-
 static int extract_html(spoor_doc *doc, const unsigned char *d, size_t len,
                         const spoor_limits *lim)
 {
@@ -197,4 +177,4 @@ static int extract_html(spoor_doc *doc, const unsigned char *d, size_t len,
     return html_text(&doc->text, doc, (const char *)d, len);
 }
 
-const spoor_extractor spoor_ex_html = {"html", detect_html, extract_html, NULL};
+const spoor_extractor spoor_ex_html = {"html", extract_html, NULL};

@@ -19,27 +19,6 @@
 
 #include "extract_int.h"
 
-static const unsigned char ole_magic[8] = {0xD0, 0xCF, 0x11, 0xE0,
-                                           0xA1, 0xB1, 0x1A, 0xE1};
-
-int spoor_ole__is_ole(const unsigned char *d, size_t len)
-{
-    return len >= 512 && memcmp(d, ole_magic, 8) == 0;
-}
-
-int spoor_ole__has_stream(const unsigned char *d, size_t len, const char *name)
-{
-    unsigned char w[64];
-    size_t n = strlen(name), i;
-    if (n > sizeof(w) / 2)
-        n = sizeof(w) / 2;
-    for (i = 0; i < n; i++) {
-        w[2 * i] = (unsigned char)name[i];
-        w[2 * i + 1] = 0;
-    }
-    return memmem(d, len, w, 2 * n) != NULL;
-}
-
 static pthread_once_t gsf_once = PTHREAD_ONCE_INIT;
 
 static void gsf_init_once(void)

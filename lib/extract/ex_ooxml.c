@@ -29,41 +29,11 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "../detect/detect.h"
 #include "extract_int.h"
 
 #define MAX_PARTS 100000
 #define MIN_PACKED_FOR_RATIO ((uint64_t)64 << 10)
-
-/* ==== Detection ==== */
-
-static int contains(const unsigned char *d, size_t len, const char *s)
-{
-    return memmem(d, len, s, strlen(s)) != NULL;
-}
-
-/* Which OOXML kind the zip is (names appear in the local headers and the
- * central directory), or NULL. */
-static const char *ooxml_kind(const unsigned char *d, size_t len)
-{
-    if (len < 4 || memcmp(d, "PK\x03\x04", 4) != 0)
-        return NULL;
-    if (!contains(d, len, "[Content_Types].xml"))
-        return NULL;
-    if (contains(d, len, "word/document.xml"))
-        return "docx";
-    if (contains(d, len, "xl/workbook.xml"))
-        return "xlsx";
-    if (contains(d, len, "ppt/presentation.xml"))
-        return "pptx";
-    return NULL;
-}
-
-int spoor_ooxml__is_ooxml(const unsigned char *d, size_t len);
-
-int spoor_ooxml__is_ooxml(const unsigned char *d, size_t len)
-{
-    return ooxml_kind(d, len) != NULL;
-}
 
 /* ==== Zip parts ==== */
 
@@ -712,16 +682,11 @@ done:
 
 /* ==== Entry ==== */
 
-static int detect_ooxml(const unsigned char *d, size_t len)
-{
-    return ooxml_kind(d, len) != NULL;
-}
-
 static int extract_ooxml(spoor_doc *doc, const unsigned char *d, size_t len,
                          const spoor_limits *lim)
 {
     parts ps = {NULL, 0, 0};
-    const char *kind = ooxml_kind(d, len);
+    const char *kind = spoor_detect__ooxml_kind(d, len);
     int error = 0;
 
     doc->has_text = 1;
@@ -743,5 +708,4 @@ done:
     return error;
 }
 
-const spoor_extractor spoor_ex_ooxml = {"ooxml", detect_ooxml, extract_ooxml,
-                                        NULL};
+const spoor_extractor spoor_ex_ooxml = {"ooxml", extract_ooxml, NULL};

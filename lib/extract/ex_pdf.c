@@ -27,12 +27,6 @@ static void quiet(void *user, const char *message)
     (void)message;
 }
 
-static int detect_pdf(const unsigned char *d, size_t len)
-{
-    size_t n = len < 1024 ? len : 1024;
-    return n >= 5 && memmem(d, n, "%PDF-", 5) != NULL;
-}
-
 static int digits(const char *s, int n, int *out)
 {
     int i, v = 0;
@@ -208,4 +202,4 @@ static int extract_pdf(spoor_doc *doc, const unsigned char *d, size_t len,
     return error;
 }
 
-const spoor_extractor spoor_ex_pdf = {"pdf", detect_pdf, extract_pdf, NULL};
+const spoor_extractor spoor_ex_pdf = {"pdf", extract_pdf, NULL};

@@ -40,12 +40,6 @@
 #define PR_ATTACH_FILENAME 0x3704
 #define PR_ATTACH_LONG_FILENAME 0x3707
 
-static int detect_pst(const unsigned char *d, size_t len)
-{
-    return len >= 564 && memcmp(d, "!BDN", 4) == 0 &&
-           (memcmp(d + 8, "SM", 2) == 0 || memcmp(d + 8, "SO", 2) == 0);
-}
-
 static int extract_pst(spoor_doc *doc, const unsigned char *d, size_t len,
                        const spoor_limits *lim)
 {
@@ -53,14 +47,6 @@ static int extract_pst(spoor_doc *doc, const unsigned char *d, size_t len,
     doc->has_text = 1; /* no text of its own; messages carry it */
     if (len >= 10 && memcmp(d + 8, "SO", 2) == 0)
         doc->format = "ost";
-    return 0;
-}
-
-/* A pst-message: the records written by the PST reader below. */
-static int detect_never(const unsigned char *d, size_t len)
-{
-    (void)d;
-    (void)len;
     return 0;
 }
 
@@ -588,7 +574,6 @@ static int stream_messages(const unsigned char *d, size_t len,
                                             sink, payload);
 }
 
-const spoor_extractor spoor_ex_pst = {"pst", detect_pst, extract_pst,
-                                      stream_messages};
-const spoor_extractor spoor_ex_pst_message = {"pst-message", detect_never,
+const spoor_extractor spoor_ex_pst = {"pst", extract_pst, stream_messages};
+const spoor_extractor spoor_ex_pst_message = {"pst-message",
                                               extract_pst_message, NULL};

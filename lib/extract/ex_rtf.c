@@ -18,11 +18,6 @@
 
 #define MAX_RTF_DEPTH 256
 
-static int detect_rtf(const unsigned char *d, size_t len)
-{
-    return len >= 5 && memcmp(d, "{\\rtf", 5) == 0;
-}
-
 /* RTF \u is a signed 16-bit unit: surrogates and beyond are U+FFFD. */
 static int put_cp(spoor_buf *out, uint32_t cp)
 {
@@ -276,4 +271,4 @@ static int extract_rtf(spoor_doc *doc, const unsigned char *d, size_t len,
     return error;
 }
 
-const spoor_extractor spoor_ex_rtf = {"rtf", detect_rtf, extract_rtf, NULL};
+const spoor_extractor spoor_ex_rtf = {"rtf", extract_rtf, NULL};

@@ -14,36 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../detect/detect.h"
 #include "extract_int.h"
-
-#define SAMPLE_BYTES 65536
-
-static int has_bom(const unsigned char *d, size_t len)
-{
-    if (len >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF)
-        return 3;
-    if (len >= 2 &&
-        ((d[0] == 0xFF && d[1] == 0xFE) || (d[0] == 0xFE && d[1] == 0xFF)))
-        return 2;
-    return 0;
-}
-
-static int looks_textual(const unsigned char *d, size_t len)
-{
-    size_t n = len < SAMPLE_BYTES ? len : SAMPLE_BYTES, i, ctl = 0;
-    if (has_bom(d, len))
-        return 1;
-    for (i = 0; i < n; i++) {
-        unsigned char c = d[i];
-        if (c == 0)
-            return 0;
-        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' &&
-             c != '\v' && c != 0x1b) ||
-            c == 0x7f)
-            ctl++;
-    }
-    return ctl * 100 <= n;
-}
 
 /* Length of the valid UTF-8 sequence at d (1..4), or 0 if invalid. */
 static size_t utf8_seq(const unsigned char *d, size_t len)
@@ -230,11 +202,6 @@ int spoor_text__decode(spoor_buf *out, const unsigned char *d, size_t len,
     return (int)(bad > (size_t)INT32_MAX ? INT32_MAX : bad);
 }
 
-static int detect_text(const unsigned char *d, size_t len)
-{
-    return looks_textual(d, len);
-}
-
 static int extract_text(spoor_doc *doc, const unsigned char *d, size_t len,
                         const spoor_limits *lim)
 {
@@ -259,12 +226,6 @@ static int extract_text(spoor_doc *doc, const unsigned char *d, size_t len,
     return 0;
 }
 
-static int detect_empty(const unsigned char *d, size_t len)
-{
-    (void)d;
-    return len == 0;
-}
-
 static int extract_empty(spoor_doc *doc, const unsigned char *d, size_t len,
                          const spoor_limits *lim)
 {
@@ -273,13 +234,6 @@ static int extract_empty(spoor_doc *doc, const unsigned char *d, size_t len,
     (void)len;
     doc->has_text = 1;
     return 0;
-}
-
-static int detect_binary(const unsigned char *d, size_t len)
-{
-    (void)d;
-    (void)len;
-    return 1;
 }
 
 static int extract_binary(spoor_doc *doc, const unsigned char *d, size_t len,
@@ -292,8 +246,6 @@ static int extract_binary(spoor_doc *doc, const unsigned char *d, size_t len,
     return 0;
 }
 
-const spoor_extractor spoor_ex_text = {"text", detect_text, extract_text, NULL};
-const spoor_extractor spoor_ex_empty = {"empty", detect_empty, extract_empty,
-                                        NULL};
-const spoor_extractor spoor_ex_binary = {"binary", detect_binary,
-                                         extract_binary, NULL};
+const spoor_extractor spoor_ex_text = {"text", extract_text, NULL};
+const spoor_extractor spoor_ex_empty = {"empty", extract_empty, NULL};
+const spoor_extractor spoor_ex_binary = {"binary", extract_binary, NULL};

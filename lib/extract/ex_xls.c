@@ -17,14 +17,6 @@
 
 #include "extract_int.h"
 
-static int detect_xls(const unsigned char *d, size_t len)
-{
-    return spoor_ole__is_ole(d, len) &&
-           (spoor_ole__has_stream(d, len, "Workbook") ||
-            spoor_ole__has_stream(d, len, "Book")) &&
-           !spoor_ole__has_stream(d, len, "WordDocument");
-}
-
 static int put_cell(spoor_buf *out, const FreeXL_CellValue *c)
 {
     char num[64];
@@ -123,4 +115,4 @@ static int extract_xls(spoor_doc *doc, const unsigned char *d, size_t len,
                                    "FreeXL");
 }
 
-const spoor_extractor spoor_ex_xls = {"xls", detect_xls, extract_xls, NULL};
+const spoor_extractor spoor_ex_xls = {"xls", extract_xls, NULL};

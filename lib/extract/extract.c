@@ -1,36 +1,68 @@
 /*
  * extract.c: format dispatch and the spoor_doc helpers.
  *
- * Formats are tried in the order of extractor_list.h; the last one
+ * Formats are tried in the order of the table below; the last one
  * (binary) accepts everything, so every input gets a doc and nothing is
  * dropped. Text longer than MAX_TEXT_BYTES is refused with ELIMIT.
+ * Formats whose extractor is in the module (module.h) load it only when
+ * an input of that format is read; if it cannot be loaded, that item fails
+ * with the reason and the rest go on.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "../detect/detect.h"
 #include "extract_int.h"
+#include "module.h"
 
-static const spoor_extractor *const extractors[] = {
-#define X(name) &spoor_ex_##name,
-#include "extractor_list.h"
-#undef X
+/* A format: its name, its detector and its extractor when libspoor holds
+ * it (NULL: in the extractor module, looked up by name). */
+typedef struct format_entry {
+    const char *name;
+    int (*detect)(const unsigned char *d, size_t len);
+    const spoor_extractor *builtin;
+} format_entry;
+
+static const format_entry formats[] = {
+    {"empty", spoor_detect__empty, &spoor_ex_empty},
+    {"pdf", spoor_detect__pdf, NULL},
+    {"pst", spoor_detect__pst, NULL},
+    {"pst-message", spoor_detect__never, NULL},
+    {"ooxml", spoor_detect__ooxml, NULL},
+    {"archive", spoor_detect__archive, NULL},
+    {"xls", spoor_detect__xls, NULL},
+    {"doc", spoor_detect__doc, NULL},
+    {"rtf", spoor_detect__rtf, &spoor_ex_rtf},
+    {"mbox", spoor_detect__mbox, NULL},
+    {"eml", spoor_detect__eml, NULL},
+    {"html", spoor_detect__html, NULL},
+    {"text", spoor_detect__text, &spoor_ex_text},
+    {"binary", spoor_detect__binary, &spoor_ex_binary},
 };
 
-#define N_EXTRACTORS (sizeof(extractors) / sizeof(extractors[0]))
+#define N_FORMATS (sizeof(formats) / sizeof(formats[0]))
 
-static const spoor_extractor *find_extractor(const unsigned char *data,
-                                             size_t len)
+static const format_entry *find_format(const unsigned char *data, size_t len)
 {
     size_t i;
-    for (i = 0; i + 1 < N_EXTRACTORS; i++)
-        if (extractors[i]->detect(data, len))
-            return extractors[i];
-    return extractors[N_EXTRACTORS - 1];
+    for (i = 0; i + 1 < N_FORMATS; i++)
+        if (formats[i].detect(data, len))
+            return &formats[i];
+    return &formats[N_FORMATS - 1];
+}
+
+static const format_entry *format_named(const char *name)
+{
+    size_t i;
+    for (i = 0; i < N_FORMATS; i++)
+        if (strcmp(formats[i].name, name) == 0)
+            return &formats[i];
+    return NULL;
 }
 
 const char *spoor_detect(const void *data, size_t len)
 {
-    return find_extractor(data, len)->name;
+    return find_format(data, len)->name;
 }
 
 void spoor_limits_default(spoor_limits *out)
@@ -48,11 +80,11 @@ void spoor_limits_default(spoor_limits *out)
     out->max_item_seconds = SPOOR_MAX_ITEM_SECONDS;
 }
 
-/* Run extractor ex on data (the body of spoor_extract). */
-static int extract_with(const spoor_extractor *ex, spoor_doc *out,
-                        const void *data, size_t len,
-                        const spoor_limits *limits)
+/* Run the extractor of format f on data (the body of spoor_extract). */
+static int extract_with(const format_entry *f, spoor_doc *out, const void *data,
+                        size_t len, const spoor_limits *limits)
 {
+    const spoor_extractor *ex = f->builtin;
     spoor_limits defaults;
     int error;
 
@@ -60,7 +92,9 @@ static int extract_with(const spoor_extractor *ex, spoor_doc *out,
         spoor_limits_default(&defaults);
         limits = &defaults;
     }
-    out->format = ex->name;
+    out->format = f->name;
+    if (!ex && !(ex = spoor_module__extractor(f->name)))
+        return SPOOR_ERROR;
     out->extractor = ex;
     out->streams_children = ex->children != NULL;
     error = ex->extract(out, data, len, limits);
@@ -78,25 +112,21 @@ static int extract_with(const spoor_extractor *ex, spoor_doc *out,
 int spoor_extract(spoor_doc *out, const void *data, size_t len,
                   const spoor_limits *limits)
 {
-    return extract_with(find_extractor(data, len), out, data, len, limits);
+    return extract_with(find_format(data, len), out, data, len, limits);
 }
 
 const char *spoor_extract__format_name(const char *name)
 {
-    size_t i;
-    for (i = 0; i < N_EXTRACTORS; i++)
-        if (strcmp(extractors[i]->name, name) == 0)
-            return extractors[i]->name;
-    return NULL;
+    const format_entry *f = format_named(name);
+    return f ? f->name : NULL;
 }
 
 int spoor_extract__as(spoor_doc *out, const void *data, size_t len,
                       const char *format, const spoor_limits *limits)
 {
-    size_t i;
-    for (i = 0; i < N_EXTRACTORS; i++)
-        if (strcmp(extractors[i]->name, format) == 0)
-            return extract_with(extractors[i], out, data, len, limits);
+    const format_entry *f = format_named(format);
+    if (f)
+        return extract_with(f, out, data, len, limits);
     return spoor__error_set(SPOOR_EINVALID, "no extractor named %s", format);
 }
 

@@ -1,10 +1,11 @@
 /*
  * extract_int.h: the extractor interface inside libspoor.
  *
- * An extractor is a (detect, extract) pair registered in extractor_list.h.
- * detect() returns non-zero when data has the format; extractors are tried
- * in table order, so more specific formats come first. extract() fills the
- * doc; helpers below add dates, metadata and children.
+ * A format is detected by lib/detect/ and read by its extractor; the
+ * table in extract.c lists them, most specific first, and says which
+ * extractors live in libspoor and which in the extractor module
+ * (module.h). extract() fills the doc; helpers below add dates, metadata
+ * and children.
  */
 #ifndef SPOOR_EXTRACT_INT_H
 #define SPOOR_EXTRACT_INT_H
@@ -15,7 +16,6 @@
 
 typedef struct spoor_extractor {
     const char *name;
-    int (*detect)(const unsigned char *data, size_t len);
     int (*extract)(spoor_doc *doc, const unsigned char *data, size_t len,
                    const spoor_limits *lim);
     /* containers that stream their members; NULL otherwise */
@@ -165,21 +165,18 @@ int spoor_text__put_cp(spoor_buf *out, uint32_t cp);
  * Latin-1 value). */
 uint32_t spoor_text__cp1252(unsigned char b);
 
-/** Non-zero if data starts like an OLE2 compound file (ex_ole.c). */
-int spoor_ole__is_ole(const unsigned char *d, size_t len);
-
-/** Non-zero if an OLE2 directory entry named name (ASCII, at most 32
- * characters) appears in data (names are stored as UTF-16LE). */
-int spoor_ole__has_stream(const unsigned char *d, size_t len, const char *name);
-
 /** Add the SummaryInformation dates and metadata of an OLE2 file. */
 int spoor_ole__summary(spoor_doc *doc, const unsigned char *d, size_t len);
 
 /** Non-zero if data[0..len) is valid UTF-8. */
 int spoor_text__valid_utf8(const unsigned char *data, size_t len);
 
-#define X(name) extern const spoor_extractor spoor_ex_##name;
-#include "extractor_list.h"
-#undef X
+/* In libspoor (ex_text.c, ex_rtf.c). */
+extern const spoor_extractor spoor_ex_empty, spoor_ex_rtf, spoor_ex_text,
+    spoor_ex_binary;
+/* In the extractor module (module_entry.c lists them). */
+extern const spoor_extractor spoor_ex_pdf, spoor_ex_pst, spoor_ex_pst_message,
+    spoor_ex_ooxml, spoor_ex_archive, spoor_ex_xls, spoor_ex_doc, spoor_ex_mbox,
+    spoor_ex_eml, spoor_ex_html;
 
 #endif

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include <glib.h>
-#include <openssl/sha.h>
+#include <nettle/sha2.h>
 
 #include <spoor/item.h>
 
@@ -46,15 +46,18 @@ void spoor_item_dispose(spoor_item *item)
     spoor_fps_dispose(&item->fps);
 }
 
-/* SHA-256 with OpenSSL's libcrypto (SHA extensions where the CPU has
- * them; several times GLib's speed). */
+/* SHA-256 with Nettle (SHA extensions where the CPU has them; several
+ * times GLib's speed, and a small library to load, unlike libcrypto). */
 static void sha256_hex(const void *data, size_t len, char out[65])
 {
     static const char hex[] = "0123456789abcdef";
-    unsigned char md[SHA256_DIGEST_LENGTH];
+    unsigned char md[SHA256_DIGEST_SIZE];
+    struct sha256_ctx ctx;
     size_t i;
-    SHA256(len ? data : (const void *)"", len, md);
-    for (i = 0; i < SHA256_DIGEST_LENGTH; i++) {
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, data);
+    sha256_digest(&ctx, sizeof(md), md);
+    for (i = 0; i < SHA256_DIGEST_SIZE; i++) {
         out[2 * i] = hex[md[i] >> 4];
         out[2 * i + 1] = hex[md[i] & 15];
     }

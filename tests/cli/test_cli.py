@@ -466,6 +466,68 @@ def test_binary_items(env):
            f"-j {j}: canonical characters of text + binary")
 
 
+def test_extractor_module(env):
+    """The extractors that need large libraries are a module loaded on first
+    use: plain text never loads it, HTML and mail do, and without it text
+    is still ingested and checked while the other items are reported."""
+    ldd = subprocess.run(["ldd", SPOOR], capture_output=True,
+                         text=True).stdout
+    for lib in ("libgmime", "libxml2", "libarchive", "libpff", "libcrypto"):
+        ok(lib not in ldd, f"spoor links {lib} at start-up:\n{ldd}")
+    libspoor = re.search(r"libspoor\.so\.0 => (\S+)", ldd).group(1)
+    version = env.run("--version", index=False)[0].split()[1]
+    module = f"spoor-extract-{version}.so"
+    ok(os.path.exists(os.path.join(os.path.dirname(libspoor), module)),
+       f"{module} beside {libspoor}")
+
+    text = prose(41, 400)
+    env.write("in/a.txt", text)
+    env.write("in/b.html", "<!DOCTYPE html><html><body><p>" + prose(42, 300)
+              + "</p></body></html>")
+    env.write("q/excerpt.txt", text[500:2500])
+    env.write("q/page.html", "<html><body><p>" + prose(42, 300)[100:1500]
+              + "</p></body></html>")
+    env.run("add", "-c", "c", env.path("in"))
+    # a text check maps no module; an HTML one does (ld.so's own trace)
+    _, err, _ = env.run("check", env.path("q/excerpt.txt"),
+                        env={"LD_DEBUG": "files"})
+    ok(module not in err, "checking text loaded the extractor module")
+    _, err, _ = env.run("check", env.path("q/page.html"),
+                        env={"LD_DEBUG": "files"})
+    ok(module in err, "checking HTML did not load the extractor module")
+    res = env.check(env.path("q"))
+    eq(sorted(r["path"] for r in res if r["matches"]),
+       ["excerpt.txt", "page.html"], "both match through the module")
+
+    # libspoor copied alone: no module beside it
+    lone = env.path("lone")
+    os.makedirs(lone)
+    shutil.copy(libspoor, os.path.join(lone, "libspoor.so.0"))
+    alone = {"LD_LIBRARY_PATH": lone}
+    _, err, _ = env.run("--index", env.path("ix2"), "add", "-c", "c",
+                        env.path("in"), index=False, env=alone, expect=1)
+    ok("b.html: skipped:" in err and "cannot load the extractor module" in err
+       and os.path.join(lone, module) in err, err)
+    ok("a.txt" not in err, err)
+    out, _, _ = env.run("--index", env.path("ix2"), "check", "--json",
+                        env.path("q/excerpt.txt"), index=False, env=alone)
+    m = json.loads(out)["matches"]
+    ok(m and m[0]["path"] == "a.txt", f"text still matched without it: {m}")
+    _, err, _ = env.run("--index", env.path("ix2"), "check",
+                        env.path("q/page.html"), index=False, env=alone,
+                        expect=1)
+    ok("page.html" in err and "cannot load the extractor module" in err, err)
+
+    # a file of that name that is not the module is refused by name
+    zstd = re.search(r"libzstd\.so\.1 => (\S+)", ldd).group(1)
+    shutil.copy(zstd, os.path.join(lone, module))
+    _, err, _ = env.run("--index", env.path("ix2"), "check",
+                        env.path("q/page.html"), index=False, env=alone,
+                        expect=1)
+    ok(f"the extractor module {os.path.join(lone, module)} is not the one "
+       f"built with libspoor {version}" in err, err)
+
+
 def test_boilerplate_common(env):
     disclaimer = ("This message and any attachments are confidential and "
                   "intended solely for the addressee. If you received it in "
