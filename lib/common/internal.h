@@ -78,6 +78,10 @@ int spoor__sort_key40(void *base, size_t n, size_t size);
  * @return 0, or -1 with errno set. */
 int spoor__write_all(int fd, const void *p, size_t n);
 
+/** Read exactly n bytes of fd at offset off, retrying on EINTR.
+ * @return 0, or -1 with errno set (EIO when the file is shorter). */
+int spoor__read_at(int fd, void *p, size_t n, uint64_t off);
+
 /** An anonymous memory file (close-on-exec) holding a copy of data, for
  * libraries that read only from a path or a descriptor; nothing touches the
  * disk. @return the descriptor, or -1 with errno set. */

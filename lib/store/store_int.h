@@ -50,6 +50,7 @@ typedef struct spoor_seg_entry {
 
 typedef struct spoor_segment {
     char *name; /* file name inside the index folder; owned */
+    int fd;     /* read-only, for lookups (pread); -1 when closed */
     const unsigned char *map;
     size_t size;
     uint64_t count;
@@ -59,6 +60,10 @@ typedef struct spoor_segment {
     uint64_t data_size;
     uint32_t content_base;
 } spoor_segment;
+
+/* Bytes of a bucket a seeking cursor reads into itself (about 500
+ * postings; a typical bucket holds 32). */
+#define SPOOR_SEG_CURSOR_BUF 4096
 
 /** A position in a segment's postings (see spoor_segment__next). */
 typedef struct spoor_seg_cursor {
@@ -70,6 +75,9 @@ typedef struct spoor_seg_cursor {
     int first, seeking, skipped, damaged;
     spoor_seg_entry e;
     size_t released; /* merge: bytes of the map handed back (madvise) */
+    /* seeking: the bucket, read with pread when it fits (see segment.c);
+     * last, so that starting a cursor need not clear it */
+    unsigned char buf[SPOOR_SEG_CURSOR_BUF];
 } spoor_seg_cursor;
 
 /** Sort entries by (key, content, pos): the order segments keep.
