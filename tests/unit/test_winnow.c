@@ -223,6 +223,143 @@ static void test_winnow__bytes_seed_differs(void **state)
     spoor_fps_dispose(&ft);
 }
 
+/* ==== A slow reference: the fingerprints by definition ==== */
+
+static uint64_t ref_splitmix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static uint64_t ref_rotl(uint64_t x, unsigned r)
+{
+    r %= 64;
+    return r ? (x << r) | (x >> (64 - r)) : x;
+}
+
+/*
+ * Hash of the k-gram at i: the xor of each symbol's value rotated by its
+ * distance from the k-gram's end, then seeded and mixed (winnow.c's file
+ * comment). Selection per window of win k-grams: the previous selection
+ * while it is in the window and minimal, else the rightmost minimum (the
+ * leftmost in the very first window); a fingerprint whenever it changes.
+ */
+static void ref_winnow(spoor_fps *out, const uint32_t *s, size_t n, unsigned k,
+                       unsigned w, uint64_t seed)
+{
+    size_t m, win, i, t, sel = SIZE_MAX, emitted = SIZE_MAX;
+    uint64_t *h;
+    out->n = 0;
+    if (n < k)
+        return;
+    m = n - k + 1;
+    win = m < w ? m : w;
+    h = malloc(m * sizeof(*h));
+    for (i = 0; i < m; i++) {
+        uint64_t x = 0;
+        for (t = 0; t < k; t++)
+            x ^= ref_rotl(ref_splitmix64((uint64_t)s[i + t] + 1), k - 1 - t);
+        x = (x ^ seed) * 0xbf58476d1ce4e5b9ULL;
+        h[i] = x ^ (x >> 31);
+    }
+    for (i = win - 1; i < m; i++) {
+        size_t from = i + 1 - win, j;
+        uint64_t mn = UINT64_MAX;
+        for (j = from; j <= i; j++)
+            mn = h[j] < mn ? h[j] : mn;
+        if (sel == SIZE_MAX || sel < from || h[sel] != mn) {
+            for (j = from; j <= i; j++)
+                if (h[j] == mn) {
+                    sel = j;
+                    if (i + 1 == win)
+                        break; /* first window: leftmost */
+                }
+        }
+        if (sel != emitted) {
+            out->v = realloc(out->v, (out->n + 1) * sizeof(*out->v));
+            out->v[out->n].hash = h[sel];
+            out->v[out->n].pos = (uint32_t)sel;
+            out->n++;
+            emitted = sel;
+        }
+    }
+    free(h);
+}
+
+static void expect_reference(const uint32_t *s, size_t n, unsigned k,
+                             unsigned w)
+{
+    spoor_fps got = SPOOR_FPS_INIT, want = SPOOR_FPS_INIT,
+              bytes = SPOOR_FPS_INIT;
+    unsigned char *b = malloc(n + 1);
+    size_t i, all_bytes = 1;
+    for (i = 0; i < n; i++) {
+        b[i] = (unsigned char)s[i];
+        all_bytes &= s[i] < 256;
+    }
+    ref_winnow(&want, s, n, k, w, SPOOR_SEED_TEXT);
+    assert_int_equal(spoor_winnow_u32(&got, s, n, k, w, SPOOR_SEED_TEXT), 0);
+    assert_int_equal(got.n, want.n);
+    for (i = 0; i < got.n; i++) {
+        assert_int_equal(got.v[i].pos, want.v[i].pos);
+        assert_true(got.v[i].hash == want.v[i].hash);
+    }
+    if (all_bytes) { /* the byte kernel: same rule, its own seed */
+        ref_winnow(&want, s, n, k, w, SPOOR_SEED_BYTES);
+        assert_int_equal(
+            spoor_winnow_bytes(&bytes, b, n, k, w, SPOOR_SEED_BYTES), 0);
+        assert_int_equal(bytes.n, want.n);
+        for (i = 0; i < bytes.n; i++) {
+            assert_int_equal(bytes.v[i].pos, want.v[i].pos);
+            assert_true(bytes.v[i].hash == want.v[i].hash);
+        }
+    }
+    spoor_fps_dispose(&got);
+    spoor_fps_dispose(&bytes);
+    free(want.v);
+    free(b);
+}
+
+/* The fast kernel selects exactly what the definition selects: on random
+ * text, on text over two letters (many equal hashes, so the tie rules
+ * matter), on runs of one letter, and on code points beyond 255; for the
+ * k and w the index uses and others, w a power of two or not. */
+static void test_winnow__same_as_reference(void **state)
+{
+    static const unsigned kw[][2] = {{SPOOR_TEXT_K, SPOOR_TEXT_W},
+                                     {SPOOR_BYTES_K, SPOOR_BYTES_W},
+                                     {1, 1},
+                                     {2, 3},
+                                     {3, 5},
+                                     {4, 4},
+                                     {5, 7},
+                                     {8, 100}};
+    uint32_t t[3000];
+    size_t c, r, i;
+    (void)state;
+    for (c = 0; c < sizeof(kw) / sizeof(kw[0]); c++)
+        for (r = 0; r < 40; r++) {
+            size_t n = r < 5 ? r * 7 : rnd() % 3000;
+            for (i = 0; i < n; i++)
+                switch (r % 4) {
+                case 0:
+                    t[i] = 'a' + rnd() % 26;
+                    break;
+                case 1:
+                    t[i] = 'a' + rnd() % 2;
+                    break;
+                case 2:
+                    t[i] = (i / 50) % 2 ? 'x' : 'y';
+                    break;
+                default:
+                    t[i] = rnd() % 4 ? 'a' + rnd() % 3 : 0x400 + rnd() % 3;
+                }
+            expect_reference(t, n, kw[c][0], kw[c][1]);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +369,7 @@ int main(void)
         cmocka_unit_test(test_winnow__density_and_order),
         cmocka_unit_test(test_winnow__short_and_repetitive),
         cmocka_unit_test(test_winnow__bytes_seed_differs),
+        cmocka_unit_test(test_winnow__same_as_reference),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests_name("winnow", tests, NULL, NULL);
