@@ -1,7 +1,7 @@
 /* fuzz_segment: the postings segment reader on an arbitrary file: a damaged
  * or hostile segment is refused when mapped (sizes, offsets and the
- * directory are validated), and lookups in one that is accepted stay
- * inside it. */
+ * directory are validated), and lookups in one that is accepted, through
+ * the map or with pread, stay inside it. */
 #include <stdio.h>
 #include <unistd.h>
 
@@ -37,10 +37,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (n > seg.data_size)
                 abort(); /* every posting costs at least one byte */
         }
-        for (i = 0; i < 3; i++) {
-            spoor_segment__seek(&seg, probes[i], &c);
+        for (i = 0; i < 6; i++) { /* through the map, then with pread */
+            spoor_segment__pread_min = i < 3 ? SIZE_MAX : 0;
+            spoor_segment__seek(&seg, probes[i % 3], &c);
             while ((r = spoor_segment__next(&c, &e)) > 0)
-                if (SPOOR_SEG_KEY(e.hash) != SPOOR_SEG_KEY(probes[i]))
+                if (SPOOR_SEG_KEY(e.hash) != SPOOR_SEG_KEY(probes[i % 3]))
                     abort();
         }
         spoor_segment__close(&seg);

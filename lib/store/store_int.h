@@ -95,6 +95,10 @@ void spoor_segment__close(spoor_segment *seg);
 /** Start c on every posting of seg, in order. */
 void spoor_segment__scan(const spoor_segment *seg, spoor_seg_cursor *c);
 
+/** Segments of this many bytes and more are looked up with pread rather
+ * than through their map (see segment.c); tests may lower it. */
+extern size_t spoor_segment__pread_min;
+
 /** Start c on the postings whose key is hash's key. */
 void spoor_segment__seek(const spoor_segment *seg, uint64_t hash,
                          spoor_seg_cursor *c);

@@ -75,38 +75,42 @@ static size_t lookup(const spoor_segment *seg, uint64_t hash,
     return n;
 }
 
+/* Every posting is found by its key, and no other, through the map and
+ * with pread (both paths of spoor_segment__seek). */
 static void test_segment__round_trip(void **s)
 {
     spoor_seg_entry *e = random_entries(20000, 1), got[64];
     spoor_segment seg;
-    size_t i;
+    size_t i, mode;
     (void)s;
     assert_int_equal(spoor_segment__write(dir, "a.spx", e, 20000), 0);
     assert_int_equal(spoor_segment__open(&seg, dir, "a.spx"), 0);
     assert_int_equal(seg.count, 20000);
     /* delta coding: well under the 16 bytes of a plain posting */
     assert_true(seg.size < 20000 * 9);
-    for (i = 0; i < 20000; i++) {
-        size_t n = lookup(&seg, e[i].hash, got, 64), j;
-        int found = 0;
-        assert_true(n >= 1 && n <= 64);
-        for (j = 0; j < n; j++)
-            found |= got[j].content == e[i].content && got[j].pos == e[i].pos;
-        assert_true(found);
-        /* exactly the postings that share the key, none more */
-        for (j = i;
-             j > 0 && SPOOR_SEG_KEY(e[j - 1].hash) == SPOOR_SEG_KEY(e[i].hash);
-             j--)
-            ;
-        {
-            size_t k = j;
-            while (k < 20000 &&
-                   SPOOR_SEG_KEY(e[k].hash) == SPOOR_SEG_KEY(e[i].hash))
-                k++;
+    for (mode = 0; mode < 2; mode++) {
+        spoor_segment__pread_min = mode ? 0 : SIZE_MAX;
+        for (i = 0; i < 20000; i++) {
+            size_t n = lookup(&seg, e[i].hash, got, 64), j, k;
+            int found = 0;
+            assert_true(n >= 1 && n <= 64);
+            for (j = 0; j < n; j++)
+                found |=
+                    got[j].content == e[i].content && got[j].pos == e[i].pos;
+            assert_true(found);
+            /* exactly the postings that share the key, none more */
+            for (j = i; j > 0 && SPOOR_SEG_KEY(e[j - 1].hash) ==
+                                     SPOOR_SEG_KEY(e[i].hash);
+                 j--)
+                ;
+            for (k = j; k < 20000 &&
+                        SPOOR_SEG_KEY(e[k].hash) == SPOOR_SEG_KEY(e[i].hash);
+                 k++)
+                ;
             assert_int_equal(n, k - j);
         }
+        assert_int_equal(lookup(&seg, 12345, got, 64), 0); /* absent hash */
     }
-    assert_int_equal(lookup(&seg, 12345, got, 64), 0); /* absent hash */
     spoor_segment__close(&seg);
     free(e);
 }
@@ -157,7 +161,7 @@ static void test_segment__damaged_postings(void **s)
     spoor_segment seg;
     spoor_seg_cursor c;
     char path[128];
-    size_t i, corrupt = 0;
+    size_t i, corrupt, mode;
     (void)s;
     assert_int_equal(spoor_segment__write(dir, "p.spx", e, 3000), 0);
     assert_int_equal(spoor_segment__open(&seg, dir, "p.spx"), 0);
@@ -177,14 +181,18 @@ static void test_segment__damaged_postings(void **s)
     }
     spoor_segment__close(&seg);
     assert_int_equal(spoor_segment__open(&seg, dir, "q.spx"), 0);
-    for (i = 0; i < 3000; i += 7) {
-        int r;
-        spoor_segment__seek(&seg, e[i].hash, &c);
-        while ((r = spoor_segment__next(&c, &got)) > 0)
-            ;
-        corrupt += r == SPOOR_ECORRUPT;
+    for (mode = 0; mode < 2; mode++) { /* through the map, with pread */
+        spoor_segment__pread_min = mode ? 0 : SIZE_MAX;
+        corrupt = 0;
+        for (i = 0; i < 3000; i += 7) {
+            int r;
+            spoor_segment__seek(&seg, e[i].hash, &c);
+            while ((r = spoor_segment__next(&c, &got)) > 0)
+                ;
+            corrupt += r == SPOOR_ECORRUPT;
+        }
+        assert_true(corrupt > 0);
     }
-    assert_true(corrupt > 0);
     spoor_segment__scan(&seg, &c);
     assert_int_equal(spoor_segment__next(&c, &got), SPOOR_ECORRUPT);
     spoor_segment__close(&seg);
@@ -206,6 +214,15 @@ static void test_segment__damaged_postings(void **s)
         while ((r = spoor_segment__next(&c, &got)) > 0)
             ;
         assert_int_equal(r, SPOOR_ECORRUPT);
+        /* a lookup in that bucket, through the map and with pread */
+        for (mode = 0; mode < 2; mode++) {
+            uint64_t h = (uint64_t)3 << (64 - seg.bits);
+            spoor_segment__pread_min = mode ? 0 : SIZE_MAX;
+            spoor_segment__seek(&seg, h, &c);
+            while ((r = spoor_segment__next(&c, &got)) > 0)
+                ;
+            assert_int_equal(r, SPOOR_ECORRUPT);
+        }
     }
     spoor_segment__close(&seg);
     free(e);
