@@ -569,15 +569,21 @@ static int compress_text(ZSTD_CCtx **cctx, const spoor_doc *doc, void **z,
     return 0;
 }
 
+/* The item's fingerprints as segments file them (spoor_seg__mix), sorted
+ * by key then position. */
 static int sort_fps(const spoor_item *item, spoor_fp **sorted)
 {
+    size_t i;
     *sorted = NULL;
     if (!item->fps.n)
         return 0;
     *sorted = spoor__reallocarray(NULL, item->fps.n, sizeof(spoor_fp));
     if (!*sorted)
         return spoor__error_oom();
-    memcpy(*sorted, item->fps.v, item->fps.n * sizeof(spoor_fp));
+    for (i = 0; i < item->fps.n; i++) {
+        (*sorted)[i].hash = spoor_seg__mix(item->fps.v[i].hash);
+        (*sorted)[i].pos = item->fps.v[i].pos;
+    }
     /* fingerprints come in position order: stable on the key, they end
      * by (key, pos), the order the segments keep */
     return spoor__sort_key40(*sorted, item->fps.n, sizeof(spoor_fp));
@@ -860,7 +866,7 @@ int spoor_store__lookup(spoor_store *s, uint64_t hash, size_t common,
         spoor_seg_entry entry, *en = &entry;
         uint32_t last = 0;
         int have = 0, r;
-        spoor_segment__seek(&s->segs[g], hash, &cur);
+        spoor_segment__seek(&s->segs[g], spoor_seg__mix(hash), &cur);
         while ((r = spoor_segment__next(&cur, en)) != 0) {
             if (r < 0) {
                 out->n = start;

@@ -38,7 +38,21 @@ void spoor_store__thread_done(void);
 
 /* ==== Segments (segment.c) ==== */
 
-/* Segments keep the top KEY_BITS bits of a fingerprint hash (segment.c). */
+/*
+ * The hash a segment files a fingerprint under: winnowing keeps window
+ * minima, whose top bits are mostly zero, and a segment buckets postings
+ * on the top bits of their hash. Filed as they are, the postings of a
+ * 100k-item index filled one bucket in twelve, and a lookup decoded about
+ * twenty times the 32 postings a bucket is meant to hold. A multiplication
+ * by an odd constant is a bijection that spreads them (equal hashes stay
+ * equal, different ones different).
+ */
+static inline uint64_t spoor_seg__mix(uint64_t fingerprint_hash)
+{
+    return fingerprint_hash * 0x9e3779b97f4a7c15ULL;
+}
+
+/* Segments keep the top KEY_BITS bits of a (mixed) hash (segment.c). */
 #define SPOOR_SEG_KEY_BITS 40
 #define SPOOR_SEG_KEY(h) ((uint64_t)(h) >> (64 - SPOOR_SEG_KEY_BITS))
 
@@ -71,8 +85,10 @@ typedef struct spoor_seg_cursor {
     const unsigned char *p, *end; /* the rest of the current bucket */
     uint64_t bucket, last;        /* current and last bucket to read */
     uint64_t rem, content, pos;   /* the previous posting, decoded */
+    uint64_t left;                /* postings left in the key group */
+    const unsigned char *gend;    /* end of a group of many, else NULL */
     uint64_t want;                /* seeking: the key wanted */
-    int first, seeking, skipped, damaged;
+    int first, gfirst, seeking, skipped, damaged;
     spoor_seg_entry e;
     size_t released; /* merge: bytes of the map handed back (madvise) */
     /* seeking: the bucket, read with pread when it fits (see segment.c);

@@ -115,6 +115,67 @@ static void test_segment__round_trip(void **s)
     free(e);
 }
 
+/* One key held by 5,000 items (boilerplate) shares its bucket with other
+ * keys on both sides: a lookup of it returns every posting in order, and
+ * lookups of its neighbours step over its group and find theirs, through
+ * the map and with pread. */
+static void test_segment__boilerplate_key(void **s)
+{
+    const size_t n_common = 5000, n_other = 64;
+    spoor_seg_entry *e = malloc((n_common + n_other) * sizeof(*e)), got;
+    spoor_segment seg;
+    spoor_seg_cursor c;
+    uint64_t common = 0x5a5a5a5a5a000000ULL;
+    size_t i, n = 0, mode;
+    int r;
+    (void)s;
+    for (i = 0; i < n_common; i++, n++) {
+        e[n].hash = common;
+        e[n].content = (uint32_t)(i + 1);
+        e[n].pos = (uint32_t)(7 * i % 1000);
+    }
+    /* neighbours: keys just below and above the common one */
+    for (i = 0; i < n_other; i++, n++) {
+        uint64_t d = (uint64_t)(i / 2 + 1) << 24;
+        e[n].hash = i % 2 ? common + d : common - d;
+        e[n].content = (uint32_t)(100000 + i);
+        e[n].pos = (uint32_t)i;
+    }
+    assert_int_equal(spoor_segment__sort(e, n), 0);
+    assert_int_equal(spoor_segment__write(dir, "b.spx", e, n), 0);
+    assert_int_equal(spoor_segment__open(&seg, dir, "b.spx"), 0);
+    for (mode = 0; mode < 2; mode++) {
+        size_t k = 0;
+        spoor_segment__pread_min = mode ? 0 : SIZE_MAX;
+        spoor_segment__seek(&seg, common, &c);
+        while ((r = spoor_segment__next(&c, &got)) > 0) {
+            assert_true(got.hash == common);
+            assert_int_equal(got.content, k + 1);
+            assert_int_equal(got.pos, 7 * k % 1000);
+            k++;
+        }
+        assert_int_equal(r, 0);
+        assert_int_equal(k, n_common);
+        for (i = 0; i < n; i++) {
+            size_t hits = 0;
+            if (e[i].hash == common)
+                continue;
+            spoor_segment__seek(&seg, e[i].hash, &c);
+            while ((r = spoor_segment__next(&c, &got)) > 0) {
+                assert_true(got.hash == e[i].hash);
+                assert_int_equal(got.content, e[i].content);
+                hits++;
+            }
+            assert_int_equal(r, 0);
+            assert_int_equal(hits, 1);
+        }
+    }
+    /* a group of many costs its postings and a header, nothing per key */
+    assert_true(seg.data_size < n_common * 4 + n_other * 8);
+    spoor_segment__close(&seg);
+    free(e);
+}
+
 static void test_segment__merge_preserves_all(void **s)
 {
     spoor_segment segs[3], out;
@@ -253,6 +314,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_segment__round_trip),
         cmocka_unit_test(test_segment__merge_preserves_all),
+        cmocka_unit_test(test_segment__boilerplate_key),
         cmocka_unit_test(test_segment__damaged_refused),
         cmocka_unit_test(test_segment__damaged_postings),
     };
