@@ -528,6 +528,25 @@ def test_extractor_module(env):
        f"built with libspoor {version}" in err, err)
 
 
+def test_old_format_refused(env):
+    """An index whose segments are in an older format is refused with a
+    message naming the segment and saying to build the index again."""
+    env.write("in/a.txt", prose(51, 300))
+    env.run("add", "-c", "c", env.path("in"))
+    segs = [f for f in os.listdir(env.index) if f.endswith(".spx")]
+    eq(len(segs), 1, "one segment")
+    with open(os.path.join(env.index, segs[0]), "r+b") as f:
+        eq(f.read(8), b"SPOORSG3", "current format")
+        for old in (b"SPOORSG2", b"SPOORSG1"):
+            f.seek(0)
+            f.write(old)
+            f.flush()
+            _, err, _ = env.run("check", env.path("in/a.txt"), expect=1)
+            ok(f"{segs[0]}' is in format {old[-1:].decode()}, which this spoor "
+               "no longer reads; build the index again with spoor add" in err,
+               err)
+
+
 def test_boilerplate_common(env):
     disclaimer = ("This message and any attachments are confidential and "
                   "intended solely for the addressee. If you received it in "
