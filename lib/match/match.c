@@ -442,6 +442,8 @@ int spoor_check_item(spoor_result **out, spoor_store *s, const spoor_item *item,
     if (!r)
         return spoor__error_oom();
     r->approximate = item->fp_bytes;
+    if ((error = spoor_store__read_begin(s)) < 0)
+        goto done;
 
     error = spoor_store__by_sha256(s, item->sha256, &exact_id);
     if (error == SPOOR_ENOTFOUND)
@@ -539,6 +541,7 @@ int spoor_check_item(spoor_result **out, spoor_store *s, const spoor_item *item,
     }
     SPOOR_TRY(compute_dates(s, item, r));
 done:
+    spoor_store__read_end(s);
     spoor__free(hits);
     spoor__free(cands);
     if (error < 0) {

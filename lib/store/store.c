@@ -47,6 +47,7 @@ struct spoor_store {
     char created[32]; /* when it was created */
     int readonly;
     int in_tx;
+    int in_read; /* a read transaction of spoor_store__read_begin */
     size_t batch_items, batch_bytes;
     size_t commit_every;      /* items per transaction */
     ZSTD_CCtx *zctx;          /* reused for every text */
@@ -136,6 +137,25 @@ static char *col_dup(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     return t ? spoor__strdup((const char *)t) : NULL;
+}
+
+int spoor_store__read_begin(spoor_store *s)
+{
+    int error;
+    if (s->in_tx || s->in_read)
+        return 0;
+    if ((error = exec(s, "BEGIN")) < 0)
+        return error;
+    s->in_read = 1;
+    return 0;
+}
+
+void spoor_store__read_end(spoor_store *s)
+{
+    if (!s->in_read)
+        return;
+    (void)sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    s->in_read = 0;
 }
 
 static int begin(spoor_store *s)
