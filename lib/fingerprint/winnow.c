@@ -83,7 +83,7 @@ static int emit(spoor_fps *out, size_t pos, uint64_t hash)
     return 0;
 }
 
-#define WINNOW_BODY(SYM)                                                       \
+#define WINNOW_BODY(SYM, WIN)                                                  \
     uint64_t *ring = NULL, h = 0, minh = 0;                                    \
     const unsigned rot_k = k % 64;                                             \
     size_t i, j, m, win, mask, ring_n = 1, minpos = 0, emitted = SIZE_MAX;     \
@@ -97,7 +97,7 @@ static int emit(spoor_fps *out, size_t pos, uint64_t hash)
     if (n > UINT32_MAX)                                                        \
         return spoor__error_set(SPOOR_ELIMIT, "sequence over 4 GiB");          \
     m = n - k + 1;                                                             \
-    win = m < w ? m : w;                                                       \
+    win = (WIN);                                                               \
     while (ring_n < win)                                                       \
         ring_n <<= 1;                                                          \
     mask = ring_n - 1;                                                         \
@@ -148,16 +148,42 @@ static int emit(spoor_fps *out, size_t pos, uint64_t hash)
 #define SYM_U32(i) (s[i] < 256 ? sym_table[s[i]] : sym_mix(s[i]))
 #define SYM_BYTE(i) sym_table[s[i]]
 
+/* The kernels for the (k, w) the index uses, with both as constants: the
+ * compiler folds the rotation, the ring's mask and the window length, and
+ * unrolls the rescan. Only for texts of at least one whole window (the
+ * window is then w k-grams long). */
+static int winnow_text(spoor_fps *out, const uint32_t *s, size_t n,
+                       uint64_t seed)
+{
+    const unsigned k = SPOOR_TEXT_K, w = SPOOR_TEXT_W;
+    WINNOW_BODY(SYM_U32, w)
+}
+
+static int winnow_bytes(spoor_fps *out, const unsigned char *s, size_t n,
+                        uint64_t seed)
+{
+    const unsigned k = SPOOR_BYTES_K, w = SPOOR_BYTES_W;
+    WINNOW_BODY(SYM_BYTE, w)
+}
+
 int spoor_winnow_u32(spoor_fps *out, const uint32_t *s, size_t n, unsigned k,
                      unsigned w, uint64_t seed)
 {
-    WINNOW_BODY(SYM_U32)
+    if (k == SPOOR_TEXT_K && w == SPOOR_TEXT_W && n >= (size_t)k + w - 1)
+        return winnow_text(out, s, n, seed);
+    {
+        WINNOW_BODY(SYM_U32, m < w ? m : w)
+    }
 }
 
 int spoor_winnow_bytes(spoor_fps *out, const unsigned char *s, size_t n,
                        unsigned k, unsigned w, uint64_t seed)
 {
-    WINNOW_BODY(SYM_BYTE)
+    if (k == SPOOR_BYTES_K && w == SPOOR_BYTES_W && n >= (size_t)k + w - 1)
+        return winnow_bytes(out, s, n, seed);
+    {
+        WINNOW_BODY(SYM_BYTE, m < w ? m : w)
+    }
 }
 
 void spoor_fps_dispose(spoor_fps *out)
