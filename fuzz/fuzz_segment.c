@@ -38,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort(); /* every posting costs at least one byte */
         }
         for (i = 0; i < 6; i++) { /* through the map, then with pread */
-            spoor_segment__pread_min = i < 3 ? SIZE_MAX : 0;
+            spoor_segment__lookup_mode =
+                i < 3 ? SPOOR_SEG_LOOKUP_MAP : SPOOR_SEG_LOOKUP_PREAD;
             spoor_segment__seek(&seg, probes[i % 3], &c);
             while ((r = spoor_segment__next(&c, &e)) > 0)
                 if (SPOOR_SEG_KEY(e.hash) != SPOOR_SEG_KEY(probes[i % 3]))

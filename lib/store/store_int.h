@@ -83,6 +83,7 @@ typedef struct spoor_segment {
     const unsigned char *data;
     uint64_t data_size;
     uint32_t content_base;
+    uint64_t lookups; /* seeks so far (atomic), see spoor_segment__seek */
 } spoor_segment;
 
 /* Bytes of a bucket a seeking cursor reads into itself (about 500
@@ -121,12 +122,13 @@ void spoor_segment__close(spoor_segment *seg);
 /** Start c on every posting of seg, in order. */
 void spoor_segment__scan(const spoor_segment *seg, spoor_seg_cursor *c);
 
-/** Segments of this many bytes and more are looked up with pread rather
- * than through their map (see segment.c); tests may lower it. */
-extern size_t spoor_segment__pread_min;
+/** How lookups read a segment: chosen per segment by its size and use
+ * (see segment.c), or, for tests, always through the map or with pread. */
+enum { SPOOR_SEG_LOOKUP_AUTO, SPOOR_SEG_LOOKUP_MAP, SPOOR_SEG_LOOKUP_PREAD };
+extern int spoor_segment__lookup_mode;
 
 /** Start c on the postings whose key is hash's key. */
-void spoor_segment__seek(const spoor_segment *seg, uint64_t hash,
+void spoor_segment__seek(spoor_segment *seg, uint64_t hash,
                          spoor_seg_cursor *c);
 
 /**

@@ -57,8 +57,8 @@ static int teardown(void **s)
 }
 
 /* Every posting of seg with hash's key, in order. */
-static size_t lookup(const spoor_segment *seg, uint64_t hash,
-                     spoor_seg_entry *out, size_t cap)
+static size_t lookup(spoor_segment *seg, uint64_t hash, spoor_seg_entry *out,
+                     size_t cap)
 {
     spoor_seg_cursor c;
     spoor_seg_entry e;
@@ -89,7 +89,8 @@ static void test_segment__round_trip(void **s)
     /* delta coding: well under the 16 bytes of a plain posting */
     assert_true(seg.size < 20000 * 9);
     for (mode = 0; mode < 2; mode++) {
-        spoor_segment__pread_min = mode ? 0 : SIZE_MAX;
+        spoor_segment__lookup_mode =
+            mode ? SPOOR_SEG_LOOKUP_PREAD : SPOOR_SEG_LOOKUP_MAP;
         for (i = 0; i < 20000; i++) {
             size_t n = lookup(&seg, e[i].hash, got, 64), j, k;
             int found = 0;
@@ -146,7 +147,8 @@ static void test_segment__boilerplate_key(void **s)
     assert_int_equal(spoor_segment__open(&seg, dir, "b.spx"), 0);
     for (mode = 0; mode < 2; mode++) {
         size_t k = 0;
-        spoor_segment__pread_min = mode ? 0 : SIZE_MAX;
+        spoor_segment__lookup_mode =
+            mode ? SPOOR_SEG_LOOKUP_PREAD : SPOOR_SEG_LOOKUP_MAP;
         spoor_segment__seek(&seg, common, &c);
         while ((r = spoor_segment__next(&c, &got)) > 0) {
             assert_true(got.hash == common);
@@ -243,7 +245,8 @@ static void test_segment__damaged_postings(void **s)
     spoor_segment__close(&seg);
     assert_int_equal(spoor_segment__open(&seg, dir, "q.spx"), 0);
     for (mode = 0; mode < 2; mode++) { /* through the map, with pread */
-        spoor_segment__pread_min = mode ? 0 : SIZE_MAX;
+        spoor_segment__lookup_mode =
+            mode ? SPOOR_SEG_LOOKUP_PREAD : SPOOR_SEG_LOOKUP_MAP;
         corrupt = 0;
         for (i = 0; i < 3000; i += 7) {
             int r;
@@ -278,7 +281,8 @@ static void test_segment__damaged_postings(void **s)
         /* a lookup in that bucket, through the map and with pread */
         for (mode = 0; mode < 2; mode++) {
             uint64_t h = (uint64_t)3 << (64 - seg.bits);
-            spoor_segment__pread_min = mode ? 0 : SIZE_MAX;
+            spoor_segment__lookup_mode =
+                mode ? SPOOR_SEG_LOOKUP_PREAD : SPOOR_SEG_LOOKUP_MAP;
             spoor_segment__seek(&seg, h, &c);
             while ((r = spoor_segment__next(&c, &got)) > 0)
                 ;
