@@ -298,9 +298,10 @@ static int merge_segments(spoor_store *s, const size_t *pick, size_t n)
         srcs[i] = s->segs[pick[i]]; /* shallow: merge only reads them */
     segment_name(s, name, sizeof(name));
     SPOOR_TRY(spoor_segment__merge(s->path, name, srcs, n, &count));
-    SPOOR_TRY(exec(s, "BEGIN IMMEDIATE"));
-    if (sqlite3_prepare_v2(s->db, "DELETE FROM segments WHERE name = ?", -1,
-                           &del, NULL) != SQLITE_OK) {
+    if ((error = exec(s, "BEGIN IMMEDIATE")) < 0) {
+        /* written but never registered: nobody will read it */
+    } else if (sqlite3_prepare_v2(s->db, "DELETE FROM segments WHERE name = ?",
+                                  -1, &del, NULL) != SQLITE_OK) {
         error = db_error(s, "segments");
     } else {
         for (i = 0; i < n && error == 0; i++) {
@@ -315,7 +316,7 @@ static int merge_segments(spoor_store *s, const size_t *pick, size_t n)
         error = exec(s, "COMMIT");
     if (error < 0) {
         char p[4096];
-        exec(s, "ROLLBACK");
+        (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         snprintf(p, sizeof(p), "%s/%s", s->path, name);
         unlink(p);
         goto done;
