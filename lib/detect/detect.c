@@ -225,7 +225,7 @@ int spoor_detect__html(const unsigned char *d, size_t len)
 {
     size_t i = 0, n = len < 1024 ? len : 1024;
     char head[1025];
-    if (n >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF)
+    if (spoor_detect__bom(d, n) == 3) /* UTF-8 */
         i = 3;
     while (i < n &&
            (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n'))

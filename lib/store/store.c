@@ -240,6 +240,14 @@ int spoor_store_commit(spoor_store *s)
     return merge_tiers(s);
 }
 
+/* Delete the file called name in the index folder. */
+static void remove_file(spoor_store *s, const char *name)
+{
+    char p[4096];
+    snprintf(p, sizeof(p), "%s/%s", s->path, name);
+    unlink(p);
+}
+
 /* Map every registered segment; a writer also deletes files no committed
  * transaction registered (left by a crash). */
 static int load_segments(spoor_store *s)
@@ -267,14 +275,31 @@ static int load_segments(spoor_store *s)
             continue;
         for (i = 0; i < s->n_segs && !known; i++)
             known = !strcmp(s->segs[i].name, e->d_name);
-        if (!known && n < 200) {
-            char p[4096];
-            snprintf(p, sizeof(p), "%s/%s", s->path, e->d_name);
-            unlink(p);
-        }
+        if (!known && n < 200)
+            remove_file(s, e->d_name);
     }
     closedir(d);
     return 0;
+}
+
+/* Remove segs[0..n) from the catalogue's list (inside a transaction). */
+static int unregister_segments(spoor_store *s, const spoor_segment *segs,
+                               size_t n)
+{
+    sqlite3_stmt *st = NULL;
+    size_t i;
+    int error = 0;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM segments WHERE name = ?", -1,
+                           &st, NULL) != SQLITE_OK)
+        return db_error(s, "segments");
+    for (i = 0; i < n && error == 0; i++) {
+        sqlite3_bind_text(st, 1, segs[i].name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            error = db_error(s, "unregister segment");
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return error;
 }
 
 /*
@@ -286,7 +311,6 @@ static int load_segments(spoor_store *s)
 static int merge_segments(spoor_store *s, const size_t *pick, size_t n)
 {
     spoor_segment *srcs = spoor__calloc(n ? n : 1, sizeof(*srcs));
-    sqlite3_stmt *del = NULL;
     char name[128];
     uint64_t count = 0;
     size_t i, j;
@@ -298,33 +322,17 @@ static int merge_segments(spoor_store *s, const size_t *pick, size_t n)
         srcs[i] = s->segs[pick[i]]; /* shallow: merge only reads them */
     segment_name(s, name, sizeof(name));
     SPOOR_TRY(spoor_segment__merge(s->path, name, srcs, n, &count));
-    if ((error = exec(s, "BEGIN IMMEDIATE")) < 0) {
-        /* written but never registered: nobody will read it */
-    } else if (sqlite3_prepare_v2(s->db, "DELETE FROM segments WHERE name = ?",
-                                  -1, &del, NULL) != SQLITE_OK) {
-        error = db_error(s, "segments");
-    } else {
-        for (i = 0; i < n && error == 0; i++) {
-            sqlite3_reset(del);
-            sqlite3_bind_text(del, 1, srcs[i].name, -1, SQLITE_STATIC);
-            if (sqlite3_step(del) != SQLITE_DONE)
-                error = db_error(s, "unregister segment");
-        }
-        sqlite3_finalize(del);
-    }
-    if (error == 0 && (error = register_segment(s, name, count)) == 0)
+    if ((error = exec(s, "BEGIN IMMEDIATE")) == 0 &&
+        (error = unregister_segments(s, srcs, n)) == 0 &&
+        (error = register_segment(s, name, count)) == 0)
         error = exec(s, "COMMIT");
     if (error < 0) {
-        char p[4096];
         (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        snprintf(p, sizeof(p), "%s/%s", s->path, name);
-        unlink(p);
+        remove_file(s, name);
         goto done;
     }
     for (i = 0; i < n; i++) {
-        char p[4096];
-        snprintf(p, sizeof(p), "%s/%s", s->path, srcs[i].name);
-        unlink(p);
+        remove_file(s, srcs[i].name);
         spoor_segment__close(&s->segs[pick[i]]);
     }
     /* drop the closed ones (name NULL), keeping the others' order */
@@ -362,18 +370,16 @@ static int merge_tiers(spoor_store *s)
 {
     size_t pick[SPOOR_MERGE_FACTOR];
     for (;;) {
-        unsigned counts[64] = {0}, t, full = 64;
+        unsigned counts[64] = {0}, full = 64, t;
         size_t i, n = 0;
         int error;
-        for (i = 0; i < s->n_segs; i++)
-            if (++counts[tier_of(s->segs[i].count)] == SPOOR_MERGE_FACTOR &&
-                full == 64)
-                full = tier_of(s->segs[i].count);
+        for (i = 0; i < s->n_segs && full == 64; i++)
+            if (++counts[t = tier_of(s->segs[i].count)] == SPOOR_MERGE_FACTOR)
+                full = t;
         if (full == 64)
             return 0;
-        t = full;
         for (i = 0; i < s->n_segs && n < SPOOR_MERGE_FACTOR; i++)
-            if (tier_of(s->segs[i].count) == t)
+            if (tier_of(s->segs[i].count) == full)
                 pick[n++] = i;
         if ((error = merge_segments(s, pick, n)) < 0)
             return error;

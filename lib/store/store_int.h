@@ -74,7 +74,7 @@ typedef struct spoor_seg_entry {
 
 typedef struct spoor_segment {
     char *name; /* file name inside the index folder; owned */
-    int fd;     /* read-only, for lookups (pread); -1 when closed */
+    int fd;     /* read-only, for lookups (pread); open while map is */
     const unsigned char *map;
     size_t size;
     uint64_t count;
