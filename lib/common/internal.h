@@ -100,4 +100,28 @@ struct spoor_canon;
 int spoor_normalise__chars(struct spoor_canon *out, const char *text,
                            size_t len);
 
+/* A place where normalisation of a text can start afresh: the text's start
+ * or an ASCII letter, at byte `byte`, with `canon` canonical characters
+ * before it. Normalising the text from a mark on gives exactly the
+ * canonical characters of the whole text from `canon` on. */
+typedef struct spoor_canon_mark {
+    size_t byte, canon;
+} spoor_canon_mark;
+
+/**
+ * Normalise, with offsets, a stretch of text that covers its canonical
+ * characters [from, to) (as far as the text has them), scanning forward from
+ * *mark, a mark whose canon is at most from ({0, 0} the first time). On
+ * success out->chars[0] is canonical character *base (base <= from), out's
+ * offsets are offsets into the whole text, and *mark is moved on to a mark at
+ * most `to`, where a later stretch can start. scratch is working memory the
+ * caller keeps across calls (chars only). Touches about the stretch's bytes
+ * plus one pass of counting over the text before it.
+ * @return 0, SPOOR_ELIMIT or SPOOR_ENOMEM.
+ */
+int spoor_normalise__stretch(struct spoor_canon *out,
+                             struct spoor_canon *scratch, const char *text,
+                             size_t len, spoor_canon_mark *mark, size_t from,
+                             size_t to, size_t *base);
+
 #endif

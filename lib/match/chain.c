@@ -29,6 +29,12 @@ static int cmp_hit(const void *a, const void *b)
     return x->q < y->q ? -1 : x->q > y->q;
 }
 
+/* First source character a hit's region can reach: its diagonal, or 0. */
+static size_t window_start(const spoor_hit *h)
+{
+    return h->s > h->q ? (size_t)(h->s - h->q) : 0;
+}
+
 static int cmp_region(const void *a, const void *b)
 {
     const spoor_region *x = a, *y = b;
@@ -99,6 +105,65 @@ int spoor_match__text_regions(const spoor_canon *q, const spoor_canon *s,
     if (*n > first)
         spoor__sort(*out + first, *n - first, sizeof(**out), cmp_region);
     return 0;
+}
+
+/* Windows closer than this many canonical characters are normalised as
+ * one stretch. */
+#define WINDOW_JOIN 4096
+
+int spoor_match__source_regions(const spoor_canon *q, const char *text,
+                                size_t len, size_t s_total, spoor_hit *hits,
+                                size_t n_hits, unsigned k, size_t min_region,
+                                spoor_region **out, size_t *n, size_t *cap)
+{
+    spoor_canon sc = SPOOR_CANON_INIT, scratch = SPOOR_CANON_INIT;
+    spoor_canon_mark mark = {0, 0};
+    size_t i, j, r, first = *n, span = 0;
+    int error = 0;
+
+    /* hit (q, s) can only grow into source characters [s - q, s - q +
+     * q->len): regions are exact and lie on the hit's diagonal */
+    spoor__sort(hits, n_hits, sizeof(*hits), cmp_hit);
+    for (i = 0; i < n_hits; i = j) {
+        size_t a = window_start(&hits[i]), b = a + q->len;
+        for (j = i + 1; j < n_hits && window_start(&hits[j]) <= b + WINDOW_JOIN;
+             j++)
+            b = window_start(&hits[j]) + q->len;
+        span += b - a;
+    }
+    if (span * 2 >= s_total) {
+        error = spoor_normalise(&sc, text, len);
+        if (error == 0)
+            error = spoor_match__text_regions(q, &sc, hits, n_hits, k,
+                                              min_region, out, n, cap);
+        goto done;
+    }
+    for (i = 0; i < n_hits; i = j) {
+        size_t a = window_start(&hits[i]), b = a + q->len, base;
+        for (j = i + 1; j < n_hits && window_start(&hits[j]) <= b + WINDOW_JOIN;
+             j++)
+            b = window_start(&hits[j]) + q->len;
+        if ((error = spoor_normalise__stretch(&sc, &scratch, text, len, &mark,
+                                              a, b, &base)) < 0)
+            goto done;
+        for (r = i; r < j; r++)
+            hits[r].s -= (uint32_t)base;
+        r = *n;
+        error = spoor_match__text_regions(q, &sc, hits + i, j - i, k,
+                                          min_region, out, n, cap);
+        for (; r < *n; r++) {
+            (*out)[r].sc_start += base;
+            (*out)[r].sc_end += base;
+        }
+        if (error < 0)
+            goto done;
+    }
+    if (*n > first)
+        spoor__sort(*out + first, *n - first, sizeof(**out), cmp_region);
+done:
+    spoor_canon_dispose(&sc);
+    spoor_canon_dispose(&scratch);
+    return error;
 }
 
 int spoor_match__byte_regions(spoor_hit *hits, size_t n_hits, unsigned k,

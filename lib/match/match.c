@@ -215,7 +215,6 @@ static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
                        const spoor_check_opts *opts, spoor_match *m, int *keep)
 {
     spoor_buf text = SPOOR_BUF_INIT;
-    spoor_canon sc = SPOOR_CANON_INIT;
     spoor_hit *h = NULL;
     size_t i, cap = 0, qtotal, stotal;
     int error = 0;
@@ -241,11 +240,10 @@ static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
     } else {
         if (n_hits) {
             SPOOR_TRY(spoor_store_text(s, content, &text));
-            SPOOR_TRY(
-                spoor_normalise(&sc, text.ptr ? text.ptr : "", text.size));
-            SPOOR_TRY(spoor_match__text_regions(
-                &item->canon, &sc, h, n_hits, SPOOR_TEXT_K, opts->min_region,
-                &m->regions, &m->n_regions, &cap));
+            SPOOR_TRY(spoor_match__source_regions(
+                &item->canon, text.ptr ? text.ptr : "", text.size,
+                (size_t)m->source->canon_len, h, n_hits, SPOOR_TEXT_K,
+                opts->min_region, &m->regions, &m->n_regions, &cap));
         }
         qtotal = item->canon.len;
         stotal = (size_t)m->source->canon_len;
@@ -267,7 +265,6 @@ static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
 done:
     spoor__free(h);
     spoor_buf_dispose(&text);
-    spoor_canon_dispose(&sc);
     if (error < 0 || !*keep) {
         spoor_record_free(m->source);
         spoor__free(m->regions);

@@ -27,6 +27,18 @@ int spoor_match__text_regions(const spoor_canon *q, const spoor_canon *s,
                               size_t *cap);
 
 /**
+ * spoor_match__text_regions against a source given as its text (len bytes,
+ * s_total canonical characters): the same regions, but where the hits reach
+ * only a small part of a long source, only the stretches around them are
+ * normalised (spoor_normalise__stretch) instead of the whole text. Hits
+ * are sorted and their s positions are changed.
+ */
+int spoor_match__source_regions(const spoor_canon *q, const char *text,
+                                size_t len, size_t s_total, spoor_hit *hits,
+                                size_t n_hits, unsigned k, size_t min_region,
+                                spoor_region **out, size_t *n, size_t *cap);
+
+/**
  * Regions of byte fingerprints: hits on one diagonal closer than w + k
  * bytes chain into one region [first, last + k). Offsets are bytes.
  */

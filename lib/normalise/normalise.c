@@ -307,6 +307,79 @@ int spoor_normalise__chars(spoor_canon *out, const char *text, size_t len)
     return normalise(out, text, len, 0);
 }
 
+/* Counting steps of a stretch: text bytes per normalise__chars call. */
+#define STRETCH_STEP 4096
+
+/* The first mark at or after byte i: an ASCII letter, or len. A letter is
+ * never inside a multibyte character, and the number rule stops at it in
+ * both directions, so normalisation from it agrees with the whole text. */
+static inline int is_ascii_letter(unsigned char b)
+{
+    return (unsigned)((b | 0x20) - 'a') < 26u;
+}
+
+static size_t next_mark(const unsigned char *s, size_t len, size_t i)
+{
+    while (i < len && !is_ascii_letter(s[i]))
+        i++;
+    return i;
+}
+
+int spoor_normalise__stretch(spoor_canon *out, spoor_canon *scratch,
+                             const char *text, size_t len,
+                             spoor_canon_mark *mark, size_t from, size_t to,
+                             size_t *base)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t b = mark->byte, c = mark->canon, e, span, i, j;
+    int error;
+
+    if (len > UINT32_MAX)
+        return spoor__error_set(SPOOR_ELIMIT,
+                                "text of %zu bytes exceeds the 4 GiB offset "
+                                "range (MAX_TEXT_BYTES)",
+                                len);
+    /* count forward in steps to the last step mark at most from */
+    while (b < len) {
+        e = next_mark(s, len, b + STRETCH_STEP < len ? b + STRETCH_STEP : len);
+        if ((error = spoor_normalise__chars(scratch, text + b, e - b)) < 0)
+            return error;
+        if (c + scratch->len > from || e >= len)
+            break;
+        b = e;
+        c += scratch->len;
+    }
+    /* normalise from b with offsets until the stretch reaches to; a text
+     * denser in bytes per character than guessed takes a longer try */
+    span = (to > c ? to - c : 0) + (to > c ? (to - c) / 4 : 0) + STRETCH_STEP;
+    for (;;) {
+        e = next_mark(s, len, span < len - b ? b + span : len);
+        if ((error = spoor_normalise(out, text + b, e - b)) < 0)
+            return error;
+        if (c + out->len >= to || e >= len)
+            break;
+        span *= 2;
+    }
+    for (i = 0; i < out->len; i++) {
+        out->start[i] += (uint32_t)b;
+        out->end[i] += (uint32_t)b;
+    }
+    *base = c;
+    /* the next stretch may start at the last letter at most to */
+    j = to - c < out->len ? to - c : out->len;
+    while (j > 0) {
+        j--;
+        if (is_ascii_letter(s[out->start[j]])) { /* its one character */
+            mark->byte = out->start[j];
+            mark->canon = c + j;
+            return 0;
+        }
+    }
+    mark->byte = b;
+    mark->canon = c;
+    return 0;
+}
+
 void spoor_canon_dispose(spoor_canon *c)
 {
     if (!c)

@@ -132,6 +132,56 @@ def test_excerpts_from_stdin(env):
     eq(n, 24, "excerpts checked")
 
 
+def test_excerpt_of_long_source(env):
+    # A 0.5 MB document with accented words, ligatures, CJK and numbers
+    # whose decimals are dropped: excerpts of it, alone or two joined, are
+    # found at their exact byte places (check normalises only the stretches
+    # of a long source around the hits).
+    rng = random.Random(11)
+    extra = ["caf\u00e9", "\ufb01nance", "\u65e5\u672c\u8a9e", "1,234.50",
+             "Stra\u00dfe", "3.000", "v2.0.1", "\u201cquoted\u201d"]
+    parts = []
+    for i in range(420):
+        parts.append(prose(5000 + i, 150))
+        parts.append(" ".join(rng.choice(extra) for _ in range(12)))
+    text = "\n".join(parts)
+    data = text.encode()
+    ok(len(data) > 500000, f"document of {len(data)} bytes")
+    env.write("corpus/long.txt", text)
+    env.write("corpus/short.txt", prose(99, 300))
+    env.run("add", "-c", "dump-1", env.path("corpus"))
+    for start, length in ((0, 700), (250003, 1200), (len(data) - 900, 900),
+                          (123457, 40000)):
+        excerpt = data[start:start + length].decode("utf-8", "ignore")
+        ebytes = excerpt.encode()
+        at = data.find(ebytes)
+        ok(at >= 0, "excerpt taken from the document")
+        [res] = env.check("-", stdin=ebytes)
+        top = res["matches"][0]
+        eq(top["path"], "long.txt", "top match")
+        ok(top["coverage"] > 0.95, f"coverage {top['coverage']}")
+        for r in top["regions"]:
+            q = ebytes[r["query"][0]:r["query"][1]]
+            eq(data[r["source"][0]:r["source"][1]], q, "region texts")
+            eq(r["source"][0] - r["query"][0], at, "region place")
+    # two distant excerpts joined: two regions, each at its own place
+    a, b = data[10000:10800], data[450000:451000]
+    a = a.decode("utf-8", "ignore").encode()
+    b = b.decode("utf-8", "ignore").encode()
+    middle = b"\n\nnothing to see here\n\n"
+    joined = a + middle + b
+    [res] = env.check("-", stdin=joined)
+    top = res["matches"][0]
+    eq(top["path"], "long.txt", "top match of joined excerpts")
+    places = sorted(r["source"][0] - r["query"][0] for r in top["regions"])
+    ok(data.find(a) in places, f"first excerpt's place in {places}")
+    ok(data.find(b) - (len(a) + len(middle)) in places,
+       f"second excerpt's place in {places}")
+    for r in top["regions"]:
+        eq(data[r["source"][0]:r["source"][1]],
+           joined[r["query"][0]:r["query"][1]], "joined region texts")
+
+
 def test_rewrapped_and_quoted(env):
     docs = corpus(env, n=10)
     env.run("add", "-c", "fs", "-k", "internal", env.path("corpus"))

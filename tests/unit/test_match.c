@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include <spoor/fingerprint.h>
 #include <spoor/item.h>
 #include <spoor/match.h>
 
@@ -182,6 +183,164 @@ static void test_match__verdict_thresholds(void **state)
     assert_string_equal(spoor_verdict(0, 0.8, 0, &o), "unknown");
 }
 
+/* Text that exercises every rule of normalisation near stretch edges:
+ * words, numbers with points and thousands separators, non-ASCII letters
+ * and ligatures, CJK runs with no ASCII letter, punctuation and invalid
+ * UTF-8. Deterministic. */
+static char *mixed_text(size_t want, unsigned seed, size_t *len)
+{
+    static const char *const parts[] = {
+        "board ",
+        "Approved ",
+        "the ",
+        "1,234.50 ",
+        "1234.500 ",
+        "3.14 ",
+        "v1.000.000 ",
+        "caf\xc3\xa9 ",
+        "\xef\xac\x81nance ",
+        "-- ",
+        "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
+        "\xff\xfe",
+        ".\n",
+        "x.5 ",
+        "a.b.c ",
+        "42",
+        "\xe2\x80\x9cquoted\xe2\x80\x9d ",
+        "Stra\xc3\x9f"
+        "e ",
+        "0.0 ",
+        ",,, ",
+    };
+    char *t = malloc(want + 64);
+    size_t n = 0;
+    unsigned x = seed * 2654435761u + 1;
+    while (n < want) {
+        const char *p;
+        x = x * 1103515245u + 12345u;
+        p = parts[(x >> 16) % (sizeof(parts) / sizeof(parts[0]))];
+        memcpy(t + n, p, strlen(p));
+        n += strlen(p);
+    }
+    *len = n;
+    return t;
+}
+
+/* Fingerprint hits between canonical texts a and b, by brute force. */
+static size_t join_hits(const spoor_canon *a, const spoor_canon *b,
+                        spoor_hit **hits)
+{
+    spoor_fps fa = {NULL, 0, 0}, fb = {NULL, 0, 0};
+    size_t i, j, n = 0, cap = 16;
+    *hits = malloc(cap * sizeof(**hits));
+    spoor_winnow_u32(&fa, a->chars, a->len, SPOOR_TEXT_K, SPOOR_TEXT_W,
+                     SPOOR_SEED_TEXT);
+    spoor_winnow_u32(&fb, b->chars, b->len, SPOOR_TEXT_K, SPOOR_TEXT_W,
+                     SPOOR_SEED_TEXT);
+    for (i = 0; i < fa.n; i++)
+        for (j = 0; j < fb.n; j++)
+            if (fa.v[i].hash == fb.v[j].hash) {
+                if (n == cap)
+                    *hits = realloc(*hits, (cap *= 2) * sizeof(**hits));
+                (*hits)[n].q = fa.v[i].pos;
+                (*hits)[n].s = fb.v[j].pos;
+                n++;
+            }
+    spoor_fps_dispose(&fa);
+    spoor_fps_dispose(&fb);
+    return n;
+}
+
+/* Normalising stretches of a long source around the hits gives exactly the
+ * regions of normalising the whole source: excerpts of one place, of two
+ * distant places, cut inside numbers and multibyte characters. */
+static void test_match__source_regions_equal_whole(void **state)
+{
+    size_t len, cuts[][2] = {{100003, 600},  {7, 900},     {250001, 3000},
+                             {299000, 1000}, {150000, 64}, {123457, 20000},
+                             {0, 300000}};
+    char *src = mixed_text(300000, 1, &len);
+    spoor_canon whole = SPOOR_CANON_INIT, cq = SPOOR_CANON_INIT;
+    size_t c;
+    (void)state;
+    assert_int_equal(spoor_normalise(&whole, src, len), 0);
+    for (c = 0; c <= sizeof(cuts) / sizeof(cuts[0]); c++) {
+        char *q;
+        size_t qlen, n_hits, n1 = 0, n2 = 0, cap1 = 0, cap2 = 0, i;
+        spoor_hit *h1, *h2;
+        spoor_region *r1 = NULL, *r2 = NULL;
+        if (c < sizeof(cuts) / sizeof(cuts[0])) {
+            qlen =
+                cuts[c][1] < len - cuts[c][0] ? cuts[c][1] : len - cuts[c][0];
+            q = malloc(qlen + 1);
+            memcpy(q, src + cuts[c][0], qlen);
+        } else { /* two distant excerpts with other text between */
+            qlen = 1500;
+            q = malloc(qlen + 1);
+            memcpy(q, src + 5000, 700);
+            memcpy(q + 700, "unrelated words here ", 20);
+            memcpy(q + 720, src + 280000, 780);
+        }
+        assert_int_equal(spoor_normalise(&cq, q, qlen), 0);
+        n_hits = join_hits(&cq, &whole, &h1);
+        assert_true(n_hits > 0);
+        h2 = malloc(n_hits * sizeof(*h2));
+        memcpy(h2, h1, n_hits * sizeof(*h2));
+        assert_int_equal(spoor_match__text_regions(&cq, &whole, h1, n_hits,
+                                                   SPOOR_TEXT_K, 32, &r1, &n1,
+                                                   &cap1),
+                         0);
+        assert_int_equal(spoor_match__source_regions(&cq, src, len, whole.len,
+                                                     h2, n_hits, SPOOR_TEXT_K,
+                                                     32, &r2, &n2, &cap2),
+                         0);
+        assert_true(n1 > 0);
+        assert_int_equal(n1, n2);
+        for (i = 0; i < n1; i++)
+            assert_memory_equal(&r1[i], &r2[i], sizeof(r1[i]));
+        free(q);
+        free(h1);
+        free(h2);
+        free(r1);
+        free(r2);
+    }
+    spoor_canon_dispose(&whole);
+    spoor_canon_dispose(&cq);
+    free(src);
+}
+
+/* Each stretch holds the whole text's canonical characters and offsets
+ * from its base on, covers what was asked, and the mark it leaves serves
+ * the next stretch. */
+static void test_match__stretches(void **state)
+{
+    size_t len, i, f;
+    char *src = mixed_text(200000, 2, &len);
+    spoor_canon whole = SPOOR_CANON_INIT, part = SPOOR_CANON_INIT,
+                scratch = SPOOR_CANON_INIT;
+    spoor_canon_mark mark = {0, 0};
+    (void)state;
+    assert_int_equal(spoor_normalise(&whole, src, len), 0);
+    for (f = 17; f < whole.len + 5000; f += 9973) {
+        size_t base, to = f + 1 + f % 7000;
+        assert_int_equal(spoor_normalise__stretch(&part, &scratch, src, len,
+                                                  &mark, f, to, &base),
+                         0);
+        assert_true(base <= f);
+        assert_true(base + part.len >= (to < whole.len ? to : whole.len));
+        assert_true(mark.canon <= to);
+        for (i = 0; i < part.len; i++) {
+            assert_int_equal(part.chars[i], whole.chars[base + i]);
+            assert_int_equal(part.start[i], whole.start[base + i]);
+            assert_int_equal(part.end[i], whole.end[base + i]);
+        }
+    }
+    spoor_canon_dispose(&whole);
+    spoor_canon_dispose(&part);
+    spoor_canon_dispose(&scratch);
+    free(src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +350,8 @@ int main(void)
         cmocka_unit_test(test_match__byte_chains),
         cmocka_unit_test(test_match__compare_items),
         cmocka_unit_test(test_match__verdict_thresholds),
+        cmocka_unit_test(test_match__source_regions_equal_whole),
+        cmocka_unit_test(test_match__stretches),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests_name("match", tests, NULL, NULL);
