@@ -3,7 +3,8 @@
  * winnowing of canonical text), on a text file, best of N runs. The kernel
  * figure is the one add runs: normalisation to characters only (no offset
  * map), then winnowing; normalise_mb_s is the offset-mapped variant check
- * runs on queries.
+ * runs on queries; normalise_chars_scalar_mb_s is normalisation to
+ * characters with the wide (SIMD) ASCII path turned off, on a CPU that has it.
  *
  *   bench_kernel FILE [RUNS]   -> prints JSON with MB/s per stage
  */
@@ -29,7 +30,9 @@ int main(int argc, char **argv)
     char *buf;
     long n;
     int runs = argc > 2 ? atoi(argv[2]) : 5, r;
-    double best_norm = 1e9, best_chars = 1e9, best_win = 1e9, best_bytes = 1e9;
+    double best_norm = 1e9, best_chars = 1e9, best_win = 1e9, best_bytes = 1e9,
+           best_scalar = 1e9;
+    int wide = spoor_normalise__wide(-1);
     spoor_canon c = SPOOR_CANON_INIT, with_offsets = SPOOR_CANON_INIT;
     spoor_fps fps = SPOOR_FPS_INIT;
 
@@ -63,14 +66,23 @@ int main(int argc, char **argv)
             best_win = t2 - t1;
         if (t3 - t2 < best_bytes)
             best_bytes = t3 - t2;
+        spoor_normalise__wide(0);
+        t0 = now();
+        spoor_normalise__chars(&c, buf, (size_t)n);
+        t1 = now();
+        spoor_normalise__wide(1);
+        if (t1 - t0 < best_scalar)
+            best_scalar = t1 - t0;
     }
     printf("{\"bytes\": %ld, \"canonical_chars\": %zu, "
            "\"normalise_mb_s\": %.1f, \"normalise_chars_mb_s\": %.1f, "
            "\"winnow_text_mb_s\": %.1f, "
-           "\"kernel_mb_s\": %.1f, \"winnow_bytes_mb_s\": %.1f}\n",
+           "\"kernel_mb_s\": %.1f, \"winnow_bytes_mb_s\": %.1f, "
+           "\"normalise_chars_scalar_mb_s\": %.1f, \"wide_ascii\": %s}\n",
            n, c.len, n / best_norm / 1e6, n / best_chars / 1e6,
            n / best_win / 1e6, n / (best_chars + best_win) / 1e6,
-           n / best_bytes / 1e6);
+           n / best_bytes / 1e6, n / best_scalar / 1e6,
+           wide ? "true" : "false");
     spoor_canon_dispose(&c);
     spoor_canon_dispose(&with_offsets);
     spoor_fps_dispose(&fps);

@@ -304,7 +304,9 @@ def print_table(r):
     print(f"machine: {r['machine']['cpu']}, {r['machine']['cores']} cores, "
           f"{r['machine']['mem_gib']} GiB; spoor add -j {r['jobs']}")
     print(f"kernel (normalise + winnow, ASCII text): {k['kernel_mb_s']} MB/s "
-          f"(normalise to characters {k['normalise_chars_mb_s']}, with "
+          f"(normalise to characters {k['normalise_chars_mb_s']} "
+          f"(scalar path {k['normalise_chars_scalar_mb_s']}; wide path "
+          f"{'on' if k['wide_ascii'] else 'absent'}), with "
           f"offsets {k['normalise_mb_s']}, winnow {k['winnow_text_mb_s']},"
           f" bytes {k['winnow_bytes_mb_s']})")
     print("| corpus | files | MB | spoor add MB/s | ssdeep -r MB/s | tlsh -r "

@@ -1,13 +1,51 @@
 /* fuzz_normalise: normalisation and winnowing of arbitrary bytes taken as
  * text: the offset map is monotone, inside the text, and each canonical
- * character's source range normalises to a run holding that character. */
+ * character's source range normalises to a run holding that character; the
+ * wide (SIMD) and scalar paths agree; a stretch agrees with the whole. */
 #include "fuzz_common.h"
+
+/* a and b hold the same characters and offsets */
+static void same(const spoor_canon *a, const spoor_canon *b, size_t base)
+{
+    if (a->len < base + b->len ||
+        memcmp(a->chars + base, b->chars, b->len * 4) != 0 ||
+        memcmp(a->start + base, b->start, b->len * 4) != 0 ||
+        memcmp(a->end + base, b->end, b->len * 4) != 0)
+        abort();
+}
+
+static void paths_agree(const char *data, size_t size)
+{
+    spoor_canon a = SPOOR_CANON_INIT, b = SPOOR_CANON_INIT,
+                scratch = SPOOR_CANON_INIT;
+    spoor_canon_mark mark = {0, 0};
+    size_t base = 0;
+    int wide = spoor_normalise__wide(-1);
+    if (spoor_normalise(&a, data, size) != 0)
+        abort();
+    spoor_normalise__wide(0);
+    if (spoor_normalise(&b, data, size) != 0)
+        abort();
+    spoor_normalise__wide(wide);
+    if (a.len != b.len)
+        abort();
+    same(&a, &b, 0);
+    if (spoor_normalise__stretch(&b, &scratch, data, size, &mark, a.len / 3,
+                                 a.len / 2, &base) != 0 ||
+        base > a.len / 3 || base + b.len < a.len / 2)
+        abort();
+    same(&a, &b, base);
+    spoor_canon_dispose(&a);
+    spoor_canon_dispose(&b);
+    spoor_canon_dispose(&scratch);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     spoor_canon c = SPOOR_CANON_INIT, sub = SPOOR_CANON_INIT;
     size_t i, j;
     fuzz_check_text((const char *)data, size);
+    paths_agree((const char *)data, size);
     if (size > 4096)
         return 0;
     if (spoor_normalise(&c, (const char *)data, size) == 0)

@@ -100,6 +100,11 @@ struct spoor_canon;
 int spoor_normalise__chars(struct spoor_canon *out, const char *text,
                            size_t len);
 
+/** Whether normalisation uses its wide (SIMD) ASCII path; enable 0 or 1
+ * turns it off or back on (where the CPU has it), -1 only asks. For tests
+ * and the kernel benchmark: both paths give the same canonical text. */
+int spoor_normalise__wide(int enable);
+
 /* A place where normalisation of a text can start afresh: the text's start
  * or an ASCII letter, at byte `byte`, with `canon` canonical characters
  * before it. Normalising the text from a mark on gives exactly the

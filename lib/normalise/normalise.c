@@ -17,9 +17,15 @@
  * Invariants: start[i] < end[i]; start and end are non-decreasing; every
  * canonical character is a letter or digit (Unicode L* or N*).
  */
+#include <pthread.h>
 #include <string.h>
 
 #include <utf8proc.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HAVE_AVX512_PATH 1
+#endif
 
 #include <spoor/normalise.h>
 
@@ -210,6 +216,110 @@ static inline size_t ascii_run(const unsigned char *s, size_t len, size_t *pi,
     return n;
 }
 
+#ifdef HAVE_AVX512_PATH
+/*
+ * ascii_run with AVX-512 (F and BW), 64 bytes at a time: letters and digits
+ * are classified with two compares, upper case is folded by setting bit 5,
+ * and the kept bytes of each 16 are widened to code points and packed with
+ * a register compress (the memory form is slow on some cores). Stops at the
+ * first byte that is not ASCII or is a '.', or when fewer than 64 bytes are
+ * left; the caller's scalar ascii_run goes on from there. Each store writes
+ * 16 entries at out[n], within the room of one per byte the caller made.
+ */
+__attribute__((target("avx512f,avx512bw"))) static size_t
+ascii_run_avx512(const unsigned char *s, size_t len, size_t *pi, size_t n,
+                 uint32_t *ch, uint32_t *st, uint32_t *en)
+{
+    const __m512i dot = _mm512_set1_epi8('.'), lo_a = _mm512_set1_epi8('a'),
+                  zero = _mm512_set1_epi8('0'), n26 = _mm512_set1_epi8(26),
+                  n10 = _mm512_set1_epi8(10), bit5 = _mm512_set1_epi8(0x20),
+                  one = _mm512_set1_epi32(1),
+                  iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+                                           12, 13, 14, 15);
+    size_t i = *pi;
+
+    while (i + 64 <= len) {
+        __m512i v = _mm512_loadu_si512((const void *)(s + i));
+        __m512i low = _mm512_or_si512(v, bit5);
+        __mmask64 stop =
+            _mm512_movepi8_mask(v) | _mm512_cmpeq_epi8_mask(v, dot);
+        __mmask64 letter =
+            _mm512_cmplt_epu8_mask(_mm512_sub_epi8(low, lo_a), n26);
+        __mmask64 keep =
+            letter | _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, zero), n10);
+        __m512i canon = _mm512_mask_blend_epi8(letter, v, low);
+        size_t take = 64;
+        unsigned g;
+
+        if (stop) {
+            take = (size_t)__builtin_ctzll(stop);
+            keep &= take ? ~0ULL >> (64 - take) : 0;
+        }
+        for (g = 0; g < 4; g++) {
+            __mmask16 m = (__mmask16)(keep >> (16 * g));
+            __m128i b16;
+            switch (g) { /* the lane index must be a constant */
+            case 0:
+                b16 = _mm512_extracti32x4_epi32(canon, 0);
+                break;
+            case 1:
+                b16 = _mm512_extracti32x4_epi32(canon, 1);
+                break;
+            case 2:
+                b16 = _mm512_extracti32x4_epi32(canon, 2);
+                break;
+            default:
+                b16 = _mm512_extracti32x4_epi32(canon, 3);
+                break;
+            }
+            _mm512_storeu_si512(
+                (void *)(ch + n),
+                _mm512_maskz_compress_epi32(m, _mm512_cvtepu8_epi32(b16)));
+            if (st) {
+                __m512i pos = _mm512_add_epi32(
+                    _mm512_set1_epi32((int)(i + 16 * g)), iota);
+                _mm512_storeu_si512((void *)(st + n),
+                                    _mm512_maskz_compress_epi32(m, pos));
+                _mm512_storeu_si512(
+                    (void *)(en + n),
+                    _mm512_maskz_compress_epi32(m, _mm512_add_epi32(pos, one)));
+            }
+            n += (size_t)__builtin_popcount(m);
+        }
+        i += take;
+        if (stop)
+            break;
+    }
+    *pi = i;
+    return n;
+}
+#endif
+
+/* Whether the wide ASCII path runs: this CPU has it and no test turned it
+ * off. */
+static int wide_ok = -1;
+static int wide_off;
+static pthread_once_t wide_once = PTHREAD_ONCE_INIT;
+
+static void wide_probe(void)
+{
+#ifdef HAVE_AVX512_PATH
+    __builtin_cpu_init();
+    wide_ok =
+        __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+#else
+    wide_ok = 0;
+#endif
+}
+
+int spoor_normalise__wide(int enable)
+{
+    pthread_once(&wide_once, wide_probe);
+    if (enable >= 0)
+        wide_off = !enable;
+    return wide_ok && !wide_off;
+}
+
 /* Append canonical character m of text bytes [a, b) at out[n]. */
 static inline void put_char(spoor_canon *out, size_t n, uint32_t m, size_t a,
                             size_t b)
@@ -227,7 +337,7 @@ static int normalise(spoor_canon *out, const char *text, size_t len,
     const unsigned char *s = (const unsigned char *)text;
     uint32_t mapped[MAP_MAX];
     size_t i = 0, n = 0;
-    int error;
+    int error, wide = spoor_normalise__wide(-1);
 
     out->len = 0;
     if ((error = set_offsets(out, offsets)) < 0)
@@ -245,6 +355,11 @@ static int normalise(spoor_canon *out, const char *text, size_t len,
         /* fast path: a run of ASCII other than '.', with room for one
          * canonical character per byte, written without branches */
         if (out->cap - n >= len - i) {
+#ifdef HAVE_AVX512_PATH
+            if (wide)
+                n = ascii_run_avx512(s, len, &i, n, out->chars, out->start,
+                                     out->end);
+#endif
             n = ascii_run(s, len, &i, n, out->chars, out->start, out->end);
             if (i >= len)
                 break;

@@ -207,8 +207,7 @@ static char *mixed_text(size_t want, unsigned seed, size_t *len)
         "a.b.c ",
         "42",
         "\xe2\x80\x9cquoted\xe2\x80\x9d ",
-        "Stra\xc3\x9f"
-        "e ",
+        "Stra\303\237e ",
         "0.0 ",
         ",,, ",
     };

@@ -12,6 +12,8 @@
 
 #include <spoor/normalise.h>
 
+#include "common/internal.h"
+
 static char *canon_of(const char *text)
 {
     spoor_canon c = SPOOR_CANON_INIT;
@@ -202,6 +204,45 @@ static void test_normalise__empty(void **state)
     spoor_canon_dispose(&c);
 }
 
+/* The wide (SIMD) ASCII path and the scalar one give the same characters
+ * and offsets, with and without the offset map: texts of every length up
+ * to a few blocks, stops ('.', non-ASCII) at every place in a block. */
+static void test_normalise__wide_same_as_scalar(void **state)
+{
+    static const char alphabet[] = "aZ9 .,-\n\t@[`{0.5\xc3\xa9\xe2\x80\x9c";
+    char text[700];
+    spoor_canon a = SPOOR_CANON_INIT, b = SPOOR_CANON_INIT;
+    unsigned x = 12345, round, dense;
+    size_t len, i;
+    (void)state;
+    if (!spoor_normalise__wide(-1))
+        skip(); /* this CPU has no wide path */
+    for (round = 0; round < 3000; round++) {
+        len = round % 700;
+        dense = round % 5; /* how often a stop byte comes */
+        for (i = 0; i < len; i++) {
+            x = x * 1103515245u + 12345u;
+            if ((x >> 16) % 64 < 60 - dense * 12)
+                text[i] = (char)("abcXYZ019 \n"[(x >> 8) % 11]);
+            else
+                text[i] = alphabet[(x >> 8) % (sizeof(alphabet) - 1)];
+        }
+        spoor_normalise__wide(0);
+        assert_int_equal(spoor_normalise(&a, text, len), 0);
+        spoor_normalise__wide(1);
+        assert_int_equal(spoor_normalise(&b, text, len), 0);
+        assert_int_equal(a.len, b.len);
+        assert_memory_equal(a.chars, b.chars, a.len * 4);
+        assert_memory_equal(a.start, b.start, a.len * 4);
+        assert_memory_equal(a.end, b.end, a.len * 4);
+        assert_int_equal(spoor_normalise__chars(&b, text, len), 0);
+        assert_int_equal(a.len, b.len);
+        assert_memory_equal(a.chars, b.chars, a.len * 4);
+    }
+    spoor_canon_dispose(&a);
+    spoor_canon_dispose(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_normalise__offset_map),
         cmocka_unit_test(test_normalise__round_trip_random),
         cmocka_unit_test(test_normalise__empty),
+        cmocka_unit_test(test_normalise__wide_same_as_scalar),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests_name("normalise", tests, NULL, NULL);
