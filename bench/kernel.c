@@ -4,7 +4,8 @@
  * figure is the one add runs: normalisation to characters only (no offset
  * map), then winnowing; normalise_mb_s is the offset-mapped variant check
  * runs on queries; normalise_chars_scalar_mb_s is normalisation to
- * characters with the wide (SIMD) ASCII path turned off, on a CPU that has it.
+ * characters with the wide (SIMD) ASCII path turned off, on a CPU that has it,
+ * and winnow_text_scalar_mb_s winnowing with the wide kernel turned off.
  *
  *   bench_kernel FILE [RUNS]   -> prints JSON with MB/s per stage
  */
@@ -31,7 +32,7 @@ int main(int argc, char **argv)
     long n;
     int runs = argc > 2 ? atoi(argv[2]) : 5, r;
     double best_norm = 1e9, best_chars = 1e9, best_win = 1e9, best_bytes = 1e9,
-           best_scalar = 1e9;
+           best_scalar = 1e9, best_win_scalar = 1e9;
     int wide = spoor_normalise__wide(-1);
     spoor_canon c = SPOOR_CANON_INIT, with_offsets = SPOOR_CANON_INIT;
     spoor_fps fps = SPOOR_FPS_INIT;
@@ -73,16 +74,26 @@ int main(int argc, char **argv)
         spoor_normalise__wide(1);
         if (t1 - t0 < best_scalar)
             best_scalar = t1 - t0;
+        spoor_winnow__wide_enable(0);
+        t0 = now();
+        spoor_winnow_u32(&fps, c.chars, c.len, SPOOR_TEXT_K, SPOOR_TEXT_W,
+                         SPOOR_SEED_TEXT);
+        t1 = now();
+        spoor_winnow__wide_enable(1);
+        if (t1 - t0 < best_win_scalar)
+            best_win_scalar = t1 - t0;
     }
     printf("{\"bytes\": %ld, \"canonical_chars\": %zu, "
            "\"normalise_mb_s\": %.1f, \"normalise_chars_mb_s\": %.1f, "
            "\"winnow_text_mb_s\": %.1f, "
            "\"kernel_mb_s\": %.1f, \"winnow_bytes_mb_s\": %.1f, "
-           "\"normalise_chars_scalar_mb_s\": %.1f, \"wide_ascii\": %s}\n",
+           "\"normalise_chars_scalar_mb_s\": %.1f, \"wide_ascii\": %s, "
+           "\"winnow_text_scalar_mb_s\": %.1f, \"wide_winnow\": %s}\n",
            n, c.len, n / best_norm / 1e6, n / best_chars / 1e6,
            n / best_win / 1e6, n / (best_chars + best_win) / 1e6,
            n / best_bytes / 1e6, n / best_scalar / 1e6,
-           wide ? "true" : "false");
+           wide ? "true" : "false", n / best_win_scalar / 1e6,
+           spoor_winnow__wide_enable(-1) ? "true" : "false");
     spoor_canon_dispose(&c);
     spoor_canon_dispose(&with_offsets);
     spoor_fps_dispose(&fps);

@@ -307,7 +307,9 @@ def print_table(r):
           f"(normalise to characters {k['normalise_chars_mb_s']} "
           f"(scalar path {k['normalise_chars_scalar_mb_s']}; wide path "
           f"{'on' if k['wide_ascii'] else 'absent'}), with "
-          f"offsets {k['normalise_mb_s']}, winnow {k['winnow_text_mb_s']},"
+          f"offsets {k['normalise_mb_s']}, winnow {k['winnow_text_mb_s']} "
+          f"(scalar kernel {k['winnow_text_scalar_mb_s']}; wide kernel "
+          f"{'on' if k['wide_winnow'] else 'absent'}),"
           f" bytes {k['winnow_bytes_mb_s']})")
     print("| corpus | files | MB | spoor add MB/s | ssdeep -r MB/s | tlsh -r "
           "MB/s | ratio vs ssdeep | ratio vs tlsh | items/s | index B/char "

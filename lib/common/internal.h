@@ -105,6 +105,11 @@ int spoor_normalise__chars(struct spoor_canon *out, const char *text,
  * and the kernel benchmark: both paths give the same canonical text. */
 int spoor_normalise__wide(int enable);
 
+/** Whether winnowing uses its wide (SIMD) kernel; enable 0 or 1 turns it
+ * off or back on (where the CPU has it), -1 only asks. Both kernels give
+ * the same fingerprints. */
+int spoor_winnow__wide_enable(int enable);
+
 /* A place where normalisation of a text can start afresh: the text's start
  * or an ASCII letter, at byte `byte`, with `canon` canonical characters
  * before it. Normalising the text from a mark on gives exactly the

@@ -23,41 +23,21 @@
 #include <spoor/fingerprint.h>
 
 #include "../common/internal.h"
+#include "winnow_int.h"
 
 static uint64_t sym_table[256];
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
-
-static inline uint64_t splitmix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
 
 static void init_table(void)
 {
     unsigned i;
     for (i = 0; i < 256; i++)
-        sym_table[i] = splitmix64(i + 1);
-}
-
-static inline uint64_t sym_mix(uint32_t c)
-{
-    return splitmix64((uint64_t)c + 1);
+        sym_table[i] = spoor_winnow__splitmix(i + 1);
 }
 
 static inline uint64_t rotl(uint64_t x, unsigned r)
 {
     return r ? (x << r) | (x >> (64 - r)) : x;
-}
-
-/* One multiply and a fold: enough to make window minima uniform (the
- * density test in tests/unit/test_winnow.c checks 2 / (w + 1)). */
-static inline uint64_t mix(uint64_t h)
-{
-    h *= 0xbf58476d1ce4e5b9ULL;
-    return h ^ (h >> 31);
 }
 
 /*
@@ -70,7 +50,7 @@ static inline uint64_t mix(uint64_t h)
  * comparisons per position on average, with no division and no
  * per-character call. Hashes live in a ring of a power of two >= w.
  */
-static int emit(spoor_fps *out, size_t pos, uint64_t hash)
+int spoor_fps__push(spoor_fps *out, size_t pos, uint64_t hash)
 {
     int error;
     if (out->n == out->cap &&
@@ -115,7 +95,7 @@ static int emit(spoor_fps *out, size_t pos, uint64_t hash)
         uint64_t x;                                                            \
         if (i > 0)                                                             \
             h = rotl(h, 1) ^ rotl(SYM(i - 1), rot_k) ^ SYM(i + k - 1);         \
-        x = mix(h ^ seed);                                                     \
+        x = spoor_winnow__mix(h ^ seed);                                       \
         ring[i & mask] = x;                                                    \
         if (i == 0 || x < minh) {                                              \
             minh = x;                                                          \
@@ -134,7 +114,7 @@ static int emit(spoor_fps *out, size_t pos, uint64_t hash)
             }                                                                  \
         }                                                                      \
         if (minpos != emitted) {                                               \
-            if ((error = emit(out, minpos, minh)) < 0)                         \
+            if ((error = spoor_fps__push(out, minpos, minh)) < 0)              \
                 break;                                                         \
             emitted = minpos;                                                  \
         }                                                                      \
@@ -145,7 +125,8 @@ static int emit(spoor_fps *out, size_t pos, uint64_t hash)
     return error;
 
 /* symbol -> 64-bit value: a table for the first 256, a mix beyond */
-#define SYM_U32(i) (s[i] < 256 ? sym_table[s[i]] : sym_mix(s[i]))
+#define SYM_U32(i)                                                             \
+    (s[i] < 256 ? sym_table[s[i]] : spoor_winnow__splitmix((uint64_t)s[i] + 1))
 #define SYM_BYTE(i) sym_table[s[i]]
 
 /* The kernels for the (k, w) the index uses, with both as constants: the
@@ -166,9 +147,40 @@ static int winnow_bytes(spoor_fps *out, const unsigned char *s, size_t n,
     WINNOW_BODY(SYM_BYTE, w)
 }
 
+/* Whether the wide kernel runs: this CPU has it and no test turned it off. */
+static int wide_have = -1, wide_off;
+static pthread_once_t wide_once = PTHREAD_ONCE_INIT;
+
+static void wide_probe(void)
+{
+    wide_have = spoor_winnow__wide_ok();
+}
+
+int spoor_winnow__wide_enable(int enable)
+{
+    pthread_once(&wide_once, wide_probe);
+    if (enable >= 0)
+        wide_off = !enable;
+    return wide_have && !wide_off;
+}
+
+/* The wide kernel's window for n symbols, or 0 where the scalar kernel
+ * runs (no wide kernel, or arguments it leaves to the scalar kernel's
+ * checks). */
+static unsigned wide_window(size_t n, unsigned k, unsigned w)
+{
+    if (k == 0 || w == 0 || n < k || n > UINT32_MAX ||
+        !spoor_winnow__wide_enable(-1))
+        return 0;
+    return n - k + 1 < w ? (unsigned)(n - k + 1) : w;
+}
+
 int spoor_winnow_u32(spoor_fps *out, const uint32_t *s, size_t n, unsigned k,
                      unsigned w, uint64_t seed)
 {
+    unsigned wide_win = wide_window(n, k, w);
+    if (wide_win)
+        return spoor_winnow__wide(out, s, 0, n, k, wide_win, seed);
     if (k == SPOOR_TEXT_K && w == SPOOR_TEXT_W && n >= (size_t)k + w - 1)
         return winnow_text(out, s, n, seed);
     {
@@ -179,6 +191,9 @@ int spoor_winnow_u32(spoor_fps *out, const uint32_t *s, size_t n, unsigned k,
 int spoor_winnow_bytes(spoor_fps *out, const unsigned char *s, size_t n,
                        unsigned k, unsigned w, uint64_t seed)
 {
+    unsigned wide_win = wide_window(n, k, w);
+    if (wide_win)
+        return spoor_winnow__wide(out, s, 1, n, k, wide_win, seed);
     if (k == SPOOR_BYTES_K && w == SPOOR_BYTES_W && n >= (size_t)k + w - 1)
         return winnow_bytes(out, s, n, seed);
     {

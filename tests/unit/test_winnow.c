@@ -322,10 +322,12 @@ static void expect_reference(const uint32_t *s, size_t n, unsigned k,
     free(b);
 }
 
-/* The fast kernel selects exactly what the definition selects: on random
- * text, on text over two letters (many equal hashes, so the tie rules
- * matter), on runs of one letter, and on code points beyond 255; for the
- * k and w the index uses and others, w a power of two or not. */
+/* The fast kernels (scalar, and wide where the CPU has it) select exactly
+ * what the definition selects: on random text, on text over two letters
+ * (many equal hashes, so the tie rules matter), on runs of one letter, and
+ * on code points beyond 255; for the k and w the index uses and others, w a
+ * power of two or not; texts shorter than a window and longer than the
+ * wide kernel's block. */
 static void test_winnow__same_as_reference(void **state)
 {
     static const unsigned kw[][2] = {{SPOOR_TEXT_K, SPOOR_TEXT_W},
@@ -336,28 +338,36 @@ static void test_winnow__same_as_reference(void **state)
                                      {4, 4},
                                      {5, 7},
                                      {8, 100}};
-    uint32_t t[3000];
+    static uint32_t t[20000];
     size_t c, r, i;
+    int wide, have_wide = spoor_winnow__wide_enable(-1);
     (void)state;
-    for (c = 0; c < sizeof(kw) / sizeof(kw[0]); c++)
-        for (r = 0; r < 40; r++) {
-            size_t n = r < 5 ? r * 7 : rnd() % 3000;
-            for (i = 0; i < n; i++)
-                switch (r % 4) {
-                case 0:
-                    t[i] = 'a' + rnd() % 26;
-                    break;
-                case 1:
-                    t[i] = 'a' + rnd() % 2;
-                    break;
-                case 2:
-                    t[i] = (i / 50) % 2 ? 'x' : 'y';
-                    break;
-                default:
-                    t[i] = rnd() % 4 ? 'a' + rnd() % 3 : 0x400 + rnd() % 3;
-                }
-            expect_reference(t, n, kw[c][0], kw[c][1]);
-        }
+    for (wide = 0; wide <= have_wide; wide++) {
+        spoor_winnow__wide_enable(wide);
+        for (c = 0; c < sizeof(kw) / sizeof(kw[0]); c++)
+            for (r = 0; r < 40; r++) {
+                /* short, then up to a few of the wide kernel's blocks */
+                size_t n = r < 5    ? r * 7
+                           : r < 36 ? rnd() % 3000
+                                    : rnd() % 20000;
+                for (i = 0; i < n; i++)
+                    switch (r % 4) {
+                    case 0:
+                        t[i] = 'a' + rnd() % 26;
+                        break;
+                    case 1:
+                        t[i] = 'a' + rnd() % 2;
+                        break;
+                    case 2:
+                        t[i] = (i / 50) % 2 ? 'x' : 'y';
+                        break;
+                    default:
+                        t[i] = rnd() % 4 ? 'a' + rnd() % 3 : 0x400 + rnd() % 3;
+                    }
+                expect_reference(t, n, kw[c][0], kw[c][1]);
+            }
+    }
+    spoor_winnow__wide_enable(1);
 }
 
 int main(void)
