@@ -14,6 +14,48 @@ static void same(const spoor_canon *a, const spoor_canon *b, size_t base)
         abort();
 }
 
+static int same_fps(const spoor_fps *a, const spoor_fps *b)
+{
+    size_t i;
+    if (a->n != b->n)
+        return 0;
+    for (i = 0; i < a->n; i++)
+        if (a->v[i].hash != b->v[i].hash || a->v[i].pos != b->v[i].pos)
+            return 0;
+    return 1;
+}
+
+/* The wide and scalar winnowing kernels select the same fingerprints, for
+ * canonical text and for bytes, with the index's (k, w) and a small pair. */
+static void winnow_agree(const spoor_canon *c, const unsigned char *data,
+                         size_t size)
+{
+    static const unsigned kw[][2] = {{SPOOR_TEXT_K, SPOOR_TEXT_W},
+                                     {SPOOR_BYTES_K, SPOOR_BYTES_W},
+                                     {3, 4}};
+    spoor_fps f[2] = {SPOOR_FPS_INIT, SPOOR_FPS_INIT},
+             g[2] = {SPOOR_FPS_INIT, SPOOR_FPS_INIT};
+    int wide = spoor_winnow__wide_enable(-1), i;
+    size_t j;
+    for (j = 0; j < sizeof(kw) / sizeof(kw[0]); j++) {
+        for (i = 0; i < 2; i++) {
+            spoor_winnow__wide_enable(i);
+            if (spoor_winnow_u32(&f[i], c->chars, c->len, kw[j][0], kw[j][1],
+                                 7) != 0 ||
+                spoor_winnow_bytes(&g[i], data, size, kw[j][0], kw[j][1], 9) !=
+                    0)
+                abort();
+        }
+        if (!same_fps(&f[0], &f[1]) || !same_fps(&g[0], &g[1]))
+            abort();
+    }
+    spoor_winnow__wide_enable(wide);
+    for (i = 0; i < 2; i++) {
+        spoor_fps_dispose(&f[i]);
+        spoor_fps_dispose(&g[i]);
+    }
+}
+
 static void paths_agree(const char *data, size_t size)
 {
     spoor_canon a = SPOOR_CANON_INIT, b = SPOOR_CANON_INIT,
@@ -35,6 +77,7 @@ static void paths_agree(const char *data, size_t size)
         base > a.len / 3 || base + b.len < a.len / 2)
         abort();
     same(&a, &b, base);
+    winnow_agree(&a, (const unsigned char *)data, size);
     spoor_canon_dispose(&a);
     spoor_canon_dispose(&b);
     spoor_canon_dispose(&scratch);
