@@ -58,6 +58,8 @@ struct spoor_store {
     unsigned seg_serial;
     sqlite3_stmt *st_lookup, *st_sha, *st_add_content, *st_add_item,
         *st_find_item, *st_add_date, *st_add_meta;
+    /* the reads of check, prepared on first use (see kept) */
+    sqlite3_stmt *st_content, *st_dates, *st_meta, *st_occ, *st_text;
 };
 
 static const char *const schema =
@@ -103,6 +105,31 @@ static int db_error(spoor_store *s, const char *what)
                                                              : SPOOR_EIO;
     return spoor__error_set(code, "index '%s': %s: %s", s->path, what,
                             sqlite3_errmsg(s->db));
+}
+
+/* *st = *slot, prepared from sql once per store and kept: check reads a
+ * few rows of each source, and compiling the statements each time cost more
+ * than running them. The caller hands it back with done_with.
+ * @return 0 or the error (naming what). */
+static int kept(spoor_store *s, sqlite3_stmt **slot, const char *sql,
+                const char *what, sqlite3_stmt **st)
+{
+    *st = NULL;
+    if (!*slot && sqlite3_prepare_v2(s->db, sql, -1, slot, NULL) != SQLITE_OK) {
+        *slot = NULL;
+        return db_error(s, what);
+    }
+    *st = *slot;
+    return 0;
+}
+
+/* Reset a kept statement (ends its read) and drop its bindings. */
+static void done_with(sqlite3_stmt *st)
+{
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
 }
 
 static int exec(spoor_store *s, const char *sql)
@@ -540,6 +567,11 @@ void spoor_store_free(spoor_store *s)
     sqlite3_finalize(s->st_find_item);
     sqlite3_finalize(s->st_add_date);
     sqlite3_finalize(s->st_add_meta);
+    sqlite3_finalize(s->st_content);
+    sqlite3_finalize(s->st_dates);
+    sqlite3_finalize(s->st_meta);
+    sqlite3_finalize(s->st_occ);
+    sqlite3_finalize(s->st_text);
     sqlite3_close(s->db);
     ZSTD_freeCCtx(s->zctx);
     spoor__free(s->path);
@@ -1131,14 +1163,12 @@ int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
     r = spoor__calloc(1, sizeof(*r));
     if (!r)
         return spoor__error_oom();
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT id, sha256, format, encoding, warning, "
-                           "bytes, text_bytes, canon_len, fp_bytes, n_fps "
-                           "FROM contents WHERE id = ?",
-                           -1, &st, NULL) != SQLITE_OK) {
-        error = db_error(s, "contents");
+    if ((error = kept(s, &s->st_content,
+                      "SELECT id, sha256, format, encoding, warning, "
+                      "bytes, text_bytes, canon_len, fp_bytes, n_fps "
+                      "FROM contents WHERE id = ?",
+                      "contents", &st)) < 0)
         goto done;
-    }
     sqlite3_bind_int64(st, 1, content);
     if (sqlite3_step(st) != SQLITE_ROW) {
         error = spoor__error_set(SPOOR_ENOTFOUND, "no content %lld",
@@ -1156,16 +1186,14 @@ int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
     r->canon_len = (uint64_t)sqlite3_column_int64(st, 7);
     r->fp_bytes = sqlite3_column_int(st, 8);
     r->n_fps = (uint64_t)sqlite3_column_int64(st, 9);
-    sqlite3_finalize(st);
+    done_with(st);
     st = NULL;
 
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT field, value, source FROM dates "
-                           "WHERE content_id = ? ORDER BY rowid",
-                           -1, &st, NULL) != SQLITE_OK) {
-        error = db_error(s, "dates");
+    if ((error = kept(s, &s->st_dates,
+                      "SELECT field, value, source FROM dates "
+                      "WHERE content_id = ? ORDER BY rowid",
+                      "dates", &st)) < 0)
         goto done;
-    }
     sqlite3_bind_int64(st, 1, content);
     cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1176,16 +1204,14 @@ int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
         r->dates[r->n_dates].source = col_dup(st, 2);
         r->n_dates++;
     }
-    sqlite3_finalize(st);
+    done_with(st);
     st = NULL;
 
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT key, value FROM metadata "
-                           "WHERE content_id = ? ORDER BY rowid",
-                           -1, &st, NULL) != SQLITE_OK) {
-        error = db_error(s, "metadata");
+    if ((error = kept(s, &s->st_meta,
+                      "SELECT key, value FROM metadata "
+                      "WHERE content_id = ? ORDER BY rowid",
+                      "metadata", &st)) < 0)
         goto done;
-    }
     sqlite3_bind_int64(st, 1, content);
     cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1195,19 +1221,17 @@ int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
         r->meta[r->n_meta].value = col_dup(st, 1);
         r->n_meta++;
     }
-    sqlite3_finalize(st);
+    done_with(st);
     st = NULL;
 
-    if (sqlite3_prepare_v2(
-            s->db,
-            "SELECT i.id, c.name, c.kind, c.date, i.path FROM items i "
-            "JOIN collections c ON c.id = i.collection_id "
-            "WHERE i.content_id = ? "
-            "ORDER BY c.date IS NULL, c.date, c.name, i.path",
-            -1, &st, NULL) != SQLITE_OK) {
-        error = db_error(s, "items");
+    if ((error =
+             kept(s, &s->st_occ,
+                  "SELECT i.id, c.name, c.kind, c.date, i.path FROM items i "
+                  "JOIN collections c ON c.id = i.collection_id "
+                  "WHERE i.content_id = ? "
+                  "ORDER BY c.date IS NULL, c.date, c.name, i.path",
+                  "items", &st)) < 0)
         goto done;
-    }
     sqlite3_bind_int64(st, 1, content);
     cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1222,7 +1246,7 @@ int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
         o->path = col_dup(st, 4);
     }
 done:
-    sqlite3_finalize(st);
+    done_with(st);
     if (error < 0) {
         spoor_record_free(r);
         return error;
@@ -1240,9 +1264,9 @@ int spoor_store_text(spoor_store *s, int64_t content, spoor_buf *out)
     size_t got;
 
     spoor_buf_clear(out);
-    if (sqlite3_prepare_v2(s->db, "SELECT text FROM contents WHERE id = ?", -1,
-                           &st, NULL) != SQLITE_OK)
-        return db_error(s, "contents");
+    if ((error = kept(s, &s->st_text, "SELECT text FROM contents WHERE id = ?",
+                      "contents", &st)) < 0)
+        return error;
     sqlite3_bind_int64(st, 1, content);
     if (sqlite3_step(st) != SQLITE_ROW) {
         error = spoor__error_set(SPOOR_ENOTFOUND, "no content %lld",
@@ -1274,7 +1298,7 @@ int spoor_store_text(spoor_store *s, int64_t content, spoor_buf *out)
     out->size = got;
     out->ptr[got] = '\0';
 done:
-    sqlite3_finalize(st);
+    done_with(st);
     return error;
 }
 
