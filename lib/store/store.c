@@ -58,7 +58,7 @@ struct spoor_store {
     unsigned seg_serial;
     sqlite3_stmt *st_lookup, *st_sha, *st_add_content, *st_add_item,
         *st_find_item, *st_add_date, *st_add_meta;
-    /* the reads of check, prepared on first use (see kept) */
+    /* the reads of check, kept by prepare */
     sqlite3_stmt *st_content, *st_dates, *st_meta, *st_occ, *st_text;
 };
 
@@ -107,23 +107,8 @@ static int db_error(spoor_store *s, const char *what)
                             sqlite3_errmsg(s->db));
 }
 
-/* *st = *slot, prepared from sql once per store and kept: check reads a
- * few rows of each source, and compiling the statements each time cost more
- * than running them. The caller hands it back with done_with.
- * @return 0 or the error (naming what). */
-static int kept(spoor_store *s, sqlite3_stmt **slot, const char *sql,
-                const char *what, sqlite3_stmt **st)
-{
-    *st = NULL;
-    if (!*slot && sqlite3_prepare_v2(s->db, sql, -1, slot, NULL) != SQLITE_OK) {
-        *slot = NULL;
-        return db_error(s, what);
-    }
-    *st = *slot;
-    return 0;
-}
-
-/* Reset a kept statement (ends its read) and drop its bindings. */
+/* Reset a statement kept by prepare once it is read (a statement left
+ * stepping would hold its read of the index open) and drop its bindings. */
 static void done_with(sqlite3_stmt *st)
 {
     if (st) {
@@ -1163,12 +1148,12 @@ int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
     r = spoor__calloc(1, sizeof(*r));
     if (!r)
         return spoor__error_oom();
-    if ((error = kept(s, &s->st_content,
-                      "SELECT id, sha256, format, encoding, warning, "
-                      "bytes, text_bytes, canon_len, fp_bytes, n_fps "
-                      "FROM contents WHERE id = ?",
-                      "contents", &st)) < 0)
+    if ((error = prepare(s, &s->st_content,
+                         "SELECT id, sha256, format, encoding, warning, "
+                         "bytes, text_bytes, canon_len, fp_bytes, n_fps "
+                         "FROM contents WHERE id = ?")) < 0)
         goto done;
+    st = s->st_content;
     sqlite3_bind_int64(st, 1, content);
     if (sqlite3_step(st) != SQLITE_ROW) {
         error = spoor__error_set(SPOOR_ENOTFOUND, "no content %lld",
@@ -1189,11 +1174,11 @@ int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
     done_with(st);
     st = NULL;
 
-    if ((error = kept(s, &s->st_dates,
-                      "SELECT field, value, source FROM dates "
-                      "WHERE content_id = ? ORDER BY rowid",
-                      "dates", &st)) < 0)
+    if ((error = prepare(s, &s->st_dates,
+                         "SELECT field, value, source FROM dates "
+                         "WHERE content_id = ? ORDER BY rowid")) < 0)
         goto done;
+    st = s->st_dates;
     sqlite3_bind_int64(st, 1, content);
     cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1207,11 +1192,11 @@ int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
     done_with(st);
     st = NULL;
 
-    if ((error = kept(s, &s->st_meta,
-                      "SELECT key, value FROM metadata "
-                      "WHERE content_id = ? ORDER BY rowid",
-                      "metadata", &st)) < 0)
+    if ((error = prepare(s, &s->st_meta,
+                         "SELECT key, value FROM metadata "
+                         "WHERE content_id = ? ORDER BY rowid")) < 0)
         goto done;
+    st = s->st_meta;
     sqlite3_bind_int64(st, 1, content);
     cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1225,13 +1210,13 @@ int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
     st = NULL;
 
     if ((error =
-             kept(s, &s->st_occ,
-                  "SELECT i.id, c.name, c.kind, c.date, i.path FROM items i "
-                  "JOIN collections c ON c.id = i.collection_id "
-                  "WHERE i.content_id = ? "
-                  "ORDER BY c.date IS NULL, c.date, c.name, i.path",
-                  "items", &st)) < 0)
+             prepare(s, &s->st_occ,
+                     "SELECT i.id, c.name, c.kind, c.date, i.path FROM items i "
+                     "JOIN collections c ON c.id = i.collection_id "
+                     "WHERE i.content_id = ? "
+                     "ORDER BY c.date IS NULL, c.date, c.name, i.path")) < 0)
         goto done;
+    st = s->st_occ;
     sqlite3_bind_int64(st, 1, content);
     cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1264,9 +1249,10 @@ int spoor_store_text(spoor_store *s, int64_t content, spoor_buf *out)
     size_t got;
 
     spoor_buf_clear(out);
-    if ((error = kept(s, &s->st_text, "SELECT text FROM contents WHERE id = ?",
-                      "contents", &st)) < 0)
+    if ((error = prepare(s, &s->st_text,
+                         "SELECT text FROM contents WHERE id = ?")) < 0)
         return error;
+    st = s->st_text;
     sqlite3_bind_int64(st, 1, content);
     if (sqlite3_step(st) != SQLITE_ROW) {
         error = spoor__error_set(SPOOR_ENOTFOUND, "no content %lld",
