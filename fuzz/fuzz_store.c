@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "fuzz_common.h"
+#include "store/store_int.h"
 
 static int on_collection(const spoor_collection_info *c, void *payload)
 {
@@ -36,8 +37,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         spoor_store_stats(s, &st);
         spoor_store_collections(s, on_collection, NULL);
         for (id = 1; id < 4; id++) {
-            if (spoor_store_record(s, id, &r) == 0)
+            if (spoor_store_record(s, id, &r) == 0) {
+                spoor_stored_text t; /* a text stored in parts, read so */
+                if (spoor_store__text_open(s, id, (size_t)r->text_bytes,
+                                           (size_t)r->canon_len, &t) == 0 &&
+                    t.toc.n)
+                    spoor_store__text_parts(s, &t, 0, t.toc.n, &b);
+                spoor_store__text_close(&t);
                 spoor_record_free(r);
+            }
             spoor_store_text(s, id, &b);
         }
         spoor_store_resolve(s, "1", &id);

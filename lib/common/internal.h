@@ -118,6 +118,9 @@ typedef struct spoor_canon_mark {
     size_t byte, canon;
 } spoor_canon_mark;
 
+/** The first mark at or after byte i of text: an ASCII letter, or len. */
+size_t spoor_normalise__next_mark(const char *text, size_t len, size_t i);
+
 /**
  * Normalise, with offsets, a stretch of text that covers its canonical
  * characters [from, to) (as far as the text has them), scanning forward from

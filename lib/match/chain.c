@@ -111,14 +111,16 @@ int spoor_match__text_regions(const spoor_canon *q, const spoor_canon *s,
  * one stretch. */
 #define WINDOW_JOIN 4096
 
-int spoor_match__source_regions(const spoor_canon *q, const char *text,
-                                size_t len, size_t s_total, spoor_hit *hits,
-                                size_t n_hits, unsigned k, size_t min_region,
-                                spoor_region **out, size_t *n, size_t *cap)
+int spoor_match__source_regions_from(const spoor_canon *q,
+                                     spoor_source_reader *src, size_t s_total,
+                                     spoor_hit *hits, size_t n_hits, unsigned k,
+                                     size_t min_region, spoor_region **out,
+                                     size_t *n, size_t *cap)
 {
     spoor_canon sc = SPOOR_CANON_INIT, scratch = SPOOR_CANON_INIT;
-    spoor_canon_mark mark = {0, 0};
-    size_t i, j, r, first = *n, span = 0;
+    spoor_canon_mark *mark;
+    const char *text;
+    size_t i, j, r, first = *n, span = 0, len, byte;
     int error = 0;
 
     /* hit (q, s) can only grow into source characters [s - q, s - q +
@@ -132,10 +134,12 @@ int spoor_match__source_regions(const spoor_canon *q, const char *text,
         span += b - a;
     }
     if (span * 2 >= s_total) {
-        error = spoor_normalise(&sc, text, len);
-        if (error == 0)
-            error = spoor_match__text_regions(q, &sc, hits, n_hits, k,
-                                              min_region, out, n, cap);
+        if ((error = src->read(src->payload, 0, SIZE_MAX, &text, &len, &byte,
+                               &mark)) < 0 ||
+            (error = spoor_normalise(&sc, text, len)) < 0)
+            goto done;
+        error = spoor_match__text_regions(q, &sc, hits, n_hits, k, min_region,
+                                          out, n, cap);
         goto done;
     }
     for (i = 0; i < n_hits; i = j) {
@@ -143,8 +147,10 @@ int spoor_match__source_regions(const spoor_canon *q, const char *text,
         for (j = i + 1; j < n_hits && window_start(&hits[j]) <= b + WINDOW_JOIN;
              j++)
             b = window_start(&hits[j]) + q->len;
-        if ((error = spoor_normalise__stretch(&sc, &scratch, text, len, &mark,
-                                              a, b, &base)) < 0)
+        if ((error = src->read(src->payload, a, b, &text, &len, &byte, &mark)) <
+                0 ||
+            (error = spoor_normalise__stretch(&sc, &scratch, text, len, mark, a,
+                                              b, &base)) < 0)
             goto done;
         for (r = i; r < j; r++)
             hits[r].s -= (uint32_t)base;
@@ -154,6 +160,8 @@ int spoor_match__source_regions(const spoor_canon *q, const char *text,
         for (; r < *n; r++) {
             (*out)[r].sc_start += base;
             (*out)[r].sc_end += base;
+            (*out)[r].s_start += byte;
+            (*out)[r].s_end += byte;
         }
         if (error < 0)
             goto done;
@@ -164,6 +172,36 @@ done:
     spoor_canon_dispose(&sc);
     spoor_canon_dispose(&scratch);
     return error;
+}
+
+typedef struct whole_text {
+    const char *text;
+    size_t len;
+    spoor_canon_mark mark;
+} whole_text;
+
+/* A reader over a text held whole: every stretch is in it. */
+static int read_whole(void *payload, size_t from, size_t to, const char **text,
+                      size_t *len, size_t *byte, spoor_canon_mark **mark)
+{
+    whole_text *w = payload;
+    (void)from, (void)to;
+    *text = w->text;
+    *len = w->len;
+    *byte = 0;
+    *mark = &w->mark;
+    return 0;
+}
+
+int spoor_match__source_regions(const spoor_canon *q, const char *text,
+                                size_t len, size_t s_total, spoor_hit *hits,
+                                size_t n_hits, unsigned k, size_t min_region,
+                                spoor_region **out, size_t *n, size_t *cap)
+{
+    whole_text w = {text, len, {0, 0}};
+    spoor_source_reader src = {read_whole, &w};
+    return spoor_match__source_regions_from(q, &src, s_total, hits, n_hits, k,
+                                            min_region, out, n, cap);
 }
 
 int spoor_match__byte_regions(spoor_hit *hits, size_t n_hits, unsigned k,

@@ -209,6 +209,48 @@ static double region_cov(const spoor_match *m, int source_side, size_t total)
     return c;
 }
 
+/* A source's stored text as spoor_match__source_regions_from reads it. */
+typedef struct stored_source {
+    spoor_store *s;
+    int64_t content;
+    spoor_stored_text stored; /* its table of parts, if it has one */
+    spoor_buf *text;          /* the text read: whole, or some parts */
+    int whole;                /* text holds it whole */
+    spoor_canon_mark mark;
+} stored_source;
+
+/* spoor_source_reader.read: the parts that hold [from, to) where the text
+ * is stored in parts, else the whole text (read once). */
+static int read_stored(void *payload, size_t from, size_t to, const char **text,
+                       size_t *len, size_t *byte, spoor_canon_mark **mark)
+{
+    stored_source *r = payload;
+    int error = 0;
+
+    if (r->stored.toc.n == 0 || to == SIZE_MAX) {
+        if (!r->whole) {
+            SPOOR_TRY(spoor_store_text(r->s, r->content, r->text));
+            r->whole = 1;
+            r->mark.byte = r->mark.canon = 0;
+        }
+        *byte = 0;
+    } else {
+        size_t first,
+            end = spoor_text__parts_for(&r->stored.toc, from, to, &first);
+        SPOOR_TRY(
+            spoor_store__text_parts(r->s, &r->stored, first, end, r->text));
+        r->whole = 0;
+        r->mark.byte = 0;
+        r->mark.canon = r->stored.toc.v[first].canon;
+        *byte = r->stored.toc.v[first].byte;
+    }
+    *text = r->text->ptr ? r->text->ptr : "";
+    *len = r->text->size;
+    *mark = &r->mark;
+done:
+    return error;
+}
+
 /* Build the match for one candidate source. */
 static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
                        chit *hits, size_t n_hits, int exact,
@@ -239,11 +281,23 @@ static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
         stotal = (size_t)m->source->bytes;
     } else {
         if (n_hits) {
-            SPOOR_TRY(spoor_store_text(s, content, &text));
-            SPOOR_TRY(spoor_match__source_regions(
-                &item->canon, text.ptr ? text.ptr : "", text.size,
-                (size_t)m->source->canon_len, h, n_hits, SPOOR_TEXT_K,
-                opts->min_region, &m->regions, &m->n_regions, &cap));
+            stored_source src;
+            spoor_source_reader reader = {read_stored, &src};
+            memset(&src, 0, sizeof(src));
+            src.s = s;
+            src.content = content;
+            src.text = &text;
+            error = spoor_store__text_open(
+                s, content, (size_t)m->source->text_bytes,
+                (size_t)m->source->canon_len, &src.stored);
+            if (error == 0)
+                error = spoor_match__source_regions_from(
+                    &item->canon, &reader, (size_t)m->source->canon_len, h,
+                    n_hits, SPOOR_TEXT_K, opts->min_region, &m->regions,
+                    &m->n_regions, &cap);
+            spoor_store__text_close(&src.stored);
+            if (error < 0)
+                goto done;
         }
         qtotal = item->canon.len;
         stotal = (size_t)m->source->canon_len;

@@ -38,6 +38,28 @@ int spoor_match__source_regions(const spoor_canon *q, const char *text,
                                 size_t n_hits, unsigned k, size_t min_region,
                                 spoor_region **out, size_t *n, size_t *cap);
 
+/* Where spoor_match__source_regions_from reads a source's text. */
+typedef struct spoor_source_reader {
+    /*
+     * Text that holds canonical characters [from, to) of the source (to ==
+     * SIZE_MAX: the whole text): *text of *len bytes, the source's bytes from
+     * *byte on, and *mark, a mark in it (offsets relative to *text) at most
+     * from, which the caller moves on for its next, later stretch. Valid
+     * until the next call. @return 0 or an error.
+     */
+    int (*read)(void *payload, size_t from, size_t to, const char **text,
+                size_t *len, size_t *byte, spoor_canon_mark **mark);
+    void *payload;
+} spoor_source_reader;
+
+/** spoor_match__source_regions reading the source through src (a text
+ * stored in parts is read only around the hits). */
+int spoor_match__source_regions_from(const spoor_canon *q,
+                                     spoor_source_reader *src, size_t s_total,
+                                     spoor_hit *hits, size_t n_hits, unsigned k,
+                                     size_t min_region, spoor_region **out,
+                                     size_t *n, size_t *cap);
+
 /**
  * Regions of byte fingerprints: hits on one diagonal closer than w + k
  * bytes chain into one region [first, last + k). Offsets are bytes.

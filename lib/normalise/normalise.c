@@ -440,6 +440,11 @@ static size_t next_mark(const unsigned char *s, size_t len, size_t i)
     return i;
 }
 
+size_t spoor_normalise__next_mark(const char *text, size_t len, size_t i)
+{
+    return next_mark((const unsigned char *)text, len, i);
+}
+
 int spoor_normalise__stretch(spoor_canon *out, spoor_canon *scratch,
                              const char *text, size_t len,
                              spoor_canon_mark *mark, size_t from, size_t to,

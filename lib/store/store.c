@@ -25,7 +25,11 @@
 
 #include "store_int.h"
 
-#define SCHEMA_VERSION "1"
+/* Schema 2 may store a long text in parts (text_parts.c), which a reader
+ * of schema 1 would take for damaged text. Schema 1 indexes are read as they
+ * are, and marked 2 when opened for writing. */
+#define SCHEMA_VERSION "2"
+#define SCHEMA_OLDER "1"
 /* zstd level for stored text: level 1 compresses prose about 3:1 at
  * several hundred MB/s; higher levels cost ingest speed for little */
 #define ZSTD_LEVEL 1
@@ -51,6 +55,7 @@ struct spoor_store {
     size_t batch_items, batch_bytes;
     size_t commit_every;      /* items per transaction */
     ZSTD_CCtx *zctx;          /* reused for every text */
+    ZSTD_DCtx *dctx;          /* reused for every text read */
     spoor_seg_entry *pending; /* postings of the open transaction */
     size_t n_pending, cap_pending;
     spoor_segment *segs; /* registered segments, mapped */
@@ -473,8 +478,11 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
         SPOOR_TRY(exec(s, "PRAGMA journal_mode=WAL"));
         SPOOR_TRY(exec(s, "PRAGMA synchronous=NORMAL"));
         SPOOR_TRY(exec(s, schema));
-        SPOOR_TRY(exec(s, "INSERT OR IGNORE INTO meta VALUES"
-                          "('schema', '" SCHEMA_VERSION "')"));
+        SPOOR_TRY(exec(s,
+                       "INSERT OR IGNORE INTO meta VALUES"
+                       "('schema', '" SCHEMA_VERSION "');"
+                       "UPDATE meta SET value = '" SCHEMA_VERSION "'"
+                       " WHERE key = 'schema' AND value = '" SCHEMA_OLDER "'"));
         {
             char q[256], now[32];
             now_iso(now);
@@ -495,9 +503,11 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
             error = db_error(s, "not a spoor index");
             goto done;
         }
-        if (sqlite3_step(st_v) != SQLITE_ROW ||
-            strcmp((const char *)sqlite3_column_text(st_v, 0),
-                   SCHEMA_VERSION) != 0)
+        const char *v = sqlite3_step(st_v) == SQLITE_ROW
+                            ? (const char *)sqlite3_column_text(st_v, 0)
+                            : NULL;
+        if (!v ||
+            (strcmp(v, SCHEMA_VERSION) != 0 && strcmp(v, SCHEMA_OLDER) != 0))
             error = spoor__error_set(SPOOR_ECORRUPT,
                                      "index '%s' has an unknown schema", path);
         sqlite3_finalize(st_v);
@@ -559,6 +569,7 @@ void spoor_store_free(spoor_store *s)
     sqlite3_finalize(s->st_text);
     sqlite3_close(s->db);
     ZSTD_freeCCtx(s->zctx);
+    ZSTD_freeDCtx(s->dctx);
     spoor__free(s->path);
     spoor__free(s);
 }
@@ -678,25 +689,19 @@ typedef struct prepared_item {
     spoor_fp *sorted; /* the fingerprints by (hash, pos) */
 } prepared_item;
 
-/* Compress text with cctx (created on first use) into *z, *zlen. */
+/* Compress text with cctx (created on first use) into *z, *zlen: one
+ * frame, or parts and their table for a long text (text_parts.c). */
 static int compress_text(ZSTD_CCtx **cctx, const spoor_doc *doc, void **z,
                          size_t *zlen)
 {
-    size_t zcap = ZSTD_compressBound(doc->text.size);
     *z = NULL;
     *zlen = 0;
     if (!doc->text.size)
         return 0;
     if (!*cctx && !(*cctx = ZSTD_createCCtx()))
         return spoor__error_oom();
-    if (!(*z = spoor__malloc(zcap)))
-        return spoor__error_oom();
-    *zlen = ZSTD_compressCCtx(*cctx, *z, zcap, doc->text.ptr, doc->text.size,
-                              ZSTD_LEVEL);
-    if (ZSTD_isError(*zlen))
-        return spoor__error_set(SPOOR_ERROR, "zstd: %s",
-                                ZSTD_getErrorName(*zlen));
-    return 0;
+    return spoor_text__compress(*cctx, ZSTD_LEVEL, doc->text.ptr,
+                                doc->text.size, z, zlen);
 }
 
 /* The item's fingerprints as segments file them (spoor_seg__mix), sorted
@@ -1240,6 +1245,23 @@ done:
     return 0;
 }
 
+/* The error for a stored text that does not read back. */
+static int damaged_text(spoor_store *s, int64_t content)
+{
+    return spoor__error_set(SPOOR_ECORRUPT,
+                            "index '%s': stored text of content %lld is "
+                            "damaged",
+                            s->path, (long long)content);
+}
+
+/* The store's decompression context, made on first use. */
+static ZSTD_DCtx *dctx_of(spoor_store *s)
+{
+    if (!s->dctx)
+        s->dctx = ZSTD_createDCtx();
+    return s->dctx;
+}
+
 int spoor_store_text(spoor_store *s, int64_t content, spoor_buf *out)
 {
     sqlite3_stmt *st = NULL;
@@ -1249,8 +1271,9 @@ int spoor_store_text(spoor_store *s, int64_t content, spoor_buf *out)
     size_t got;
 
     spoor_buf_clear(out);
-    if ((error = prepare(s, &s->st_text,
-                         "SELECT text FROM contents WHERE id = ?")) < 0)
+    if ((error =
+             prepare(s, &s->st_text,
+                     "SELECT text, text_bytes FROM contents WHERE id = ?")) < 0)
         return error;
     st = s->st_text;
     sqlite3_bind_int64(st, 1, content);
@@ -1263,22 +1286,21 @@ int spoor_store_text(spoor_store *s, int64_t content, spoor_buf *out)
     zlen = sqlite3_column_bytes(st, 0);
     if (!z || zlen == 0)
         goto done;
-    size = ZSTD_getFrameContentSize(z, (size_t)zlen);
-    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||
-        size > SPOOR_MAX_TEXT_BYTES) {
-        error = spoor__error_set(SPOOR_ECORRUPT,
-                                 "index '%s': stored text of content %lld "
-                                 "is damaged",
-                                 s->path, (long long)content);
+    /* one frame, or a table and the parts' frames (text_parts.c): either
+     * way it decompresses to text_bytes */
+    size = (unsigned long long)sqlite3_column_int64(st, 1);
+    if (size == 0 || size > SPOOR_MAX_TEXT_BYTES) {
+        error = damaged_text(s, content);
+        goto done;
+    }
+    if (!dctx_of(s)) {
+        error = spoor__error_oom();
         goto done;
     }
     SPOOR_TRY(spoor_buf_grow(out, (size_t)size));
-    got = ZSTD_decompress(out->ptr, (size_t)size, z, (size_t)zlen);
+    got = ZSTD_decompressDCtx(s->dctx, out->ptr, (size_t)size, z, (size_t)zlen);
     if (ZSTD_isError(got) || got != size) {
-        error = spoor__error_set(SPOOR_ECORRUPT,
-                                 "index '%s': stored text of content %lld "
-                                 "is damaged",
-                                 s->path, (long long)content);
+        error = damaged_text(s, content);
         goto done;
     }
     out->size = got;
@@ -1286,6 +1308,89 @@ int spoor_store_text(spoor_store *s, int64_t content, spoor_buf *out)
 done:
     done_with(st);
     return error;
+}
+
+int spoor_store__text_open(spoor_store *s, int64_t content, size_t text_bytes,
+                           size_t canon_len, spoor_stored_text *t)
+{
+    sqlite3_blob *blob = NULL;
+    unsigned char head[20];
+    size_t zlen, size;
+    int error = 0;
+
+    memset(t, 0, sizeof(*t));
+    t->content = content;
+    /* a NULL text (an empty one) has no blob to open, and no parts */
+    if (sqlite3_blob_open(s->db, "main", "contents", "text", content, 0,
+                          &blob) != SQLITE_OK)
+        return 0;
+    zlen = (size_t)sqlite3_blob_bytes(blob);
+    if (zlen < sizeof(head) ||
+        sqlite3_blob_read(blob, head, (int)sizeof(head), 0) != SQLITE_OK ||
+        !(size = spoor_text__toc_size(head, sizeof(head), zlen)))
+        goto no_parts;
+    SPOOR_TRY(spoor_buf_grow(&t->z, size));
+    if (sqlite3_blob_read(blob, t->z.ptr, (int)size, 0) != SQLITE_OK) {
+        error = db_error(s, "stored text");
+        goto done;
+    }
+    if ((error = spoor_text__toc_parse(t->z.ptr, size, zlen, text_bytes,
+                                       canon_len, &t->toc)) < 0) {
+        if (error == SPOOR_ECORRUPT)
+            error = damaged_text(s, content);
+        goto done;
+    }
+    t->blob = blob;
+    return 0;
+no_parts:
+    sqlite3_blob_close(blob);
+    return 0;
+done:
+    sqlite3_blob_close(blob);
+    spoor_buf_dispose(&t->z);
+    memset(t, 0, sizeof(*t));
+    return error;
+}
+
+int spoor_store__text_parts(spoor_store *s, spoor_stored_text *t, size_t first,
+                            size_t end, spoor_buf *out)
+{
+    const spoor_text_part *a = &t->toc.v[first], *b = &t->toc.v[end - 1];
+    size_t zbytes = b->zoff + b->zbytes - a->zoff;
+    size_t bytes = b->byte + b->bytes - a->byte, i, at = 0;
+    int error = 0;
+
+    spoor_buf_clear(out);
+    if (!dctx_of(s))
+        return spoor__error_oom();
+    t->z.size = 0;
+    SPOOR_TRY(spoor_buf_grow(&t->z, zbytes));
+    SPOOR_TRY(spoor_buf_grow(out, bytes));
+    if (sqlite3_blob_read(t->blob, t->z.ptr, (int)zbytes, (int)a->zoff) !=
+        SQLITE_OK)
+        return db_error(s, "stored text");
+    for (i = first; i < end; i++) {
+        const spoor_text_part *p = &t->toc.v[i];
+        size_t got =
+            ZSTD_decompressDCtx(s->dctx, out->ptr + at, p->bytes,
+                                t->z.ptr + (p->zoff - a->zoff), p->zbytes);
+        if (ZSTD_isError(got) || got != p->bytes)
+            return damaged_text(s, t->content);
+        at += got;
+    }
+    out->size = at;
+    out->ptr[at] = '\0';
+done:
+    return error;
+}
+
+void spoor_store__text_close(spoor_stored_text *t)
+{
+    if (t->blob)
+        sqlite3_blob_close(t->blob);
+    spoor_buf_dispose(&t->z);
+    spoor_text_toc_dispose(&t->toc);
+    memset(t, 0, sizeof(*t));
 }
 
 int spoor_store_collections(spoor_store *s, spoor_collection_cb cb,

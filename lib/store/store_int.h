@@ -46,6 +46,71 @@ void spoor_store__thread_done(void);
 int spoor_store__read_begin(spoor_store *s);
 void spoor_store__read_end(spoor_store *s);
 
+/* ==== Stored text (text_parts.c) ==== */
+
+struct ZSTD_CCtx_s;
+
+typedef struct spoor_text_part {
+    size_t byte, zoff;             /* where it starts: text, stored blob */
+    uint32_t bytes, zbytes, canon; /* its sizes; canonical chars before it */
+} spoor_text_part;
+
+/* The table of a text stored in parts (n == 0: stored as one frame). */
+typedef struct spoor_text_toc {
+    spoor_text_part *v;
+    size_t n;
+} spoor_text_toc;
+
+/**
+ * Compress len bytes of text with cctx at level into a new *z of *zlen
+ * bytes: one zstd frame, or for a long text the parts and their table (see
+ * text_parts.c). @return 0, SPOOR_ENOMEM or SPOOR_ERROR (zstd).
+ */
+int spoor_text__compress(struct ZSTD_CCtx_s *cctx, int level, const char *text,
+                         size_t len, void **z, size_t *zlen);
+
+/** The size of the table at the start of a stored blob of zlen bytes, given
+ * its first avail (>= 20) bytes; 0 when the blob has no table. */
+size_t spoor_text__toc_size(const void *start, size_t avail, size_t zlen);
+
+/**
+ * Parse and check a table of size bytes against the blob's size and the
+ * content's text_bytes and canon_len. @return 0, SPOOR_ECORRUPT (no
+ * message set) or SPOOR_ENOMEM.
+ */
+int spoor_text__toc_parse(const void *toc, size_t size, size_t zlen,
+                          size_t text_bytes, size_t canon_len,
+                          spoor_text_toc *out);
+void spoor_text_toc_dispose(spoor_text_toc *toc);
+
+/** The parts [*first, return value) that hold canonical characters
+ * [from, to): the first starts at a mark at or before from. toc->n > 0. */
+size_t spoor_text__parts_for(const spoor_text_toc *toc, size_t from, size_t to,
+                             size_t *first);
+
+/* A stored text opened to read parts of it (store.c). */
+typedef struct spoor_stored_text {
+    void *blob; /* the open blob (sqlite3_blob); NULL without parts */
+    spoor_text_toc toc;
+    spoor_buf z; /* compressed parts being read */
+    int64_t content;
+} spoor_stored_text;
+
+/**
+ * Open content's stored text, whose text_bytes and canon_len the record
+ * gives, and read its table of parts if it has one (t->toc.n == 0 when
+ * not: read it whole with spoor_store_text). Close with
+ * spoor_store__text_close. @return 0 or an error naming the index.
+ */
+int spoor_store__text_open(spoor_store *s, int64_t content, size_t text_bytes,
+                           size_t canon_len, spoor_stored_text *t);
+
+/** Decompress parts [first, end) of t into out (replacing what it held).
+ * @return 0 or an error naming the index. */
+int spoor_store__text_parts(spoor_store *s, spoor_stored_text *t, size_t first,
+                            size_t end, spoor_buf *out);
+void spoor_store__text_close(spoor_stored_text *t);
+
 /* ==== Segments (segment.c) ==== */
 
 /*

@@ -597,6 +597,59 @@ def test_old_format_refused(env):
                err)
 
 
+def test_catalogue_schema(env):
+    """A schema 1 catalogue (before long texts were stored in parts) is read
+    as it is and marked schema 2 when spoor adds to it; a long text added
+    then is stored in parts and found; an unknown schema is refused."""
+    import sqlite3
+    env.write("in/a.txt", prose(61, 300))
+    env.run("add", "-c", "c", env.path("in/a.txt"))
+    db = os.path.join(env.index, "catalogue.sqlite")
+
+    def schema(value=None):
+        con = sqlite3.connect(db)
+        if value:
+            con.execute("UPDATE meta SET value = ? WHERE key = 'schema'",
+                        (value,))
+            con.commit()
+        v = con.execute("SELECT value FROM meta WHERE key = 'schema'")
+        v = v.fetchone()[0]
+        con.close()
+        return v
+
+    eq(schema(), "2", "a new index")
+    schema("1")
+    [res] = env.check(env.path("in/a.txt"))
+    ok(res["matches"] and res["matches"][0]["exact"], "schema 1 read as it is")
+    eq(schema(), "1", "a check leaves the schema alone")
+    long_text = "\n".join(prose(700 + i, 200) for i in range(300))
+    ok(len(long_text.encode()) > 300000, "long text")
+    env.write("in/long.txt", long_text)
+    env.run("add", "-c", "c", env.path("in/long.txt"))
+    eq(schema(), "2", "marked 2 by add")
+    con = sqlite3.connect(db)
+    [head] = con.execute("SELECT substr(text, 1, 16) FROM contents "
+                         "WHERE text_bytes > 300000").fetchone()
+    con.close()
+    eq(head[:4], bytes.fromhex("5e2a4d18"), "stored in parts")
+    eq(head[8:16], b"spoortx1", "table of parts")
+    start = len(long_text) // 2
+    [res] = env.check("-", stdin=long_text[start:start + 800].encode())
+    top = res["matches"][0]
+    eq(top["path"], "long.txt", "excerpt of the long text")
+    for r in top["regions"]:
+        eq(long_text.encode()[r["source"][0]:r["source"][1]],
+           long_text[start:start + 800].encode()[r["query"][0]:r["query"][1]],
+           "region texts")
+    [res] = env.check(env.path("in/long.txt"))
+    ok(res["matches"][0]["exact"], "the whole long text")
+    out, _, _ = env.run("show", "--text", "c:long.txt")
+    eq(out, long_text, "the whole text read back from its parts")
+    schema("7")
+    _, err, _ = env.run("check", env.path("in/a.txt"), expect=1)
+    ok("has an unknown schema" in err, err)
+
+
 def test_boilerplate_common(env):
     disclaimer = ("This message and any attachments are confidential and "
                   "intended solely for the addressee. If you received it in "

@@ -13,6 +13,10 @@
 
 #include <cmocka.h>
 
+#include <zstd.h>
+
+#include <spoor/normalise.h>
+
 #include "store/store_int.h"
 
 static uint64_t state = 1;
@@ -313,6 +317,84 @@ static void test_segment__damaged_refused(void **s)
     free(e);
 }
 
+/* A long text is stored as parts that start at marks, with a table whose
+ * canonical counts are those of the whole text; the blob decompresses whole
+ * to the text; the parts for a range hold it; a damaged table is refused;
+ * a short text is one frame. */
+static void test_segment__stored_text_parts(void **s)
+{
+    static const char *const words[] = {
+        "board ", "1,234.50 ", "caf\303\251 ", "\346\227\245\346\234\254 ",
+        "3.000 ", "-- ",       "Approved. ",   "x"};
+    size_t len = 0, cap = 1500000, zlen, i, first, end;
+    char *text = malloc(cap + 16), *back = malloc(cap + 16);
+    unsigned x = 7;
+    void *z = NULL;
+    spoor_canon whole = SPOOR_CANON_INIT;
+    spoor_text_toc toc;
+    ZSTD_CCtx *cctx = ZSTD_createCCtx();
+    (void)s;
+    while (len < cap) {
+        const char *w;
+        x = x * 1103515245u + 12345u;
+        w = words[(x >> 16) % 8];
+        memcpy(text + len, w, strlen(w));
+        len += strlen(w);
+    }
+    assert_int_equal(spoor_normalise(&whole, text, len), 0);
+    assert_int_equal(spoor_text__compress(cctx, 1, text, len, &z, &zlen), 0);
+    i = spoor_text__toc_size(z, 20, zlen);
+    assert_true(i > 0);
+    assert_int_equal(spoor_text__toc_parse(z, i, zlen, len, whole.len, &toc),
+                     0);
+    assert_true(toc.n >= 20);
+    for (i = 0; i < toc.n; i++) {
+        size_t before = 0;
+        if (i > 0) /* a mark: an ASCII letter */
+            assert_true(((text[toc.v[i].byte] | 0x20) >= 'a') &&
+                        ((text[toc.v[i].byte] | 0x20) <= 'z'));
+        while (before < whole.len && whole.start[before] < toc.v[i].byte)
+            before++;
+        assert_int_equal(toc.v[i].canon, before);
+    }
+    assert_int_equal(ZSTD_decompress(back, cap + 16, z, zlen), len);
+    assert_memory_equal(back, text, len);
+    for (i = 0; i < whole.len; i += whole.len / 37) {
+        size_t to = i + 5000;
+        end = spoor_text__parts_for(&toc, i, to, &first);
+        assert_true(toc.v[first].canon <= i);
+        assert_true(end == toc.n || toc.v[end].canon >= to);
+        assert_true(first < end);
+    }
+    /* damaged: a part's size, the blob's length */
+    {
+        unsigned char *p = z;
+        spoor_text_toc bad;
+        size_t size = spoor_text__toc_size(z, 20, zlen);
+        p[20 + 12 * 3] ^= 0x10;
+        assert_int_equal(
+            spoor_text__toc_parse(z, size, zlen, len, whole.len, &bad),
+            SPOOR_ECORRUPT);
+        p[20 + 12 * 3] ^= 0x10;
+        assert_int_equal(
+            spoor_text__toc_parse(z, size, zlen - 1, len, whole.len, &bad),
+            SPOOR_ECORRUPT);
+        assert_int_equal(
+            spoor_text__toc_parse(z, size - 12, zlen, len, whole.len, &bad),
+            SPOOR_ECORRUPT);
+    }
+    spoor_text_toc_dispose(&toc);
+    free(z);
+    /* a short text: one frame, no table */
+    assert_int_equal(spoor_text__compress(cctx, 1, text, 100000, &z, &zlen), 0);
+    assert_int_equal(spoor_text__toc_size(z, 20, zlen), 0);
+    free(z);
+    ZSTD_freeCCtx(cctx);
+    spoor_canon_dispose(&whole);
+    free(text);
+    free(back);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +403,7 @@ int main(void)
         cmocka_unit_test(test_segment__boilerplate_key),
         cmocka_unit_test(test_segment__damaged_refused),
         cmocka_unit_test(test_segment__damaged_postings),
+        cmocka_unit_test(test_segment__stored_text_parts),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests_name("segment", tests, setup, teardown);
