@@ -278,7 +278,8 @@ static void ref_winnow(spoor_fps *out, const uint32_t *s, size_t n, unsigned k,
                 }
         }
         if (sel != emitted) {
-            out->v = realloc(out->v, (out->n + 1) * sizeof(*out->v));
+            if ((out->n & (out->n + 1)) == 0) /* n + 1 a power of two */
+                out->v = realloc(out->v, 2 * (out->n + 1) * sizeof(*out->v));
             out->v[out->n].hash = h[sel];
             out->v[out->n].pos = (uint32_t)sel;
             out->n++;
@@ -288,36 +289,46 @@ static void ref_winnow(spoor_fps *out, const uint32_t *s, size_t n, unsigned k,
     free(h);
 }
 
+static void expect_same(const spoor_fps *got, const spoor_fps *want)
+{
+    size_t i;
+    assert_int_equal(got->n, want->n);
+    for (i = 0; i < got->n; i++) {
+        assert_int_equal(got->v[i].pos, want->v[i].pos);
+        assert_true(got->v[i].hash == want->v[i].hash);
+    }
+}
+
+/* Each kernel (scalar; wide, where the CPU has it) against ref_winnow. */
 static void expect_reference(const uint32_t *s, size_t n, unsigned k,
                              unsigned w)
 {
-    spoor_fps got = SPOOR_FPS_INIT, want = SPOOR_FPS_INIT,
-              bytes = SPOOR_FPS_INIT;
+    spoor_fps got = SPOOR_FPS_INIT, want = SPOOR_FPS_INIT;
     unsigned char *b = malloc(n + 1);
     size_t i, all_bytes = 1;
+    int wide, have_wide = spoor_winnow__wide_enable(-1);
     for (i = 0; i < n; i++) {
         b[i] = (unsigned char)s[i];
         all_bytes &= s[i] < 256;
     }
     ref_winnow(&want, s, n, k, w, SPOOR_SEED_TEXT);
-    assert_int_equal(spoor_winnow_u32(&got, s, n, k, w, SPOOR_SEED_TEXT), 0);
-    assert_int_equal(got.n, want.n);
-    for (i = 0; i < got.n; i++) {
-        assert_int_equal(got.v[i].pos, want.v[i].pos);
-        assert_true(got.v[i].hash == want.v[i].hash);
+    for (wide = 0; wide <= have_wide; wide++) {
+        spoor_winnow__wide_enable(wide);
+        assert_int_equal(spoor_winnow_u32(&got, s, n, k, w, SPOOR_SEED_TEXT),
+                         0);
+        expect_same(&got, &want);
     }
     if (all_bytes) { /* the byte kernel: same rule, its own seed */
         ref_winnow(&want, s, n, k, w, SPOOR_SEED_BYTES);
-        assert_int_equal(
-            spoor_winnow_bytes(&bytes, b, n, k, w, SPOOR_SEED_BYTES), 0);
-        assert_int_equal(bytes.n, want.n);
-        for (i = 0; i < bytes.n; i++) {
-            assert_int_equal(bytes.v[i].pos, want.v[i].pos);
-            assert_true(bytes.v[i].hash == want.v[i].hash);
+        for (wide = 0; wide <= have_wide; wide++) {
+            spoor_winnow__wide_enable(wide);
+            assert_int_equal(
+                spoor_winnow_bytes(&got, b, n, k, w, SPOOR_SEED_BYTES), 0);
+            expect_same(&got, &want);
         }
     }
+    spoor_winnow__wide_enable(have_wide);
     spoor_fps_dispose(&got);
-    spoor_fps_dispose(&bytes);
     free(want.v);
     free(b);
 }
@@ -340,10 +351,8 @@ static void test_winnow__same_as_reference(void **state)
                                      {8, 100}};
     static uint32_t t[20000];
     size_t c, r, i;
-    int wide, have_wide = spoor_winnow__wide_enable(-1);
     (void)state;
-    for (wide = 0; wide <= have_wide; wide++) {
-        spoor_winnow__wide_enable(wide);
+    {
         for (c = 0; c < sizeof(kw) / sizeof(kw[0]); c++)
             for (r = 0; r < 40; r++) {
                 /* short, then up to a few of the wide kernel's blocks */
@@ -367,7 +376,6 @@ static void test_winnow__same_as_reference(void **state)
                 expect_reference(t, n, kw[c][0], kw[c][1]);
             }
     }
-    spoor_winnow__wide_enable(1);
 }
 
 int main(void)
