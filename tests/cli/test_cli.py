@@ -650,6 +650,35 @@ def test_catalogue_schema(env):
     ok("has an unknown schema" in err, err)
 
 
+def test_add_huge_pages(env):
+    """Where the kernel grants transparent huge pages on request only, spoor
+    add runs itself again once with glibc's malloc tunable for them (ld.so's
+    trace shows the program started twice, in one process); a tunable the
+    user set is kept; other commands start once."""
+    env.write("in/a.txt", prose(71, 300))
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            madvise = "[madvise]" in f.read()
+    except OSError:
+        madvise = False
+
+    def starts(*args, tunables=None):
+        extra = {"LD_DEBUG": "files"}
+        if tunables:
+            extra["GLIBC_TUNABLES"] = tunables
+        _, err, _ = env.run(*args, env=extra)
+        return err.count("initialize program:")
+
+    eq(starts("add", "-c", "c", env.path("in")), 2 if madvise else 1,
+       "starts of spoor add")
+    eq(starts("add", "-c", "d", env.path("in"),
+              tunables="glibc.malloc.hugetlb=0"), 1, "the user's tunable kept")
+    eq(starts("check", env.path("in/a.txt")), 1, "starts of spoor check")
+    [res] = env.check(env.path("in/a.txt"))
+    eq(sorted(m["collection"] for m in res["matches"]), ["c", "d"],
+       "both adds stored the file")
+
+
 def test_boilerplate_common(env):
     disclaimer = ("This message and any attachments are confidential and "
                   "intended solely for the addressee. If you received it in "
