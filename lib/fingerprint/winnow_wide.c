@@ -213,6 +213,21 @@ INLINE size_t rightmost(const uint64_t *x, size_t cnt, uint64_t v)
     return 0; /* not reached */
 }
 
+/* Bits i set for x[i] == v, i < cnt <= 64. */
+INLINE uint64_t equal_mask(const uint64_t *x, size_t cnt, uint64_t v)
+{
+    const __m512i vv = _mm512_set1_epi64((long long)v);
+    uint64_t mask = 0;
+    size_t g;
+    for (g = 0; g < cnt; g += 8) {
+        __mmask8 in = cnt - g >= 8 ? 0xff : (__mmask8)((1u << (cnt - g)) - 1);
+        mask |= (uint64_t)_mm512_mask_cmpeq_epu64_mask(
+                    in, _mm512_maskz_loadu_epi64(in, x + g), vv)
+                << g;
+    }
+    return mask;
+}
+
 /* Append (pos, hash) to out. */
 INLINE int push(spoor_fps *out, size_t pos, uint64_t hash)
 {
@@ -242,6 +257,20 @@ INLINE int walk(wide *w, spoor_fps *out, size_t win)
         v = w->x[sel - w->base];
         if ((error = push(out, sel, v)) < 0)
             return error;
+        if (win <= 64 && sel + win <= last) {
+            /* both the next smaller arrival and the window after sel,
+             * then a choice without a branch: which one it is cannot be
+             * predicted, and a miss cost more than the work */
+            const uint64_t *x;
+            uint64_t below, at;
+            need(w, sel, sel + win);
+            x = w->x + (sel + 1 - w->base);
+            below = below_mask(x, win - 1, v);
+            at = 63 -
+                 (uint64_t)__builtin_clzll(equal_mask(x, win, least(x, win)));
+            sel += 1 + (below ? (uint64_t)__builtin_ctzll(below) : at);
+            continue;
+        }
         /* while sel is in the window, a smaller arrival takes over */
         to = sel + win - 1 < last ? sel + win - 1 : last;
         need(w, sel, to);
