@@ -156,19 +156,31 @@ WIDE __attribute__((always_inline)) static inline void need(wide *w, size_t lo,
 
 #define INLINE WIDE __attribute__((always_inline)) static inline
 
-/* Bits i set for x[i] < v, i < cnt <= 64. */
-INLINE uint64_t below_mask(const uint64_t *x, size_t cnt, uint64_t v)
+/* Bits i set for x[i] < v (x[i] == v when equal), i < cnt <= 64. */
+INLINE uint64_t compare_mask(const uint64_t *x, size_t cnt, uint64_t v,
+                             int equal)
 {
     const __m512i vv = _mm512_set1_epi64((long long)v);
     uint64_t mask = 0;
     size_t g;
     for (g = 0; g < cnt; g += 8) {
         __mmask8 in = cnt - g >= 8 ? 0xff : (__mmask8)((1u << (cnt - g)) - 1);
-        mask |= (uint64_t)_mm512_mask_cmplt_epu64_mask(
-                    in, _mm512_maskz_loadu_epi64(in, x + g), vv)
+        __m512i xs = _mm512_maskz_loadu_epi64(in, x + g);
+        mask |= (uint64_t)(equal ? _mm512_mask_cmpeq_epu64_mask(in, xs, vv)
+                                 : _mm512_mask_cmplt_epu64_mask(in, xs, vv))
                 << g;
     }
     return mask;
+}
+
+INLINE uint64_t below_mask(const uint64_t *x, size_t cnt, uint64_t v)
+{
+    return compare_mask(x, cnt, v, 0);
+}
+
+INLINE uint64_t equal_mask(const uint64_t *x, size_t cnt, uint64_t v)
+{
+    return compare_mask(x, cnt, v, 1);
 }
 
 /* The first i < cnt with x[i] < v, or cnt. */
@@ -211,21 +223,6 @@ INLINE size_t rightmost(const uint64_t *x, size_t cnt, uint64_t v)
         g = at;
     }
     return 0; /* not reached */
-}
-
-/* Bits i set for x[i] == v, i < cnt <= 64. */
-INLINE uint64_t equal_mask(const uint64_t *x, size_t cnt, uint64_t v)
-{
-    const __m512i vv = _mm512_set1_epi64((long long)v);
-    uint64_t mask = 0;
-    size_t g;
-    for (g = 0; g < cnt; g += 8) {
-        __mmask8 in = cnt - g >= 8 ? 0xff : (__mmask8)((1u << (cnt - g)) - 1);
-        mask |= (uint64_t)_mm512_mask_cmpeq_epu64_mask(
-                    in, _mm512_maskz_loadu_epi64(in, x + g), vv)
-                << g;
-    }
-    return mask;
 }
 
 /* Append (pos, hash) to out. */
