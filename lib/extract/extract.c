@@ -4,7 +4,7 @@
  * Formats are tried in the order of the table below; the last one
  * (binary) accepts everything, so every input gets a doc and nothing is
  * dropped. Text longer than MAX_TEXT_BYTES is refused with ELIMIT.
- * Formats whose extractor is in the module (module.h) load it only when
+ * Formats whose extractor is in a module (module.h) load it only when
  * an input of that format is read; if it cannot be loaded, that item fails
  * with the reason and the rest go on.
  */
@@ -16,28 +16,32 @@
 #include "module.h"
 
 /* A format: its name, its detector and its extractor when libspoor holds
- * it (NULL: in the extractor module, looked up by name). */
+ * it (NULL: in module `module`, looked up by name). */
 typedef struct format_entry {
     const char *name;
     int (*detect)(const unsigned char *d, size_t len);
     const spoor_extractor *builtin;
+    spoor_module_id module; /* where it is when not builtin */
 } format_entry;
 
+#define MAIL SPOOR_MODULE_MAIL
+#define DOCS SPOOR_MODULE_DOCS
+
 static const format_entry formats[] = {
-    {"empty", spoor_detect__empty, &spoor_ex_empty},
-    {"pdf", spoor_detect__pdf, NULL},
-    {"pst", spoor_detect__pst, NULL},
-    {"pst-message", spoor_detect__never, NULL},
-    {"ooxml", spoor_detect__ooxml, NULL},
-    {"archive", spoor_detect__archive, NULL},
-    {"xls", spoor_detect__xls, NULL},
-    {"doc", spoor_detect__doc, NULL},
-    {"rtf", spoor_detect__rtf, &spoor_ex_rtf},
-    {"mbox", spoor_detect__mbox, NULL},
-    {"eml", spoor_detect__eml, NULL},
-    {"html", spoor_detect__html, NULL},
-    {"text", spoor_detect__text, &spoor_ex_text},
-    {"binary", spoor_detect__binary, &spoor_ex_binary},
+    {"empty", spoor_detect__empty, &spoor_ex_empty, 0},
+    {"pdf", spoor_detect__pdf, NULL, DOCS},
+    {"pst", spoor_detect__pst, NULL, DOCS},
+    {"pst-message", spoor_detect__never, NULL, DOCS},
+    {"ooxml", spoor_detect__ooxml, NULL, DOCS},
+    {"archive", spoor_detect__archive, NULL, DOCS},
+    {"xls", spoor_detect__xls, NULL, DOCS},
+    {"doc", spoor_detect__doc, NULL, DOCS},
+    {"rtf", spoor_detect__rtf, &spoor_ex_rtf, 0},
+    {"mbox", spoor_detect__mbox, NULL, MAIL},
+    {"eml", spoor_detect__eml, NULL, MAIL},
+    {"html", spoor_detect__html, NULL, MAIL},
+    {"text", spoor_detect__text, &spoor_ex_text, 0},
+    {"binary", spoor_detect__binary, &spoor_ex_binary, 0},
 };
 
 #define N_FORMATS (sizeof(formats) / sizeof(formats[0]))
@@ -93,7 +97,7 @@ static int extract_with(const format_entry *f, spoor_doc *out, const void *data,
         limits = &defaults;
     }
     out->format = f->name;
-    if (!ex && !(ex = spoor_module__extractor(f->name)))
+    if (!ex && !(ex = spoor_module__extractor(f->module, f->name)))
         return SPOOR_ERROR;
     out->extractor = ex;
     out->streams_children = ex->children != NULL;

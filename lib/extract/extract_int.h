@@ -174,9 +174,10 @@ int spoor_text__valid_utf8(const unsigned char *data, size_t len);
 /* In libspoor (ex_text.c, ex_rtf.c). */
 extern const spoor_extractor spoor_ex_empty, spoor_ex_rtf, spoor_ex_text,
     spoor_ex_binary;
-/* In the extractor module (module_entry.c lists them). */
+/* In the mail module (module_mail.c lists them). */
+extern const spoor_extractor spoor_ex_mbox, spoor_ex_eml, spoor_ex_html;
+/* In the documents module (module_docs.c lists them). */
 extern const spoor_extractor spoor_ex_pdf, spoor_ex_pst, spoor_ex_pst_message,
-    spoor_ex_ooxml, spoor_ex_archive, spoor_ex_xls, spoor_ex_doc, spoor_ex_mbox,
-    spoor_ex_eml, spoor_ex_html;
+    spoor_ex_ooxml, spoor_ex_archive, spoor_ex_xls, spoor_ex_doc;
 
 #endif

@@ -190,10 +190,11 @@ int spoor_isolate__server_start(void)
     pid_t pid;
     if (server_fd >= 0)
         return 0;
-    /* the server's children run module functions: map the module first,
-     * so their addresses are the same in the server (a fork of this
-     * process); if it cannot be loaded no isolated extractor runs */
-    (void)spoor_module__get();
+    /* the server's children run the documents module's functions (the
+     * isolated extractors are there): map it first, so their addresses are
+     * the same in the server (a fork of this process); if it cannot be
+     * loaded no isolated extractor runs */
+    (void)spoor_module__get(SPOOR_MODULE_DOCS);
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return spoor__error_set(SPOOR_EIO, "socketpair: %s", strerror(errno));
     fflush(NULL);

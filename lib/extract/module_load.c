@@ -1,9 +1,9 @@
 /*
- * module_load.c: find and load the extractor module (see module.h).
+ * module_load.c: find and load the extractor modules (see module.h).
  *
- * The module is looked up in one place only: the folder of the object that
+ * A module is looked up in one place only: the folder of the object that
  * holds this code (libspoor.so, wherever it was loaded from), under the
- * name spoor-extract-<version>.so. Nothing from the environment or the
+ * name spoor-<mail|docs>-<version>.so. Nothing from the environment or the
  * inputs chooses what is loaded. A module of another version or ABI is
  * refused, with a message naming its path.
  */
@@ -15,91 +15,116 @@
 
 #include "module.h"
 
-#pragma weak spoor_module_entry
+#pragma weak spoor_module_mail
+#pragma weak spoor_module_docs
 
-#define MODULE_FILE "spoor-extract-" SPOOR_VERSION ".so"
+typedef struct module_slot {
+    const char *file;           /* its file name */
+    const char *symbol;         /* its table's symbol */
+    const spoor_module *linked; /* linked in (static internal library) */
+    pthread_once_t once;
+    const spoor_module *loaded;
+    char error[PATH_MAX + 512];
+} module_slot;
 
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static const spoor_module *loaded;
-static char load_error[PATH_MAX + 512];
+static module_slot slots[SPOOR_N_MODULES] = {
+    {"spoor-mail-" SPOOR_VERSION ".so", "spoor_module_mail", NULL,
+     PTHREAD_ONCE_INIT, NULL, ""},
+    {"spoor-docs-" SPOOR_VERSION ".so", "spoor_module_docs", NULL,
+     PTHREAD_ONCE_INIT, NULL, ""},
+};
 
-/* The module's path: beside the object holding this function. */
-static int module_path(char *out, size_t size)
+/* Module m's path: beside the object holding this function. */
+static int module_path(module_slot *m, char *out, size_t size)
 {
     Dl_info info;
     const char *slash;
     int n;
     if (!dladdr((void *)module_path, &info) || !info.dli_fname) {
-        snprintf(load_error, sizeof(load_error),
+        snprintf(m->error, sizeof(m->error),
                  "cannot tell where libspoor was loaded from");
         return -1;
     }
     slash = strrchr(info.dli_fname, '/');
     if (slash)
         n = snprintf(out, size, "%.*s/%s", (int)(slash - info.dli_fname),
-                     info.dli_fname, MODULE_FILE);
+                     info.dli_fname, m->file);
     else
-        n = snprintf(out, size, "./%s", MODULE_FILE);
+        n = snprintf(out, size, "./%s", m->file);
     if (n < 0 || (size_t)n >= size) {
-        snprintf(load_error, sizeof(load_error), "module path too long");
+        snprintf(m->error, sizeof(m->error), "module path too long");
         return -1;
     }
     return 0;
 }
 
-static void load(void)
+static void load(module_slot *m)
 {
     char path[PATH_MAX];
-    const spoor_module *m;
+    const spoor_module *t;
     void *h;
 
-    if (&spoor_module_entry) { /* linked in (static internal library) */
-        loaded = &spoor_module_entry;
+    if (m->linked) {
+        m->loaded = m->linked;
         return;
     }
-    if (module_path(path, sizeof(path)) < 0)
+    if (module_path(m, path, sizeof(path)) < 0)
         return;
     if (!(h = dlopen(path, RTLD_NOW | RTLD_LOCAL))) {
-        snprintf(load_error, sizeof(load_error),
+        snprintf(m->error, sizeof(m->error),
                  "cannot load the extractor module: %s", dlerror());
         return;
     }
-    m = dlsym(h, SPOOR_MODULE_SYMBOL);
-    if (!m || m->abi != SPOOR_MODULE_ABI ||
-        strcmp(m->version, SPOOR_VERSION) != 0) {
-        snprintf(load_error, sizeof(load_error),
+    t = dlsym(h, m->symbol);
+    if (!t || t->abi != SPOOR_MODULE_ABI ||
+        strcmp(t->version, SPOOR_VERSION) != 0) {
+        snprintf(m->error, sizeof(m->error),
                  "the extractor module %s is not the one built with "
                  "libspoor %s",
                  path, SPOOR_VERSION);
         dlclose(h);
         return;
     }
-    loaded = m;
+    m->loaded = t;
 }
 
-const spoor_module *spoor_module__get(void)
+static void load_mail(void)
 {
-    pthread_once(&load_once, load);
-    return loaded;
+    slots[SPOOR_MODULE_MAIL].linked = &spoor_module_mail;
+    load(&slots[SPOOR_MODULE_MAIL]);
 }
 
-const char *spoor_module__error(void)
+static void load_docs(void)
 {
-    return load_error;
+    slots[SPOOR_MODULE_DOCS].linked = &spoor_module_docs;
+    load(&slots[SPOOR_MODULE_DOCS]);
 }
 
-const spoor_extractor *spoor_module__extractor(const char *name)
+const spoor_module *spoor_module__get(spoor_module_id id)
 {
-    const spoor_module *m = spoor_module__get();
+    module_slot *m = &slots[id];
+    pthread_once(&m->once, id == SPOOR_MODULE_MAIL ? load_mail : load_docs);
+    return m->loaded;
+}
+
+const char *spoor_module__error(spoor_module_id id)
+{
+    return slots[id].error;
+}
+
+const spoor_extractor *spoor_module__extractor(spoor_module_id id,
+                                               const char *name)
+{
+    const spoor_module *m = spoor_module__get(id);
     size_t i;
     if (!m) {
-        spoor__error_set(SPOOR_ERROR, "%s", load_error);
+        spoor__error_set(SPOOR_ERROR, "%s", slots[id].error);
         return NULL;
     }
     for (i = 0; m->extractors[i]; i++)
         if (strcmp(m->extractors[i]->name, name) == 0)
             return m->extractors[i];
-    spoor__error_set(SPOOR_ERROR, "the extractor module has no %s extractor",
-                     name);
+    spoor__error_set(SPOOR_ERROR, "the extractor module %s has no %s extractor",
+                     slots[id].file, name);
     return NULL;
 }

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 
 SPOOR = os.environ.get("SPOOR", "spoor")
 ROOT = os.environ.get("SPOOR_SOURCE_ROOT",
@@ -517,8 +518,9 @@ def test_binary_items(env):
 
 
 def test_extractor_module(env):
-    """The extractors that need large libraries are a module loaded on first
-    use: plain text never loads it, HTML and mail do, and without it text
+    """The extractors that need large libraries are in two modules loaded
+    on first use: plain text loads neither, HTML and mail load the mail
+    module only, an archive the documents module only; without them text
     is still ingested and checked while the other items are reported."""
     ldd = subprocess.run(["ldd", SPOOR], capture_output=True,
                          text=True).stdout
@@ -526,9 +528,11 @@ def test_extractor_module(env):
         ok(lib not in ldd, f"spoor links {lib} at start-up:\n{ldd}")
     libspoor = re.search(r"libspoor\.so\.0 => (\S+)", ldd).group(1)
     version = env.run("--version", index=False)[0].split()[1]
-    module = f"spoor-extract-{version}.so"
-    ok(os.path.exists(os.path.join(os.path.dirname(libspoor), module)),
-       f"{module} beside {libspoor}")
+    module = f"spoor-mail-{version}.so"
+    docs = f"spoor-docs-{version}.so"
+    for m in (module, docs):
+        ok(os.path.exists(os.path.join(os.path.dirname(libspoor), m)),
+           f"{m} beside {libspoor}")
 
     text = prose(41, 400)
     env.write("in/a.txt", text)
@@ -541,10 +545,21 @@ def test_extractor_module(env):
     # a text check maps no module; an HTML one does (ld.so's own trace)
     _, err, _ = env.run("check", env.path("q/excerpt.txt"),
                         env={"LD_DEBUG": "files"})
-    ok(module not in err, "checking text loaded the extractor module")
+    ok(module not in err and docs not in err,
+       "checking text loaded an extractor module")
     _, err, _ = env.run("check", env.path("q/page.html"),
                         env={"LD_DEBUG": "files"})
-    ok(module in err, "checking HTML did not load the extractor module")
+    ok(module in err, "checking HTML did not load the mail module")
+    ok(docs not in err and "libgsf" not in err,
+       "checking HTML loaded the documents module")
+    with zipfile.ZipFile(env.path("q/pack.zip"), "w") as z:
+        z.writestr("inner.txt", text[100:1500])
+    _, err, _ = env.run("check", env.path("q/pack.zip"),
+                        env={"LD_DEBUG": "files"})
+    ok(docs in err, "checking a zip did not load the documents module")
+    ok(module not in err and "libgmime" not in err,
+       "checking a zip loaded the mail module")
+    os.remove(env.path("q/pack.zip"))
     res = env.check(env.path("q"))
     eq(sorted(r["path"] for r in res if r["matches"]),
        ["excerpt.txt", "page.html"], "both match through the module")
