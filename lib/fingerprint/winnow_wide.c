@@ -236,98 +236,196 @@ INLINE int push(spoor_fps *out, size_t pos, uint64_t hash)
     return 0;
 }
 
-/* The selection walk (see the top of the file); win is a constant in the
- * specialised kernel, so the scans unroll. */
-INLINE int walk(wide *w, spoor_fps *out, size_t win)
+/* A selection walk (see the top of the file) over the hashes of w. */
+typedef struct walker {
+    wide w;
+    size_t sel;     /* the selected k-gram, not yet emitted */
+    spoor_fps *out; /* where its fingerprints go */
+} walker;
+
+/* The first selection of a walk from k-gram `from`: the leftmost minimum
+ * of the first window (right: the rightmost). */
+INLINE size_t first_selection(wide *w, size_t from, size_t win, int right)
 {
-    const size_t last = w->m - 1;
-    size_t sel, to, i;
+    const uint64_t *x;
     uint64_t v;
+    size_t i;
+    need(w, from, from + win - 1);
+    x = w->x + (from - w->base);
+    v = least(x, win);
+    if (right)
+        return from + rightmost(x, win, v);
+    for (i = 0; x[i] != v; i++)
+        ;
+    return from + i;
+}
+
+/* Emit r's selection and move to the next: 1 when there is none (the walk
+ * is over), 0, or SPOOR_ENOMEM. win is a constant in the specialised
+ * kernel, so the scans unroll. */
+INLINE int step(walker *r, size_t win)
+{
+    wide *w = &r->w;
+    const size_t last = w->m - 1;
+    size_t sel = r->sel, to, i;
+    uint64_t v = w->x[sel - w->base];
     int error;
 
-    need(w, 0, win - 1);
-    v = least(w->x, win);
-    for (i = 0; w->x[i] != v; i++) /* the first window: leftmost */
-        ;
-    sel = i;
-    for (;;) {
-        v = w->x[sel - w->base];
-        if ((error = push(out, sel, v)) < 0)
-            return error;
-        if (win <= 64 && sel + win <= last) {
-            /* both the next smaller arrival and the window after sel,
-             * then a choice without a branch: which one it is cannot be
-             * predicted, and a miss cost more than the work */
-            const uint64_t *x;
-            uint64_t below, at;
-            need(w, sel, sel + win);
-            x = w->x + (sel + 1 - w->base);
-            below = below_mask(x, win - 1, v);
-            at = 63 -
-                 (uint64_t)__builtin_clzll(equal_mask(x, win, least(x, win)));
-            sel += 1 + (below ? (uint64_t)__builtin_ctzll(below) : at);
-            continue;
-        }
-        /* while sel is in the window, a smaller arrival takes over */
-        to = sel + win - 1 < last ? sel + win - 1 : last;
-        need(w, sel, to);
-        i = to - sel == win - 1 /* the whole window: a constant count */
-                ? first_below(w->x + (sel + 1 - w->base), win - 1, v)
-                : first_below(w->x + (sel + 1 - w->base), to - sel, v);
-        if (i < to - sel) {
-            sel += 1 + i;
-            continue;
-        }
-        if (to == last)
-            return 0;
-        /* sel leaves: the window after it, rightmost minimum */
-        need(w, sel + 1, sel + win);
-        {
-            const uint64_t *x = w->x + (sel + 1 - w->base);
-            sel += 1 + rightmost(x, win, least(x, win));
-        }
+    if ((error = push(r->out, sel, v)) < 0)
+        return error;
+    if (win <= 64 && sel + win <= last) {
+        /* both the next smaller arrival and the window after sel, then a
+         * choice without a branch: which one it is cannot be predicted,
+         * and a miss cost more than the work */
+        const uint64_t *x;
+        uint64_t below, at;
+        need(w, sel, sel + win);
+        x = w->x + (sel + 1 - w->base);
+        below = below_mask(x, win - 1, v);
+        at = 63 - (uint64_t)__builtin_clzll(equal_mask(x, win, least(x, win)));
+        r->sel = sel + 1 + (below ? (uint64_t)__builtin_ctzll(below) : at);
+        return 0;
     }
+    /* while sel is in the window, a smaller arrival takes over */
+    to = sel + win - 1 < last ? sel + win - 1 : last;
+    need(w, sel, to);
+    i = to - sel == win - 1 /* the whole window: a constant count */
+            ? first_below(w->x + (sel + 1 - w->base), win - 1, v)
+            : first_below(w->x + (sel + 1 - w->base), to - sel, v);
+    if (i < to - sel) {
+        r->sel = sel + 1 + i;
+        return 0;
+    }
+    if (to == last)
+        return 1;
+    /* sel leaves: the window after it, rightmost minimum */
+    need(w, sel + 1, sel + win);
+    {
+        const uint64_t *x = w->x + (sel + 1 - w->base);
+        r->sel = sel + 1 + rightmost(x, win, least(x, win));
+    }
+    return 0;
 }
 
-WIDE static int walk_text(wide *w, spoor_fps *out)
+/* The whole walk of a. */
+INLINE int walk_one(walker *a, size_t win)
 {
-    return walk(w, out, SPOOR_TEXT_W);
+    int rc;
+    a->sel = first_selection(&a->w, 0, win, 0);
+    while ((rc = step(a, win)) == 0)
+        ;
+    return rc < 0 ? rc : 0;
 }
 
-WIDE static int walk_any(wide *w, spoor_fps *out, size_t win)
+/*
+ * Two walks at once, for a long text: a from the start, b from the middle
+ * (its first selection the rightmost minimum of its first window), stepped
+ * in turn so that the processor overlaps their chains of dependent loads
+ * and compares. Where a reaches a k-gram b selected, the walks agree from
+ * there on (the next selection depends on the selection only): a stops and
+ * b's fingerprints from that one on follow a's. Both hold a minimum of
+ * every window they pass, so they meet at b's first window unless equal
+ * hashes tie there; if they never meet, a's walk is the whole answer.
+ */
+INLINE int walk_two(walker *a, walker *b, size_t win)
 {
-    return walk(w, out, win);
+    spoor_fps *tail = b->out;
+    size_t j = 0, met = SIZE_MAX;
+    int ra = 0, rb = 0;
+
+    a->sel = first_selection(&a->w, 0, win, 0);
+    b->sel = first_selection(&b->w, b->w.base, win, 1);
+    while (ra == 0 && met == SIZE_MAX) {
+        if (rb == 0)
+            rb = step(b, win);
+        if (rb < 0)
+            return rb;
+        /* does a stand where b has been? */
+        while (j < tail->n && tail->v[j].pos < a->sel)
+            j++;
+        if (j < tail->n && tail->v[j].pos == a->sel) {
+            met = j;
+            break;
+        }
+        ra = step(a, win);
+    }
+    if (ra < 0)
+        return ra;
+    if (met == SIZE_MAX)
+        return 0; /* a walked to the end */
+    while (rb == 0)
+        rb = step(b, win);
+    if (rb < 0)
+        return rb;
+    for (j = met; j < tail->n; j++)
+        if (push(a->out, tail->v[j].pos, tail->v[j].hash) < 0)
+            return SPOOR_ENOMEM;
+    return 0;
 }
+
+WIDE static int walk_text(walker *a, walker *b)
+{
+    return b ? walk_two(a, b, SPOOR_TEXT_W) : walk_one(a, SPOOR_TEXT_W);
+}
+
+WIDE static int walk_any(walker *a, walker *b, size_t win)
+{
+    return b ? walk_two(a, b, win) : walk_one(a, win);
+}
+
+/* Set up w for symbols s (see wide) with its hashes starting at k-gram
+ * base. @return 0 or SPOOR_ENOMEM. */
+static int wide_init(wide *w, const void *s, int bytes, size_t n, unsigned k,
+                     unsigned win, uint64_t seed, size_t base)
+{
+    memset(w, 0, sizeof(*w));
+    w->s = s;
+    w->bytes = bytes;
+    w->n = n;
+    w->m = n - k + 1;
+    w->k = k;
+    w->seed = seed;
+    w->base = base;
+    w->chunk = BLOCK > (size_t)win + 1 ? BLOCK : (size_t)win + 1;
+    w->x = spoor__reallocarray(NULL, w->chunk + win + 8, sizeof(uint64_t));
+    w->p = spoor__reallocarray(NULL, w->chunk + k + 8, sizeof(uint64_t));
+    return w->x && w->p ? 0 : spoor__error_oom();
+}
+
+static void wide_dispose(wide *w)
+{
+    spoor__free(w->x);
+    spoor__free(w->p);
+}
+
+/* Texts of at least this many k-grams are walked in two halves at once. */
+#define TWO_WALKS_MIN (4 * BLOCK)
 
 WIDE int spoor_winnow__wide(spoor_fps *out, const void *s, int bytes, size_t n,
                             unsigned k, unsigned win, uint64_t seed)
 {
-    wide w;
-    int error = 0;
+    walker a, b;
+    spoor_fps tail = SPOOR_FPS_INIT;
+    size_t m = n - k + 1;
+    int two = m >= TWO_WALKS_MIN && win <= 64, error;
 
     out->n = 0;
-    memset(&w, 0, sizeof(w));
-    w.s = s;
-    w.bytes = bytes;
-    w.n = n;
-    w.m = n - k + 1;
-    w.k = k;
-    w.seed = seed;
-    w.chunk = BLOCK > (size_t)win + 1 ? BLOCK : (size_t)win + 1;
-    w.x = spoor__reallocarray(NULL, w.chunk + win + 8, sizeof(uint64_t));
-    w.p = spoor__reallocarray(NULL, w.chunk + k + 8, sizeof(uint64_t));
-    if (!w.x || !w.p) {
-        error = spoor__error_oom();
-        goto done;
-    }
-    if ((error = spoor__array_reserve((void **)&out->v, &out->cap,
-                                      w.m / (win / 2 + 1) + 16,
+    memset(&b, 0, sizeof(b));
+    a.out = out;
+    b.out = &tail;
+    if ((error = wide_init(&a.w, s, bytes, n, k, win, seed, 0)) < 0 ||
+        (two &&
+         (error = wide_init(&b.w, s, bytes, n, k, win, seed, m / 2)) < 0) ||
+        (error = spoor__array_reserve((void **)&out->v, &out->cap,
+                                      m / (win / 2 + 1) + 16,
                                       sizeof(spoor_fp))) < 0)
         goto done;
-    error = win == SPOOR_TEXT_W ? walk_text(&w, out) : walk_any(&w, out, win);
+    error = win == SPOOR_TEXT_W ? walk_text(&a, two ? &b : NULL)
+                                : walk_any(&a, two ? &b : NULL, win);
 done:
-    spoor__free(w.x);
-    spoor__free(w.p);
+    wide_dispose(&a.w);
+    wide_dispose(&b.w);
+    spoor_fps_dispose(&tail);
     if (error < 0)
         out->n = 0;
     return error;

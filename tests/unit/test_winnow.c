@@ -378,6 +378,46 @@ static void test_winnow__same_as_reference(void **state)
     }
 }
 
+/* Long texts, which the wide kernel walks in two halves at once: random
+ * text; runs of one letter and of two alternating letters across the
+ * middle (equal hashes tie there, so the halves may hold different
+ * selections and must meet later or not at all); a text that is one run. */
+static void test_winnow__long_texts_same_as_reference(void **state)
+{
+    static uint32_t t[70000];
+    size_t n, i, c;
+    (void)state;
+    for (c = 0; c < 6; c++) {
+        n = 40000 + c * 5000;
+        for (i = 0; i < n; i++)
+            t[i] = 'a' + rnd() % 26;
+        switch (c) {
+        case 1: /* a run of one letter over the middle */
+            for (i = n / 2 - 300; i < n / 2 + 300; i++)
+                t[i] = 'q';
+            break;
+        case 2: /* two letters alternating over the middle */
+            for (i = n / 2 - 500; i < n / 2 + 500; i++)
+                t[i] = i % 2 ? 'a' : 'b';
+            break;
+        case 3: /* one run from the middle to the end */
+            for (i = n / 2 - 40; i < n; i++)
+                t[i] = 'z';
+            break;
+        case 4: /* the whole text one run */
+            for (i = 0; i < n; i++)
+                t[i] = 'm';
+            break;
+        case 5: /* a period of 3 everywhere */
+            for (i = 0; i < n; i++)
+                t[i] = 'a' + i % 3;
+            break;
+        }
+        expect_reference(t, n, SPOOR_TEXT_K, SPOOR_TEXT_W);
+        expect_reference(t, n, 5, 7);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_winnow__short_and_repetitive),
         cmocka_unit_test(test_winnow__bytes_seed_differs),
         cmocka_unit_test(test_winnow__same_as_reference),
+        cmocka_unit_test(test_winnow__long_texts_same_as_reference),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests_name("winnow", tests, NULL, NULL);
