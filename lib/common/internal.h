@@ -100,6 +100,11 @@ struct spoor_canon;
 int spoor_normalise__chars(struct spoor_canon *out, const char *text,
                            size_t len);
 
+/** Whether wide code that needs AVX-512F and feature ("avx512bw" or
+ * "avx512dq") may run: the CPU has them and the environment variable
+ * SPOOR_SCALAR does not ask for the scalar code (cpu.c). */
+int spoor__cpu_wide(const char *feature);
+
 /** Whether normalisation uses its wide (SIMD) ASCII path; enable 0 or 1
  * turns it off or back on (where the CPU has it), -1 only asks. For tests
  * and the kernel benchmark: both paths give the same canonical text. */

@@ -433,9 +433,7 @@ done:
 
 int spoor_winnow__wide_ok(void)
 {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") &&
-           __builtin_cpu_supports("avx512dq");
+    return spoor__cpu_wide("avx512dq");
 }
 
 #else /* no wide kernel on this platform */

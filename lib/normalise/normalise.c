@@ -304,9 +304,7 @@ static pthread_once_t wide_once = PTHREAD_ONCE_INIT;
 static void wide_probe(void)
 {
 #ifdef HAVE_AVX512_PATH
-    __builtin_cpu_init();
-    wide_ok =
-        __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+    wide_ok = spoor__cpu_wide("avx512bw");
 #else
     wide_ok = 0;
 #endif
