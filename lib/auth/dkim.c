@@ -178,7 +178,7 @@ void spoor_dkim_free(spoor_dkim *d)
     }
     spoor__free(d->keys);
     if (d->lib)
-        spoor_module__get(SPOOR_MODULE_MAIL)->dkim_close_lib(d->lib);
+        spoor_module__get(SPOOR_MODULE_DKIM)->dkim_close_lib(d->lib);
     spoor__free(d);
 }
 
@@ -274,8 +274,8 @@ int spoor_dkim_verify(spoor_dkim *d, const spoor_item *item,
     when.basis = basis;
     when.date = date;
     when.t_tag = t_tag;
-    if (!(m = spoor_module__get(SPOOR_MODULE_MAIL)))
+    if (!(m = spoor_module__get(SPOOR_MODULE_DKIM)))
         return spoor__error_set(SPOOR_ERROR, "cannot verify DKIM: %s",
-                                spoor_module__error(SPOOR_MODULE_MAIL));
+                                spoor_module__error(SPOOR_MODULE_DKIM));
     return m->dkim_verify_signed(d, item, &when, out, n_out);
 }

@@ -1,20 +1,21 @@
 /*
  * module.h: the extractor modules, loaded on first use.
  *
- * The extractors that need large libraries are built into two shared
- * objects installed beside libspoor, so that a process maps only the
- * libraries its inputs need:
+ * The extractors that need large libraries, and DKIM verification, are
+ * built into three shared objects installed beside libspoor, so that a
+ * process maps only the libraries its inputs need:
  *
- *   spoor-mail-<version>.so  email and mailboxes (GMime), HTML (libxml2),
- *                            DKIM verification (libopendkim, libcrypto)
+ *   spoor-mail-<version>.so  email and mailboxes (GMime), HTML (libxml2)
  *   spoor-docs-<version>.so  PDF (MuPDF), OOXML, archives (libarchive),
  *                            XLS (FreeXL), DOC (libgsf, libwv), PST (libpff),
  *                            and HTML again for PST message bodies
+ *   spoor-dkim-<version>.so  DKIM verification (libopendkim, libcrypto),
+ *                            loaded only for a signed message
  *
- * libspoor loads a module with dlopen the first time an item needs one of
- * its extractors: a process that only reads plain text (the common `spoor
- * check` of a text excerpt) maps neither; one that reads an email maps the
- * mail module only (about 12 ms instead of 25 to load). Detection
+ * libspoor loads a module with dlopen the first time an item needs it: a
+ * process that only reads plain text (the common `spoor check` of a text
+ * excerpt) maps none; one that reads an unsigned email maps the mail module
+ * only. Detection
  * (lib/detect/) and the text, RTF, empty and binary extractors stay in
  * libspoor.
  *
@@ -36,7 +37,7 @@ typedef struct spoor_module {
     const char *version; /* the spoor version it was built from */
     /* the module's extractors, NULL-terminated */
     const spoor_extractor *const *extractors;
-    /* DKIM verification: the mail module's; NULL in the other */
+    /* DKIM verification: the DKIM module's; NULL in the others */
     int (*dkim_verify_signed)(spoor_dkim *d, const spoor_item *item,
                               const spoor_dkim_when *when, spoor_dkim_sig **out,
                               size_t *n_out);
@@ -47,13 +48,15 @@ typedef struct spoor_module {
 typedef enum spoor_module_id {
     SPOOR_MODULE_MAIL,
     SPOOR_MODULE_DOCS,
+    SPOOR_MODULE_DKIM,
     SPOOR_N_MODULES
 } spoor_module_id;
 
-/* Each module's one entry point (module_mail.c, module_docs.c), which
- * dlsym looks up by these names. */
+/* Each module's one entry point (module_mail.c, module_docs.c,
+ * module_dkim.c), which dlsym looks up by these names. */
 extern const spoor_module spoor_module_mail;
 extern const spoor_module spoor_module_docs;
+extern const spoor_module spoor_module_dkim;
 
 /**
  * Module id, loaded on the first call (thread-safe); NULL if it cannot be

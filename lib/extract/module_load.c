@@ -3,7 +3,7 @@
  *
  * A module is looked up in one place only: the folder of the object that
  * holds this code (libspoor.so, wherever it was loaded from), under the
- * name spoor-<mail|docs>-<version>.so. Nothing from the environment or the
+ * name spoor-<mail|docs|dkim>-<version>.so. Nothing from the environment or the
  * inputs chooses what is loaded. A module of another version or ABI is
  * refused, with a message naming its path.
  */
@@ -17,6 +17,7 @@
 
 #pragma weak spoor_module_mail
 #pragma weak spoor_module_docs
+#pragma weak spoor_module_dkim
 
 typedef struct module_slot {
     const char *file;           /* its file name */
@@ -31,6 +32,8 @@ static module_slot slots[SPOOR_N_MODULES] = {
     {"spoor-mail-" SPOOR_VERSION ".so", "spoor_module_mail", NULL,
      PTHREAD_ONCE_INIT, NULL, ""},
     {"spoor-docs-" SPOOR_VERSION ".so", "spoor_module_docs", NULL,
+     PTHREAD_ONCE_INIT, NULL, ""},
+    {"spoor-dkim-" SPOOR_VERSION ".so", "spoor_module_dkim", NULL,
      PTHREAD_ONCE_INIT, NULL, ""},
 };
 
@@ -100,10 +103,18 @@ static void load_docs(void)
     load(&slots[SPOOR_MODULE_DOCS]);
 }
 
+static void load_dkim(void)
+{
+    slots[SPOOR_MODULE_DKIM].linked = &spoor_module_dkim;
+    load(&slots[SPOOR_MODULE_DKIM]);
+}
+
 const spoor_module *spoor_module__get(spoor_module_id id)
 {
+    static void (*const loaders[SPOOR_N_MODULES])(void) = {load_mail, load_docs,
+                                                           load_dkim};
     module_slot *m = &slots[id];
-    pthread_once(&m->once, id == SPOOR_MODULE_MAIL ? load_mail : load_docs);
+    pthread_once(&m->once, loaders[id]);
     return m->loaded;
 }
 

@@ -518,10 +518,11 @@ def test_binary_items(env):
 
 
 def test_extractor_module(env):
-    """The extractors that need large libraries are in two modules loaded
-    on first use: plain text loads neither, HTML and mail load the mail
-    module only, an archive the documents module only; without them text
-    is still ingested and checked while the other items are reported."""
+    """The extractors that need large libraries are in modules loaded on
+    first use: plain text loads none, HTML and unsigned mail the mail
+    module only (DKIM verification is a module of its own), an archive the
+    documents module only; without them text is still ingested and checked
+    while the other items are reported."""
     ldd = subprocess.run(["ldd", SPOOR], capture_output=True,
                          text=True).stdout
     for lib in ("libgmime", "libxml2", "libarchive", "libpff", "libcrypto"):
@@ -530,7 +531,7 @@ def test_extractor_module(env):
     version = env.run("--version", index=False)[0].split()[1]
     module = f"spoor-mail-{version}.so"
     docs = f"spoor-docs-{version}.so"
-    for m in (module, docs):
+    for m in (module, docs, f"spoor-dkim-{version}.so"):
         ok(os.path.exists(os.path.join(os.path.dirname(libspoor), m)),
            f"{m} beside {libspoor}")
 
@@ -552,6 +553,17 @@ def test_extractor_module(env):
     ok(module in err, "checking HTML did not load the mail module")
     ok(docs not in err and "libgsf" not in err,
        "checking HTML loaded the documents module")
+    dkim = f"spoor-dkim-{version}.so"
+    env.write("q/note.eml", "From: a@example.com\nTo: b@example.com\n"
+              "Subject: note\nMessage-ID: <n1@example.com>\n"
+              "Date: Mon, 01 Dec 2014 10:00:00 +0000\n\n"
+              + prose(42, 300)[200:1400] + "\n")
+    _, err, _ = env.run("check", env.path("q/note.eml"),
+                        env={"LD_DEBUG": "files"})
+    ok(module in err, "checking an email did not load the mail module")
+    ok(dkim not in err and "libopendkim" not in err,
+       "checking an unsigned email loaded the DKIM module")
+    os.remove(env.path("q/note.eml"))
     with zipfile.ZipFile(env.path("q/pack.zip"), "w") as z:
         z.writestr("inner.txt", text[100:1500])
     _, err, _ = env.run("check", env.path("q/pack.zip"),
