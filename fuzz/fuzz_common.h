@@ -29,6 +29,10 @@ static inline void fuzz_limits(spoor_limits *lim)
     lim->max_members = 1000;
     lim->max_pdf_pages = 50;
     lim->max_text_bytes = 16 << 20;
+    /* an isolated library that hangs is killed well before libFuzzer's
+     * -timeout (10 s in scripts/fuzz.sh): the item is then skipped, as
+     * in use */
+    lim->max_item_seconds = 4;
 }
 
 /* The canonical map is monotone and inside the text. */

@@ -205,6 +205,24 @@ void spoor_dkim_sigs_free(spoor_dkim_sig *s, size_t n)
 
 /* ==== Verification ==== */
 
+/* The value of a t= tag whose digits start at m[at] (after optional
+ * blanks), read within len bytes: the message is not NUL-terminated, and a
+ * field may end the input. RFC 6376 allows at most 12 digits; longer or
+ * missing values give 0. */
+static long long tag_time(const unsigned char *m, size_t len, size_t at)
+{
+    long long v = 0;
+    size_t digits = 0;
+    while (at < len && (m[at] == ' ' || m[at] == '\t'))
+        at++;
+    for (; at < len && m[at] >= '0' && m[at] <= '9'; at++) {
+        if (++digits > 12)
+            return 0;
+        v = v * 10 + (m[at] - '0');
+    }
+    return v;
+}
+
 /* The header block holds a DKIM-Signature field; *t is the smallest t= of
  * them all, or 0. */
 static int find_signature(const unsigned char *m, size_t len, long long *t)
@@ -229,7 +247,7 @@ static int find_signature(const unsigned char *m, size_t len, long long *t)
                     break;
                 if (m[j] == 't' && m[j + 1] == '=' &&
                     (m[j - 1] == ';' || isspace(m[j - 1]))) {
-                    long long v = strtoll((const char *)m + j + 2, NULL, 10);
+                    long long v = tag_time(m, len, j + 2);
                     if (v > 0 && (!*t || v < *t))
                         *t = v;
                 }

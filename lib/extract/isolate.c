@@ -432,6 +432,8 @@ static int ends_finished(const spoor_buf *in)
     const unsigned char *p, *d = (const unsigned char *)in->ptr;
     size_t used = 0, step, n;
     char type = 0;
+    if (!in->size) /* nothing came (ptr is NULL then) */
+        return 0;
     while ((step = spoor_wire__next(d + used, in->size - used, &type, &p, &n)) >
            0)
         used += step;
