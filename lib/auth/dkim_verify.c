@@ -335,6 +335,11 @@ int spoor_dkim__verify_signed(spoor_dkim *d, const spoor_item *item,
 done:
     if (dkim)
         dkim_free(dkim);
+    /* a fresh libopendkim context for every message: guided fuzzing found
+     * a bad free inside dkim_eoh that only a context which had verified
+     * many hostile messages reached */
+    spoor_dkim__close_lib(d->lib);
+    d->lib = NULL;
     if (error < 0) {
         spoor_dkim_sigs_free(res, *n_out);
         *n_out = 0;
