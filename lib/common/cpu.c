@@ -5,6 +5,7 @@
  * variable is there to measure one against the other, or to rule the wide
  * code out when something looks wrong.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,4 +36,16 @@ int spoor__cpu_wide(const char *feature)
     (void)scalar_asked;
     return 0;
 #endif
+}
+
+int spoor__wide_switch(spoor_wide_switch *sw, int enable)
+{
+    int have = atomic_load(&sw->have);
+    if (have < 0) { /* a race probes twice, to the same answer */
+        have = spoor__cpu_wide(sw->feature);
+        atomic_store(&sw->have, have);
+    }
+    if (enable >= 0)
+        atomic_store(&sw->off, !enable);
+    return have && !atomic_load(&sw->off);
 }

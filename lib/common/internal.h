@@ -105,6 +105,23 @@ int spoor_normalise__chars(struct spoor_canon *out, const char *text,
  * SPOOR_SCALAR does not ask for the scalar code (cpu.c). */
 int spoor__cpu_wide(const char *feature);
 
+/* A wide code path's switch: whether it runs (probed once with
+ * spoor__cpu_wide) and whether a test turned it off. Initialise as
+ * SPOOR_WIDE_SWITCH("avx512bw"). */
+typedef struct spoor_wide_switch {
+    const char *feature;
+    _Atomic int have; /* -1 until probed */
+    _Atomic int off;
+} spoor_wide_switch;
+#define SPOOR_WIDE_SWITCH(feature)                                             \
+    {                                                                          \
+        (feature), -1, 0                                                       \
+    }
+
+/** Whether sw's wide path runs; enable 0 or 1 turns it off or back on
+ * (where the CPU has it), -1 only asks. Thread-safe. */
+int spoor__wide_switch(spoor_wide_switch *sw, int enable);
+
 /** Whether normalisation uses its wide (SIMD) ASCII path; enable 0 or 1
  * turns it off or back on (where the CPU has it), -1 only asks. For tests
  * and the kernel benchmark: both paths give the same canonical text. */

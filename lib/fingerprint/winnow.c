@@ -147,21 +147,12 @@ static int winnow_bytes(spoor_fps *out, const unsigned char *s, size_t n,
     WINNOW_BODY(SYM_BYTE, w)
 }
 
-/* Whether the wide kernel runs: this CPU has it and no test turned it off. */
-static int wide_have = -1, wide_off;
-static pthread_once_t wide_once = PTHREAD_ONCE_INIT;
-
-static void wide_probe(void)
-{
-    wide_have = spoor_winnow__wide_ok();
-}
+/* Whether the wide kernel runs (AVX-512DQ). */
+static spoor_wide_switch wide_sw = SPOOR_WIDE_SWITCH("avx512dq");
 
 int spoor_winnow__wide_enable(int enable)
 {
-    pthread_once(&wide_once, wide_probe);
-    if (enable >= 0)
-        wide_off = !enable;
-    return wide_have && !wide_off;
+    return spoor__wide_switch(&wide_sw, enable);
 }
 
 /* The wide kernel's window for n symbols, or 0 where the scalar kernel

@@ -30,12 +30,10 @@ int spoor_fps__push(spoor_fps *out, size_t pos, uint64_t hash);
 
 /* Winnow the n symbols at s (bytes when bytes, else uint32_t) with the
  * wide kernel; k >= 1, n >= k, n <= UINT32_MAX, 1 <= win <= n - k + 1.
- * Same fingerprints as the scalar kernel. Only where spoor_winnow__wide_ok.
+ * Same fingerprints as the scalar kernel. Only where spoor_winnow__wide_enable
+ * says it runs.
  * @return 0 or SPOOR_ENOMEM (out is then empty). */
 int spoor_winnow__wide(spoor_fps *out, const void *s, int bytes, size_t n,
                        unsigned k, unsigned win, uint64_t seed);
-
-/* Whether this CPU runs the wide kernel. */
-int spoor_winnow__wide_ok(void);
 
 #endif

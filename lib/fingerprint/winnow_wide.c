@@ -431,11 +431,6 @@ done:
     return error;
 }
 
-int spoor_winnow__wide_ok(void)
-{
-    return spoor__cpu_wide("avx512dq");
-}
-
 #else /* no wide kernel on this platform */
 
 int spoor_winnow__wide(spoor_fps *out, const void *s, int bytes, size_t n,
@@ -443,11 +438,6 @@ int spoor_winnow__wide(spoor_fps *out, const void *s, int bytes, size_t n,
 {
     (void)out, (void)s, (void)bytes, (void)n, (void)k, (void)win, (void)seed;
     return spoor__error_set(SPOOR_EINVALID, "no wide winnowing kernel");
-}
-
-int spoor_winnow__wide_ok(void)
-{
-    return 0;
 }
 
 #endif

@@ -17,7 +17,6 @@
  * Invariants: start[i] < end[i]; start and end are non-decreasing; every
  * canonical character is a letter or digit (Unicode L* or N*).
  */
-#include <pthread.h>
 #include <string.h>
 
 #include <utf8proc.h>
@@ -295,27 +294,12 @@ ascii_run_avx512(const unsigned char *s, size_t len, size_t *pi, size_t n,
 }
 #endif
 
-/* Whether the wide ASCII path runs: this CPU has it and no test turned it
- * off. */
-static int wide_ok = -1;
-static int wide_off;
-static pthread_once_t wide_once = PTHREAD_ONCE_INIT;
-
-static void wide_probe(void)
-{
-#ifdef HAVE_AVX512_PATH
-    wide_ok = spoor__cpu_wide("avx512bw");
-#else
-    wide_ok = 0;
-#endif
-}
+/* Whether the wide ASCII path runs (AVX-512BW). */
+static spoor_wide_switch wide_sw = SPOOR_WIDE_SWITCH("avx512bw");
 
 int spoor_normalise__wide(int enable)
 {
-    pthread_once(&wide_once, wide_probe);
-    if (enable >= 0)
-        wide_off = !enable;
-    return wide_ok && !wide_off;
+    return spoor__wide_switch(&wide_sw, enable);
 }
 
 /* Append canonical character m of text bytes [a, b) at out[n]. */
