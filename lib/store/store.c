@@ -1320,6 +1320,10 @@ int spoor_store__text_open(spoor_store *s, int64_t content, size_t text_bytes,
 
     memset(t, 0, sizeof(*t));
     t->content = content;
+    /* most sources are short: one frame, read whole by spoor_store_text,
+     * without opening the blob here first */
+    if (!spoor_text__may_have_parts(text_bytes))
+        return 0;
     /* a NULL text (an empty one) has no blob to open, and no parts */
     if (sqlite3_blob_open(s->db, "main", "contents", "text", content, 0,
                           &blob) != SQLITE_OK)

@@ -69,6 +69,10 @@ typedef struct spoor_text_toc {
 int spoor_text__compress(struct ZSTD_CCtx_s *cctx, int level, const char *text,
                          size_t len, void **z, size_t *zlen);
 
+/** Whether a text of text_bytes is long enough to be stored in parts
+ * (shorter ones are always one frame). */
+int spoor_text__may_have_parts(size_t text_bytes);
+
 /** The size of the table at the start of a stored blob of zlen bytes, given
  * its first avail (>= 20) bytes; 0 when the blob has no table. */
 size_t spoor_text__toc_size(const void *start, size_t avail, size_t zlen);

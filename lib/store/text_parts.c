@@ -128,6 +128,11 @@ fail:
     return error;
 }
 
+int spoor_text__may_have_parts(size_t text_bytes)
+{
+    return text_bytes >= TEXT_PARTS_MIN;
+}
+
 size_t spoor_text__toc_size(const void *start, size_t avail, size_t zlen)
 {
     const unsigned char *p = start;
