@@ -46,10 +46,25 @@ static size_t utf8_seq(const unsigned char *d, size_t len)
     return n;
 }
 
+/* Whether the 16 bytes at d are all ASCII. */
+static inline int ascii16(const unsigned char *d)
+{
+    uint64_t a, b;
+    memcpy(&a, d, 8);
+    memcpy(&b, d + 8, 8);
+    return !((a | b) & 0x8080808080808080ULL);
+}
+
 int spoor_text__valid_utf8(const unsigned char *d, size_t len)
 {
     size_t i = 0, n;
     while (i < len) {
+        /* runs of ASCII, the common case, 16 bytes at a time: this was
+         * called byte by byte on every text, twice, and was 3 % of ingest */
+        while (len - i >= 16 && ascii16(d + i))
+            i += 16;
+        if (i >= len)
+            break;
         if (d[i] < 0x80) {
             i++;
             continue;
