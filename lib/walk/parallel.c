@@ -38,7 +38,7 @@ enum { EV_ITEM, EV_SKIP };
 
 typedef struct pevent {
     int kind;
-    spoor_item item; /* EV_ITEM: an owned copy (spoor_item__copy) */
+    spoor_item item; /* EV_ITEM: an owned copy (spoor_item__take) */
     char *display, *reason;
     int code;
     size_t cost; /* bytes held */
@@ -179,7 +179,10 @@ static int enum_skip(const char *display, int code, const char *reason,
 static void *enumerator(void *arg)
 {
     pool *p = arg;
-    walker wk = {p->opts, NULL, enum_skip, p, enum_file};
+    walker wk = {.opts = p->opts,
+                 .skip_cb = enum_skip,
+                 .payload = p,
+                 .file_fn = enum_file};
     size_t i;
     for (i = 0; i < p->n_paths; i++)
         if (spoor_walk__path(&wk, p->paths[i]) < 0)
@@ -226,14 +229,17 @@ static int push(worker_ctx *w, pevent *e)
     return 0;
 }
 
-static int worker_item(const spoor_item *item, void *payload)
+/* Queue what storing needs of item, its text taken rather than copied
+ * (a copy was the largest memmove of text ingest). */
+static int worker_item(spoor_item *item, void *payload)
 {
     pevent *e = spoor__calloc(1, sizeof(*e));
+    size_t text_size = item->doc.text.size;
     int error;
     if (!e)
         return spoor__error_oom();
     e->kind = EV_ITEM;
-    if ((error = spoor_item__copy(&e->item, item)) < 0) {
+    if ((error = spoor_item__take(&e->item, item)) < 0) {
         spoor__free(e);
         return error;
     }
@@ -244,8 +250,8 @@ static int worker_item(const spoor_item *item, void *payload)
     }
     /* what the event holds: the text, the fingerprints twice (as found
      * and sorted), the compressed text (at most the text's size) */
-    e->cost = sizeof(*e) + 2 * item->doc.text.size +
-              2 * item->fps.n * sizeof(spoor_fp) + 256;
+    e->cost =
+        sizeof(*e) + 2 * text_size + 2 * e->item.fps.n * sizeof(spoor_fp) + 256;
     return push(payload, e);
 }
 
@@ -296,7 +302,8 @@ static void *worker(void *arg)
         w.p = p;
         w.t = t;
         wk.opts = p->opts;
-        wk.item_cb = worker_item;
+        wk.item_cb = NULL;
+        wk.take_cb = worker_item;
         wk.skip_cb = worker_skip;
         wk.payload = &w;
         wk.file_fn = spoor_walk__file;

@@ -72,7 +72,7 @@ void spoor_walk_opts_init(spoor_walk_opts *opts)
     opts->jobs = 1;
 }
 
-int spoor_item__copy(spoor_item *dst, const spoor_item *src)
+int spoor_item__take(spoor_item *dst, spoor_item *src)
 {
     const spoor_doc *d = &src->doc;
     size_t i;
@@ -91,7 +91,6 @@ int spoor_item__copy(spoor_item *dst, const spoor_item *src)
         !(dst->display = spoor__strdup(src->display)) ||
         (d->warning && !(dst->doc.warning = spoor__strdup(d->warning))))
         SPOOR_TRY(spoor__error_oom());
-    SPOOR_TRY(spoor_buf_put(&dst->doc.text, d->text.ptr, d->text.size));
     for (i = 0; i < d->n_dates; i++)
         SPOOR_TRY(spoor_doc__add_date(&dst->doc, d->dates[i].field,
                                       d->dates[i].value, d->dates[i].source));
@@ -104,6 +103,9 @@ int spoor_item__copy(spoor_item *dst, const spoor_item *src)
         memcpy(dst->fps.v, src->fps.v, src->fps.n * sizeof(spoor_fp));
         dst->fps.n = dst->fps.cap = src->fps.n;
     }
+    /* the text last, once nothing can fail: src keeps it on failure */
+    dst->doc.text = src->doc.text;
+    memset(&src->doc.text, 0, sizeof(src->doc.text));
 done:
     if (error < 0)
         spoor_item__dispose_copy(dst);
@@ -274,7 +276,8 @@ static int walk_data(walker *wk, const char *path, const char *display,
     if (mtime && (error = spoor_doc__add_date(&item.doc, "archive-mtime", mtime,
                                               "archive member")) < 0)
         goto done;
-    if ((error = wk->item_cb(&item, wk->payload)) < 0)
+    if ((error = wk->take_cb ? wk->take_cb(&item, wk->payload)
+                             : wk->item_cb(&item, wk->payload)) < 0)
         goto done;
     for (i = 0; i < item.doc.n_children; i++) {
         const spoor_child *c = &item.doc.children[i];
@@ -507,8 +510,11 @@ int spoor_walk(const char *path, const spoor_walk_opts *opts,
                spoor_item_cb item_cb, spoor_skip_cb skip_cb, void *payload)
 {
     spoor_walk_opts defaults;
-    walker wk = {opts ? opts : &defaults, item_cb, skip_cb, payload,
-                 spoor_walk__file};
+    walker wk = {.opts = opts ? opts : &defaults,
+                 .item_cb = item_cb,
+                 .skip_cb = skip_cb,
+                 .payload = payload,
+                 .file_fn = spoor_walk__file};
     int error;
     spoor_walk_opts_init(&defaults);
     error = spoor_walk__path(&wk, path);
@@ -521,8 +527,11 @@ int spoor_walk_buffer(const char *display, const void *data, size_t len,
                       spoor_skip_cb skip_cb, void *payload)
 {
     spoor_walk_opts defaults;
-    walker wk = {opts ? opts : &defaults, item_cb, skip_cb, payload,
-                 spoor_walk__file};
+    walker wk = {.opts = opts ? opts : &defaults,
+                 .item_cb = item_cb,
+                 .skip_cb = skip_cb,
+                 .payload = payload,
+                 .file_fn = spoor_walk__file};
     int error;
     spoor_walk_opts_init(&defaults);
     error =

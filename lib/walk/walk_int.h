@@ -14,9 +14,14 @@ typedef int (*spoor_walk_file_fn)(walker *wk, const char *fspath,
                                   const char *path, const char *display,
                                   int nofollow);
 
+/** Like spoor_item_cb, given the walker's own item: it may take the item's
+ * text (walk_data does not use the text after the call). */
+typedef int (*spoor_item_take_cb)(spoor_item *item, void *payload);
+
 struct walker {
     const spoor_walk_opts *opts;
     spoor_item_cb item_cb;
+    spoor_item_take_cb take_cb; /* when set, called instead of item_cb */
     spoor_skip_cb skip_cb;
     void *payload;
     spoor_walk_file_fn file_fn; /* spoor_walk__file, or a stand-in */
@@ -37,9 +42,10 @@ int spoor_walk__path(walker *wk, const char *path);
  * Copy what storing needs of src (path, display, sha256, sizes, format,
  * text, dates, metadata, warning, canonical length, fingerprints; not the
  * bytes, the children or the canonical text) into dst, which owns it all
- * and is released with spoor_item__dispose_copy. @return 0 or ENOMEM.
+ * and is released with spoor_item__dispose_copy. The text is moved, not
+ * copied: src is left without text. @return 0 or ENOMEM (src unchanged).
  */
-int spoor_item__copy(spoor_item *dst, const spoor_item *src);
+int spoor_item__take(spoor_item *dst, spoor_item *src);
 void spoor_item__dispose_copy(spoor_item *item);
 
 #endif
