@@ -15,6 +15,11 @@ Corpora (under $BENCH_DIR, default /tmp/spoor-bench):
          messages, indexed in steps of 10 k, 100 k and N for query latency,
          then merged into one segment (spoor optimize) and measured again
 
+The floor (bench/floor.c): the parsing library alone on what it parses in
+each corpus (libxml2 on the text corpus's HTML, GMime on the mail), and
+from it the best ratio to ssdeep -r that any ingest parsing with it could
+reach on the same cores were all its other work free.
+
 Query latency is measured two ways: per process (spoor check run once per
 query, so process start-up and mapping the index are included) and in
 process (spoor check --timing over 100 different documents in one run: the
@@ -34,6 +39,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "examples"))
 import make_case  # noqa: E402
 
 SPOOR, KERNEL = sys.argv[1], sys.argv[2]
+FLOOR = os.path.join(os.path.dirname(KERNEL), "bench_floor")
 SCALE = 1000000
 if "--scale" in sys.argv:
     SCALE = int(sys.argv[sys.argv.index("--scale") + 1])
@@ -161,6 +167,7 @@ def ingest_row(name, folder, jobs):
     ss_wall, _, out = timed(["ssdeep", "-r", folder])
     open(digests, "wb").write(out)
     tl_wall, _, _ = timed(["tlsh", "-r", folder])
+    floor = parse_floor(name, folder)
     qd = queries(folder)
     qfiles = sorted(os.path.join(qd, f) for f in os.listdir(qd))
     ck_wall, _, _ = timed([SPOOR, "-i", index, "check", "--json"] + qfiles)
@@ -182,7 +189,25 @@ def ingest_row(name, folder, jobs):
         "peak_rss_mib": round(sp_rss / 1024, 1),
         "check_100_s": round(ck_wall, 3), "ssdeep_m_100_s": round(sm_wall, 3),
         "check_ratio_vs_ssdeep_m": round(sm_wall / ck_wall, 2),
+        "parse_floor": floor,
+        # the best ratio any ingest could reach that parses with the same
+        # library on `jobs` cores, were all its other work free
+        "ceiling_ratio_vs_ssdeep": round(ss_wall / (floor["seconds"] / jobs),
+                                         2),
     }
+
+
+def parse_floor(name, folder):
+    """The parsing library alone on what it parses in the corpus (bench/
+    floor.c): libxml2 on the HTML of the text corpus, GMime on the mail."""
+    files = sorted(os.path.join(folder, f) for f in os.listdir(folder))
+    if name == "text":
+        files = [f for f in files if f.lower().endswith((".html", ".htm"))]
+    kind, lib = ("html", "libxml2") if name == "text" else ("mail", "GMime")
+    out = json.loads(subprocess.run([FLOOR, kind, "3"] + files,
+                                    capture_output=True, check=True).stdout)
+    out["library"] = lib
+    return out
 
 
 def percentiles(times):
@@ -324,6 +349,17 @@ def print_table(r):
               f"{x['postings_bytes_per_char']} | "
               f"{x['peak_rss_mib']} | {x['check_100_s']} | "
               f"{x['ssdeep_m_100_s']} |")
+    print("\nThe floor: the parsing library alone (one core, empty "
+          "callbacks), and the best ratio an ingest that uses it could "
+          f"reach at -j {r['jobs']} were all its other work free:")
+    print("| corpus | library | files parsed | MB parsed | library alone s "
+          "| ceiling vs ssdeep -r |")
+    print("|---" * 6 + "|")
+    for x in r["ingest"]:
+        f = x["parse_floor"]
+        print(f"| {x['corpus']} | {f['library']} | {f['files']} | "
+              f"{f['bytes'] / 1e6:.1f} | {f['seconds']} | "
+              f"{x['ceiling_ratio_vs_ssdeep']} |")
     print("\n| indexed items | segments | check p50 ms (process) | p99 ms "
           "(process) | p50 ms (in process) | p99 ms (in process) |")
     print("|---|---|---|---|---|---|")
