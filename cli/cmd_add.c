@@ -233,7 +233,10 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         jobs = cores > 0 ? (size_t)cores : 1;
     }
     wopts.jobs = (unsigned)jobs;
-    wopts.no_offsets = 1; /* indexing needs the canonical characters only */
+    /* indexing needs the canonical length and the fingerprints only: long
+     * texts are fingerprinted piece by piece, in bounded memory */
+    wopts.no_offsets = 1;
+    wopts.canon_len_only = 1;
     error =
         spoor_walk_paths((const char *const *)(argv + optind),
                          (size_t)(argc - optind), &wopts, on_item, on_skip, &c);

@@ -42,9 +42,13 @@ typedef struct spoor_walk_opts {
     unsigned jobs;       /* spoor_walk_paths: worker threads (1: none) */
     int no_offsets;      /* 1: items' canon has chars only (start, end NULL),
                             enough to index; 0: with the offset map */
+    int canon_len_only;  /* 1 (version 4): items' canon has its length only
+                            (chars, start, end NULL), enough to index; long
+                            texts are then fingerprinted piece by piece,
+                            without their whole canonical text in memory */
 } spoor_walk_opts;
 
-#define SPOOR_WALK_OPTS_VERSION 3
+#define SPOOR_WALK_OPTS_VERSION 4
 
 /** Fill opts with the defaults (spoor_limits_default). */
 SPOOR_API void spoor_walk_opts_init(spoor_walk_opts *opts);

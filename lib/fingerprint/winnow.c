@@ -63,10 +63,11 @@ int spoor_fps__push(spoor_fps *out, size_t pos, uint64_t hash)
     return 0;
 }
 
-#define WINNOW_BODY(SYM, WIN)                                                  \
+#define WINNOW_BODY(SYM, WIN, CONT)                                            \
     uint64_t *ring = NULL, h = 0, minh = 0;                                    \
     const unsigned rot_k = k % 64;                                             \
-    size_t i, j, m, win, mask, ring_n = 1, minpos = 0, emitted = SIZE_MAX;     \
+    size_t i, j, m, win, mask, ring_n = 1, minpos = 0;                         \
+    size_t emitted = (CONT) ? 0 : SIZE_MAX;                                    \
     int error = 0;                                                             \
                                                                                \
     out->n = 0;                                                                \
@@ -101,7 +102,7 @@ int spoor_fps__push(spoor_fps *out, size_t pos, uint64_t hash)
             minh = x;                                                          \
             minpos = i;                                                        \
         }                                                                      \
-        if (i + 1 < win)                                                       \
+        if (!(CONT) && i + 1 < win)                                            \
             continue;                                                          \
         if (minpos + win <= i) { /* the selection left the window */           \
             minh = ring[(i + 1 - win) & mask];                                 \
@@ -137,14 +138,14 @@ static int winnow_text(spoor_fps *out, const uint32_t *s, size_t n,
                        uint64_t seed)
 {
     const unsigned k = SPOOR_TEXT_K, w = SPOOR_TEXT_W;
-    WINNOW_BODY(SYM_U32, w)
+    WINNOW_BODY(SYM_U32, w, 0)
 }
 
 static int winnow_bytes(spoor_fps *out, const unsigned char *s, size_t n,
                         uint64_t seed)
 {
     const unsigned k = SPOOR_BYTES_K, w = SPOOR_BYTES_W;
-    WINNOW_BODY(SYM_BYTE, w)
+    WINNOW_BODY(SYM_BYTE, w, 0)
 }
 
 /* Whether the wide kernel runs (AVX-512DQ). */
@@ -171,12 +172,27 @@ int spoor_winnow_u32(spoor_fps *out, const uint32_t *s, size_t n, unsigned k,
 {
     unsigned wide_win = wide_window(n, k, w);
     if (wide_win)
-        return spoor_winnow__wide(out, s, 0, n, k, wide_win, seed);
+        return spoor_winnow__wide(out, s, 0, n, k, wide_win, seed, 0);
     if (k == SPOOR_TEXT_K && w == SPOOR_TEXT_W && n >= (size_t)k + w - 1)
         return winnow_text(out, s, n, seed);
     {
-        WINNOW_BODY(SYM_U32, m < w ? m : w)
+        WINNOW_BODY(SYM_U32, m < w ? m : w, 0)
     }
+}
+
+/* The scalar kernel going on from a selection (spoor_winnow__u32_cont). */
+static int winnow_u32_cont(spoor_fps *out, const uint32_t *s, size_t n,
+                           unsigned k, unsigned w, uint64_t seed)
+{
+    WINNOW_BODY(SYM_U32, w, 1)
+}
+
+int spoor_winnow__u32_cont(spoor_fps *out, const uint32_t *s, size_t n,
+                           unsigned k, unsigned w, uint64_t seed)
+{
+    if (k && w && n >= k && n <= UINT32_MAX && spoor_winnow__wide_enable(-1))
+        return spoor_winnow__wide(out, s, 0, n, k, w, seed, 1);
+    return winnow_u32_cont(out, s, n, k, w, seed);
 }
 
 int spoor_winnow_bytes(spoor_fps *out, const unsigned char *s, size_t n,
@@ -184,11 +200,11 @@ int spoor_winnow_bytes(spoor_fps *out, const unsigned char *s, size_t n,
 {
     unsigned wide_win = wide_window(n, k, w);
     if (wide_win)
-        return spoor_winnow__wide(out, s, 1, n, k, wide_win, seed);
+        return spoor_winnow__wide(out, s, 1, n, k, wide_win, seed, 0);
     if (k == SPOOR_BYTES_K && w == SPOOR_BYTES_W && n >= (size_t)k + w - 1)
         return winnow_bytes(out, s, n, seed);
     {
-        WINNOW_BODY(SYM_BYTE, m < w ? m : w)
+        WINNOW_BODY(SYM_BYTE, m < w ? m : w, 0)
     }
 }
 

@@ -31,9 +31,11 @@ int spoor_fps__push(spoor_fps *out, size_t pos, uint64_t hash);
 /* Winnow the n symbols at s (bytes when bytes, else uint32_t) with the
  * wide kernel; k >= 1, n >= k, n <= UINT32_MAX, 1 <= win <= n - k + 1.
  * Same fingerprints as the scalar kernel. Only where spoor_winnow__wide_enable
- * says it runs.
+ * says it runs. With cont, the walk goes on from a selection already made:
+ * k-gram 0 is selected and emitted before, so it is not emitted again, and
+ * win may exceed n - k + 1 (see spoor_winnow__u32_cont).
  * @return 0 or SPOOR_ENOMEM (out is then empty). */
 int spoor_winnow__wide(spoor_fps *out, const void *s, int bytes, size_t n,
-                       unsigned k, unsigned win, uint64_t seed);
+                       unsigned k, unsigned win, uint64_t seed, int cont);
 
 #endif

@@ -307,11 +307,21 @@ INLINE int step(walker *r, size_t win)
     return 0;
 }
 
+/* The first selection of a's walk: the leftmost minimum of the first
+ * window, or with cont k-gram 0, the selection the walk goes on from. */
+INLINE size_t start_of(walker *a, size_t win, int cont)
+{
+    if (!cont)
+        return first_selection(&a->w, 0, win, 0);
+    need(&a->w, 0, 0); /* its hash, which the first step reads */
+    return 0;
+}
+
 /* The whole walk of a. */
-INLINE int walk_one(walker *a, size_t win)
+INLINE int walk_one(walker *a, size_t win, int cont)
 {
     int rc;
-    a->sel = first_selection(&a->w, 0, win, 0);
+    a->sel = start_of(a, win, cont);
     while ((rc = step(a, win)) == 0)
         ;
     return rc < 0 ? rc : 0;
@@ -327,13 +337,13 @@ INLINE int walk_one(walker *a, size_t win)
  * every window they pass, so they meet at b's first window unless equal
  * hashes tie there; if they never meet, a's walk is the whole answer.
  */
-INLINE int walk_two(walker *a, walker *b, size_t win)
+INLINE int walk_two(walker *a, walker *b, size_t win, int cont)
 {
     spoor_fps *tail = b->out;
     size_t j = 0, met = SIZE_MAX;
     int ra = 0, rb = 0;
 
-    a->sel = first_selection(&a->w, 0, win, 0);
+    a->sel = start_of(a, win, cont);
     b->sel = first_selection(&b->w, b->w.base, win, 1);
     while (ra == 0 && met == SIZE_MAX) {
         if (rb == 0)
@@ -363,14 +373,15 @@ INLINE int walk_two(walker *a, walker *b, size_t win)
     return 0;
 }
 
-WIDE static int walk_text(walker *a, walker *b)
+WIDE static int walk_text(walker *a, walker *b, int cont)
 {
-    return b ? walk_two(a, b, SPOOR_TEXT_W) : walk_one(a, SPOOR_TEXT_W);
+    return b ? walk_two(a, b, SPOOR_TEXT_W, cont)
+             : walk_one(a, SPOOR_TEXT_W, cont);
 }
 
-WIDE static int walk_any(walker *a, walker *b, size_t win)
+WIDE static int walk_any(walker *a, walker *b, size_t win, int cont)
 {
-    return b ? walk_two(a, b, win) : walk_one(a, win);
+    return b ? walk_two(a, b, win, cont) : walk_one(a, win, cont);
 }
 
 /* Set up w for symbols s (see wide) with its hashes starting at k-gram
@@ -402,7 +413,7 @@ static void wide_dispose(wide *w)
 #define TWO_WALKS_MIN (4 * BLOCK)
 
 WIDE int spoor_winnow__wide(spoor_fps *out, const void *s, int bytes, size_t n,
-                            unsigned k, unsigned win, uint64_t seed)
+                            unsigned k, unsigned win, uint64_t seed, int cont)
 {
     walker a, b;
     spoor_fps tail = SPOOR_FPS_INIT;
@@ -420,8 +431,12 @@ WIDE int spoor_winnow__wide(spoor_fps *out, const void *s, int bytes, size_t n,
                                       m / (win / 2 + 1) + 16,
                                       sizeof(spoor_fp))) < 0)
         goto done;
-    error = win == SPOOR_TEXT_W ? walk_text(&a, two ? &b : NULL)
-                                : walk_any(&a, two ? &b : NULL, win);
+    error = win == SPOOR_TEXT_W ? walk_text(&a, two ? &b : NULL, cont)
+                                : walk_any(&a, two ? &b : NULL, win, cont);
+    if (!error && cont) { /* k-gram 0 was emitted before */
+        memmove(out->v, out->v + 1, (out->n - 1) * sizeof(spoor_fp));
+        out->n--;
+    }
 done:
     wide_dispose(&a.w);
     wide_dispose(&b.w);
@@ -434,9 +449,10 @@ done:
 #else /* no wide kernel on this platform */
 
 int spoor_winnow__wide(spoor_fps *out, const void *s, int bytes, size_t n,
-                       unsigned k, unsigned win, uint64_t seed)
+                       unsigned k, unsigned win, uint64_t seed, int cont)
 {
     (void)out, (void)s, (void)bytes, (void)n, (void)k, (void)win, (void)seed;
+    (void)cont;
     return spoor__error_set(SPOOR_EINVALID, "no wide winnowing kernel");
 }
 

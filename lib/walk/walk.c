@@ -97,15 +97,12 @@ int spoor_item__take(spoor_item *dst, spoor_item *src)
     for (i = 0; i < d->n_meta; i++)
         SPOOR_TRY(
             spoor_doc__add_meta(&dst->doc, d->meta[i].key, d->meta[i].value));
-    if (src->fps.n) {
-        dst->fps.v = spoor__reallocarray(NULL, src->fps.n, sizeof(spoor_fp));
-        SPOOR_ALLOC_CHECK(dst->fps.v);
-        memcpy(dst->fps.v, src->fps.v, src->fps.n * sizeof(spoor_fp));
-        dst->fps.n = dst->fps.cap = src->fps.n;
-    }
-    /* the text last, once nothing can fail: src keeps it on failure */
+    /* the text and the fingerprints last, once nothing can fail: src keeps
+     * them on failure */
     dst->doc.text = src->doc.text;
     memset(&src->doc.text, 0, sizeof(src->doc.text));
+    dst->fps = src->fps;
+    memset(&src->fps, 0, sizeof(src->fps));
 done:
     if (error < 0)
         spoor_item__dispose_copy(dst);
@@ -120,11 +117,73 @@ void spoor_item__dispose_copy(spoor_item *item)
     memset(item, 0, sizeof(*item));
 }
 
-/* spoor_item_analyse, reading data as format when not NULL; without
- * offsets, item->canon gets its characters only. */
+/* Canonical text and fingerprint buffers of the thread's last item, kept
+ * for its next one: reusing warm memory instead of fresh pages (a page
+ * fault is expensive, most of all in a virtual machine). Buffers above
+ * SCRATCH_KEEP bytes are freed instead. */
+#define SCRATCH_KEEP ((size_t)32 << 20)
+
+static _Thread_local struct {
+    spoor_canon canon;
+    spoor_fps fps;
+} scratch;
+
+/* Give item the thread's buffers, empty: an item without text must not
+ * show the previous item's canonical length or fingerprints. */
+static void scratch_lend(spoor_item *item)
+{
+    item->canon = scratch.canon;
+    item->fps = scratch.fps;
+    item->canon.len = 0;
+    item->fps.n = 0;
+    memset(&scratch, 0, sizeof(scratch));
+}
+
+/* Keep item's canonical text buffers for the thread's next item (if small
+ * enough), leaving item without them. */
+static void scratch_return_canon(spoor_item *item)
+{
+    if (!scratch.canon.cap && item->canon.cap * 12 <= SCRATCH_KEEP) {
+        scratch.canon = item->canon;
+        memset(&item->canon, 0, sizeof(item->canon));
+    }
+}
+
+static void scratch_return(spoor_item *item)
+{
+    scratch_return_canon(item);
+    if (!scratch.fps.cap && item->fps.cap * sizeof(spoor_fp) <= SCRATCH_KEEP) {
+        scratch.fps = item->fps;
+        memset(&item->fps, 0, sizeof(item->fps));
+    }
+}
+
+/* How much of the canonical text an item keeps. */
+typedef enum canon_keep {
+    CANON_OFFSETS, /* characters and their offset map */
+    CANON_CHARS,   /* characters */
+    CANON_LEN      /* the length: pieces at a time (spoor_fingerprint__text) */
+} canon_keep;
+
+/* Fingerprint text into item, item->canon its length only; the pieces are
+ * normalised in item->canon's lent buffer, which then goes back to the
+ * thread's scratch. */
+static int fingerprint_len_only(spoor_item *item, const char *text, size_t len)
+{
+    size_t nchars = 0;
+    int error = spoor_fingerprint__text(&item->fps, &nchars, &item->canon, text,
+                                        len, 0);
+    scratch_return_canon(item);
+    spoor_canon_dispose(&item->canon);
+    item->canon.len = error < 0 ? 0 : nchars;
+    return error;
+}
+
+/* spoor_item_analyse, reading data as format when not NULL, keeping of the
+ * canonical text what keep says. */
 static int analyse_as(spoor_item *item, const void *data, size_t len,
                       const spoor_limits *limits, const char *format,
-                      int offsets)
+                      canon_keep keep)
 {
     int error = 0;
 
@@ -135,14 +194,18 @@ static int analyse_as(spoor_item *item, const void *data, size_t len,
                      : spoor_extract(&item->doc, data, len, limits));
     if (item->doc.has_text) {
         const char *text = item->doc.text.ptr ? item->doc.text.ptr : "";
-        SPOOR_TRY(offsets
-                      ? spoor_normalise(&item->canon, text, item->doc.text.size)
-                      : spoor_normalise__chars(&item->canon, text,
-                                               item->doc.text.size));
+        size_t tlen = item->doc.text.size;
+        item->fp_bytes = 0;
+        if (keep == CANON_LEN) {
+            SPOOR_TRY(fingerprint_len_only(item, text, tlen));
+            goto done;
+        }
+        SPOOR_TRY(keep == CANON_OFFSETS
+                      ? spoor_normalise(&item->canon, text, tlen)
+                      : spoor_normalise__chars(&item->canon, text, tlen));
         SPOOR_TRY(spoor_winnow_u32(&item->fps, item->canon.chars,
                                    item->canon.len, SPOOR_TEXT_K, SPOOR_TEXT_W,
                                    SPOOR_SEED_TEXT));
-        item->fp_bytes = 0;
     } else {
         SPOOR_TRY(spoor_winnow_bytes(&item->fps, data, len, SPOOR_BYTES_K,
                                      SPOOR_BYTES_W, SPOOR_SEED_BYTES));
@@ -157,7 +220,7 @@ done:
 int spoor_item_analyse(spoor_item *item, const void *data, size_t len,
                        const spoor_limits *limits)
 {
-    return analyse_as(item, data, len, limits, NULL, 1);
+    return analyse_as(item, data, len, limits, NULL, CANON_OFFSETS);
 }
 
 int spoor_item_from_text(spoor_item *item, const char *text, size_t len)
@@ -183,40 +246,6 @@ done:
 static int walk_data(walker *wk, const char *path, const char *display,
                      const void *data, size_t len, unsigned depth,
                      const char *mtime, const char *format);
-
-/* Canonical text and fingerprint buffers of the thread's last item, kept
- * for its next one: reusing warm memory instead of fresh pages (a page
- * fault is expensive, most of all in a virtual machine). Buffers above
- * SCRATCH_KEEP bytes are freed instead. */
-#define SCRATCH_KEEP ((size_t)32 << 20)
-
-static _Thread_local struct {
-    spoor_canon canon;
-    spoor_fps fps;
-} scratch;
-
-/* Give item the thread's buffers, empty: an item without text must not
- * show the previous item's canonical length or fingerprints. */
-static void scratch_lend(spoor_item *item)
-{
-    item->canon = scratch.canon;
-    item->fps = scratch.fps;
-    item->canon.len = 0;
-    item->fps.n = 0;
-    memset(&scratch, 0, sizeof(scratch));
-}
-
-static void scratch_return(spoor_item *item)
-{
-    if (!scratch.canon.cap && item->canon.cap * 12 <= SCRATCH_KEEP) {
-        scratch.canon = item->canon;
-        memset(&item->canon, 0, sizeof(item->canon));
-    }
-    if (!scratch.fps.cap && item->fps.cap * sizeof(spoor_fp) <= SCRATCH_KEEP) {
-        scratch.fps = item->fps;
-        memset(&item->fps, 0, sizeof(item->fps));
-    }
-}
 
 typedef struct child_ctx {
     walker *wk;
@@ -249,6 +278,14 @@ static int walk_child(void *payload, const spoor_child_event *ev)
     return error;
 }
 
+/* What items of a walk with opts keep of their canonical text. */
+static canon_keep canon_keep_of(const spoor_walk_opts *o)
+{
+    if (o->version >= 4 && o->canon_len_only)
+        return CANON_LEN;
+    return o->version >= 3 && o->no_offsets ? CANON_CHARS : CANON_OFFSETS;
+}
+
 /* Analyse data (as format, or detected when NULL) as item path/display at
  * depth, report it, then its children: listed ones, skipped ones, then
  * streamed ones. */
@@ -266,9 +303,8 @@ static int walk_data(walker *wk, const char *path, const char *display,
     item.display = display;
     item.depth = depth;
     scratch_lend(&item);
-    if ((error = analyse_as(
-             &item, data, len, &wk->opts->limits, format,
-             !(wk->opts->version >= 3 && wk->opts->no_offsets))) < 0) {
+    if ((error = analyse_as(&item, data, len, &wk->opts->limits, format,
+                            canon_keep_of(wk->opts))) < 0) {
         if (error == SPOOR_EUSER)
             return error;
         return skip(wk, display, error, spoor_error_last()->message);

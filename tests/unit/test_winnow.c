@@ -18,7 +18,9 @@
 #include <cmocka.h>
 
 #include <spoor/fingerprint.h>
+#include <spoor/normalise.h>
 
+#include "common/internal.h"
 #include "match/match_int.h"
 
 #define K SPOOR_TEXT_K
@@ -418,6 +420,97 @@ static void test_winnow__long_texts_same_as_reference(void **state)
     }
 }
 
+/* A UTF-8 text of kind c (see test_winnow__text_in_pieces), len bytes. */
+static void text_of_kind(char *t, size_t len, int c)
+{
+    static const char *const words[] = {"leak ",
+                                        "dump ",
+                                        "r\xc3\xa9sum\xc3\xa9 ",
+                                        "1,234.50 ",
+                                        "0.5 ",
+                                        "\xef\xac\x81le ",
+                                        "\xe6\x9d\xb1\xe4\xba\xac ",
+                                        "stra\xc3\x9f"
+                                        "e ",
+                                        "\xff\xfe ",
+                                        "3.14159 ",
+                                        "Zoo. ",
+                                        "--- ",
+                                        "42 "};
+    size_t i = 0;
+    while (i < len) {
+        const char *w;
+        size_t n;
+        switch (c) {
+        case 0: /* words, numbers, accents, ligatures, CJK, bad bytes */
+            w = words[rnd() % (sizeof(words) / sizeof(words[0]))];
+            break;
+        case 1: /* one letter: every window ties */
+            w = "a";
+            break;
+        case 2: /* a short period */
+            w = "ab ";
+            break;
+        case 3: /* long stretches without a letter (no marks) */
+            w = rnd() % 50 ? "12 " : "x ";
+            break;
+        default: /* a phrase repeated, and runs */
+            w = rnd() % 3 ? "the same phrase again " : "aaaaaaaaaaaaaaaaaaaa";
+        }
+        n = strlen(w);
+        if (n > len - i)
+            n = len - i;
+        memcpy(t + i, w, n);
+        i += n;
+    }
+}
+
+/* Fingerprinting a text piece by piece (stream.c) gives the fingerprints
+ * and the character count of the whole canonical text at once, with both
+ * kernels, for pieces of many sizes: on prose with numbers and non-ASCII
+ * text cut anywhere, on runs and periods (equal hashes, so the selection a
+ * run goes on from is one of several equal ones), on text with long
+ * stretches without a mark, and on text whose pieces hold almost
+ * nothing. */
+static void test_winnow__text_in_pieces(void **state)
+{
+    static const size_t pieces[] = {1, 40, 333, 1024, 4096, 9000};
+    static char t[60000];
+    spoor_canon whole = SPOOR_CANON_INIT, scratch = SPOOR_CANON_INIT;
+    spoor_fps got = SPOOR_FPS_INIT, want = SPOOR_FPS_INIT;
+    int have_wide = spoor_winnow__wide_enable(-1), wide, c;
+    size_t p, len, nchars;
+    (void)state;
+    for (c = 0; c < 5; c++)
+        for (len = 20000; len <= sizeof(t); len += 20000) {
+            text_of_kind(t, len, c);
+            assert_int_equal(spoor_normalise__chars(&whole, t, len), 0);
+            ref_winnow(&want, whole.chars, whole.len, K, W, SPOOR_SEED_TEXT);
+            for (wide = 0; wide <= have_wide; wide++) {
+                spoor_winnow__wide_enable(wide);
+                for (p = 0; p < sizeof(pieces) / sizeof(pieces[0]); p++) {
+                    assert_int_equal(spoor_fingerprint__text(&got, &nchars,
+                                                             &scratch, t, len,
+                                                             pieces[p]),
+                                     0);
+                    assert_int_equal(nchars, whole.len);
+                    expect_same(&got, &want);
+                }
+                /* the default piece: this text is short, done at once */
+                assert_int_equal(
+                    spoor_fingerprint__text(&got, &nchars, &scratch, t, len, 0),
+                    0);
+                assert_int_equal(nchars, whole.len);
+                expect_same(&got, &want);
+            }
+        }
+    spoor_winnow__wide_enable(have_wide);
+    spoor_canon_dispose(&whole);
+    spoor_canon_dispose(&scratch);
+    spoor_fps_dispose(&got);
+    free(want.v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -429,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_winnow__bytes_seed_differs),
         cmocka_unit_test(test_winnow__same_as_reference),
         cmocka_unit_test(test_winnow__long_texts_same_as_reference),
+        cmocka_unit_test(test_winnow__text_in_pieces),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests_name("winnow", tests, NULL, NULL);
