@@ -328,8 +328,10 @@ def print_table(r):
     k = r["kernel"]
     print(f"machine: {r['machine']['cpu']}, {r['machine']['cores']} cores, "
           f"{r['machine']['mem_gib']} GiB; spoor add -j {r['jobs']}")
-    print(f"kernel (normalise + winnow, ASCII text): {k['kernel_mb_s']} MB/s "
-          f"(normalise to characters {k['normalise_chars_mb_s']} "
+    print(f"kernel (normalise + winnow piece by piece, as add does, ASCII "
+          f"text): {k['kernel_mb_s']} MB/s (the whole text at once "
+          f"{k['whole_text_mb_s']}; "
+          f"normalise to characters {k['normalise_chars_mb_s']} "
           f"(scalar path {k['normalise_chars_scalar_mb_s']}; wide path "
           f"{'on' if k['wide_ascii'] else 'absent'}), with "
           f"offsets {k['normalise_mb_s']}, winnow {k['winnow_text_mb_s']} "

@@ -100,6 +100,12 @@ struct spoor_canon;
 int spoor_normalise__chars(struct spoor_canon *out, const char *text,
                            size_t len);
 
+/** spoor_normalise__chars appending to the first `at` characters of out
+ * (at <= out->len), which stay. @return 0, SPOOR_EINVALID (at too large),
+ * SPOOR_ELIMIT or SPOOR_ENOMEM (out is then empty). */
+int spoor_normalise__chars_after(struct spoor_canon *out, size_t at,
+                                 const char *text, size_t len);
+
 /** Whether wide code that needs AVX-512F and feature ("avx512bw" or
  * "avx512dq") may run: the CPU has them and the environment variable
  * SPOOR_SCALAR does not ask for the scalar code (cpu.c). */

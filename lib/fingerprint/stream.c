@@ -11,7 +11,8 @@
  * The fingerprints are those of normalising and winnowing the whole text at
  * once; memory is one piece and the characters carried from one run to the
  * next (less than a window and a k-gram), four bytes per character, instead
- * of four bytes per character of the whole text.
+ * of four bytes per character of the whole text. Each piece is normalised
+ * right after the characters carried, in the same buffer.
  */
 #include <string.h>
 
@@ -27,24 +28,6 @@
 
 /* Canonical characters a later run has at least (but the last). */
 #define STREAM_MIN_RUN 4096
-
-/* Characters of the current run: [base, base + n) of the whole text's. */
-typedef struct run_chars {
-    uint32_t *v;
-    size_t n, cap, base;
-} run_chars;
-
-static int append_chars(run_chars *r, const uint32_t *c, size_t n)
-{
-    int error;
-    if ((error = spoor__array_reserve((void **)&r->v, &r->cap, r->n + n,
-                                      sizeof(uint32_t))) < 0)
-        return error;
-    if (n)
-        memcpy(r->v + r->n, c, n * sizeof(uint32_t));
-    r->n += n;
-    return 0;
-}
 
 /* Append run's fingerprints to out, their positions moved on by base. */
 static int append_fps(spoor_fps *out, const spoor_fps *run, size_t base)
@@ -62,13 +45,13 @@ static int append_fps(spoor_fps *out, const spoor_fps *run, size_t base)
     return 0;
 }
 
-/* Winnow the characters of runs after the first: the first run by the
- * usual rule, the others going on from the selection they start with. */
-static int winnow_run(spoor_fps *run, const run_chars *c, int first)
+/* Winnow the characters of a run: the first run by the usual rule, the
+ * others going on from the selection they start with. */
+static int winnow_run(spoor_fps *run, const spoor_canon *c, int first)
 {
-    return first ? spoor_winnow_u32(run, c->v, c->n, SPOOR_TEXT_K, SPOOR_TEXT_W,
-                                    SPOOR_SEED_TEXT)
-                 : spoor_winnow__u32_cont(run, c->v, c->n, SPOOR_TEXT_K,
+    return first ? spoor_winnow_u32(run, c->chars, c->len, SPOOR_TEXT_K,
+                                    SPOOR_TEXT_W, SPOOR_SEED_TEXT)
+                 : spoor_winnow__u32_cont(run, c->chars, c->len, SPOOR_TEXT_K,
                                           SPOOR_TEXT_W, SPOOR_SEED_TEXT);
 }
 
@@ -76,9 +59,8 @@ int spoor_fingerprint__text(spoor_fps *out, size_t *nchars,
                             spoor_canon *scratch, const char *text, size_t len,
                             size_t piece)
 {
-    run_chars c = {NULL, 0, 0, 0};
     spoor_fps run = SPOOR_FPS_INIT;
-    size_t b = 0, total = 0;
+    size_t b = 0, total = 0, base = 0; /* scratch holds chars from base */
     int first = 1, error = 0;
 
     out->n = 0;
@@ -100,14 +82,14 @@ int spoor_fingerprint__text(spoor_fps *out, size_t *nchars,
         size_t e = spoor_normalise__next_mark(
                    text, len, piece < len - b ? b + piece : len),
                q, keep;
-        SPOOR_TRY(spoor_normalise__chars(scratch, text + b, e - b));
-        SPOOR_TRY(append_chars(&c, scratch->chars, scratch->len));
-        total += scratch->len;
+        size_t had = first && !b ? 0 : scratch->len;
+        SPOOR_TRY(spoor_normalise__chars_after(scratch, had, text + b, e - b));
+        total += scratch->len - had;
         b = e;
-        if (b < len && c.n < STREAM_MIN_RUN)
+        if (b < len && scratch->len < STREAM_MIN_RUN)
             continue;
-        SPOOR_TRY(winnow_run(&run, &c, first));
-        SPOOR_TRY(append_fps(out, &run, c.base));
+        SPOOR_TRY(winnow_run(&run, scratch, first));
+        SPOOR_TRY(append_fps(out, &run, base));
         first = 0;
         if (b >= len)
             break;
@@ -119,14 +101,14 @@ int spoor_fingerprint__text(spoor_fps *out, size_t *nchars,
         /* the next run goes on from the last selection: keep its k-gram
          * and what follows it */
         q = out->v[out->n - 1].pos;
-        keep = c.base + c.n - q;
-        memmove(c.v, c.v + (q - c.base), keep * sizeof(uint32_t));
-        c.n = keep;
-        c.base = q;
+        keep = base + scratch->len - q;
+        memmove(scratch->chars, scratch->chars + (q - base),
+                keep * sizeof(uint32_t));
+        scratch->len = keep;
+        base = q;
     }
     *nchars = total;
 done:
-    spoor__free(c.v);
     spoor_fps_dispose(&run);
     if (error < 0)
         out->n = 0;

@@ -313,12 +313,14 @@ static inline void put_char(spoor_canon *out, size_t n, uint32_t m, size_t a,
     }
 }
 
+/* Normalise text into out after its first `at` characters, which stay
+ * (at is 0 with offsets). */
 static int normalise(spoor_canon *out, const char *text, size_t len,
-                     int offsets)
+                     int offsets, size_t at)
 {
     const unsigned char *s = (const unsigned char *)text;
     uint32_t mapped[MAP_MAX];
-    size_t i = 0, n = 0;
+    size_t i = 0, n = at;
     int error, wide = spoor_normalise__wide(-1);
 
     out->len = 0;
@@ -330,7 +332,7 @@ static int normalise(spoor_canon *out, const char *text, size_t len,
                                 "range (MAX_TEXT_BYTES)",
                                 len);
     /* Letters are the common case: one canonical char per input byte. */
-    if ((error = reserve(out, len + 64)) < 0)
+    if ((error = reserve(out, at + len + 64)) < 0)
         goto fail;
     while (i < len) {
         unsigned char b;
@@ -396,12 +398,22 @@ fail:
 
 int spoor_normalise(spoor_canon *out, const char *text, size_t len)
 {
-    return normalise(out, text, len, 1);
+    return normalise(out, text, len, 1, 0);
 }
 
 int spoor_normalise__chars(spoor_canon *out, const char *text, size_t len)
 {
-    return normalise(out, text, len, 0);
+    return normalise(out, text, len, 0, 0);
+}
+
+int spoor_normalise__chars_after(spoor_canon *out, size_t at, const char *text,
+                                 size_t len)
+{
+    if (at > out->len)
+        return spoor__error_set(SPOOR_EINVALID,
+                                "keeping %zu of %zu canonical characters", at,
+                                out->len);
+    return normalise(out, text, len, 0, at);
 }
 
 /* Counting steps of a stretch: text bytes per normalise__chars call. */
