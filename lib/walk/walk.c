@@ -165,6 +165,15 @@ typedef enum canon_keep {
     CANON_LEN      /* the length: pieces at a time (spoor_fingerprint__text) */
 } canon_keep;
 
+/* Bytes of text per piece: the default (0), or SPOOR_PIECE_BYTES, which
+ * tests set to compare small pieces with the whole text at once. */
+static size_t piece_bytes(void)
+{
+    const char *v = getenv("SPOOR_PIECE_BYTES");
+    unsigned long long n = v && *v ? strtoull(v, NULL, 10) : 0;
+    return n > 0 && n <= SIZE_MAX ? (size_t)n : 0;
+}
+
 /* Fingerprint text into item, item->canon its length only; the pieces are
  * normalised in item->canon's lent buffer, which then goes back to the
  * thread's scratch. */
@@ -172,7 +181,7 @@ static int fingerprint_len_only(spoor_item *item, const char *text, size_t len)
 {
     size_t nchars = 0;
     int error = spoor_fingerprint__text(&item->fps, &nchars, &item->canon, text,
-                                        len, 0);
+                                        len, piece_bytes());
     scratch_return_canon(item);
     spoor_canon_dispose(&item->canon);
     item->canon.len = error < 0 ? 0 : nchars;

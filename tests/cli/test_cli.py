@@ -748,6 +748,69 @@ def test_scalar_and_wide_agree(env):
     ok('"long.txt"' in outs[0], "the excerpt found its source")
 
 
+def test_text_in_pieces(env):
+    """add fingerprints a long text piece by piece (its whole canonical text
+    is never in memory): pieces of 1,000 bytes, the default pieces and the
+    whole text at once give the same segment, byte for byte, and the same
+    character count, on 2 MB of prose with accents, ligatures, CJK and
+    numbers, a long run of one letter, a period of two letters and a long
+    stretch without a letter; excerpts from far in it are found at their
+    exact places."""
+    rng = random.Random(17)
+    extra = ["caf\u00e9", "\ufb01nance", "\u65e5\u672c\u8a9e", "1,234.50",
+             "Stra\u00dfe", "3.000", "v2.0.1", "0.5"]
+    parts = []
+    for i in range(1400):
+        parts.append(prose(7000 + i, 150))
+        parts.append(" ".join(rng.choice(extra) for _ in range(12)))
+        if i == 300:
+            parts.append("a" * 6000)
+        if i == 600:
+            parts.append("ab " * 8000)
+        if i == 900:
+            parts.append(" ".join(str(rng.randrange(10**6))
+                                  for _ in range(40000)))
+    text = "\n".join(parts)
+    data = text.encode()
+    ok(len(data) > 2000000, f"document of {len(data)} bytes")
+    env.write("in/long.txt", text)
+    env.write("in/short.txt", prose(98, 300))
+
+    def build(name, piece):
+        extra_env = {"SPOOR_PIECE_BYTES": piece} if piece else {}
+        env.run("--index", env.path(name), "add", "-c", "c", env.path("in"),
+                index=False, env=extra_env)
+        segs = sorted(f for f in os.listdir(env.path(name))
+                      if f.endswith(".spx"))
+        eq(len(segs), 1, f"{name}: one segment")
+        out, _, _ = env.run("--index", env.path(name), "stats", "--json",
+                            index=False)
+        with open(os.path.join(env.path(name), segs[0]), "rb") as f:
+            return f.read(), json.loads(out)["canonical_chars"]
+
+    small, whole, default = (build("ix-small", "1000"),
+                             build("ix-whole", "100000000"),
+                             build("ix-default", None))
+    eq(small[1], whole[1], "canonical characters, small pieces")
+    eq(default[1], whole[1], "canonical characters, default pieces")
+    ok(small[0] == whole[0], "segments differ: small pieces, whole text")
+    ok(default[0] == whole[0], "segments differ: default pieces, whole text")
+    for start, length in ((len(data) // 2, 1500), (len(data) - 1000, 1000),
+                          (1048576 - 300, 800)):
+        excerpt = data[start:start + length].decode("utf-8", "ignore")
+        ebytes = excerpt.encode()
+        at = data.find(ebytes)
+        [res] = env.run("--index", env.path("ix-default"), "check", "--json",
+                        "-", stdin=ebytes, index=False)[0].splitlines()[:1]
+        top = json.loads(res)["matches"][0]
+        eq(top["path"], "long.txt", "top match")
+        ok(top["coverage"] > 0.95, f"coverage {top['coverage']}")
+        for r in top["regions"]:
+            eq(data[r["source"][0]:r["source"][1]],
+               ebytes[r["query"][0]:r["query"][1]], "region texts")
+            eq(r["source"][0] - r["query"][0], at, "region place")
+
+
 def test_boilerplate_common(env):
     disclaimer = ("This message and any attachments are confidential and "
                   "intended solely for the addressee. If you received it in "
