@@ -1,7 +1,8 @@
 /* fuzz_normalise: normalisation and winnowing of arbitrary bytes taken as
  * text: the offset map is monotone, inside the text, and each canonical
  * character's source range normalises to a run holding that character; the
- * wide (SIMD) and scalar paths agree; a stretch agrees with the whole. */
+ * wide (SIMD) and scalar paths agree; a stretch agrees with the whole, and
+ * so do fingerprints made piece by piece. */
 #include "fuzz_common.h"
 
 /* a and b hold the same characters and offsets */
@@ -30,11 +31,10 @@ static int same_fps(const spoor_fps *a, const spoor_fps *b)
 static void winnow_agree(const spoor_canon *c, const unsigned char *data,
                          size_t size)
 {
-    static const unsigned kw[][2] = {{SPOOR_TEXT_K, SPOOR_TEXT_W},
-                                     {SPOOR_BYTES_K, SPOOR_BYTES_W},
-                                     {3, 4}};
+    static const unsigned kw[][2] = {
+        {SPOOR_TEXT_K, SPOOR_TEXT_W}, {SPOOR_BYTES_K, SPOOR_BYTES_W}, {3, 4}};
     spoor_fps f[2] = {SPOOR_FPS_INIT, SPOOR_FPS_INIT},
-             g[2] = {SPOOR_FPS_INIT, SPOOR_FPS_INIT};
+              g[2] = {SPOOR_FPS_INIT, SPOOR_FPS_INIT};
     int wide = spoor_winnow__wide_enable(-1), i;
     size_t j;
     for (j = 0; j < sizeof(kw) / sizeof(kw[0]); j++) {
@@ -54,6 +54,25 @@ static void winnow_agree(const spoor_canon *c, const unsigned char *data,
         spoor_fps_dispose(&f[i]);
         spoor_fps_dispose(&g[i]);
     }
+}
+
+/* Fingerprinting piece by piece gives the whole text's fingerprints and
+ * character count, for pieces of a few bytes (so that texts of any size
+ * here are cut into many). */
+static void pieces_agree(const spoor_canon *c, const char *data, size_t size)
+{
+    spoor_fps whole = SPOOR_FPS_INIT, pieces = SPOOR_FPS_INIT;
+    spoor_canon scratch = SPOOR_CANON_INIT;
+    size_t piece = 1 + (size ? (unsigned char)data[0] % 97 : 0), n = 0;
+    if (spoor_winnow_u32(&whole, c->chars, c->len, SPOOR_TEXT_K, SPOOR_TEXT_W,
+                         SPOOR_SEED_TEXT) != 0 ||
+        spoor_fingerprint__text(&pieces, &n, &scratch, data, size, piece) !=
+            0 ||
+        n != c->len || !same_fps(&whole, &pieces))
+        abort();
+    spoor_fps_dispose(&whole);
+    spoor_fps_dispose(&pieces);
+    spoor_canon_dispose(&scratch);
 }
 
 static void paths_agree(const char *data, size_t size)
@@ -78,6 +97,7 @@ static void paths_agree(const char *data, size_t size)
         abort();
     same(&a, &b, base);
     winnow_agree(&a, (const unsigned char *)data, size);
+    pieces_agree(&a, data, size);
     spoor_canon_dispose(&a);
     spoor_canon_dispose(&b);
     spoor_canon_dispose(&scratch);

@@ -26,7 +26,10 @@
  * the processor's cache while they are winnowed. */
 #define STREAM_PIECE ((size_t)256 << 10)
 
-/* Canonical characters a later run has at least (but the last). */
+/* Canonical characters a run has at least (but the last): this many, or
+ * as many as a piece has bytes when pieces are smaller (tests), and never
+ * less than a window, so that the first run starts as the whole text
+ * does. */
 #define STREAM_MIN_RUN 4096
 
 /* Append run's fingerprints to out, their positions moved on by base. */
@@ -61,6 +64,7 @@ int spoor_fingerprint__text(spoor_fps *out, size_t *nchars,
 {
     spoor_fps run = SPOOR_FPS_INIT;
     size_t b = 0, total = 0, base = 0; /* scratch holds chars from base */
+    size_t min_run;
     int first = 1, error = 0;
 
     out->n = 0;
@@ -78,6 +82,9 @@ int spoor_fingerprint__text(spoor_fps *out, size_t *nchars,
         return spoor_winnow_u32(out, scratch->chars, scratch->len, SPOOR_TEXT_K,
                                 SPOOR_TEXT_W, SPOOR_SEED_TEXT);
     }
+    min_run = piece < STREAM_MIN_RUN ? piece : STREAM_MIN_RUN;
+    if (min_run < SPOOR_TEXT_K + SPOOR_TEXT_W)
+        min_run = SPOOR_TEXT_K + SPOOR_TEXT_W;
     while (b < len) {
         size_t e = spoor_normalise__next_mark(
                    text, len, piece < len - b ? b + piece : len),
@@ -86,14 +93,14 @@ int spoor_fingerprint__text(spoor_fps *out, size_t *nchars,
         SPOOR_TRY(spoor_normalise__chars_after(scratch, had, text + b, e - b));
         total += scratch->len - had;
         b = e;
-        if (b < len && scratch->len < STREAM_MIN_RUN)
+        if (b < len && scratch->len < min_run)
             continue;
         SPOOR_TRY(winnow_run(&run, scratch, first));
         SPOOR_TRY(append_fps(out, &run, base));
         first = 0;
         if (b >= len)
             break;
-        if (!out->n) { /* a run of STREAM_MIN_RUN characters selects */
+        if (!out->n) { /* a first run of a window or more selects */
             error = spoor__error_set(SPOOR_EINVALID,
                                      "winnowing a run selected nothing");
             goto done;
