@@ -72,6 +72,9 @@ void spoor_walk_opts_init(spoor_walk_opts *opts)
     opts->jobs = 1;
 }
 
+/* Buffers a thread keeps for its next item, at most (see scratch below). */
+#define SCRATCH_KEEP ((size_t)32 << 20)
+
 int spoor_item__take(spoor_item *dst, spoor_item *src)
 {
     const spoor_doc *d = &src->doc;
@@ -97,12 +100,20 @@ int spoor_item__take(spoor_item *dst, spoor_item *src)
     for (i = 0; i < d->n_meta; i++)
         SPOOR_TRY(
             spoor_doc__add_meta(&dst->doc, d->meta[i].key, d->meta[i].value));
-    /* the text and the fingerprints last, once nothing can fail: src keeps
-     * them on failure */
+    /* fingerprints the thread keeps for its next item are copied (warm
+     * memory for the next one), larger ones moved */
+    if (src->fps.n && src->fps.cap * sizeof(spoor_fp) <= SCRATCH_KEEP) {
+        dst->fps.v = spoor__reallocarray(NULL, src->fps.n, sizeof(spoor_fp));
+        SPOOR_ALLOC_CHECK(dst->fps.v);
+        memcpy(dst->fps.v, src->fps.v, src->fps.n * sizeof(spoor_fp));
+        dst->fps.n = dst->fps.cap = src->fps.n;
+    } else if (src->fps.n) {
+        dst->fps = src->fps;
+        memset(&src->fps, 0, sizeof(src->fps));
+    }
+    /* the text last, once nothing can fail: src keeps it on failure */
     dst->doc.text = src->doc.text;
     memset(&src->doc.text, 0, sizeof(src->doc.text));
-    dst->fps = src->fps;
-    memset(&src->fps, 0, sizeof(src->fps));
 done:
     if (error < 0)
         spoor_item__dispose_copy(dst);
@@ -121,7 +132,6 @@ void spoor_item__dispose_copy(spoor_item *item)
  * for its next one: reusing warm memory instead of fresh pages (a page
  * fault is expensive, most of all in a virtual machine). Buffers above
  * SCRATCH_KEEP bytes are freed instead. */
-#define SCRATCH_KEEP ((size_t)32 << 20)
 
 static _Thread_local struct {
     spoor_canon canon;

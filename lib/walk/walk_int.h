@@ -42,9 +42,9 @@ int spoor_walk__path(walker *wk, const char *path);
  * Copy what storing needs of src (path, display, sha256, sizes, format,
  * text, dates, metadata, warning, canonical length, fingerprints; not the
  * bytes, the children or the canonical text) into dst, which owns it all
- * and is released with spoor_item__dispose_copy. The text and the
- * fingerprints are moved, not copied: src is left without them.
- * @return 0 or ENOMEM (src unchanged).
+ * and is released with spoor_item__dispose_copy. The text is moved, not
+ * copied, and so are fingerprints too many for the thread to keep: src is
+ * left without them. @return 0 or ENOMEM (src unchanged).
  */
 int spoor_item__take(spoor_item *dst, spoor_item *src);
 void spoor_item__dispose_copy(spoor_item *item);
