@@ -95,6 +95,26 @@ def corpus(env, n=30, words=900, folder="corpus"):
     return docs
 
 
+MIXED_WORDS = ["caf\u00e9", "\ufb01nance", "\u65e5\u672c\u8a9e", "1,234.50",
+               "Stra\u00dfe", "3.000", "v2.0.1"]
+
+
+def mixed_text(seed, n, base, last_word, inserts=None):
+    """A long text of n paragraphs of prose (seeds base, base + 1, ...),
+    each followed by 12 words of MIXED_WORDS + [last_word] (accents, a
+    ligature, CJK, numbers whose decimals normalisation drops), with
+    inserts[i] (a string) after paragraph i."""
+    rng = random.Random(seed)
+    words = MIXED_WORDS + [last_word]
+    parts = []
+    for i in range(n):
+        parts.append(prose(base + i, 150))
+        parts.append(" ".join(rng.choice(words) for _ in range(12)))
+        if inserts and i in inserts:
+            parts.append(inserts[i])
+    return "\n".join(parts)
+
+
 # ==== cases ====
 
 def test_excerpts_from_stdin(env):
@@ -138,14 +158,7 @@ def test_excerpt_of_long_source(env):
     # whose decimals are dropped: excerpts of it, alone or two joined, are
     # found at their exact byte places (check normalises only the stretches
     # of a long source around the hits).
-    rng = random.Random(11)
-    extra = ["caf\u00e9", "\ufb01nance", "\u65e5\u672c\u8a9e", "1,234.50",
-             "Stra\u00dfe", "3.000", "v2.0.1", "\u201cquoted\u201d"]
-    parts = []
-    for i in range(420):
-        parts.append(prose(5000 + i, 150))
-        parts.append(" ".join(rng.choice(extra) for _ in range(12)))
-    text = "\n".join(parts)
+    text = mixed_text(11, 420, 5000, "\u201cquoted\u201d")
     data = text.encode()
     ok(len(data) > 500000, f"document of {len(data)} bytes")
     env.write("corpus/long.txt", text)
@@ -757,20 +770,9 @@ def test_text_in_pieces(env):
     stretch without a letter; excerpts from far in it are found at their
     exact places."""
     rng = random.Random(17)
-    extra = ["caf\u00e9", "\ufb01nance", "\u65e5\u672c\u8a9e", "1,234.50",
-             "Stra\u00dfe", "3.000", "v2.0.1", "0.5"]
-    parts = []
-    for i in range(1400):
-        parts.append(prose(7000 + i, 150))
-        parts.append(" ".join(rng.choice(extra) for _ in range(12)))
-        if i == 300:
-            parts.append("a" * 6000)
-        if i == 600:
-            parts.append("ab " * 8000)
-        if i == 900:
-            parts.append(" ".join(str(rng.randrange(10**6))
-                                  for _ in range(40000)))
-    text = "\n".join(parts)
+    digits = " ".join(str(rng.randrange(10**6)) for _ in range(40000))
+    text = mixed_text(17, 1400, 7000, "0.5",
+                      {300: "a" * 6000, 600: "ab " * 8000, 900: digits})
     data = text.encode()
     ok(len(data) > 2000000, f"document of {len(data)} bytes")
     env.write("in/long.txt", text)
