@@ -474,15 +474,18 @@ static void text_of_kind(char *t, size_t len, int c)
  * nothing. */
 static void test_winnow__text_in_pieces(void **state)
 {
-    static const size_t pieces[] = {1, 40, 333, 1024, 4096, 9000};
-    static char t[60000];
+    /* 50,000: runs long enough for the wide kernel's two walks */
+    static const size_t pieces[] = {1, 40, 333, 1024, 4096, 9000, 50000};
+    static const size_t lens[] = {20000, 60000, 200000};
+    static char t[200000];
     spoor_canon whole = SPOOR_CANON_INIT, scratch = SPOOR_CANON_INIT;
     spoor_fps got = SPOOR_FPS_INIT, want = SPOOR_FPS_INIT;
     int have_wide = spoor_winnow__wide_enable(-1), wide, c;
-    size_t p, len, nchars;
+    size_t p, l, len, nchars;
     (void)state;
     for (c = 0; c < 5; c++)
-        for (len = 20000; len <= sizeof(t); len += 20000) {
+        for (l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+            len = lens[l];
             text_of_kind(t, len, c);
             assert_int_equal(spoor_normalise__chars(&whole, t, len), 0);
             ref_winnow(&want, whole.chars, whole.len, K, W, SPOOR_SEED_TEXT);
@@ -496,7 +499,7 @@ static void test_winnow__text_in_pieces(void **state)
                     assert_int_equal(nchars, whole.len);
                     expect_same(&got, &want);
                 }
-                /* the default piece: this text is short, done at once */
+                /* the default piece: these texts are short, done at once */
                 assert_int_equal(
                     spoor_fingerprint__text(&got, &nchars, &scratch, t, len, 0),
                     0);
