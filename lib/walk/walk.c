@@ -72,8 +72,54 @@ void spoor_walk_opts_init(spoor_walk_opts *opts)
     opts->jobs = 1;
 }
 
-/* Buffers a thread keeps for its next item, at most (see scratch below). */
+/* Canonical text and fingerprint buffers of the thread's last item, kept
+ * for its next one: reusing warm memory instead of fresh pages (a page
+ * fault is expensive, most of all in a virtual machine). Buffers above
+ * SCRATCH_KEEP bytes are freed instead. */
 #define SCRATCH_KEEP ((size_t)32 << 20)
+
+static _Thread_local struct {
+    spoor_canon canon;
+    spoor_fps fps;
+} scratch;
+
+/* Give item the thread's buffers, empty: an item without text must not
+ * show the previous item's canonical length or fingerprints. */
+static void scratch_lend(spoor_item *item)
+{
+    item->canon = scratch.canon;
+    item->fps = scratch.fps;
+    item->canon.len = 0;
+    item->fps.n = 0;
+    memset(&scratch, 0, sizeof(scratch));
+}
+
+/* Keep item's canonical text buffers for the thread's next item (if small
+ * enough), leaving item without them. */
+static void scratch_return_canon(spoor_item *item)
+{
+    if (!scratch.canon.cap && item->canon.cap * 12 <= SCRATCH_KEEP) {
+        scratch.canon = item->canon;
+        memset(&item->canon, 0, sizeof(item->canon));
+    }
+}
+
+/* Whether the thread keeps fingerprint buffer f for its next item. */
+static int scratch_keeps_fps(const spoor_fps *f)
+{
+    return f->cap * sizeof(spoor_fp) <= SCRATCH_KEEP;
+}
+
+/* Keep item's canonical text and fingerprint buffers for the thread's next
+ * item (those small enough), leaving item without them. */
+static void scratch_return(spoor_item *item)
+{
+    scratch_return_canon(item);
+    if (!scratch.fps.cap && scratch_keeps_fps(&item->fps)) {
+        scratch.fps = item->fps;
+        memset(&item->fps, 0, sizeof(item->fps));
+    }
+}
 
 int spoor_item__take(spoor_item *dst, spoor_item *src)
 {
@@ -102,7 +148,7 @@ int spoor_item__take(spoor_item *dst, spoor_item *src)
             spoor_doc__add_meta(&dst->doc, d->meta[i].key, d->meta[i].value));
     /* fingerprints the thread keeps for its next item are copied (warm
      * memory for the next one), larger ones moved */
-    if (src->fps.n && src->fps.cap * sizeof(spoor_fp) <= SCRATCH_KEEP) {
+    if (src->fps.n && scratch_keeps_fps(&src->fps)) {
         dst->fps.v = spoor__reallocarray(NULL, src->fps.n, sizeof(spoor_fp));
         SPOOR_ALLOC_CHECK(dst->fps.v);
         memcpy(dst->fps.v, src->fps.v, src->fps.n * sizeof(spoor_fp));
@@ -126,46 +172,6 @@ void spoor_item__dispose_copy(spoor_item *item)
     spoor__free((char *)item->display);
     spoor_item_dispose(item);
     memset(item, 0, sizeof(*item));
-}
-
-/* Canonical text and fingerprint buffers of the thread's last item, kept
- * for its next one: reusing warm memory instead of fresh pages (a page
- * fault is expensive, most of all in a virtual machine). Buffers above
- * SCRATCH_KEEP bytes are freed instead. */
-
-static _Thread_local struct {
-    spoor_canon canon;
-    spoor_fps fps;
-} scratch;
-
-/* Give item the thread's buffers, empty: an item without text must not
- * show the previous item's canonical length or fingerprints. */
-static void scratch_lend(spoor_item *item)
-{
-    item->canon = scratch.canon;
-    item->fps = scratch.fps;
-    item->canon.len = 0;
-    item->fps.n = 0;
-    memset(&scratch, 0, sizeof(scratch));
-}
-
-/* Keep item's canonical text buffers for the thread's next item (if small
- * enough), leaving item without them. */
-static void scratch_return_canon(spoor_item *item)
-{
-    if (!scratch.canon.cap && item->canon.cap * 12 <= SCRATCH_KEEP) {
-        scratch.canon = item->canon;
-        memset(&item->canon, 0, sizeof(item->canon));
-    }
-}
-
-static void scratch_return(spoor_item *item)
-{
-    scratch_return_canon(item);
-    if (!scratch.fps.cap && item->fps.cap * sizeof(spoor_fp) <= SCRATCH_KEEP) {
-        scratch.fps = item->fps;
-        memset(&item->fps, 0, sizeof(item->fps));
-    }
 }
 
 /* How much of the canonical text an item keeps. */
@@ -217,14 +223,14 @@ static int analyse_as(spoor_item *item, const void *data, size_t len,
         item->fp_bytes = 0;
         if (keep == CANON_LEN) {
             SPOOR_TRY(fingerprint_len_only(item, text, tlen));
-            goto done;
+        } else {
+            SPOOR_TRY(keep == CANON_OFFSETS
+                          ? spoor_normalise(&item->canon, text, tlen)
+                          : spoor_normalise__chars(&item->canon, text, tlen));
+            SPOOR_TRY(spoor_winnow_u32(&item->fps, item->canon.chars,
+                                       item->canon.len, SPOOR_TEXT_K,
+                                       SPOOR_TEXT_W, SPOOR_SEED_TEXT));
         }
-        SPOOR_TRY(keep == CANON_OFFSETS
-                      ? spoor_normalise(&item->canon, text, tlen)
-                      : spoor_normalise__chars(&item->canon, text, tlen));
-        SPOOR_TRY(spoor_winnow_u32(&item->fps, item->canon.chars,
-                                   item->canon.len, SPOOR_TEXT_K, SPOOR_TEXT_W,
-                                   SPOOR_SEED_TEXT));
     } else {
         SPOOR_TRY(spoor_winnow_bytes(&item->fps, data, len, SPOOR_BYTES_K,
                                      SPOOR_BYTES_W, SPOOR_SEED_BYTES));

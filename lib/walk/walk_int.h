@@ -15,7 +15,7 @@ typedef int (*spoor_walk_file_fn)(walker *wk, const char *fspath,
                                   int nofollow);
 
 /** Like spoor_item_cb, given the walker's own item: it may take the item's
- * text (walk_data does not use the text after the call). */
+ * text and fingerprints (walk_data uses neither after the call). */
 typedef int (*spoor_item_take_cb)(spoor_item *item, void *payload);
 
 struct walker {
