@@ -139,7 +139,6 @@ int spoor_normalise__wide(int enable);
 int spoor_winnow__wide_enable(int enable);
 
 struct spoor_fps;
-struct spoor_canon;
 
 /**
  * Winnow the n symbols at s going on from a selection already made: k-gram
@@ -175,8 +174,11 @@ typedef struct spoor_canon_mark {
     size_t byte, canon;
 } spoor_canon_mark;
 
-/** The first mark at or after byte i of text: an ASCII letter, or len. */
-size_t spoor_normalise__next_mark(const char *text, size_t len, size_t i);
+/** Where a stretch of text that starts at a mark, byte from (<= len), ends
+ * after at least `bytes` bytes: the first mark at or after from + bytes (an
+ * ASCII letter), or len. */
+size_t spoor_normalise__stretch_end(const char *text, size_t len, size_t from,
+                                    size_t bytes);
 
 /**
  * Normalise, with offsets, a stretch of text that covers its canonical

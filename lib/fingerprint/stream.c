@@ -4,7 +4,7 @@
  *
  * The text is normalised piece by piece, each piece ending at a mark (an
  * ASCII letter), where normalisation gives exactly the whole text's
- * canonical characters (spoor_normalise__next_mark). The canonical
+ * canonical characters (spoor_normalise__stretch_end). The canonical
  * characters are winnowed run by run: the first run as usual, each later
  * one going on from the last selection of the run before
  * (spoor_winnow__u32_cont), over the characters from that selection on.
@@ -86,9 +86,7 @@ int spoor_fingerprint__text(spoor_fps *out, size_t *nchars,
     if (min_run < SPOOR_TEXT_K + SPOOR_TEXT_W)
         min_run = SPOOR_TEXT_K + SPOOR_TEXT_W;
     while (b < len) {
-        size_t e = spoor_normalise__next_mark(
-                   text, len, piece < len - b ? b + piece : len),
-               q, keep;
+        size_t e = spoor_normalise__stretch_end(text, len, b, piece), q, keep;
         size_t had = first && !b ? 0 : scratch->len;
         SPOOR_TRY(spoor_normalise__chars_after(scratch, had, text + b, e - b));
         total += scratch->len - had;

@@ -190,7 +190,8 @@ static int winnow_u32_cont(spoor_fps *out, const uint32_t *s, size_t n,
 int spoor_winnow__u32_cont(spoor_fps *out, const uint32_t *s, size_t n,
                            unsigned k, unsigned w, uint64_t seed)
 {
-    if (k && w && n >= k && n <= UINT32_MAX && spoor_winnow__wide_enable(-1))
+    /* the window stays w long, however few k-grams follow */
+    if (wide_window(n, k, w))
         return spoor_winnow__wide(out, s, 0, n, k, w, seed, 1);
     return winnow_u32_cont(out, s, n, k, w, seed);
 }

@@ -427,16 +427,14 @@ static inline int is_ascii_letter(unsigned char b)
     return (unsigned)((b | 0x20) - 'a') < 26u;
 }
 
-static size_t next_mark(const unsigned char *s, size_t len, size_t i)
+size_t spoor_normalise__stretch_end(const char *text, size_t len, size_t from,
+                                    size_t bytes)
 {
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = bytes < len - from ? from + bytes : len;
     while (i < len && !is_ascii_letter(s[i]))
         i++;
     return i;
-}
-
-size_t spoor_normalise__next_mark(const char *text, size_t len, size_t i)
-{
-    return next_mark((const unsigned char *)text, len, i);
 }
 
 int spoor_normalise__stretch(spoor_canon *out, spoor_canon *scratch,
@@ -455,7 +453,7 @@ int spoor_normalise__stretch(spoor_canon *out, spoor_canon *scratch,
                                 len);
     /* count forward in steps to the last step mark at most from */
     while (b < len) {
-        e = next_mark(s, len, b + STRETCH_STEP < len ? b + STRETCH_STEP : len);
+        e = spoor_normalise__stretch_end(text, len, b, STRETCH_STEP);
         if ((error = spoor_normalise__chars(scratch, text + b, e - b)) < 0)
             return error;
         if (c + scratch->len > from || e >= len)
@@ -467,7 +465,7 @@ int spoor_normalise__stretch(spoor_canon *out, spoor_canon *scratch,
      * denser in bytes per character than guessed takes a longer try */
     span = (to > c ? to - c : 0) + (to > c ? (to - c) / 4 : 0) + STRETCH_STEP;
     for (;;) {
-        e = next_mark(s, len, span < len - b ? b + span : len);
+        e = spoor_normalise__stretch_end(text, len, b, span);
         if ((error = spoor_normalise(out, text + b, e - b)) < 0)
             return error;
         if (c + out->len >= to || e >= len)

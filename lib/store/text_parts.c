@@ -52,10 +52,7 @@ static size_t cut(const char *text, size_t len, size_t *ends)
 {
     size_t n = 0, at = 0;
     while (at < len) {
-        size_t e =
-            at + TEXT_PART_BYTES < len
-                ? spoor_normalise__next_mark(text, len, at + TEXT_PART_BYTES)
-                : len;
+        size_t e = spoor_normalise__stretch_end(text, len, at, TEXT_PART_BYTES);
         ends[n++] = e;
         at = e;
     }
