@@ -10,6 +10,7 @@
 #include <dlfcn.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,19 +24,23 @@ typedef struct module_slot {
     const char *file;           /* its file name */
     const char *symbol;         /* its table's symbol */
     const spoor_module *linked; /* linked in (static internal library) */
-    pthread_once_t once;
+    atomic_int tried;           /* load has run (under load_lock) */
     const spoor_module *loaded;
     char error[PATH_MAX + 512];
 } module_slot;
 
+/* A weak symbol's address is NULL where it is not linked in. */
 static module_slot slots[SPOOR_N_MODULES] = {
-    {"spoor-mail-" SPOOR_VERSION ".so", "spoor_module_mail", NULL,
-     PTHREAD_ONCE_INIT, NULL, ""},
-    {"spoor-docs-" SPOOR_VERSION ".so", "spoor_module_docs", NULL,
-     PTHREAD_ONCE_INIT, NULL, ""},
-    {"spoor-dkim-" SPOOR_VERSION ".so", "spoor_module_dkim", NULL,
-     PTHREAD_ONCE_INIT, NULL, ""},
+    {"spoor-mail-" SPOOR_VERSION ".so", "spoor_module_mail", &spoor_module_mail,
+     0, NULL, ""},
+    {"spoor-docs-" SPOOR_VERSION ".so", "spoor_module_docs", &spoor_module_docs,
+     0, NULL, ""},
+    {"spoor-dkim-" SPOOR_VERSION ".so", "spoor_module_dkim", &spoor_module_dkim,
+     0, NULL, ""},
 };
+
+/* Serialises the first loads (each module is loaded at most once). */
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Module m's path: beside the object holding this function. */
 static int module_path(module_slot *m, char *out, size_t size)
@@ -91,30 +96,17 @@ static void load(module_slot *m)
     m->loaded = t;
 }
 
-static void load_mail(void)
-{
-    slots[SPOOR_MODULE_MAIL].linked = &spoor_module_mail;
-    load(&slots[SPOOR_MODULE_MAIL]);
-}
-
-static void load_docs(void)
-{
-    slots[SPOOR_MODULE_DOCS].linked = &spoor_module_docs;
-    load(&slots[SPOOR_MODULE_DOCS]);
-}
-
-static void load_dkim(void)
-{
-    slots[SPOOR_MODULE_DKIM].linked = &spoor_module_dkim;
-    load(&slots[SPOOR_MODULE_DKIM]);
-}
-
 const spoor_module *spoor_module__get(spoor_module_id id)
 {
-    static void (*const loaders[SPOOR_N_MODULES])(void) = {load_mail, load_docs,
-                                                           load_dkim};
     module_slot *m = &slots[id];
-    pthread_once(&m->once, loaders[id]);
+    if (!atomic_load_explicit(&m->tried, memory_order_acquire)) {
+        pthread_mutex_lock(&load_lock);
+        if (!atomic_load_explicit(&m->tried, memory_order_relaxed)) {
+            load(m);
+            atomic_store_explicit(&m->tried, 1, memory_order_release);
+        }
+        pthread_mutex_unlock(&load_lock);
+    }
     return m->loaded;
 }
 
