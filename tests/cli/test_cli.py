@@ -62,10 +62,23 @@ class Env:
                 f"stdout:\n{out}\nstderr:\n{err}")
         return out, err, p.returncode
 
-    def check(self, *paths, stdin=None, opts=(), expect=0):
-        out, _, _ = self.run("check", "--json", *opts, *paths, stdin=stdin,
-                             expect=expect)
+    def check(self, *paths, stdin=None, opts=(), expect=0, index=None):
+        """check --json of paths against this env's index, or the one at
+        index: the results, one per input."""
+        where = ("--index", index) if index else ()
+        out, _, _ = self.run(*where, "check", "--json", *opts, *paths,
+                             stdin=stdin, expect=expect, index=not index)
         return [json.loads(line) for line in out.splitlines() if line]
+
+    def one_segment(self, index, folder, env=None):
+        """add folder (collection c) into a new index at index, with env:
+        the bytes of the one segment it makes."""
+        self.run("--index", index, "add", "-c", "c", folder, index=False,
+                 env=env)
+        segs = sorted(f for f in os.listdir(index) if f.endswith(".spx"))
+        eq(len(segs), 1, f"{index}: one segment")
+        with open(os.path.join(index, segs[0]), "rb") as f:
+            return f.read()
 
     def close(self):
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -113,6 +126,25 @@ def mixed_text(seed, n, base, last_word, inserts=None):
         if inserts and i in inserts:
             parts.append(inserts[i])
     return "\n".join(parts)
+
+
+def excerpts_at_places(env, data, name, spans, index=None):
+    """Each excerpt data[start:start + length] (cut to whole characters),
+    checked alone, has source name as its top match, covered over 95 %,
+    with regions whose texts are the same in both, at the excerpt's own
+    byte place in data."""
+    for start, length in spans:
+        ebytes = data[start:start + length].decode("utf-8", "ignore").encode()
+        at = data.find(ebytes)
+        ok(at >= 0, "excerpt taken from the document")
+        [res] = env.check("-", stdin=ebytes, index=index)
+        top = res["matches"][0]
+        eq(top["path"], name, "top match")
+        ok(top["coverage"] > 0.95, f"coverage {top['coverage']}")
+        for r in top["regions"]:
+            eq(data[r["source"][0]:r["source"][1]],
+               ebytes[r["query"][0]:r["query"][1]], "region texts")
+            eq(r["source"][0] - r["query"][0], at, "region place")
 
 
 # ==== cases ====
@@ -164,20 +196,9 @@ def test_excerpt_of_long_source(env):
     env.write("corpus/long.txt", text)
     env.write("corpus/short.txt", prose(99, 300))
     env.run("add", "-c", "dump-1", env.path("corpus"))
-    for start, length in ((0, 700), (250003, 1200), (len(data) - 900, 900),
-                          (123457, 40000)):
-        excerpt = data[start:start + length].decode("utf-8", "ignore")
-        ebytes = excerpt.encode()
-        at = data.find(ebytes)
-        ok(at >= 0, "excerpt taken from the document")
-        [res] = env.check("-", stdin=ebytes)
-        top = res["matches"][0]
-        eq(top["path"], "long.txt", "top match")
-        ok(top["coverage"] > 0.95, f"coverage {top['coverage']}")
-        for r in top["regions"]:
-            q = ebytes[r["query"][0]:r["query"][1]]
-            eq(data[r["source"][0]:r["source"][1]], q, "region texts")
-            eq(r["source"][0] - r["query"][0], at, "region place")
+    excerpts_at_places(env, data, "long.txt",
+                       ((0, 700), (250003, 1200), (len(data) - 900, 900),
+                        (123457, 40000)))
     # two distant excerpts joined: two regions, each at its own place
     a, b = data[10000:10800], data[450000:451000]
     a = a.decode("utf-8", "ignore").encode()
@@ -556,13 +577,16 @@ def test_extractor_module(env):
     env.write("q/page.html", "<html><body><p>" + prose(42, 300)[100:1500]
               + "</p></body></html>")
     env.run("add", "-c", "c", env.path("in"))
+
+    def mapped(path):
+        """ld.so's trace of the files a check of path maps."""
+        return env.run("check", path, env={"LD_DEBUG": "files"})[1]
+
     # a text check maps no module; an HTML one does (ld.so's own trace)
-    _, err, _ = env.run("check", env.path("q/excerpt.txt"),
-                        env={"LD_DEBUG": "files"})
+    err = mapped(env.path("q/excerpt.txt"))
     ok(module not in err and docs not in err,
        "checking text loaded an extractor module")
-    _, err, _ = env.run("check", env.path("q/page.html"),
-                        env={"LD_DEBUG": "files"})
+    err = mapped(env.path("q/page.html"))
     ok(module in err, "checking HTML did not load the mail module")
     ok(docs not in err and "libgsf" not in err,
        "checking HTML loaded the documents module")
@@ -571,16 +595,14 @@ def test_extractor_module(env):
               "Subject: note\nMessage-ID: <n1@example.com>\n"
               "Date: Mon, 01 Dec 2014 10:00:00 +0000\n\n"
               + prose(42, 300)[200:1400] + "\n")
-    _, err, _ = env.run("check", env.path("q/note.eml"),
-                        env={"LD_DEBUG": "files"})
+    err = mapped(env.path("q/note.eml"))
     ok(module in err, "checking an email did not load the mail module")
     ok(dkim not in err and "libopendkim" not in err,
        "checking an unsigned email loaded the DKIM module")
     os.remove(env.path("q/note.eml"))
     with zipfile.ZipFile(env.path("q/pack.zip"), "w") as z:
         z.writestr("inner.txt", text[100:1500])
-    _, err, _ = env.run("check", env.path("q/pack.zip"),
-                        env={"LD_DEBUG": "files"})
+    err = mapped(env.path("q/pack.zip"))
     ok(docs in err, "checking a zip did not load the documents module")
     ok(module not in err and "libgmime" not in err,
        "checking a zip loaded the mail module")
@@ -736,17 +758,9 @@ def test_scalar_and_wide_agree(env):
     with open(env.path("in/blob.bin"), "wb") as f:
         f.write(bytes(rng.randrange(256) for _ in range(20000)))
 
-    def build(name, scalar):
-        extra = {"SPOOR_SCALAR": "1"} if scalar else {}
-        env.run("--index", env.path(name), "add", "-c", "c", env.path("in"),
-                index=False, env=extra)
-        segs = sorted(f for f in os.listdir(env.path(name))
-                      if f.endswith(".spx"))
-        eq(len(segs), 1, f"{name}: one segment")
-        with open(os.path.join(env.path(name), segs[0]), "rb") as f:
-            return f.read()
-
-    ok(build("ix-scalar", True) == build("ix-wide", False),
+    ok(env.one_segment(env.path("ix-scalar"), env.path("in"),
+                       {"SPOOR_SCALAR": "1"}) ==
+       env.one_segment(env.path("ix-wide"), env.path("in")),
        "segments differ between the scalar and the wide code")
     text = open(env.path("in/long.txt"), encoding="utf-8").read()
     env.write("q/excerpt.txt", text[len(text) // 2:len(text) // 2 + 3000])
@@ -779,16 +793,11 @@ def test_text_in_pieces(env):
     env.write("in/short.txt", prose(98, 300))
 
     def build(name, piece):
-        extra_env = {"SPOOR_PIECE_BYTES": piece} if piece else {}
-        env.run("--index", env.path(name), "add", "-c", "c", env.path("in"),
-                index=False, env=extra_env)
-        segs = sorted(f for f in os.listdir(env.path(name))
-                      if f.endswith(".spx"))
-        eq(len(segs), 1, f"{name}: one segment")
+        seg = env.one_segment(env.path(name), env.path("in"),
+                              {"SPOOR_PIECE_BYTES": piece} if piece else None)
         out, _, _ = env.run("--index", env.path(name), "stats", "--json",
                             index=False)
-        with open(os.path.join(env.path(name), segs[0]), "rb") as f:
-            return f.read(), json.loads(out)["canonical_chars"]
+        return seg, json.loads(out)["canonical_chars"]
 
     small, whole, default = (build("ix-small", "1000"),
                              build("ix-whole", "100000000"),
@@ -797,20 +806,10 @@ def test_text_in_pieces(env):
     eq(default[1], whole[1], "canonical characters, default pieces")
     ok(small[0] == whole[0], "segments differ: small pieces, whole text")
     ok(default[0] == whole[0], "segments differ: default pieces, whole text")
-    for start, length in ((len(data) // 2, 1500), (len(data) - 1000, 1000),
-                          (1048576 - 300, 800)):
-        excerpt = data[start:start + length].decode("utf-8", "ignore")
-        ebytes = excerpt.encode()
-        at = data.find(ebytes)
-        [res] = env.run("--index", env.path("ix-default"), "check", "--json",
-                        "-", stdin=ebytes, index=False)[0].splitlines()[:1]
-        top = json.loads(res)["matches"][0]
-        eq(top["path"], "long.txt", "top match")
-        ok(top["coverage"] > 0.95, f"coverage {top['coverage']}")
-        for r in top["regions"]:
-            eq(data[r["source"][0]:r["source"][1]],
-               ebytes[r["query"][0]:r["query"][1]], "region texts")
-            eq(r["source"][0] - r["query"][0], at, "region place")
+    excerpts_at_places(env, data, "long.txt",
+                       ((len(data) // 2, 1500), (len(data) - 1000, 1000),
+                        (1048576 - 300, 800)),
+                       index=env.path("ix-default"))
 
 
 def test_boilerplate_common(env):
