@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -182,12 +183,19 @@ typedef enum canon_keep {
 } canon_keep;
 
 /* Bytes of text per piece: the default (0), or SPOOR_PIECE_BYTES, which
- * tests set to compare small pieces with the whole text at once. */
+ * tests set to compare small pieces with the whole text at once. Read once
+ * per process, not once per item. */
 static size_t piece_bytes(void)
 {
-    const char *v = getenv("SPOOR_PIECE_BYTES");
-    unsigned long long n = v && *v ? strtoull(v, NULL, 10) : 0;
-    return n > 0 && n <= SIZE_MAX ? (size_t)n : 0;
+    static atomic_size_t cached = SIZE_MAX; /* SIZE_MAX: not read yet */
+    size_t piece = atomic_load(&cached);
+    if (piece == SIZE_MAX) {
+        const char *v = getenv("SPOOR_PIECE_BYTES");
+        unsigned long long n = v && *v ? strtoull(v, NULL, 10) : 0;
+        piece = n > 0 && n < SIZE_MAX ? (size_t)n : 0;
+        atomic_store(&cached, piece);
+    }
+    return piece;
 }
 
 /* Fingerprint text into item, item->canon its length only; the pieces are
