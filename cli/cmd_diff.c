@@ -45,6 +45,8 @@ static int load_side(side *s, const cli_global *g, spoor_store **store)
     struct stat st;
     int64_t content;
     spoor_buf text = SPOOR_BUF_INIT;
+    spoor_record *rec = NULL;
+    size_t header;
     int rc;
 
     memset(&s->item, 0, sizeof(s->item));
@@ -60,11 +62,16 @@ static int load_side(side *s, const cli_global *g, spoor_store **store)
                          spoor_error_last()->message);
     if (spoor_store_resolve(*store, s->name, &content) < 0)
         return cli_error_lib(s->name);
+    if (spoor_store_record(*store, content, &rec) < 0)
+        return cli_error_lib(s->name);
+    header = (size_t)rec->header_bytes;
+    spoor_record_free(rec);
     if (spoor_store_text(*store, content, &text) < 0)
         return cli_error_lib(s->name);
     s->data = text.ptr ? text.ptr : strdup("");
     s->len = text.size;
-    if (spoor_item_from_text(&s->item, s->data, s->len) < 0)
+    /* an email's header block stays in the text, out of the comparison */
+    if (spoor_item_from_stored(&s->item, s->data, s->len, header) < 0)
         return cli_error_lib(s->name);
     return CLI_OK;
 }

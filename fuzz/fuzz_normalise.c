@@ -114,6 +114,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (spoor_normalise(&c, (const char *)data, size) == 0)
         for (i = 0; i < c.len; i++) {
             int found = 0;
+            if (c.chars[i] == '.') { /* a point is kept for its neighbours */
+                if (i == 0 || i + 1 >= c.len || c.chars[i - 1] < '0' ||
+                    c.chars[i - 1] > '9' || c.chars[i + 1] < '0' ||
+                    c.chars[i + 1] > '9' || c.end[i] - c.start[i] != 1 ||
+                    data[c.start[i]] != '.')
+                    abort();
+                continue;
+            }
             if (spoor_normalise(&sub, (const char *)data + c.start[i],
                                 c.end[i] - c.start[i]) != 0)
                 abort();

@@ -88,6 +88,9 @@ typedef struct spoor_doc {
                              "windows-1252"; NULL otherwise; static */
     int has_text;         /* 0: binary item, fingerprinted over bytes */
     spoor_buf text;       /* UTF-8 text (may be empty) */
+    size_t header_bytes;  /* an email's header block: text[0, header_bytes)
+                             is metadata (From, To, Date, Subject), ends
+                             with an empty line and is never compared */
     spoor_date *dates;
     size_t n_dates, cap_dates;
     spoor_meta *meta;

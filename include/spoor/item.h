@@ -30,6 +30,9 @@ typedef struct spoor_item {
     unsigned depth;            /* 0 for files, 1 for their children, ... */
     spoor_doc doc;             /* extracted text and metadata */
     spoor_canon canon;         /* canonical text of doc.text */
+    size_t header_chars;       /* canonical characters of the email header block
+                                  (doc.header_bytes): metadata, never compared;
+                                  fingerprints and regions lie after them */
     spoor_fps fps;             /* fingerprints: text, or bytes if fp_bytes */
     int fp_bytes;              /* 1: fingerprints over raw bytes (no text) */
     void *prepared; /* internal: the store-ready form a parallel walk's worker
@@ -114,6 +117,14 @@ SPOOR_API int spoor_item_analyse(spoor_item *item, const void *data, size_t len,
  */
 SPOOR_API int spoor_item_from_text(spoor_item *item, const char *text,
                                    size_t len);
+
+/**
+ * spoor_item_from_text for a stored email item's text, whose first
+ * header_bytes are its header block (spoor_record.header_bytes): the block
+ * is kept in the text and left out of fingerprints and regions.
+ */
+SPOOR_API int spoor_item_from_stored(spoor_item *item, const char *text,
+                                     size_t len, size_t header_bytes);
 
 /** Release what spoor_item_analyse allocated. NULL-safe. */
 SPOOR_API void spoor_item_dispose(spoor_item *item);

@@ -2,21 +2,37 @@
  * spoor/match.h: provenance of an item against the index, and the shared
  * passages of two items.
  *
- * spoor_check_item() looks up the item's fingerprints, seeds candidate
- * sources with fingerprints that are not boilerplate (present in at most
- * opts.common items), verifies every seed against both canonical texts and
- * extends it to the exact shared span along its diagonal (a region). From
- * the regions it computes coverage (the fraction of the item's canonical
- * characters inside regions shared with a source), source coverage, the
- * coverage by releases, internal collections and any source, the verdict,
+ * spoor_check_item() looks up the item's fingerprints (an email's header
+ * block has none: it is metadata), seeds candidate sources with those that
+ * are not boilerplate, verifies every seed against both canonical texts and
+ * extends it to the exact shared span along its diagonal (a region; never
+ * into a header block). From the regions it computes the evidence: the
+ * query's canonical characters inside regions, minus boilerplate. From the
+ * evidence: coverage per source and per kind of collection, the verdict,
  * the first release and the case events the item's dates postdate.
  *
+ * Boilerplate (parameters are options, defaults below):
+ *   - a fingerprint held by more than `common` items (default: 100, or one
+ *     item in 1,000 of a larger index), or by emails of at least `spread`
+ *     threads (default 10), so a list footer or a signature repeated
+ *     across threads is boilerplate while a message quoted within its
+ *     thread is not (other items count by `common` only: one document
+ *     found in many places is content, not boilerplate);
+ *   - anything shared with an item of a `boilerplate` collection;
+ *   - inside a region, the characters under boilerplate fingerprints, and
+ *     any piece of the region left shorter than k between them: a region
+ *     seeded by a rare fingerprint at its edge does not carry the
+ *     boilerplate it extends through.
+ *
  * Verdicts (thresholds are options, defaults below):
- *   released            release coverage >= released_min (0.80)
- *   partially-released  otherwise, a passage of at least G canonical
- *                       characters is shared with a release
- *   internal-only       otherwise, internal coverage >= internal_min (0.50)
+ *   released            release evidence >= released_min (0.80) of the item
+ *   partially-released  otherwise, release evidence of at least min_evidence
+ *                       canonical characters (200) and min_share (0.05) of
+ *                       the item: a substantive share
+ *   internal-only       otherwise, internal evidence >= internal_min (0.50)
  *   unknown             anything else
+ * Weaker links are still listed as matches; r->verdict_basis says what the
+ * verdict rests on.
  *
  * Items without text are compared over raw bytes; their regions are chains
  * of fingerprint hits (exact to about w bytes), since source bytes are not
@@ -33,10 +49,16 @@
 #define SPOOR_RELEASED_MIN 0.80
 #define SPOOR_INTERNAL_MIN 0.50
 #define SPOOR_MAX_SOURCES 200
+#define SPOOR_COMMON_MIN 100     /* common: at least this many items */
+#define SPOOR_COMMON_PER_MILLE 1 /* ... or this share of the index */
+#define SPOOR_SPREAD 10          /* boilerplate across this many families */
+#define SPOOR_MIN_EVIDENCE 200   /* partially-released: canonical chars */
+#define SPOOR_MIN_SHARE 0.05     /* ... and this share of the item */
+#define SPOOR_GUARANTEE (SPOOR_TEXT_W + SPOOR_TEXT_K - 1)
 
 typedef struct spoor_check_opts {
     unsigned version;
-    size_t common;           /* boilerplate threshold (items per hash) */
+    size_t common; /* boilerplate: items per hash (0: the default rule) */
     const char *const *only; /* restrict to these collections, or NULL */
     size_t n_only;
     double released_min; /* see the verdict table above */
@@ -44,13 +66,18 @@ typedef struct spoor_check_opts {
     size_t max_sources; /* candidate sources verified per item */
     size_t min_region;  /* shortest region kept, canonical chars */
     spoor_dkim *dkim;   /* verify email signatures with it, or NULL */
+    /* version 2 */
+    size_t spread;       /* boilerplate: families per hash */
+    size_t min_evidence; /* partially-released: canonical characters */
+    double min_share;    /* partially-released: share of the item */
 } spoor_check_opts;
 
-#define SPOOR_CHECK_OPTS_VERSION 1
+#define SPOOR_CHECK_OPTS_VERSION 2
 #define SPOOR_CHECK_OPTS_INIT                                                  \
     {                                                                          \
-        SPOOR_CHECK_OPTS_VERSION, 100, NULL, 0, SPOOR_RELEASED_MIN,            \
-            SPOOR_INTERNAL_MIN, SPOOR_MAX_SOURCES, 32, NULL                    \
+        SPOOR_CHECK_OPTS_VERSION, 0, NULL, 0, SPOOR_RELEASED_MIN,              \
+            SPOOR_INTERNAL_MIN, SPOOR_MAX_SOURCES, 32, NULL, SPOOR_SPREAD,     \
+            SPOOR_MIN_EVIDENCE, SPOOR_MIN_SHARE                                \
     }
 
 typedef struct spoor_region {
@@ -60,14 +87,24 @@ typedef struct spoor_region {
     size_t sc_start, sc_end;
 } spoor_region;
 
+/* A part of a region that is boilerplate: byte range in the query's text. */
+typedef struct spoor_bp_span {
+    size_t region;         /* index into the match's regions */
+    size_t q_start, q_end; /* half-open, text bytes of the query */
+} spoor_bp_span;
+
 typedef struct spoor_match {
     spoor_record *source;   /* owned; occurrences already filtered */
     int exact;              /* same sha256 as the query */
-    double coverage;        /* of the query's canonical text */
-    double source_coverage; /* of the source's canonical text */
+    double coverage;        /* evidence share of the query's compared text */
+    double source_coverage; /* the same of the source's */
     spoor_region *regions;  /* owned, ordered by query offset */
     size_t n_regions;
-    size_t longest; /* longest region, canonical chars */
+    size_t longest;    /* longest region, canonical chars */
+    size_t evidence;   /* canonical chars of regions beyond boilerplate */
+    spoor_bp_span *bp; /* boilerplate parts of regions; owned */
+    size_t n_bp;
+    int boilerplate; /* the source is in a boilerplate collection */
 } spoor_match;
 
 typedef struct spoor_postdate {
@@ -93,6 +130,14 @@ typedef struct spoor_result {
     int dkim_checked;  /* 1: the item is an email and was checked */
     spoor_date *dates; /* dates found while checking (dkim-t); owned */
     size_t n_dates;
+    size_t compared;        /* canonical chars compared (without headers) */
+    size_t release_chars;   /* evidence shared with releases */
+    double cov_boilerplate; /* share of the compared text that is
+                               boilerplate (and shared with a source) */
+    size_t n_bp_only;       /* sources sharing boilerplate only (not listed) */
+    size_t common_used, spread_used; /* the boilerplate thresholds applied */
+    int below_guarantee;             /* fewer than G compared characters */
+    char *verdict_basis;             /* what the verdict rests on; owned */
 } spoor_result;
 
 /**
@@ -108,11 +153,12 @@ SPOOR_API int spoor_check_item(spoor_result **out, spoor_store *s,
 SPOOR_API void spoor_result_free(spoor_result *r);
 
 /**
- * The verdict for these coverages; longest_release is the longest passage
- * shared with a release, in canonical characters. Static string.
+ * The verdict for these evidence shares; release_chars is the release
+ * evidence in canonical characters (bytes for items without text). Static
+ * string.
  */
 SPOOR_API const char *spoor_verdict(double cov_release, double cov_internal,
-                                    size_t longest_release,
+                                    size_t release_chars,
                                     const spoor_check_opts *opts);
 
 /**

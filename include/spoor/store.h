@@ -124,6 +124,8 @@ typedef struct spoor_record {
     char *warning;  /* owned; may be NULL */
     uint64_t bytes, text_bytes;
     uint64_t canon_len, n_fps;
+    uint64_t header_bytes, header_chars; /* email header block: text bytes
+                                            and canonical characters */
     int fp_bytes;
     spoor_date *dates;
     size_t n_dates;

@@ -252,6 +252,8 @@ static int extract_message(spoor_doc *doc, GMimeMessage *msg,
     const char *date_hdr = g_mime_object_get_header(GMIME_OBJECT(msg), "Date");
     const char *irt =
         g_mime_object_get_header(GMIME_OBJECT(msg), "In-Reply-To");
+    const char *refs =
+        g_mime_object_get_header(GMIME_OBJECT(msg), "References");
     GMimeObject *body = g_mime_message_get_mime_part(msg);
     int error = 0;
 
@@ -266,13 +268,14 @@ static int extract_message(spoor_doc *doc, GMimeMessage *msg,
     SPOOR_TRY(spoor_doc__put_header(&doc->text, "Date", date_hdr));
     SPOOR_TRY(spoor_doc__put_header(&doc->text, "Subject", subject));
     SPOOR_TRY(spoor_buf_puts(&doc->text, "\n"));
+    doc->header_bytes = doc->text.size;
     SPOOR_TRY(
         add_iso_date(doc, g_mime_message_get_date(msg), "date", "Date header"));
     {
         const char *kv[] = {"from",        from,    "to",         to,
                             "subject",     subject, "message-id", msgid,
-                            "in-reply-to", irt};
-        SPOOR_TRY(spoor_doc__add_metas(doc, kv, 5));
+                            "in-reply-to", irt,     "references", refs};
+        SPOOR_TRY(spoor_doc__add_metas(doc, kv, 6));
     }
     if (body)
         SPOOR_TRY(visit(&c, body, 0));

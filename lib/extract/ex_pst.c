@@ -360,6 +360,7 @@ static int read_message(spoor_doc *doc, libpff_item_t *msg, const char *folder,
     SPOOR_TRY(spoor_doc__put_header(&doc->text, "Date", submitted));
     SPOOR_TRY(spoor_doc__put_header(&doc->text, "Subject", subject));
     SPOOR_TRY(spoor_buf_puts(&doc->text, "\n"));
+    doc->header_bytes = doc->text.size;
     SPOOR_TRY(put_body(doc, msg, lim));
     {
         const char *kv[] = {"from",  from,         "to",  to,       "subject",

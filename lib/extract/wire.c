@@ -6,6 +6,7 @@
  * such a child travels as one record list (ex_pst.c). A record is
  * [type:1][len:4, little endian][payload]:
  *   'T' text bytes            'W' warning
+ *   'H' header block: its size in bytes, 8 bytes little endian
  *   'D' field NUL value NUL source
  *   'M' key NUL value
  *   'C' child: name NUL format NUL bytes (format empty: detect by content)
@@ -120,6 +121,12 @@ int spoor_wire__encode_doc(spoor_buf *out, const spoor_doc *doc)
     if (doc->warning && error == 0)
         error =
             spoor_wire__record(out, 'W', doc->warning, strlen(doc->warning));
+    if (doc->header_bytes && error == 0) {
+        unsigned char h[8];
+        for (i = 0; i < 8; i++)
+            h[i] = (unsigned char)((uint64_t)doc->header_bytes >> (8 * i));
+        error = spoor_wire__record(out, 'H', h, 8);
+    }
     return error;
 }
 
@@ -196,6 +203,16 @@ int spoor_wire__apply(spoor_doc *doc, char type, const unsigned char *p,
             spoor__free(reason);
             return error;
         }
+    case 'H': { /* checked against the text when the doc is used */
+        uint64_t h = 0;
+        size_t i;
+        if (n != 8)
+            return 0;
+        for (i = 0; i < 8; i++)
+            h |= (uint64_t)p[i] << (8 * i);
+        doc->header_bytes = h <= SIZE_MAX ? (size_t)h : 0;
+        return 0;
+    }
     case 'W': {
         char *w = spoor__strndup((const char *)p, n);
         if (!w)

@@ -58,10 +58,11 @@ static int push_region(spoor_region **out, size_t *n, size_t *cap,
 
 int spoor_match__text_regions(const spoor_canon *q, const spoor_canon *s,
                               spoor_hit *hits, size_t n_hits, unsigned k,
-                              size_t min_region, spoor_region **out, size_t *n,
-                              size_t *cap)
+                              size_t min_region, const spoor_floors *f,
+                              spoor_region **out, size_t *n, size_t *cap)
 {
     size_t i, first = *n;
+    size_t qf = f ? f->q : 0, sf = f ? f->s : 0;
     int64_t diag = 0;
     size_t covered = 0; /* q end of the last region on this diagonal */
     int have_diag = 0, error;
@@ -77,14 +78,15 @@ int spoor_match__text_regions(const spoor_canon *q, const spoor_canon *s,
             covered = 0;
             have_diag = 1;
         }
-        if (qa < covered)
+        if (qa < covered || qa < qf || sa < sf)
             continue;
         if (qa + k > q->len || sa + k > s->len ||
             memcmp(q->chars + qa, s->chars + sa, k * sizeof(uint32_t)) != 0)
             continue; /* hash collision */
         qb = qa + k;
         sb = sa + k;
-        while (qa > covered && sa > 0 && q->chars[qa - 1] == s->chars[sa - 1])
+        while (qa > covered && qa > qf && sa > sf &&
+               q->chars[qa - 1] == s->chars[sa - 1])
             qa--, sa--;
         while (qb < q->len && sb < s->len && q->chars[qb] == s->chars[sb])
             qb++, sb++;
@@ -114,10 +116,11 @@ int spoor_match__text_regions(const spoor_canon *q, const spoor_canon *s,
 int spoor_match__source_regions_from(const spoor_canon *q,
                                      spoor_source_reader *src, size_t s_total,
                                      spoor_hit *hits, size_t n_hits, unsigned k,
-                                     size_t min_region, spoor_region **out,
-                                     size_t *n, size_t *cap)
+                                     size_t min_region, const spoor_floors *f,
+                                     spoor_region **out, size_t *n, size_t *cap)
 {
     spoor_canon sc = SPOOR_CANON_INIT, scratch = SPOOR_CANON_INIT;
+    spoor_floors sfl; /* f, in the stretch's characters */
     spoor_canon_mark *mark;
     const char *text;
     size_t i, j, r, first = *n, span = 0, len, byte;
@@ -139,7 +142,7 @@ int spoor_match__source_regions_from(const spoor_canon *q,
             (error = spoor_normalise(&sc, text, len)) < 0)
             goto done;
         error = spoor_match__text_regions(q, &sc, hits, n_hits, k, min_region,
-                                          out, n, cap);
+                                          f, out, n, cap);
         goto done;
     }
     for (i = 0; i < n_hits; i = j) {
@@ -155,8 +158,10 @@ int spoor_match__source_regions_from(const spoor_canon *q,
         for (r = i; r < j; r++)
             hits[r].s -= (uint32_t)base;
         r = *n;
+        sfl.q = f ? f->q : 0;
+        sfl.s = f && f->s > base ? f->s - base : 0;
         error = spoor_match__text_regions(q, &sc, hits + i, j - i, k,
-                                          min_region, out, n, cap);
+                                          min_region, &sfl, out, n, cap);
         for (; r < *n; r++) {
             (*out)[r].sc_start += base;
             (*out)[r].sc_end += base;
@@ -196,12 +201,13 @@ static int read_whole(void *payload, size_t from, size_t to, const char **text,
 int spoor_match__source_regions(const spoor_canon *q, const char *text,
                                 size_t len, size_t s_total, spoor_hit *hits,
                                 size_t n_hits, unsigned k, size_t min_region,
-                                spoor_region **out, size_t *n, size_t *cap)
+                                const spoor_floors *f, spoor_region **out,
+                                size_t *n, size_t *cap)
 {
     whole_text w = {text, len, {0, 0}};
     spoor_source_reader src = {read_whole, &w};
     return spoor_match__source_regions_from(q, &src, s_total, hits, n_hits, k,
-                                            min_region, out, n, cap);
+                                            min_region, f, out, n, cap);
 }
 
 int spoor_match__byte_regions(spoor_hit *hits, size_t n_hits, unsigned k,

@@ -2,12 +2,16 @@
  * match.c: spoor_check_item and spoor_compare (see spoor/match.h).
  *
  * Steps for one item: (1) look up each distinct fingerprint hash once;
- * hashes held by more than opts.common items are boilerplate and seed
- * nothing; (2) group hits by source content and rank sources by hit count,
- * keeping opts.max_sources (the rest are counted in n_dropped, never
- * dropped silently); (3) load each kept source's text, normalise it, and
- * build verified regions (chain.c); (4) coverage per source and per kind of
- * collection over the union of regions; (5) verdict, first release,
+ * hashes held by more than the common threshold of items, or by items of
+ * `spread` families or more, are boilerplate: they seed nothing and their
+ * k-grams go into the boilerplate mask; (2) group hits by source content
+ * and rank sources by hit count, keeping opts.max_sources (the rest are
+ * counted in n_dropped, never dropped silently); (3) load each kept
+ * source's text, normalise it, and build verified regions (chain.c), none
+ * reaching into an email header block; (4) passages shared with
+ * boilerplate collections join the mask, and each match's evidence is its
+ * regions minus the mask (evidence.c); (5) coverage per source and per kind
+ * of collection over the union of evidence; (6) verdict, first release,
  * postdated events.
  */
 #include <stdio.h>
@@ -87,8 +91,10 @@ void spoor_result_free(spoor_result *r)
     for (i = 0; i < r->n_matches; i++) {
         spoor_record_free(r->matches[i].source);
         spoor__free(r->matches[i].regions);
+        spoor__free(r->matches[i].bp);
     }
     spoor__free(r->matches);
+    spoor__free(r->verdict_basis);
     spoor__free(r->first_release);
     spoor__free(r->first_release_date);
     for (i = 0; i < r->n_postdates; i++) {
@@ -132,81 +138,59 @@ static size_t filter_occurrences(spoor_record *rec,
     return kept;
 }
 
-/* Union coverage over the regions of matches with an occurrence of kind
- * (NULL: any). Also reports the longest such region. */
-static int kind_coverage(const spoor_result *r, const char *kind, size_t total,
-                         double *cov, size_t *longest)
+/* Whether match m has an occurrence of kind (NULL: any). */
+static int has_kind(const spoor_match *m, const char *kind)
 {
-    size_t i, j, n = 0, cap = 0;
-    size_t *a = NULL, *b = NULL;
-    int error = 0;
+    size_t j;
+    if (!kind)
+        return 1;
+    for (j = 0; j < m->source->n_occ; j++)
+        if (!strcmp(m->source->occ[j].kind, kind))
+            return 1;
+    return 0;
+}
 
-    *cov = 0.0;
-    if (longest)
-        *longest = 0;
-    for (i = 0; i < r->n_matches; i++) {
-        const spoor_match *m = &r->matches[i];
-        int has = kind == NULL;
-        for (j = 0; j < m->source->n_occ && !has; j++)
-            has = strcmp(m->source->occ[j].kind, kind) == 0;
-        if (!has)
-            continue;
-        for (j = 0; j < m->n_regions; j++) {
-            size_t c2 = cap;
-            if ((error = spoor__array_reserve((void **)&a, &cap, n + 1,
-                                              sizeof(size_t))) < 0 ||
-                (error = spoor__array_reserve((void **)&b, &c2, n + 1,
-                                              sizeof(size_t))) < 0)
-                goto done;
-            a[n] = m->regions[j].qc_start;
-            b[n] = m->regions[j].qc_end;
-            if (longest && b[n] - a[n] > *longest)
-                *longest = b[n] - a[n];
-            n++;
-        }
-        if (m->exact && longest && total > *longest)
-            *longest = total;
-    }
-    if (n) {
-        *cov = spoor_coverage(a, b, n, total);
-        if (*cov < 0)
-            error = spoor__error_oom();
-    }
-    for (i = 0; i < r->n_matches && error == 0; i++) {
-        const spoor_match *m = &r->matches[i];
-        int has = kind == NULL;
-        for (j = 0; j < m->source->n_occ && !has; j++)
-            has = strcmp(m->source->occ[j].kind, kind) == 0;
-        if (has && m->exact)
-            *cov = 1.0;
-    }
-done:
-    spoor__free(a);
-    spoor__free(b);
+/* Whether match m has an occurrence in collection name. */
+static int in_collection(const spoor_match *m, const char *name)
+{
+    size_t j;
+    for (j = 0; j < m->source->n_occ; j++)
+        if (!strcmp(m->source->occ[j].collection, name))
+            return 1;
+    return 0;
+}
+
+/* The evidence of match m: its regions minus mask (merged), in the query's
+ * canonical characters (bytes without text); appended to out. */
+static int match_evidence(const spoor_match *m, const spoor_spans *mask,
+                          size_t k, spoor_spans *out)
+{
+    size_t i;
+    int error = 0;
+    for (i = 0; i < m->n_regions && error == 0; i++)
+        error = spoor_spans__evidence(mask, m->regions[i].qc_start,
+                                      m->regions[i].qc_end, k, out);
     return error;
 }
 
-static double region_cov(const spoor_match *m, int source_side, size_t total)
+/* Evidence characters of the matches that pass keep(m, arg), together. */
+static int evidence_of(const spoor_result *r, const spoor_spans *mask, size_t k,
+                       int (*keep)(const spoor_match *, const char *),
+                       const char *arg, size_t *chars)
 {
-    size_t *a, *b, i;
-    double c;
-    if (m->n_regions == 0 || total == 0)
-        return 0.0;
-    a = spoor__reallocarray(NULL, m->n_regions, sizeof(size_t));
-    b = spoor__reallocarray(NULL, m->n_regions, sizeof(size_t));
-    if (!a || !b) {
-        spoor__free(a);
-        spoor__free(b);
-        return -1.0;
+    spoor_spans ev = {NULL, 0, 0};
+    size_t i;
+    int error = 0;
+    *chars = 0;
+    for (i = 0; i < r->n_matches && error == 0; i++)
+        if (keep(&r->matches[i], arg))
+            error = match_evidence(&r->matches[i], mask, k, &ev);
+    if (error == 0) {
+        spoor_spans__merge(&ev);
+        *chars = spoor_spans__total(&ev);
     }
-    for (i = 0; i < m->n_regions; i++) {
-        a[i] = source_side ? m->regions[i].sc_start : m->regions[i].qc_start;
-        b[i] = source_side ? m->regions[i].sc_end : m->regions[i].qc_end;
-    }
-    c = spoor_coverage(a, b, m->n_regions, total);
-    spoor__free(a);
-    spoor__free(b);
-    return c;
+    spoor_spans__dispose(&ev);
+    return error;
 }
 
 /* A source's stored text as spoor_match__source_regions_from reads it. */
@@ -251,14 +235,42 @@ done:
     return error;
 }
 
-/* Build the match for one candidate source. */
+/* The one region of an exact copy: the whole compared text, the same on
+ * both sides (identical bytes have identical text and header block). */
+static int exact_region(const spoor_item *item, spoor_match *m)
+{
+    spoor_region g;
+    size_t h = item->header_chars;
+    memset(&g, 0, sizeof(g));
+    if (item->fp_bytes) {
+        if (!item->bytes)
+            return 0;
+        g.qc_end = g.q_end = g.sc_end = g.s_end = (size_t)item->bytes;
+    } else {
+        if (item->canon.len <= h || !item->canon.start)
+            return 0;
+        g.qc_start = g.sc_start = h;
+        g.qc_end = g.sc_end = item->canon.len;
+        g.q_start = g.s_start = item->canon.start[h];
+        g.q_end = g.s_end = item->canon.end[item->canon.len - 1];
+    }
+    m->regions = spoor__malloc(sizeof(g));
+    if (!m->regions)
+        return spoor__error_oom();
+    m->regions[0] = g;
+    m->n_regions = 1;
+    return 0;
+}
+
+/* Build the match for one candidate source: its verified regions (the
+ * evidence and coverage come later, once the boilerplate mask is known). */
 static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
                        chit *hits, size_t n_hits, int exact,
                        const spoor_check_opts *opts, spoor_match *m, int *keep)
 {
     spoor_buf text = SPOOR_BUF_INIT;
     spoor_hit *h = NULL;
-    size_t i, cap = 0, qtotal, stotal;
+    size_t i, cap = 0;
     int error = 0;
 
     *keep = 0;
@@ -267,54 +279,46 @@ static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
     if (filter_occurrences(m->source, opts) == 0)
         goto done;
     m->exact = exact;
-    if (n_hits) {
+    m->boilerplate = has_kind(m, "boilerplate");
+    if (exact) {
+        SPOOR_TRY(exact_region(item, m));
+    } else if (item->fp_bytes) {
+        if (n_hits) {
+            h = spoor__reallocarray(NULL, n_hits, sizeof(*h));
+            SPOOR_ALLOC_CHECK(h);
+            for (i = 0; i < n_hits; i++)
+                h[i] = hits[i].h;
+        }
+        SPOOR_TRY(spoor_match__byte_regions(h, n_hits, SPOOR_BYTES_K,
+                                            SPOOR_BYTES_W, &m->regions,
+                                            &m->n_regions, &cap));
+    } else if (n_hits) {
+        stored_source src;
+        spoor_source_reader reader = {read_stored, &src};
+        spoor_floors fl = {item->header_chars, (size_t)m->source->header_chars};
         h = spoor__reallocarray(NULL, n_hits, sizeof(*h));
         SPOOR_ALLOC_CHECK(h);
         for (i = 0; i < n_hits; i++)
             h[i] = hits[i].h;
-    }
-    if (item->fp_bytes) {
-        SPOOR_TRY(spoor_match__byte_regions(h, n_hits, SPOOR_BYTES_K,
-                                            SPOOR_BYTES_W, &m->regions,
-                                            &m->n_regions, &cap));
-        qtotal = (size_t)item->bytes;
-        stotal = (size_t)m->source->bytes;
-    } else {
-        if (n_hits) {
-            stored_source src;
-            spoor_source_reader reader = {read_stored, &src};
-            memset(&src, 0, sizeof(src));
-            src.s = s;
-            src.content = content;
-            src.text = &text;
-            error = spoor_store__text_open(
-                s, content, (size_t)m->source->text_bytes,
-                (size_t)m->source->canon_len, &src.stored);
-            if (error == 0)
-                error = spoor_match__source_regions_from(
-                    &item->canon, &reader, (size_t)m->source->canon_len, h,
-                    n_hits, SPOOR_TEXT_K, opts->min_region, &m->regions,
-                    &m->n_regions, &cap);
-            spoor_store__text_close(&src.stored);
-            if (error < 0)
-                goto done;
-        }
-        qtotal = item->canon.len;
-        stotal = (size_t)m->source->canon_len;
+        memset(&src, 0, sizeof(src));
+        src.s = s;
+        src.content = content;
+        src.text = &text;
+        error =
+            spoor_store__text_open(s, content, (size_t)m->source->text_bytes,
+                                   (size_t)m->source->canon_len, &src.stored);
+        if (error == 0)
+            error = spoor_match__source_regions_from(
+                &item->canon, &reader, (size_t)m->source->canon_len, h, n_hits,
+                SPOOR_TEXT_K, opts->min_region, &fl, &m->regions, &m->n_regions,
+                &cap);
+        spoor_store__text_close(&src.stored);
+        if (error < 0)
+            goto done;
     }
     for (i = 0; i < m->n_regions; i++)
         if (m->regions[i].qc_end - m->regions[i].qc_start > m->longest)
             m->longest = m->regions[i].qc_end - m->regions[i].qc_start;
-    if (exact) {
-        m->coverage = m->source_coverage = 1.0;
-    } else {
-        m->coverage = region_cov(m, 0, qtotal);
-        m->source_coverage = region_cov(m, 1, stotal);
-        if (m->coverage < 0 || m->source_coverage < 0) {
-            error = spoor__error_oom();
-            goto done;
-        }
-    }
     *keep = exact || m->n_regions > 0;
 done:
     spoor__free(h);
@@ -327,36 +331,162 @@ done:
     return error;
 }
 
-/* Gather hits of all non-boilerplate fingerprints of item. */
-static int gather_hits(spoor_store *s, const spoor_item *item,
-                       const spoor_check_opts *opts, spoor_result *r,
-                       chit **hits_out, size_t *n_out)
+/* Content -> family, for the hashes whose holders are counted by family
+ * (open addressing; a check meets a few thousand contents at most). */
+typedef struct family_cache {
+    int64_t *key; /* 0: empty (content ids start at 1) */
+    uint64_t *fam;
+    size_t cap, n;
+} family_cache;
+
+static void family_cache_dispose(family_cache *c)
 {
+    spoor__free(c->key);
+    spoor__free(c->fam);
+    memset(c, 0, sizeof(*c));
+}
+
+static int family_of(spoor_store *s, family_cache *c, int64_t content,
+                     uint64_t *out)
+{
+    size_t i, mask;
+    int error;
+    if (c->n * 2 >= c->cap) { /* grow and rehash */
+        family_cache g;
+        g.cap = c->cap ? c->cap * 2 : 256;
+        g.n = 0;
+        g.key = spoor__calloc(g.cap, sizeof(*g.key));
+        g.fam = spoor__calloc(g.cap, sizeof(*g.fam));
+        if (!g.key || !g.fam) {
+            family_cache_dispose(&g);
+            return spoor__error_oom();
+        }
+        for (i = 0; i < c->cap; i++)
+            if (c->key[i]) {
+                size_t j =
+                    ((uint64_t)c->key[i] * 0x9e3779b97f4a7c15ULL) & (g.cap - 1);
+                while (g.key[j])
+                    j = (j + 1) & (g.cap - 1);
+                g.key[j] = c->key[i];
+                g.fam[j] = c->fam[i];
+                g.n++;
+            }
+        family_cache_dispose(c);
+        *c = g;
+    }
+    mask = c->cap - 1;
+    i = ((uint64_t)content * 0x9e3779b97f4a7c15ULL) & mask;
+    while (c->key[i] && c->key[i] != content)
+        i = (i + 1) & mask;
+    if (!c->key[i]) {
+        if ((error = spoor_store__family(s, content, &c->fam[i])) < 0)
+            return error;
+        c->key[i] = content;
+        c->n++;
+    }
+    *out = c->fam[i];
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Whether the postings post (of one hash) are spread over spread email
+ * threads or more: a list footer or a signature repeated across threads,
+ * where a message quoted within its own thread is not. Items that are not
+ * emails are counted by the common threshold only: the same document in
+ * many places (attachments, exports in several formats) is content. */
+static int spread_wide(spoor_store *s, family_cache *fc,
+                       const spoor_postings *post, size_t spread, int *wide)
+{
+    uint64_t *f;
+    size_t i, n = 0, distinct = 0;
+    int error = 0;
+    *wide = 0;
+    if (post->n < spread)
+        return 0;
+    if (!(f = spoor__reallocarray(NULL, post->n, sizeof(*f))))
+        return spoor__error_oom();
+    for (i = 0; i < post->n; i++) {
+        if (i && post->v[i].content == post->v[i - 1].content)
+            continue;
+        SPOOR_TRY(family_of(s, fc, post->v[i].content, &f[n]));
+        n++;
+    }
+    spoor__sort(f, n, sizeof(*f), cmp_u64);
+    for (i = 0; i < n; i++)
+        distinct += (f[i] >> 63) && (i == 0 || f[i] != f[i - 1]);
+    *wide = distinct >= spread;
+done:
+    spoor__free(f);
+    return error;
+}
+
+/* The fingerprints a check looks up: the item's own, or, for a compared
+ * text under the guarantee (fewer than G characters), every k-gram of it,
+ * so that a short paste is still found where the index selected one of its
+ * k-grams. *own says whether *out must be freed. */
+static int query_fps(const spoor_item *item, spoor_fps *tmp,
+                     const spoor_fps **out)
+{
+    size_t h = item->header_chars, n = item->canon.len - h, i;
+    int error;
+    *out = &item->fps;
+    if (item->fp_bytes || !item->canon.chars || n >= SPOOR_GUARANTEE ||
+        n < SPOOR_TEXT_K)
+        return 0;
+    if ((error = spoor_winnow_u32(tmp, item->canon.chars + h, n, SPOOR_TEXT_K,
+                                  1, SPOOR_SEED_TEXT)) < 0)
+        return error;
+    for (i = 0; i < tmp->n; i++)
+        tmp->v[i].pos += (uint32_t)h;
+    *out = tmp;
+    return 0;
+}
+
+/* Gather the hits of all fingerprints of item that are not boilerplate;
+ * the k-grams of those that are go into mask. */
+static int gather_hits(spoor_store *s, const spoor_item *item, spoor_result *r,
+                       spoor_spans *mask, chit **hits_out, size_t *n_out)
+{
+    spoor_fps all = SPOOR_FPS_INIT;
+    const spoor_fps *qf;
     spoor_fp *fps = NULL;
     spoor_postings post = {NULL, 0, 0};
+    family_cache fc;
     chit *hits = NULL;
-    size_t i, j, n = 0, cap = 0;
+    size_t i, n = 0, cap = 0;
+    size_t k = item->fp_bytes ? SPOOR_BYTES_K : SPOOR_TEXT_K;
     int error = 0;
 
+    memset(&fc, 0, sizeof(fc));
     *hits_out = NULL;
     *n_out = 0;
-    if (item->fps.n == 0)
-        return 0;
-    fps = spoor__reallocarray(NULL, item->fps.n, sizeof(*fps));
+    SPOOR_TRY(query_fps(item, &all, &qf));
+    if (qf->n == 0)
+        goto done;
+    fps = spoor__reallocarray(NULL, qf->n, sizeof(*fps));
     SPOOR_ALLOC_CHECK(fps);
-    memcpy(fps, item->fps.v, item->fps.n * sizeof(*fps));
-    spoor__sort(fps, item->fps.n, sizeof(*fps), cmp_fp_hash);
-    r->n_fps = item->fps.n;
-    for (i = 0; i < item->fps.n;) {
+    memcpy(fps, qf->v, qf->n * sizeof(*fps));
+    spoor__sort(fps, qf->n, sizeof(*fps), cmp_fp_hash);
+    r->n_fps = qf->n;
+    for (i = 0; i < qf->n;) {
         size_t end = i, p, q;
-        int common;
-        while (end < item->fps.n && fps[end].hash == fps[i].hash)
+        int common, wide = 0;
+        while (end < qf->n && fps[end].hash == fps[i].hash)
             end++;
         post.n = 0;
-        SPOOR_TRY(
-            spoor_store__lookup(s, fps[i].hash, opts->common, &post, &common));
-        if (common) {
+        SPOOR_TRY(spoor_store__lookup(s, fps[i].hash, r->common_used, &post,
+                                      &common));
+        if (!common && r->spread_used && !item->fp_bytes)
+            SPOOR_TRY(spread_wide(s, &fc, &post, r->spread_used, &wide));
+        if (common || wide) {
             r->n_common += end - i;
+            for (p = i; p < end; p++)
+                SPOOR_TRY(spoor_spans__push(mask, fps[p].pos, fps[p].pos + k));
         } else {
             for (p = i; p < end; p++) {
                 SPOOR_TRY(spoor__array_reserve((void **)&hits, &cap, n + post.n,
@@ -371,7 +501,6 @@ static int gather_hits(spoor_store *s, const spoor_item *item,
         }
         i = end;
     }
-    (void)j;
     *hits_out = hits;
     *n_out = n;
     hits = NULL;
@@ -379,6 +508,8 @@ done:
     spoor__free(fps);
     spoor__free(post.v);
     spoor__free(hits);
+    spoor_fps_dispose(&all);
+    family_cache_dispose(&fc);
     return error;
 }
 
@@ -447,20 +578,57 @@ done:
     return error;
 }
 
-static int compute_first_release(spoor_result *r)
+/* Share of total that chars are; an empty text shares nothing. */
+static double share(size_t chars, size_t total)
+{
+    return total ? (double)chars / (double)total : 0.0;
+}
+
+/* keep callbacks of evidence_of */
+static int of_kind(const spoor_match *m, const char *kind)
+{
+    return !m->boilerplate && has_kind(m, kind);
+}
+
+static int of_collection(const spoor_match *m, const char *name)
+{
+    return !m->boilerplate && in_collection(m, name);
+}
+
+/* The earliest release collection holding a substantive share of the item
+ * on its own (never one reached only through boilerplate, headers or
+ * passages under the minimum); only for a released or partially-released
+ * item. */
+static int compute_first_release(spoor_result *r, const spoor_spans *mask,
+                                 size_t k, const spoor_check_opts *opts)
 {
     const spoor_occurrence *best = NULL;
-    size_t i, j;
+    size_t i, j, chars;
+    int error;
+    if (strcmp(r->verdict, "released") &&
+        strcmp(r->verdict, "partially-released"))
+        return 0;
     for (i = 0; i < r->n_matches; i++) {
         const spoor_record *rec = r->matches[i].source;
+        if (r->matches[i].boilerplate)
+            continue;
         for (j = 0; j < rec->n_occ; j++) {
             const spoor_occurrence *o = &rec->occ[j];
+            double sh;
             if (strcmp(o->kind, "release"))
                 continue;
-            if (!best ||
-                (o->date && (!best->date || strcmp(o->date, best->date) < 0 ||
-                             (strcmp(o->date, best->date) == 0 &&
-                              strcmp(o->collection, best->collection) < 0))))
+            if (best &&
+                !(o->date && (!best->date || strcmp(o->date, best->date) < 0 ||
+                              (strcmp(o->date, best->date) == 0 &&
+                               strcmp(o->collection, best->collection) < 0))))
+                continue;
+            if ((error = evidence_of(r, mask, k, of_collection, o->collection,
+                                     &chars)) < 0)
+                return error;
+            sh = share(chars, r->compared);
+            if ((r->compared == 0 && r->matches[i].exact) ||
+                (sh > 0 && sh >= opts->released_min) ||
+                spoor_match__substantive(chars, sh, opts))
                 best = o;
         }
     }
@@ -474,6 +642,180 @@ static int compute_first_release(spoor_result *r)
     return 0;
 }
 
+/* Match m's evidence, coverage, source coverage and boilerplate parts
+ * under mask; *regions_chars and *evidence_chars add its regions and its
+ * evidence (ranges, merged later by the caller) to all and ev. */
+static int apply_evidence(spoor_match *m, const spoor_item *item,
+                          const spoor_spans *mask, size_t k, size_t total,
+                          spoor_spans *all, spoor_spans *ev)
+{
+    spoor_spans mine = {NULL, 0, 0}, src = {NULL, 0, 0}, part = {NULL, 0, 0};
+    size_t i, j, bcap = 0;
+    size_t sbase = item->fp_bytes ? 0 : (size_t)m->source->header_chars;
+    size_t stotal = item->fp_bytes ? (size_t)m->source->bytes
+                                   : (size_t)m->source->canon_len - sbase;
+    int error = 0;
+
+    for (i = 0; i < m->n_regions; i++) {
+        const spoor_region *g = &m->regions[i];
+        size_t at = g->qc_start;
+        part.n = 0;
+        SPOOR_TRY(spoor_spans__push(all, g->qc_start, g->qc_end));
+        SPOOR_TRY(
+            spoor_spans__evidence(mask, g->qc_start, g->qc_end, k, &part));
+        for (j = 0; j <= part.n; j++) {
+            size_t a = j < part.n ? part.v[j].a : g->qc_end;
+            if (a > at) { /* [at, a) is boilerplate */
+                spoor_bp_span *b;
+                SPOOR_TRY(spoor__array_reserve((void **)&m->bp, &bcap,
+                                               m->n_bp + 1, sizeof(*m->bp)));
+                b = &m->bp[m->n_bp++];
+                b->region = i;
+                if (item->fp_bytes || !item->canon.start) {
+                    b->q_start = at;
+                    b->q_end = a;
+                } else {
+                    b->q_start = item->canon.start[at];
+                    b->q_end = item->canon.end[a - 1];
+                }
+            }
+            if (j < part.n) {
+                size_t d = g->sc_start - g->qc_start; /* same diagonal */
+                SPOOR_TRY(spoor_spans__push(&mine, part.v[j].a, part.v[j].b));
+                SPOOR_TRY(spoor_spans__push(ev, part.v[j].a, part.v[j].b));
+                SPOOR_TRY(
+                    spoor_spans__push(&src, part.v[j].a + d, part.v[j].b + d));
+                at = part.v[j].b;
+            }
+        }
+    }
+    spoor_spans__merge(&mine);
+    spoor_spans__merge(&src);
+    m->evidence = spoor_spans__total(&mine);
+    m->coverage = m->exact && total == 0 ? 1.0 : share(m->evidence, total);
+    m->source_coverage =
+        m->exact && stotal == 0 ? 1.0 : share(spoor_spans__total(&src), stotal);
+done:
+    spoor_spans__dispose(&mine);
+    spoor_spans__dispose(&src);
+    spoor_spans__dispose(&part);
+    return error;
+}
+
+/* Evidence and coverage of every match under mask; matches that share
+ * only boilerplate are dropped (counted in r->n_bp_only), exact copies and
+ * boilerplate collections' items kept. */
+static int evidence_and_coverage(spoor_result *r, const spoor_item *item,
+                                 spoor_spans *mask, size_t k)
+{
+    spoor_spans all = {NULL, 0, 0}, ev = {NULL, 0, 0};
+    size_t i, n = 0, total = r->compared;
+    int error = 0;
+
+    for (i = 0; i < r->n_matches; i++)
+        if (r->matches[i].boilerplate)
+            for (size_t j = 0; j < r->matches[i].n_regions; j++)
+                SPOOR_TRY(spoor_spans__push(mask,
+                                            r->matches[i].regions[j].qc_start,
+                                            r->matches[i].regions[j].qc_end));
+    spoor_spans__merge(mask);
+    for (i = 0; i < r->n_matches; i++)
+        SPOOR_TRY(
+            apply_evidence(&r->matches[i], item, mask, k, total, &all, &ev));
+    spoor_spans__merge(&all);
+    spoor_spans__merge(&ev);
+    r->cov_boilerplate =
+        share(spoor_spans__total(&all) - spoor_spans__total(&ev), total);
+    for (i = 0; i < r->n_matches; i++) {
+        spoor_match *m = &r->matches[i];
+        if (m->evidence == 0 && !m->exact && !m->boilerplate) {
+            spoor_record_free(m->source);
+            spoor__free(m->regions);
+            spoor__free(m->bp);
+            r->n_bp_only++;
+            continue;
+        }
+        r->matches[n++] = *m;
+    }
+    r->n_matches = n;
+done:
+    spoor_spans__dispose(&all);
+    spoor_spans__dispose(&ev);
+    return error;
+}
+
+/* Coverage of the item by kind of collection (an exact copy of an empty
+ * text covers it whole) and the release evidence in characters. */
+static int kind_coverages(spoor_result *r, const spoor_spans *mask, size_t k)
+{
+    const char *kinds[3] = {"release", "internal", NULL};
+    double *cov[3] = {&r->cov_release, &r->cov_internal, &r->cov_any};
+    size_t i, j, chars;
+    int error;
+    for (i = 0; i < 3; i++) {
+        if ((error = evidence_of(r, mask, k, of_kind, kinds[i], &chars)) < 0)
+            return error;
+        *cov[i] = share(chars, r->compared);
+        if (i == 0)
+            r->release_chars = chars;
+        for (j = 0; r->compared == 0 && j < r->n_matches; j++)
+            if (r->matches[j].exact && of_kind(&r->matches[j], kinds[i]))
+                *cov[i] = 1.0;
+    }
+    return 0;
+}
+
+/* r->verdict_basis: what the verdict rests on, in words. */
+static int verdict_basis(spoor_result *r, const spoor_check_opts *opts)
+{
+    spoor_buf b = SPOOR_BUF_INIT;
+    const char *unit = r->approximate ? "bytes" : "characters";
+    int error = 0;
+    if (!strcmp(r->verdict, "released"))
+        SPOOR_TRY(spoor_buf_printf(
+            &b, "%.1f%% of its %s (%zu %s) is in releases (at least %.0f%%)",
+            100 * r->cov_release, r->approximate ? "bytes" : "compared text",
+            r->release_chars, unit, 100 * opts->released_min));
+    else if (!strcmp(r->verdict, "partially-released"))
+        SPOOR_TRY(spoor_buf_printf(
+            &b,
+            "%zu %s (%.1f%%) in releases, beyond boilerplate and headers; "
+            "a substantive share is at least %zu and %.0f%%",
+            r->release_chars, unit, 100 * r->cov_release, opts->min_evidence,
+            100 * opts->min_share));
+    else if (r->release_chars)
+        SPOOR_TRY(spoor_buf_printf(
+            &b,
+            "only %zu %s (%.1f%%) in releases, under the minimum for "
+            "partially-released (%zu and %.0f%%)",
+            r->release_chars, unit, 100 * r->cov_release, opts->min_evidence,
+            100 * opts->min_share));
+    else if (r->n_matches)
+        SPOOR_TRY(spoor_buf_puts(&b, "nothing of substance in releases"));
+    else if (r->n_bp_only)
+        SPOOR_TRY(spoor_buf_printf(&b,
+                                   "only boilerplate is shared (with %zu "
+                                   "source%s)",
+                                   r->n_bp_only, r->n_bp_only == 1 ? "" : "s"));
+    else
+        SPOOR_TRY(spoor_buf_puts(&b, "no passage found in the index"));
+    if (!strcmp(r->verdict, "internal-only"))
+        SPOOR_TRY(spoor_buf_printf(&b, "; %.1f%% in internal collections",
+                                   100 * r->cov_internal));
+    if (r->below_guarantee)
+        SPOOR_TRY(spoor_buf_printf(
+            &b,
+            "; only %zu canonical characters were compared, under the %d a "
+            "shared passage needs to be found for certain",
+            r->compared, SPOOR_GUARANTEE));
+    r->verdict_basis = spoor__strndup(b.ptr ? b.ptr : "", b.size);
+    if (!r->verdict_basis)
+        error = spoor__error_oom();
+done:
+    spoor_buf_dispose(&b);
+    return error;
+}
+
 int spoor_check_item(spoor_result **out, spoor_store *s, const spoor_item *item,
                      const spoor_check_opts *opts)
 {
@@ -483,7 +825,8 @@ int spoor_check_item(spoor_result **out, spoor_store *s, const spoor_item *item,
     cand *cands = NULL;
     size_t n_hits = 0, n_cands = 0, ccap = 0, mcap = 0, i, kept;
     int64_t exact_id = -1;
-    size_t longest_release = 0;
+    spoor_spans mask = {NULL, 0, 0}; /* boilerplate, query characters */
+    size_t k = item->fp_bytes ? SPOOR_BYTES_K : SPOOR_TEXT_K;
     int error = 0;
 
     *out = NULL;
@@ -493,8 +836,22 @@ int spoor_check_item(spoor_result **out, spoor_store *s, const spoor_item *item,
     if (!r)
         return spoor__error_oom();
     r->approximate = item->fp_bytes;
+    r->compared = item->fp_bytes ? (size_t)item->bytes
+                                 : item->canon.len - item->header_chars;
+    r->below_guarantee = !item->fp_bytes && r->compared < SPOOR_GUARANTEE;
     if ((error = spoor_store__read_begin(s)) < 0)
         goto done;
+    {
+        int64_t n_contents;
+        SPOOR_TRY(spoor_store__contents(s, &n_contents));
+        r->common_used = opts->common;
+        if (!r->common_used) { /* the default rule */
+            r->common_used = (size_t)n_contents * SPOOR_COMMON_PER_MILLE / 1000;
+            if (r->common_used < SPOOR_COMMON_MIN)
+                r->common_used = SPOOR_COMMON_MIN;
+        }
+        r->spread_used = opts->version >= 2 ? opts->spread : SPOOR_SPREAD;
+    }
 
     error = spoor_store__by_sha256(s, item->sha256, &exact_id);
     if (error == SPOOR_ENOTFOUND)
@@ -502,7 +859,7 @@ int spoor_check_item(spoor_result **out, spoor_store *s, const spoor_item *item,
     else if (error < 0)
         goto done;
 
-    SPOOR_TRY(gather_hits(s, item, opts, r, &hits, &n_hits));
+    SPOOR_TRY(gather_hits(s, item, r, &mask, &hits, &n_hits));
     spoor__sort(hits, n_hits, sizeof(*hits), cmp_chit);
     for (i = 0; i < n_hits;) {
         size_t end = i;
@@ -550,38 +907,30 @@ int spoor_check_item(spoor_result **out, spoor_store *s, const spoor_item *item,
         if (keep)
             SPOOR_TRY(add_match(r, &mcap, &m));
     }
+    SPOOR_TRY(evidence_and_coverage(r, item, &mask, k));
     if (r->n_matches > 1)
         spoor__sort(r->matches, r->n_matches, sizeof(*r->matches), cmp_match);
-
-    {
-        size_t total = item->fp_bytes ? (size_t)item->bytes : item->canon.len;
-        SPOOR_TRY(kind_coverage(r, "release", total, &r->cov_release,
-                                &longest_release));
-        SPOOR_TRY(kind_coverage(r, "internal", total, &r->cov_internal, NULL));
-        SPOOR_TRY(kind_coverage(r, NULL, total, &r->cov_any, NULL));
-        if (item->fp_bytes && longest_release > 0 &&
-            longest_release < SPOOR_TEXT_W + SPOOR_TEXT_K - 1)
-            longest_release = SPOOR_TEXT_W + SPOOR_TEXT_K - 1;
-    }
+    SPOOR_TRY(kind_coverages(r, &mask, k));
     r->verdict =
-        spoor_verdict(r->cov_release, r->cov_internal, longest_release, opts);
-    SPOOR_TRY(compute_first_release(r));
+        spoor_verdict(r->cov_release, r->cov_internal, r->release_chars, opts);
+    SPOOR_TRY(compute_first_release(r, &mask, k, opts));
+    SPOOR_TRY(verdict_basis(r, opts));
     if (opts->dkim && !strcmp(item->doc.format, "eml")) {
-        size_t k, cap = 0;
+        size_t d, cap = 0;
         r->dkim_checked = 1;
         SPOOR_TRY(spoor_dkim_verify(opts->dkim, item, &r->dkim, &r->n_dkim));
-        for (k = 0; k < r->n_dkim; k++) {
+        for (d = 0; d < r->n_dkim; d++) {
             spoor_date *dt;
             char src[300];
-            if (!r->dkim[k].signed_at)
+            if (!r->dkim[d].signed_at)
                 continue;
             SPOOR_TRY(spoor__array_reserve((void **)&r->dates, &cap,
                                            r->n_dates + 1, sizeof(*dt)));
             dt = &r->dates[r->n_dates];
             snprintf(src, sizeof(src), "DKIM-Signature t= (d=%s)",
-                     r->dkim[k].domain);
+                     r->dkim[d].domain);
             dt->field = spoor__strdup("dkim-t");
-            dt->value = spoor__strdup(r->dkim[k].signed_at);
+            dt->value = spoor__strdup(r->dkim[d].signed_at);
             dt->source = spoor__strdup(src);
             r->n_dates++;
             if (!dt->field || !dt->value || !dt->source) {
@@ -595,6 +944,7 @@ done:
     spoor_store__read_end(s);
     spoor__free(hits);
     spoor__free(cands);
+    spoor_spans__dispose(&mask);
     if (error < 0) {
         spoor_result_free(r);
         return error;
@@ -644,10 +994,12 @@ int spoor_compare(spoor_region **out, size_t *n_out, const spoor_item *a,
     if (a->fp_bytes)
         error = spoor_match__byte_regions(hits, n, SPOOR_BYTES_K, SPOOR_BYTES_W,
                                           out, n_out, &rcap);
-    else
+    else {
+        spoor_floors fl = {a->header_chars, b->header_chars};
         error = spoor_match__text_regions(&a->canon, &b->canon, hits, n,
-                                          SPOOR_TEXT_K, min_region, out, n_out,
-                                          &rcap);
+                                          SPOOR_TEXT_K, min_region, &fl, out,
+                                          n_out, &rcap);
+    }
 done:
     spoor__free(bf);
     spoor__free(hits);

@@ -15,16 +15,22 @@ typedef struct spoor_hit {
 /* Hard cap on regions per source: bounds work on repetitive input. */
 #define SPOOR_MAX_REGIONS 100000
 
+/* Where regions may begin: canonical characters before q (query) and s
+ * (source) are an email's header block, metadata that no region holds. */
+typedef struct spoor_floors {
+    size_t q, s;
+} spoor_floors;
+
 /**
  * Verified, maximally extended regions of the hits (sorted in place) between
- * canonical texts q and s; only regions of at least min_region characters
- * are kept. Text offsets are filled from the canon maps. Appends to
- * out, n and cap.
+ * canonical texts q and s, none reaching below the floors (f may be NULL:
+ * none); only regions of at least min_region characters are kept. Text
+ * offsets are filled from the canon maps. Appends to out, n and cap.
  */
 int spoor_match__text_regions(const spoor_canon *q, const spoor_canon *s,
                               spoor_hit *hits, size_t n_hits, unsigned k,
-                              size_t min_region, spoor_region **out, size_t *n,
-                              size_t *cap);
+                              size_t min_region, const spoor_floors *f,
+                              spoor_region **out, size_t *n, size_t *cap);
 
 /**
  * spoor_match__text_regions against a source given as its text (len bytes,
@@ -36,7 +42,8 @@ int spoor_match__text_regions(const spoor_canon *q, const spoor_canon *s,
 int spoor_match__source_regions(const spoor_canon *q, const char *text,
                                 size_t len, size_t s_total, spoor_hit *hits,
                                 size_t n_hits, unsigned k, size_t min_region,
-                                spoor_region **out, size_t *n, size_t *cap);
+                                const spoor_floors *f, spoor_region **out,
+                                size_t *n, size_t *cap);
 
 /* Where spoor_match__source_regions_from reads a source's text. */
 typedef struct spoor_source_reader {
@@ -57,8 +64,45 @@ typedef struct spoor_source_reader {
 int spoor_match__source_regions_from(const spoor_canon *q,
                                      spoor_source_reader *src, size_t s_total,
                                      spoor_hit *hits, size_t n_hits, unsigned k,
-                                     size_t min_region, spoor_region **out,
-                                     size_t *n, size_t *cap);
+                                     size_t min_region, const spoor_floors *f,
+                                     spoor_region **out, size_t *n,
+                                     size_t *cap);
+
+/* ==== Evidence (evidence.c) ==== */
+
+/* Half-open ranges [a, b) of canonical characters (bytes for items without
+ * text). */
+typedef struct spoor_span {
+    size_t a, b;
+} spoor_span;
+
+typedef struct spoor_spans {
+    spoor_span *v;
+    size_t n, cap;
+} spoor_spans;
+
+/** Append [a, b) (nothing when empty). @return 0 or SPOOR_ENOMEM. */
+int spoor_spans__push(spoor_spans *s, size_t a, size_t b);
+
+/** Sort and join overlapping or touching ranges. */
+void spoor_spans__merge(spoor_spans *s);
+
+/** Characters the ranges hold (merged ranges: their union). */
+size_t spoor_spans__total(const spoor_spans *s);
+
+void spoor_spans__dispose(spoor_spans *s);
+
+/**
+ * Append to out the evidence of region [a, b) under mask (merged): its
+ * parts outside the mask, less pieces shorter than k that a masked part
+ * bounds. @return 0 or SPOOR_ENOMEM.
+ */
+int spoor_spans__evidence(const spoor_spans *mask, size_t a, size_t b, size_t k,
+                          spoor_spans *out);
+
+/** Whether evidence of chars, share of the item, is substantive. */
+int spoor_match__substantive(size_t chars, double share,
+                             const spoor_check_opts *opts);
 
 /**
  * Regions of byte fingerprints: hits on one diagonal closer than w + k

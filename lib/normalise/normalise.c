@@ -10,12 +10,14 @@
  * combining marks are stripped, because marks are the only characters that
  * compose across character boundaries.
  *
- * Numbers: the trailing zeros of a decimal fraction are dropped (see
- * fraction_zeros), so a value matches however many decimals it is shown
- * with.
+ * Numbers keep their value: a '.' between two digits is a canonical
+ * character, and the trailing zeros of a decimal fraction are dropped (see
+ * number_point), so a value matches however many decimals it is shown
+ * with, and 14.00 never matches 1.4.
  *
  * Invariants: start[i] < end[i]; start and end are non-decreasing; every
- * canonical character is a letter or digit (Unicode L* or N*).
+ * canonical character is a letter or digit (Unicode L* or N*), or a '.'
+ * between two digits.
  */
 #include <string.h>
 
@@ -97,20 +99,33 @@ static int is_digit(unsigned char c)
     return c >= '0' && c <= '9';
 }
 
+/* What a '.' is in the text (see point_kind). */
+typedef enum point_kind {
+    POINT_DROP,   /* punctuation: not between two digits */
+    POINT_KEEP,   /* between digits, not one decimal point ("1.0.4",
+                     "1.000.000", "12.03.2014"): a canonical character */
+    POINT_DECIMAL /* the one decimal point of a number */
+} point_kind;
+
 /*
- * The number rule: if s[i] is the one decimal point of a number token
- * (digits with ',' thousands separators, one '.', digits), return how many
- * trailing zeros of its fraction to drop, and set *frac_end to the end of the
- * fraction. "1,234.50", "1234.5" and "1234.500" thus share canonical text, and
- * so do a spreadsheet's CSV export and its cells. "1.000.000" (two points) is
- * left alone.
+ * The number rule: what the '.' at s[i] is. A decimal point is the one
+ * point of a number token (digits with ',' thousands separators, one '.',
+ * digits); then *frac_end is the end of its fraction and *zeros the number
+ * of trailing zeros of the fraction, which normalisation drops, with the
+ * point itself when nothing of the fraction is left. So "1,234.50",
+ * "1234.5" and "1234.500" share canonical text (a spreadsheet's CSV export
+ * and its cells), while the point stays between other digits: "14.00" is
+ * "14", "1.4" is "1.4" and "140" is "140", and "1.0.4" (two points, kept
+ * as they are) differs from "1.04". The rule looks at digits, ',' and '.'
+ * only, so it stops at a letter in both directions.
  */
-static size_t fraction_zeros(const unsigned char *s, size_t len, size_t i,
-                             size_t *frac_end)
+static point_kind number_point(const unsigned char *s, size_t len, size_t i,
+                               size_t *frac_end, size_t *zeros)
 {
-    size_t j, k, zeros = 0, group;
+    size_t j, k, group;
+    *zeros = 0;
     if (i == 0 || i + 1 >= len || !is_digit(s[i - 1]) || !is_digit(s[i + 1]))
-        return 0;
+        return POINT_DROP;
     /* integer part: digits, with ',' only as a thousands separator (a
      * comma followed by exactly three digits); any other comma separates
      * fields, as in CSV */
@@ -123,16 +138,16 @@ static size_t fraction_zeros(const unsigned char *s, size_t len, size_t i,
         else
             break;
     }
-    if (k > 0 && s[k - 1] == '.')
-        return 0; /* a second point: "1.000.000", a version number */
+    if (k >= 2 && s[k - 1] == '.' && is_digit(s[k - 2]))
+        return POINT_KEEP; /* a second point: "1.000.000", a version */
     for (j = i + 1; j < len && is_digit(s[j]); j++)
         ;
     if (j + 1 < len && s[j] == '.' && is_digit(s[j + 1]))
-        return 0;
+        return POINT_KEEP;
     for (k = j; k > i + 1 && s[k - 1] == '0'; k--)
-        zeros++;
+        (*zeros)++;
     *frac_end = j;
-    return zeros;
+    return POINT_DECIMAL;
 }
 
 /* Room for need entries in c's arrays: chars, and start and end when c
@@ -350,12 +365,23 @@ static int normalise(spoor_canon *out, const char *text, size_t len,
         }
         b = s[i];
         if (b == '.') {
-            size_t frac_end = 0, zeros = fraction_zeros(s, len, i, &frac_end);
-            if (zeros) {
-                size_t k;
+            size_t frac_end = 0, zeros = 0, k;
+            point_kind pk = number_point(s, len, i, &frac_end, &zeros);
+            if (pk == POINT_KEEP) {
+                if (n + 1 > out->cap && (error = reserve(out, n + 1)) < 0)
+                    goto fail;
+                put_char(out, n++, '.', i, i + 1);
+                i++;
+                continue;
+            }
+            if (pk == POINT_DECIMAL) {
+                /* the point and the fraction without its trailing zeros;
+                 * neither when only zeros follow the point */
                 if (n + frac_end - i > out->cap &&
                     (error = reserve(out, n + frac_end - i)) < 0)
                     goto fail;
+                if (frac_end - zeros > i + 1)
+                    put_char(out, n++, '.', i, i + 1);
                 for (k = i + 1; k < frac_end - zeros; k++)
                     put_char(out, n++, s[k], k, k + 1);
                 i = frac_end;

@@ -125,8 +125,8 @@ static int dates_json(spoor_buf *out, const spoor_date *d, size_t n,
 static int match_json(spoor_buf *out, const spoor_match *m,
                       const spoor_occurrence *o, int first)
 {
-    size_t i;
-    int error = 0;
+    size_t i, b;
+    int error = 0, first_bp;
     SPOOR_TRY(spoor_buf_puts(out, first ? "{\"collection\": "
                                         : ", {\"collection\": "));
     SPOOR_TRY(jstr(out, o->collection));
@@ -144,14 +144,29 @@ static int match_json(spoor_buf *out, const spoor_match *m,
     SPOOR_TRY(spoor_json_fraction(out, m->coverage));
     SPOOR_TRY(spoor_buf_puts(out, ", \"source_coverage\": "));
     SPOOR_TRY(spoor_json_fraction(out, m->source_coverage));
+    SPOOR_TRY(spoor_buf_printf(out, ", \"evidence_chars\": %zu", m->evidence));
+    if (m->boilerplate)
+        SPOOR_TRY(spoor_buf_puts(out, ", \"boilerplate\": true"));
     SPOOR_TRY(spoor_buf_puts(out, ", \"regions\": ["));
-    for (i = 0; i < m->n_regions; i++)
+    for (i = 0, b = 0; i < m->n_regions; i++) {
         SPOOR_TRY(spoor_buf_printf(out,
                                    "%s{\"query\": [%zu, %zu], "
-                                   "\"source\": [%zu, %zu]}",
+                                   "\"source\": [%zu, %zu]",
                                    i ? ", " : "", m->regions[i].q_start,
                                    m->regions[i].q_end, m->regions[i].s_start,
                                    m->regions[i].s_end));
+        if (b < m->n_bp && m->bp[b].region == i) {
+            SPOOR_TRY(spoor_buf_puts(out, ", \"boilerplate\": ["));
+            for (first_bp = 1; b < m->n_bp && m->bp[b].region == i; b++) {
+                SPOOR_TRY(spoor_buf_printf(out, "%s[%zu, %zu]",
+                                           first_bp ? "" : ", ",
+                                           m->bp[b].q_start, m->bp[b].q_end));
+                first_bp = 0;
+            }
+            SPOOR_TRY(spoor_buf_puts(out, "]"));
+        }
+        SPOOR_TRY(spoor_buf_puts(out, "}"));
+    }
     SPOOR_TRY(spoor_buf_puts(out, "]}"));
 done:
     return error;
@@ -234,6 +249,16 @@ int spoor_report_json(spoor_buf *out, const spoor_item *item,
                          r->n_dates));
     SPOOR_TRY(spoor_buf_puts(out, ", \"verdict\": "));
     SPOOR_TRY(jstr(out, r->verdict));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"verdict_basis\": "));
+    SPOOR_TRY(jstr(out, r->verdict_basis));
+    SPOOR_TRY(spoor_buf_printf(
+        out,
+        ", \"compared_chars\": %zu, \"header_bytes\": %zu, "
+        "\"below_guarantee\": %s, \"release_chars\": %zu, "
+        "\"boilerplate_coverage\": ",
+        r->compared, item->doc.header_bytes,
+        r->below_guarantee ? "true" : "false", r->release_chars));
+    SPOOR_TRY(spoor_json_fraction(out, r->cov_boilerplate));
     SPOOR_TRY(spoor_buf_puts(out, ", \"coverage\": {\"release\": "));
     SPOOR_TRY(spoor_json_fraction(out, r->cov_release));
     SPOOR_TRY(spoor_buf_puts(out, ", \"internal\": "));
@@ -275,9 +300,12 @@ int spoor_report_json(spoor_buf *out, const spoor_item *item,
         }
     SPOOR_TRY(spoor_buf_printf(out,
                                "], \"fingerprints\": %zu, \"boilerplate\": "
-                               "%zu, \"sources_not_verified\": %zu, "
+                               "%zu, \"boilerplate_sources\": %zu, "
+                               "\"common_threshold\": %zu, \"spread\": %zu, "
+                               "\"sources_not_verified\": %zu, "
                                "\"approximate\": %s}\n",
-                               r->n_fps, r->n_common, r->n_dropped,
+                               r->n_fps, r->n_common, r->n_bp_only,
+                               r->common_used, r->spread_used, r->n_dropped,
                                r->approximate ? "true" : "false"));
 done:
     return error;

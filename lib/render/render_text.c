@@ -78,9 +78,9 @@ int spoor_report_text(spoor_buf *out, const spoor_item *item,
                                    r->first_release));
         if (r->first_release_date)
             SPOOR_TRY(spoor_buf_printf(out, " (%s)", r->first_release_date));
-    } else if (r->n_matches == 0) {
-        SPOOR_TRY(spoor_buf_puts(out, ": no passage found in the index"));
     }
+    if (r->verdict_basis)
+        SPOOR_TRY(spoor_buf_printf(out, "\n  basis     %s", r->verdict_basis));
     SPOOR_TRY(spoor_buf_puts(out, "\n  coverage  release "));
     SPOOR_TRY(pct(out, r->cov_release));
     SPOOR_TRY(spoor_buf_puts(out, "  internal "));
@@ -116,11 +116,15 @@ int spoor_report_text(spoor_buf *out, const spoor_item *item,
                                    g->algorithm, g->judged_at, g->time_basis,
                                    g->reason));
     }
-    if (r->n_common)
+    if (r->n_common || r->cov_boilerplate > 0 || r->n_bp_only)
         SPOOR_TRY(spoor_buf_printf(out,
                                    "  boilerplate %zu of %zu fingerprints "
-                                   "are common and seed no match\n",
-                                   r->n_common, r->n_fps));
+                                   "are boilerplate and seed no match; %.1f%% "
+                                   "of the text shared is boilerplate; %zu "
+                                   "source%s share only boilerplate\n",
+                                   r->n_common, r->n_fps,
+                                   100 * r->cov_boilerplate, r->n_bp_only,
+                                   r->n_bp_only == 1 ? "" : "s"));
     if (r->n_dropped)
         SPOOR_TRY(spoor_buf_printf(out,
                                    "  limit     %zu more candidate sources "

@@ -25,11 +25,12 @@
 
 #include "store_int.h"
 
-/* Schema 2 may store a long text in parts (text_parts.c), which a reader
- * of schema 1 would take for damaged text. Schema 1 indexes are read as they
- * are, and marked 2 when opened for writing. */
-#define SCHEMA_VERSION "2"
-#define SCHEMA_OLDER "1"
+/* Schema 3: canonical text keeps the decimal point between digits, and an
+ * email's header block is left out of fingerprints (contents.header_bytes,
+ * header_chars). The postings of an older index were made from other
+ * canonical text, so schemas 1 and 2 are refused with the message to build
+ * the index again. (Schema 2 stored long texts in parts, text_parts.c.) */
+#define SCHEMA_VERSION "3"
 /* zstd level for stored text: level 1 compresses prose about 3:1 at
  * several hundred MB/s; higher levels cost ingest speed for little */
 #define ZSTD_LEVEL 1
@@ -64,7 +65,8 @@ struct spoor_store {
     sqlite3_stmt *st_lookup, *st_sha, *st_add_content, *st_add_item,
         *st_find_item, *st_add_date, *st_add_meta;
     /* the reads of check, kept by prepare */
-    sqlite3_stmt *st_content, *st_dates, *st_meta, *st_occ, *st_text;
+    sqlite3_stmt *st_content, *st_dates, *st_meta, *st_occ, *st_text,
+        *st_family;
 };
 
 static const char *const schema =
@@ -76,7 +78,9 @@ static const char *const schema =
     " sha256 TEXT UNIQUE NOT NULL, format TEXT NOT NULL, encoding TEXT,"
     " warning TEXT, bytes INTEGER NOT NULL, text_bytes INTEGER NOT NULL,"
     " canon_len INTEGER NOT NULL, fp_bytes INTEGER NOT NULL,"
-    " n_fps INTEGER NOT NULL, text BLOB);"
+    " n_fps INTEGER NOT NULL, text BLOB,"
+    " header_bytes INTEGER NOT NULL DEFAULT 0,"
+    " header_chars INTEGER NOT NULL DEFAULT 0, thread TEXT);"
     "CREATE TABLE IF NOT EXISTS items(id INTEGER PRIMARY KEY,"
     " content_id INTEGER NOT NULL REFERENCES contents(id),"
     " collection_id INTEGER NOT NULL REFERENCES collections(id),"
@@ -428,7 +432,71 @@ int spoor_store_optimize(spoor_store *s, uint64_t *merged_out)
     return error;
 }
 
+/* The message id that roots an email's thread: the first id of its
+ * References, else its In-Reply-To, else its own Message-ID; *len bytes at
+ * the returned pointer (into doc's metadata), without angle brackets. NULL
+ * for an item that is not an email. */
+static const char *thread_root(const spoor_doc *doc, size_t *len)
+{
+    const char *keys[] = {"references", "in-reply-to", "message-id"};
+    size_t i;
+    if (!doc->header_bytes)
+        return NULL;
+    for (i = 0; i < 3; i++) {
+        const char *v = spoor_doc_meta(doc, keys[i]), *e;
+        if (!v)
+            continue;
+        while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
+            v++;
+        if (*v == '<' && (e = strchr(v, '>')) && e > v + 1) {
+            *len = (size_t)(e - v - 1);
+            return v + 1;
+        }
+        for (e = v; *e && *e != ' ' && *e != '\t' && *e != '\r' && *e != '\n';
+             e++)
+            ;
+        if (e > v) {
+            *len = (size_t)(e - v);
+            return v;
+        }
+    }
+    return NULL;
+}
+
 /* ==== Open / close ==== */
+
+/* Refuse a catalogue of another schema: an older one with the message to
+ * build the index again, an unknown one as such. A new catalogue (no meta
+ * table yet, or no schema row) passes when may_be_new. */
+static int check_schema(spoor_store *s, const char *path, int may_be_new)
+{
+    sqlite3_stmt *st = NULL;
+    const char *v;
+    int error = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key='schema'",
+                           -1, &st, NULL) != SQLITE_OK) {
+        if (may_be_new)
+            return 0;
+        return db_error(s, "not a spoor index");
+    }
+    v = sqlite3_step(st) == SQLITE_ROW
+            ? (const char *)sqlite3_column_text(st, 0)
+            : NULL;
+    if (!v && may_be_new)
+        error = 0;
+    else if (v && (!strcmp(v, "1") || !strcmp(v, "2")))
+        error = spoor__error_set(
+            SPOOR_ECORRUPT,
+            "index '%s' has catalogue schema %s, made by an older spoor whose "
+            "canonical text differs (numbers, email headers); build the index "
+            "again with spoor add",
+            path, v);
+    else if (!v || strcmp(v, SCHEMA_VERSION) != 0)
+        error = spoor__error_set(SPOOR_ECORRUPT,
+                                 "index '%s' has an unknown schema", path);
+    sqlite3_finalize(st);
+    return error;
+}
 
 int spoor_store_open(spoor_store **out, const char *path, int flags)
 {
@@ -477,12 +545,10 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
     if (!s->readonly) {
         SPOOR_TRY(exec(s, "PRAGMA journal_mode=WAL"));
         SPOOR_TRY(exec(s, "PRAGMA synchronous=NORMAL"));
+        SPOOR_TRY(check_schema(s, path, 1));
         SPOOR_TRY(exec(s, schema));
-        SPOOR_TRY(exec(s,
-                       "INSERT OR IGNORE INTO meta VALUES"
-                       "('schema', '" SCHEMA_VERSION "');"
-                       "UPDATE meta SET value = '" SCHEMA_VERSION "'"
-                       " WHERE key = 'schema' AND value = '" SCHEMA_OLDER "'"));
+        SPOOR_TRY(exec(s, "INSERT OR IGNORE INTO meta VALUES"
+                          "('schema', '" SCHEMA_VERSION "')"));
         {
             char q[256], now[32];
             now_iso(now);
@@ -495,25 +561,7 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
         }
     }
     SPOOR_TRY(exec(s, "PRAGMA cache_size=-65536"));
-    {
-        sqlite3_stmt *st_v = NULL;
-        if (sqlite3_prepare_v2(s->db,
-                               "SELECT value FROM meta WHERE key='schema'", -1,
-                               &st_v, NULL) != SQLITE_OK) {
-            error = db_error(s, "not a spoor index");
-            goto done;
-        }
-        const char *v = sqlite3_step(st_v) == SQLITE_ROW
-                            ? (const char *)sqlite3_column_text(st_v, 0)
-                            : NULL;
-        if (!v ||
-            (strcmp(v, SCHEMA_VERSION) != 0 && strcmp(v, SCHEMA_OLDER) != 0))
-            error = spoor__error_set(SPOOR_ECORRUPT,
-                                     "index '%s' has an unknown schema", path);
-        sqlite3_finalize(st_v);
-        if (error < 0)
-            goto done;
-    }
+    SPOOR_TRY(check_schema(s, path, 0));
     {
         sqlite3_stmt *st_m = NULL;
         if (sqlite3_prepare_v2(s->db,
@@ -563,6 +611,7 @@ void spoor_store_free(spoor_store *s)
     sqlite3_finalize(s->st_add_date);
     sqlite3_finalize(s->st_add_meta);
     sqlite3_finalize(s->st_content);
+    sqlite3_finalize(s->st_family);
     sqlite3_finalize(s->st_dates);
     sqlite3_finalize(s->st_meta);
     sqlite3_finalize(s->st_occ);
@@ -770,7 +819,8 @@ static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
     const prepared_item *ready = item->prepared;
     spoor_fp *sorted = NULL, *own_sorted = NULL;
     void *z = NULL, *own_z = NULL;
-    size_t zlen = 0, i;
+    const char *thread;
+    size_t zlen = 0, i, thread_len = 0;
     int64_t id;
     int error = 0;
 
@@ -787,7 +837,8 @@ static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
     SPOOR_TRY(prepare(s, &s->st_add_content,
                       "INSERT INTO contents(sha256, format, encoding, "
                       "warning, bytes, text_bytes, canon_len, fp_bytes, "
-                      "n_fps, text) VALUES(?,?,?,?,?,?,?,?,?,?)"));
+                      "n_fps, text, header_bytes, header_chars, thread) "
+                      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     sqlite3_bind_text(s->st_add_content, 1, item->sha256, -1, SQLITE_STATIC);
     sqlite3_bind_text(s->st_add_content, 2, doc->format, -1, SQLITE_STATIC);
     if (doc->encoding)
@@ -803,6 +854,13 @@ static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
     sqlite3_bind_int64(s->st_add_content, 9, (sqlite3_int64)item->fps.n);
     if (z)
         sqlite3_bind_blob(s->st_add_content, 10, z, (int)zlen, SQLITE_STATIC);
+    sqlite3_bind_int64(s->st_add_content, 11, (sqlite3_int64)doc->header_bytes);
+    sqlite3_bind_int64(s->st_add_content, 12,
+                       (sqlite3_int64)item->header_chars);
+    thread = thread_root(doc, &thread_len);
+    if (thread)
+        sqlite3_bind_text(s->st_add_content, 13, thread, (int)thread_len,
+                          SQLITE_STATIC);
     if (sqlite3_step(s->st_add_content) != SQLITE_DONE) {
         error = db_error(s, "store content");
         goto done;
@@ -1028,6 +1086,53 @@ int spoor_store__lookup(spoor_store *s, uint64_t hash, size_t common,
     return 0;
 }
 
+int spoor_store__contents(spoor_store *s, int64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    *out = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT max(id) FROM contents", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_error(s, "contents");
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : db_error(s, "contents");
+}
+
+int spoor_store__family(spoor_store *s, int64_t content, uint64_t *family)
+{
+    const unsigned char *t;
+    int error, n, i, rc;
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+    if ((error = prepare(s, &s->st_family,
+                         "SELECT thread FROM contents WHERE id = ?")) < 0)
+        return error;
+    sqlite3_bind_int64(s->st_family, 1, content);
+    rc = sqlite3_step(s->st_family);
+    if (rc != SQLITE_ROW) {
+        error = rc == SQLITE_DONE
+                    ? spoor__error_set(SPOOR_ENOTFOUND, "no content %lld",
+                                       (long long)content)
+                    : db_error(s, "thread");
+        done_with(s->st_family);
+        return error;
+    }
+    t = sqlite3_column_text(s->st_family, 0);
+    n = sqlite3_column_bytes(s->st_family, 0);
+    if (!t) {
+        *family = (uint64_t)content;
+    } else {
+        for (i = 0; i < n; i++)
+            h = (h ^ t[i]) * 0x100000001b3ULL;
+        *family = h | (1ULL << 63);
+    }
+    done_with(s->st_family);
+    return 0;
+}
+
 static int is_hex(const char *p)
 {
     for (; *p; p++)
@@ -1155,7 +1260,8 @@ int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
         return spoor__error_oom();
     if ((error = prepare(s, &s->st_content,
                          "SELECT id, sha256, format, encoding, warning, "
-                         "bytes, text_bytes, canon_len, fp_bytes, n_fps "
+                         "bytes, text_bytes, canon_len, fp_bytes, n_fps, "
+                         "header_bytes, header_chars "
                          "FROM contents WHERE id = ?")) < 0)
         goto done;
     st = s->st_content;
@@ -1176,6 +1282,15 @@ int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
     r->canon_len = (uint64_t)sqlite3_column_int64(st, 7);
     r->fp_bytes = sqlite3_column_int(st, 8);
     r->n_fps = (uint64_t)sqlite3_column_int64(st, 9);
+    r->header_bytes = (uint64_t)sqlite3_column_int64(st, 10);
+    r->header_chars = (uint64_t)sqlite3_column_int64(st, 11);
+    if (r->header_bytes > r->text_bytes || r->header_chars > r->canon_len) {
+        error = spoor__error_set(SPOOR_ECORRUPT,
+                                 "index '%s': content %lld: header block "
+                                 "beyond its text",
+                                 s->path, (long long)content);
+        goto done;
+    }
     done_with(st);
     st = NULL;
 

@@ -211,6 +211,17 @@ int spoor_segment__merge(const char *dir, const char *name,
                          const spoor_segment *segs, size_t n_segs,
                          uint64_t *count_out);
 
+/** About how many contents the index holds (the largest content id: ids
+ * are dense). @return 0 or an index error. */
+int spoor_store__contents(spoor_store *s, int64_t *out);
+
+/**
+ * The family of content for telling boilerplate from a passage quoted in a
+ * thread: an email's thread (a hash of its root message id, top bit set),
+ * else the content id itself. @return 0, SPOOR_ENOTFOUND or an index error.
+ */
+int spoor_store__family(spoor_store *s, int64_t content, uint64_t *family);
+
 /** Content id with this sha256, or SPOOR_ENOTFOUND. */
 int spoor_store__by_sha256(spoor_store *s, const char *sha256, int64_t *out);
 

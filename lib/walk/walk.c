@@ -137,6 +137,8 @@ int spoor_item__take(spoor_item *dst, spoor_item *src)
     dst->doc.encoding = d->encoding;
     dst->doc.has_text = d->has_text;
     dst->canon.len = src->canon.len;
+    dst->header_chars = src->header_chars;
+    dst->doc.header_bytes = d->header_bytes;
     if (!(dst->path = spoor__strdup(src->path)) ||
         !(dst->display = spoor__strdup(src->display)) ||
         (d->warning && !(dst->doc.warning = spoor__strdup(d->warning))))
@@ -198,17 +200,79 @@ static size_t piece_bytes(void)
     return piece;
 }
 
-/* Fingerprint text into item, item->canon its length only; the pieces are
- * normalised in item->canon's lent buffer, which then goes back to the
- * thread's scratch. */
-static int fingerprint_len_only(spoor_item *item, const char *text, size_t len)
+/* The header block of doc that is compared as metadata only: its
+ * header_bytes when they end a line inside the text, else none. */
+static size_t header_bytes_of(const spoor_doc *doc)
+{
+    size_t hb = doc->header_bytes;
+    if (!doc->has_text || hb == 0 || hb > doc->text.size ||
+        doc->text.ptr[hb - 1] != '\n')
+        return 0;
+    return hb;
+}
+
+/* Move fingerprints f on by base canonical characters. */
+static void shift_fps(spoor_fps *f, size_t base)
+{
+    size_t i;
+    for (i = 0; base && i < f->n; i++)
+        f->v[i].pos += (uint32_t)base;
+}
+
+/* item->header_chars: the canonical characters of text[0, hb), counted in
+ * item->canon's buffer (which the caller then refills). */
+static int count_header_chars(spoor_item *item, const char *text, size_t hb)
+{
+    int error;
+    item->header_chars = 0;
+    if (!hb)
+        return 0;
+    if ((error = spoor_normalise__chars(&item->canon, text, hb)) < 0)
+        return error;
+    item->header_chars = item->canon.len;
+    return 0;
+}
+
+/* Fingerprint text after its header block of hb bytes into item,
+ * item->canon its length only; the pieces are normalised in item->canon's
+ * lent buffer, which then goes back to the thread's scratch. The body is
+ * fingerprinted as a text of its own (normalisation never joins the block's
+ * last line to the body), so its fingerprints are those of the whole text
+ * minus the block's, and equal to the body's alone, moved on. */
+static int fingerprint_len_only(spoor_item *item, const char *text, size_t len,
+                                size_t hb)
 {
     size_t nchars = 0;
-    int error = spoor_fingerprint__text(&item->fps, &nchars, &item->canon, text,
-                                        len, piece_bytes());
+    int error = count_header_chars(item, text, hb);
+    if (error == 0)
+        error = spoor_fingerprint__text(&item->fps, &nchars, &item->canon,
+                                        text + hb, len - hb, piece_bytes());
     scratch_return_canon(item);
     spoor_canon_dispose(&item->canon);
-    item->canon.len = error < 0 ? 0 : nchars;
+    item->canon.len = error < 0 ? 0 : item->header_chars + nchars;
+    if (error == 0)
+        shift_fps(&item->fps, item->header_chars);
+    return error;
+}
+
+/* Normalise text (offsets: with the map) into item->canon and fingerprint
+ * what follows its header block of hb bytes. */
+static int fingerprint_text(spoor_item *item, const char *text, size_t len,
+                            size_t hb, int offsets)
+{
+    size_t h;
+    int error = 0;
+    SPOOR_TRY(count_header_chars(item, text, hb));
+    h = item->header_chars;
+    SPOOR_TRY(offsets ? spoor_normalise(&item->canon, text, len)
+                      : spoor_normalise__chars(&item->canon, text, len));
+    if (h > item->canon.len) /* cannot happen: the block is a prefix */
+        h = item->header_chars = item->canon.len;
+    SPOOR_TRY(spoor_winnow_u32(
+        &item->fps, item->canon.chars ? item->canon.chars + h : NULL,
+        item->canon.len - h, SPOOR_TEXT_K, SPOOR_TEXT_W, SPOOR_SEED_TEXT));
+    shift_fps(&item->fps, h);
+done:
     return error;
 }
 
@@ -225,20 +289,16 @@ static int analyse_as(spoor_item *item, const void *data, size_t len,
     sha256_hex(data, len, item->sha256);
     SPOOR_TRY(format ? spoor_extract__as(&item->doc, data, len, format, limits)
                      : spoor_extract(&item->doc, data, len, limits));
+    item->doc.header_bytes = header_bytes_of(&item->doc);
     if (item->doc.has_text) {
         const char *text = item->doc.text.ptr ? item->doc.text.ptr : "";
-        size_t tlen = item->doc.text.size;
+        size_t tlen = item->doc.text.size, hb = item->doc.header_bytes;
         item->fp_bytes = 0;
-        if (keep == CANON_LEN) {
-            SPOOR_TRY(fingerprint_len_only(item, text, tlen));
-        } else {
-            SPOOR_TRY(keep == CANON_OFFSETS
-                          ? spoor_normalise(&item->canon, text, tlen)
-                          : spoor_normalise__chars(&item->canon, text, tlen));
-            SPOOR_TRY(spoor_winnow_u32(&item->fps, item->canon.chars,
-                                       item->canon.len, SPOOR_TEXT_K,
-                                       SPOOR_TEXT_W, SPOOR_SEED_TEXT));
-        }
+        if (keep == CANON_LEN)
+            SPOOR_TRY(fingerprint_len_only(item, text, tlen, hb));
+        else
+            SPOOR_TRY(
+                fingerprint_text(item, text, tlen, hb, keep == CANON_OFFSETS));
     } else {
         SPOOR_TRY(spoor_winnow_bytes(&item->fps, data, len, SPOOR_BYTES_K,
                                      SPOOR_BYTES_W, SPOOR_SEED_BYTES));
@@ -256,7 +316,8 @@ int spoor_item_analyse(spoor_item *item, const void *data, size_t len,
     return analyse_as(item, data, len, limits, NULL, CANON_OFFSETS);
 }
 
-int spoor_item_from_text(spoor_item *item, const char *text, size_t len)
+int spoor_item_from_stored(spoor_item *item, const char *text, size_t len,
+                           size_t header_bytes)
 {
     int error = 0;
 
@@ -267,13 +328,18 @@ int spoor_item_from_text(spoor_item *item, const char *text, size_t len)
     item->doc.encoding = "utf-8";
     item->doc.has_text = 1;
     SPOOR_TRY(spoor_buf_put(&item->doc.text, text, len));
-    SPOOR_TRY(spoor_normalise(&item->canon, text, len));
-    SPOOR_TRY(spoor_winnow_u32(&item->fps, item->canon.chars, item->canon.len,
-                               SPOOR_TEXT_K, SPOOR_TEXT_W, SPOOR_SEED_TEXT));
+    item->doc.header_bytes = header_bytes;
+    item->doc.header_bytes = header_bytes_of(&item->doc);
+    SPOOR_TRY(fingerprint_text(item, text, len, item->doc.header_bytes, 1));
 done:
     if (error < 0)
         spoor_item_dispose(item);
     return error;
+}
+
+int spoor_item_from_text(spoor_item *item, const char *text, size_t len)
+{
+    return spoor_item_from_stored(item, text, len, 0);
 }
 
 static int walk_data(walker *wk, const char *path, const char *display,

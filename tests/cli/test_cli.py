@@ -464,6 +464,93 @@ def test_email_and_mbox(env):
     eq(show["metadata"]["message-id"], "one@studio.example", "message-id")
 
 
+def mail(frm, to, subject, date, msgid, body, cc=None, extra=""):
+    """An RFC 5322 message as text."""
+    return (f"From: {frm}\nTo: {to}\n" + (f"Cc: {cc}\n" if cc else "") +
+            f"Subject: {subject}\nDate: {date}\nMessage-ID: <{msgid}>\n" +
+            extra + "MIME-Version: 1.0\n"
+            "Content-Type: text/plain; charset=utf-8\n\n" + body + "\n")
+
+
+def test_headers_are_metadata(env):
+    """An email's header block (From, To, Cc, Date, Subject) neither seeds
+    nor counts: a new message between correspondents whose mail was
+    released, under the same long subject, matches nothing; its body still
+    does, and a region never reaches into the block; header-like lines
+    quoted in a body are body text and count."""
+    to = ", ".join(f"Person Number{i} <person.number{i}@studio.example>"
+                   for i in range(6))
+    subject = "Quarterly restructuring of the visual effects department"
+    frm = "Alice Longname-Example <alice.longname@studio.example>"
+    released = [mail(frm, to, subject, f"Tue, 0{d} Dec 2014 09:00:00 +0000",
+                     f"r{d}@studio.example", wrap(prose(900 + d, 120), 70),
+                     cc=to) for d in range(1, 4)]
+    env.write("dump/box.mbox", "".join(
+        f"From alice Tue Dec  2 09:00:00 2014\n{m}\n" for m in released))
+    env.run("add", "-c", "dump", "-k", "release", "-d", "2014-12-05",
+            env.path("dump"))
+    new = mail(frm, to, subject, "Mon, 05 Jan 2015 09:00:00 +0000",
+               "new@studio.example", wrap(prose(990, 120), 70), cc=to)
+    env.write("q/new.eml", new)
+    [r] = env.check(env.path("q/new.eml"))
+    eq(r["verdict"], "unknown", "new message between released people")
+    eq(r["matches"], [], "headers link nothing")
+    eq(r["coverage"]["any"], 0, "no coverage from headers")
+    # the same body as a released message: found, regions in the body only
+    body = wrap(prose(902, 120), 70)
+    reply = mail(frm, to, subject, "Mon, 05 Jan 2015 09:00:00 +0000",
+                 "again@studio.example", body, cc=to)
+    env.write("q/again.eml", reply)
+    [r] = env.check(env.path("q/again.eml"))
+    eq(r["verdict"], "released", "same body")
+    text = env.run("show", "--text", "dump:box.mbox!<r2@studio.example>")[0]
+    head = text.index("\n\n") + 2
+    qhead = reply.index("\n\n")  # the query's own text starts the same way
+    for m in r["matches"]:
+        for g in m["regions"]:
+            ok(g["source"][0] >= head, f"region {g} in the source's body")
+    # a forwarded header block quoted in a body is body text
+    fwd_body = ("---------- Forwarded message ----------\n"
+                f"From: {frm}\nTo: {to}\nCc: {to}\nSubject: {subject}\n\n"
+                + wrap(prose(995, 60), 70))
+    env.write("int/fwd.txt", fwd_body)
+    env.run("add", "-c", "int", "-k", "internal", env.path("int"))
+    fwd = mail("carol@studio.example", "dan@studio.example", "fyi",
+               "Mon, 05 Jan 2015 10:00:00 +0000", "fwd@studio.example",
+               fwd_body)
+    [r] = env.check("-", stdin=fwd.encode())
+    ok(r["matches"] and r["matches"][0]["path"] == "fwd.txt",
+       "quoted header lines count as body text")
+    ok(r["coverage"]["internal"] > 0.95, r["coverage"])
+    del qhead
+
+
+def test_numbers_keep_their_value(env):
+    """14.00 and 1.4, 1.0.4 and 1.04, 140 and 14.0 differ in canonical
+    text: diff does not call texts that differ in a figure identical, while
+    14.00 and 14 (the same value) still match."""
+    base = prose(960, 60)
+    tail = prose(961, 60)
+    for a, b, same in (("EUR 14.00 million", "EUR 1.4 million", False),
+                       ("version 1.0.4", "version 1.04", False),
+                       ("140 units", "14.0 units", False),
+                       ("EUR 14.00 million", "EUR 14 million", True)):
+        pa = env.write("n/a.txt", f"{base} {a} {tail}")
+        pb = env.write("n/b.txt", f"{base} {b} {tail}")
+        out, _, _ = env.run("diff", "--json", pa, pb, index=False)
+        d = json.loads(out)
+        regions = d["regions"]
+        if same:
+            eq(len(regions), 1, f"{a} / {b}: one passage")
+            ok(d["coverage_a"] == 1, f"{a} / {b}: {d}")
+        else:  # the figure breaks the passage in two
+            ok(len(regions) == 2, f"{a} / {b} must differ: {d}")
+            at = len(base) + 1
+            ok(at <= regions[0]["a"][1] <= at + len(a) and
+               at <= regions[1]["a"][0] <= at + len(a),
+               f"{a}: the break is at the figure: {regions}")
+
+
 def test_show_diff_collections_stats(env):
     a = prose(51, 600)
     shared = a[1000:2000]
@@ -660,9 +747,10 @@ def test_old_format_refused(env):
 
 
 def test_catalogue_schema(env):
-    """A schema 1 catalogue (before long texts were stored in parts) is read
-    as it is and marked schema 2 when spoor adds to it; a long text added
-    then is stored in parts and found; an unknown schema is refused."""
+    """A new index has schema 3; a long text added is stored in parts and
+    found; an index of schema 1 or 2 (made from other canonical text) is
+    refused by check and by add with the message to build it again, and an
+    unknown schema is refused."""
     import sqlite3
     env.write("in/a.txt", prose(61, 300))
     env.run("add", "-c", "c", env.path("in/a.txt"))
@@ -679,16 +767,11 @@ def test_catalogue_schema(env):
         con.close()
         return v
 
-    eq(schema(), "2", "a new index")
-    schema("1")
-    [res] = env.check(env.path("in/a.txt"))
-    ok(res["matches"] and res["matches"][0]["exact"], "schema 1 read as it is")
-    eq(schema(), "1", "a check leaves the schema alone")
+    eq(schema(), "3", "a new index")
     long_text = "\n".join(prose(700 + i, 200) for i in range(300))
     ok(len(long_text.encode()) > 300000, "long text")
     env.write("in/long.txt", long_text)
     env.run("add", "-c", "c", env.path("in/long.txt"))
-    eq(schema(), "2", "marked 2 by add")
     con = sqlite3.connect(db)
     [head] = con.execute("SELECT substr(text, 1, 16) FROM contents "
                          "WHERE text_bytes > 300000").fetchone()
@@ -707,6 +790,14 @@ def test_catalogue_schema(env):
     ok(res["matches"][0]["exact"], "the whole long text")
     out, _, _ = env.run("show", "--text", "c:long.txt")
     eq(out, long_text, "the whole text read back from its parts")
+    for old in ("1", "2"):
+        schema(old)
+        for cmd in (("check", env.path("in/a.txt")),
+                    ("add", "-c", "c", env.path("in/a.txt"))):
+            _, err, _ = env.run(*cmd, expect=1)
+            ok(f"has catalogue schema {old}, made by an older spoor" in err
+               and "build the index again with spoor add" in err, err)
+        eq(schema(), old, "a refused index is left as it was")
     schema("7")
     _, err, _ = env.run("check", env.path("in/a.txt"), expect=1)
     ok("has an unknown schema" in err, err)
@@ -824,12 +915,24 @@ def test_boilerplate_common(env):
     ok(r["boilerplate"] > 0, "boilerplate counted")
     [r] = env.check("-", stdin=disclaimer.encode())
     eq(len(r["matches"]), 5, "below the threshold it matches")
-    # a real passage next to the boilerplate still matches, and its region
-    # extends through the boilerplate
+    # a real passage next to the boilerplate still matches; its region
+    # extends through the boilerplate, which counts for nothing and is
+    # named as such
     q = prose(62, 200) + "\n\n" + disclaimer
     [r] = env.check("-", stdin=q.encode(), opts=("--common", "3"))
-    eq(r["matches"][0]["path"], "mail2.txt", "rare seed")
-    eq(r["matches"][0]["coverage"], 1, "extends through boilerplate")
+    top = r["matches"][0]
+    eq(top["path"], "mail2.txt", "rare seed")
+    eq(len(top["regions"]), 1, "one region")
+    [g] = top["regions"]
+    ok(g["query"][0] == 0 and g["query"][1] >= len(q) - 1,
+       f"extends through boilerplate: {g}")
+    [bp] = g["boilerplate"]
+    at = q.index(disclaimer)
+    ok(at <= bp[0] <= at + 40 and bp[1] >= len(q) - 1, f"boilerplate {bp}")
+    share = len(re.sub(r"[^a-z0-9]", "", q[:bp[0]].lower())) / \
+        len(re.sub(r"[^a-z0-9]", "", q.lower()))
+    ok(abs(top["coverage"] - share) < 0.002, f"{top['coverage']} {share}")
+    ok(r["boilerplate_coverage"] > 0.05, r)
 
 
 def test_usage_errors(env):

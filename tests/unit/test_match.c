@@ -65,8 +65,9 @@ static void test_match__extend_and_chain(void **state)
     snprintf(s, sizeof(s), "SSSSSSSSSS%sssssssssssssssssssssss", run);
     canon_from(&cq, q);
     canon_from(&cs, s);
-    assert_int_equal(
-        spoor_match__text_regions(&cq, &cs, hits, 3, 32, 32, &r, &n, &cap), 0);
+    assert_int_equal(spoor_match__text_regions(&cq, &cs, hits, 3, 32, 32, NULL,
+                                               &r, &n, &cap),
+                     0);
     assert_int_equal(n, 1);
     assert_int_equal(r[0].qc_start, 5);
     assert_int_equal(r[0].qc_end, 5 + 44);
@@ -94,8 +95,9 @@ static void test_match__two_diagonals_min_region(void **state)
     snprintf(s, sizeof(s), "---%s-----------------%s---", p, p);
     canon_from(&cq, q);
     canon_from(&cs, s);
-    assert_int_equal(
-        spoor_match__text_regions(&cq, &cs, hits, 2, 32, 32, &r, &n, &cap), 0);
+    assert_int_equal(spoor_match__text_regions(&cq, &cs, hits, 2, 32, 32, NULL,
+                                               &r, &n, &cap),
+                     0);
     assert_int_equal(n, 2);
     assert_int_equal(r[0].qc_start, 3);
     assert_int_equal(r[0].qc_end, 43);
@@ -104,8 +106,9 @@ static void test_match__two_diagonals_min_region(void **state)
     free(r);
     r = NULL;
     n = cap = 0;
-    assert_int_equal(
-        spoor_match__text_regions(&cq, &cs, hits, 2, 32, 41, &r, &n, &cap), 0);
+    assert_int_equal(spoor_match__text_regions(&cq, &cs, hits, 2, 32, 41, NULL,
+                                               &r, &n, &cap),
+                     0);
     assert_int_equal(n, 0);
     free(r);
     spoor_canon_dispose(&cq);
@@ -172,11 +175,17 @@ static void test_match__verdict_thresholds(void **state)
     assert_string_equal(spoor_verdict(1.0, 1.0, 1000, &o), "released");
     assert_string_equal(spoor_verdict(0.79, 1.0, 500, &o),
                         "partially-released");
-    assert_string_equal(spoor_verdict(0.01, 0, 63, &o), "partially-released");
-    assert_string_equal(spoor_verdict(0.01, 0.9, 62, &o), "internal-only");
+    /* substance: at least 200 characters and 5 % of the item */
+    assert_string_equal(spoor_verdict(0.05, 0, 200, &o), "partially-released");
+    assert_string_equal(spoor_verdict(0.05, 0, 199, &o), "unknown");
+    assert_string_equal(spoor_verdict(0.0499, 0.9, 5000, &o), "internal-only");
+    assert_string_equal(spoor_verdict(0.03, 0, 63, &o), "unknown");
     assert_string_equal(spoor_verdict(0, 0.5, 0, &o), "internal-only");
     assert_string_equal(spoor_verdict(0, 0.49, 0, &o), "unknown");
     assert_string_equal(spoor_verdict(0, 0, 0, &o), "unknown");
+    o.min_evidence = 50;
+    o.min_share = 0.01;
+    assert_string_equal(spoor_verdict(0.01, 0, 50, &o), "partially-released");
     o.released_min = 0.5;
     o.internal_min = 0.9;
     assert_string_equal(spoor_verdict(0.5, 0, 100, &o), "released");
@@ -286,12 +295,12 @@ static void test_match__source_regions_equal_whole(void **state)
         h2 = malloc(n_hits * sizeof(*h2));
         memcpy(h2, h1, n_hits * sizeof(*h2));
         assert_int_equal(spoor_match__text_regions(&cq, &whole, h1, n_hits,
-                                                   SPOOR_TEXT_K, 32, &r1, &n1,
-                                                   &cap1),
+                                                   SPOOR_TEXT_K, 32, NULL, &r1,
+                                                   &n1, &cap1),
                          0);
         assert_int_equal(spoor_match__source_regions(&cq, src, len, whole.len,
                                                      h2, n_hits, SPOOR_TEXT_K,
-                                                     32, &r2, &n2, &cap2),
+                                                     32, NULL, &r2, &n2, &cap2),
                          0);
         assert_true(n1 > 0);
         assert_int_equal(n1, n2);

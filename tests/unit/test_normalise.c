@@ -104,7 +104,14 @@ static void test_normalise__numbers(void **state)
     assert_same_canon("1,234.50\t7.00\t0.250", "1234.5 7 0.25");
     assert_same_canon("$1,234.50", "1234.5");
     c = canon_of("1.000.000 and 2.50.1 and 3.10");
-    assert_string_equal(c, "1000000and2501and31");
+    assert_string_equal(c, "1.000.000and2.50.1and3.1");
+    free(c);
+    /* numbers keep their value: the point stays between digits */
+    c = canon_of("EUR 14.00 million, EUR 1.4 million; 140 vs 14.0");
+    assert_string_equal(c, "eur14millioneur1.4million140vs14");
+    free(c);
+    c = canon_of("1.0.4 1.04 v1.a 1. 2 .5");
+    assert_string_equal(c, "1.0.41.04v1a125");
     free(c);
     assert_same_canon("142691.25,17095.00,1.50", "142691.25 17095 1.5");
     assert_same_canon("\"1,234.50\",\"17,095.00\"", "1234.5 17095");

@@ -146,7 +146,7 @@ static void test_winnow__region_recovers_planted_span(void **state)
                     n_hits++;
                 }
         assert_int_equal(spoor_match__text_regions(&ca, &cb, hits, n_hits, K, K,
-                                                   &regs, &n_reg, &cap),
+                                                   NULL, &regs, &n_reg, &cap),
                          0);
         for (i = 0; i < n_reg; i++) {
             /* the region holds the planted span (chance extension by a
