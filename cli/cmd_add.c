@@ -46,9 +46,12 @@ static void print_help(void)
            "missing is added.\n\n"
            "options:\n"
            "  -c, --collection NAME    collection to add to (required)\n"
-           "  -k, --kind KIND          internal, release, suspect or reference "
+           "  -k, --kind KIND          internal, release, suspect, reference "
            "(default\n"
-           "                           reference for a new collection)\n"
+           "                           for a new collection) or boilerplate "
+           "(licences,\n"
+           "                           disclaimers, list footers: never "
+           "evidence)\n"
            "  -d, --date DATE          the collection's date (release or "
            "snapshot date)\n"
            "      --note TEXT          a note kept with a new collection\n"
@@ -206,10 +209,11 @@ int cmd_add(int argc, char **argv, const cli_global *g)
     if (!name || !*name)
         return cli_error_usage("add", "a collection is required (-c NAME)");
     if (kind && strcmp(kind, "internal") && strcmp(kind, "release") &&
-        strcmp(kind, "suspect") && strcmp(kind, "reference"))
+        strcmp(kind, "suspect") && strcmp(kind, "reference") &&
+        strcmp(kind, "boilerplate"))
         return cli_error_usage("add",
                                "unknown kind '%s' (internal, release, "
-                               "suspect or reference)",
+                               "suspect, reference or boilerplate)",
                                kind);
     if (date && !cli_valid_date(date))
         return cli_error_usage("add", "date '%s' is not a YYYY-MM-DD date",

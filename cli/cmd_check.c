@@ -43,7 +43,17 @@ static void print_help(void)
         "(repeatable)\n"
         "      --common N           a fingerprint in more than N items is "
         "boilerplate\n"
-        "                           and seeds no match (default 100)\n"
+        "                           (default: 100, or one item in 1,000 of a "
+        "larger index)\n"
+        "      --spread N           ... and one in emails of N or more "
+        "threads: list\n"
+        "                           footers, signatures (default 10)\n"
+        "      --min-evidence N     partially-released needs N canonical "
+        "characters in\n"
+        "                           releases beyond boilerplate and headers "
+        "(default 200)\n"
+        "      --min-share F        ... and that share of the item (default "
+        "0.05)\n"
         "      --released-min F     release coverage for 'released' "
         "(default 0.8)\n"
         "      --internal-min F     internal coverage for 'internal-only' "
@@ -63,9 +73,10 @@ static void print_help(void)
         "today): a\n"
         "                           key published before it weakens a "
         "pass\n" CLI_LIMIT_HELP "  -h, --help               this help\n\n"
-        "Verdicts: released (release coverage >= released-min), "
-        "partially-released\n(a passage of at least 63 canonical characters "
-        "is in a release),\ninternal-only (internal coverage >= "
+        "Verdicts rest on evidence: passages shared with a source, minus "
+        "boilerplate\nand email header blocks. released (release evidence >= "
+        "released-min),\npartially-released (a substantive share in releases: "
+        "--min-evidence and\n--min-share), internal-only (internal evidence >= "
         "internal-min), unknown.\n");
 }
 
@@ -145,7 +156,10 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         O_ASOF,
         O_SURF,
         O_HTML,
-        O_TIMING
+        O_TIMING,
+        O_SPREAD,
+        O_MINEV,
+        O_MINSHARE
     };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, O_JSON},
@@ -162,6 +176,9 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         {"surfaced", required_argument, NULL, O_SURF},
         {"html", required_argument, NULL, O_HTML},
         {"timing", no_argument, NULL, O_TIMING},
+        {"spread", required_argument, NULL, O_SPREAD},
+        {"min-evidence", required_argument, NULL, O_MINEV},
+        {"min-share", required_argument, NULL, O_MINSHARE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     spoor_check_opts defaults = SPOOR_CHECK_OPTS_INIT;
@@ -212,6 +229,20 @@ int cmd_check(int argc, char **argv, const cli_global *g)
                 rc =
                     cli_error_usage("check", "--internal-min needs a number in "
                                              "[0, 1]");
+            break;
+        case O_SPREAD:
+            if (cli_parse_size(optarg, &c.opts.spread) || c.opts.spread < 2)
+                rc = cli_error_usage("check", "--spread needs N >= 2");
+            break;
+        case O_MINEV:
+            if (cli_parse_size(optarg, &c.opts.min_evidence) ||
+                c.opts.min_evidence == 0)
+                rc = cli_error_usage("check", "--min-evidence needs N >= 1");
+            break;
+        case O_MINSHARE:
+            if (cli_parse_fraction(optarg, &c.opts.min_share))
+                rc = cli_error_usage("check",
+                                     "--min-share needs a number in [0, 1]");
             break;
         case O_MAXSRC:
             if (cli_parse_size(optarg, &c.opts.max_sources) ||

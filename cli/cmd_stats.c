@@ -16,6 +16,7 @@ int cmd_stats(int argc, char **argv, const cli_global *g)
     int opt, json = 0, rc;
     const int k = SPOOR_TEXT_K, w = SPOOR_TEXT_W, G = k + w - 1;
     double per_char;
+    long long common;
 
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -41,6 +42,9 @@ int cmd_stats(int argc, char **argv, const cli_global *g)
         goto done;
     }
     per_char = st.canon_chars ? (double)st.stored_bytes / st.canon_chars : 0;
+    common = (long long)st.contents * SPOOR_COMMON_PER_MILLE / 1000;
+    if (common < SPOOR_COMMON_MIN)
+        common = SPOOR_COMMON_MIN;
     if (json) {
         printf("{\"index\": \"%s\", \"collections\": %lld, \"items\": %lld, "
                "\"contents\": %lld, \"postings\": %lld, \"segments\": %lld, "
@@ -48,14 +52,17 @@ int cmd_stats(int argc, char **argv, const cli_global *g)
                "\"text_bytes\": %lld, \"canonical_chars\": %lld, "
                "\"stored_bytes\": %lld, \"bytes_per_canonical_char\": %.3f, "
                "\"k\": %d, \"w\": %d, \"G\": %d, \"bytes_k\": %d, "
-               "\"bytes_w\": %d, \"common_default\": %d}\n",
+               "\"bytes_w\": %d, \"common_default\": %lld, "
+               "\"spread_default\": %d, \"min_evidence_default\": %d, "
+               "\"min_share_default\": %.2f}\n",
                spoor_store_path(store), (long long)st.collections,
                (long long)st.items, (long long)st.contents,
                (long long)st.postings, (long long)st.segments,
                (long long)st.postings_bytes, (long long)st.events,
                (long long)st.text_bytes, (long long)st.canon_chars,
                (long long)st.stored_bytes, per_char, k, w, G, SPOOR_BYTES_K,
-               SPOOR_BYTES_W, SPOOR_DEFAULT_COMMON);
+               SPOOR_BYTES_W, common, SPOOR_SPREAD, SPOOR_MIN_EVIDENCE,
+               SPOOR_MIN_SHARE);
         goto done;
     }
     printf("index          %s\n", spoor_store_path(store));
@@ -74,9 +81,15 @@ int cmd_stats(int argc, char **argv, const cli_global *g)
            "canonical\n               characters or more is found; items "
            "without text: k = %d,\n               w = %d over bytes\n",
            k, w, G, SPOOR_BYTES_K, SPOOR_BYTES_W);
-    printf("boilerplate    a fingerprint in more than %d items seeds no "
-           "match (check --common)\n",
-           SPOOR_DEFAULT_COMMON);
+    printf("boilerplate    a fingerprint in more than %lld items (check "
+           "--common), or in\n               emails of %d threads or more "
+           "(--spread), and anything shared\n               with a "
+           "boilerplate collection is not evidence\n",
+           common, SPOOR_SPREAD);
+    printf("verdicts       partially-released needs %d canonical characters "
+           "and %.0f%%\n               of the item in releases (--min-evidence,"
+           " --min-share)\n",
+           SPOOR_MIN_EVIDENCE, 100 * SPOOR_MIN_SHARE);
 done:
     spoor_store_free(store);
     return rc;

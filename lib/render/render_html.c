@@ -507,6 +507,11 @@ static int item_section(spoor_html *h, const spoor_item *item,
         SPOOR_TRY(esc(o, item->doc.warning));
         SPOOR_TRY(spoor_buf_puts(o, "</p>\n"));
     }
+    if (r->verdict_basis) {
+        SPOOR_TRY(spoor_buf_puts(o, "<p class=\"basis\">Verdict basis: "));
+        SPOOR_TRY(esc(o, r->verdict_basis));
+        SPOOR_TRY(spoor_buf_puts(o, "</p>\n"));
+    }
     SPOOR_TRY(spoor_buf_puts(o, "<p>Coverage: releases "));
     SPOOR_TRY(pct(o, r->cov_release));
     SPOOR_TRY(spoor_buf_puts(o, ", internal "));

@@ -648,7 +648,8 @@ const char *spoor_store_created(const spoor_store *s)
 static int valid_kind(const char *k)
 {
     return !strcmp(k, "internal") || !strcmp(k, "release") ||
-           !strcmp(k, "suspect") || !strcmp(k, "reference");
+           !strcmp(k, "suspect") || !strcmp(k, "reference") ||
+           !strcmp(k, "boilerplate");
 }
 
 int spoor_store_collection(spoor_store *s, const char *name, const char *kind,
@@ -661,7 +662,8 @@ int spoor_store_collection(spoor_store *s, const char *name, const char *kind,
     if (kind && !valid_kind(kind))
         return spoor__error_set(SPOOR_EINVALID,
                                 "collection '%s': unknown kind '%s' (internal, "
-                                "release, suspect or reference)",
+                                "release, suspect, reference or "
+                                "boilerplate)",
                                 name, kind);
     if (sqlite3_prepare_v2(s->db,
                            "SELECT id, kind, date FROM collections "

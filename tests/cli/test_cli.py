@@ -551,6 +551,145 @@ def test_numbers_keep_their_value(env):
                f"{a}: the break is at the figure: {regions}")
 
 
+GPL_NOTICE = (
+    "This program is free software: you can redistribute it and/or modify "
+    "it under the terms of the GNU General Public License as published by "
+    "the Free Software Foundation, either version 3 of the License, or (at "
+    "your option) any later version. This program is distributed in the "
+    "hope that it will be useful, but WITHOUT ANY WARRANTY; without even "
+    "the implied warranty of MERCHANTABILITY or FITNESS FOR A PARTICULAR "
+    "PURPOSE. See the GNU General Public License for more details.")
+MIT_NOTICE = (
+    "Permission is hereby granted, free of charge, to any person obtaining "
+    "a copy of this software and associated documentation files (the "
+    "Software), to deal in the Software without restriction, including "
+    "without limitation the rights to use, copy, modify, merge, publish, "
+    "distribute, sublicense, and/or sell copies of the Software.")
+APACHE_NOTICE = (
+    "Licensed under the Apache License, Version 2.0 (the License); you may "
+    "not use this file except in compliance with the License. You may "
+    "obtain a copy of the License at the Apache web site. Unless required "
+    "by applicable law or agreed to in writing, software distributed under "
+    "the License is distributed on an AS IS BASIS, WITHOUT WARRANTIES OR "
+    "CONDITIONS OF ANY KIND, either express or implied.")
+LIST_FOOTER = (
+    "_______________________________________________\n"
+    "studio-talk mailing list -- studio-talk@lists.studio.example\n"
+    "To unsubscribe send an email to studio-talk-leave@lists.studio.example\n"
+    "List information and archives: https://lists.studio.example/studio-talk\n"
+    "Hosting for this list is kindly sponsored by the Example Foundation.")
+
+
+def c_file(notice, seed):
+    return ("/*\n" + wrap(notice, 70, " * ") + "\n */\n\n" +
+            "\n".join(f"int f{seed}_{i}(void) {{ return {seed * 7 + i}; }}"
+                      f" /* {prose(seed * 31 + i, 9)} */" for i in range(12)))
+
+
+def test_boilerplate_licences_and_lists(env):
+    """Licence headers added as a boilerplate collection and list footers
+    repeated across threads count for nothing: a new GPL-, MIT- or
+    Apache-headed file of a released tree is unknown, and so is a new list
+    message whose only shared text is the footer; a reply quoting a
+    released message is partially-released; one shared line in a long text
+    is listed but does not make the verdict."""
+    for name, notice in (("gpl", GPL_NOTICE), ("mit", MIT_NOTICE),
+                         ("apache", APACHE_NOTICE)):
+        env.write(f"licences/{name}.txt", notice)
+        for i in range(12):
+            env.write(f"tree/{name}/f{i}.c", c_file(notice, 100 * len(name) + i))
+    env.run("add", "-c", "licences", "-k", "boilerplate",
+            env.path("licences"))
+    env.run("add", "-c", "src-dump", "-k", "release", "-d", "2014-12-01",
+            env.path("tree"))
+    for name, notice in (("gpl", GPL_NOTICE), ("mit", MIT_NOTICE),
+                         ("apache", APACHE_NOTICE)):
+        env.write(f"q/{name}.c", c_file(notice, 9000 + len(name)))
+        [r] = env.check(env.path(f"q/{name}.c"))
+        eq(r["verdict"], "unknown", f"new {name}-headed file: {r}")
+        eq(r["coverage"]["release"], 0, f"{name}: no release evidence")
+        ok(r["boilerplate_coverage"] > 0.2, f"{name}: {r}")
+        eq([m["collection"] for m in r["matches"]], ["licences"],
+           f"{name}: only the licence is listed")
+        ok(r["matches"][0]["boilerplate"], f"{name}: marked boilerplate")
+    # a mailing list: 15 threads of two messages, each with the footer
+    msgs = []
+    for t in range(15):
+        root = mail(f"p{t}@studio.example", "studio-talk@lists.studio.example",
+                    f"topic {t}", f"Mon, 0{1 + t % 9} Dec 2014 09:00:00 +0000",
+                    f"t{t}@studio.example",
+                    wrap(prose(1200 + t, 90), 70) + "\n\n" + LIST_FOOTER)
+        body = wrap(prose(1300 + t, 40), 70) + "\n\n" + \
+            wrap(prose(1200 + t, 90), 70, "> ") + "\n\n" + LIST_FOOTER
+        reply = mail(f"q{t}@studio.example", "studio-talk@lists.studio.example",
+                     f"Re: topic {t}",
+                     f"Tue, 0{1 + t % 9} Dec 2014 09:00:00 +0000",
+                     f"r{t}@studio.example", body,
+                     extra=f"In-Reply-To: <t{t}@studio.example>\n"
+                     f"References: <t{t}@studio.example>\n")
+        msgs += [root, reply]
+    env.write("list/studio-talk.mbox", "".join(
+        f"From list Mon Dec  1 09:00:00 2014\n{m}\n" for m in msgs))
+    env.run("add", "-c", "list-dump", "-k", "release", "-d", "2014-12-10",
+            env.path("list"))
+    new = mail("z@studio.example", "studio-talk@lists.studio.example",
+               "a new topic", "Mon, 05 Jan 2015 09:00:00 +0000",
+               "new@studio.example",
+               wrap(prose(1400, 90), 70) + "\n\n" + LIST_FOOTER)
+    [r] = env.check("-", stdin=new.encode())
+    eq(r["verdict"], "unknown", f"footer only: {r['verdict_basis']}")
+    eq(r["first_release"], None, "no first release from a footer")
+    quoting = mail("z@studio.example", "studio-talk@lists.studio.example",
+                   "Re: topic 3", "Mon, 05 Jan 2015 09:00:00 +0000",
+                   "new2@studio.example",
+                   wrap(prose(1401, 150), 70) + "\n\n" +
+                   wrap(prose(1203, 90), 70, "> ") + "\n\n" + LIST_FOOTER)
+    [r] = env.check("-", stdin=quoting.encode())
+    eq(r["verdict"], "partially-released", r["verdict_basis"])
+    eq(r["first_release"]["collection"], "list-dump", "first release")
+    ok("beyond boilerplate and headers" in r["verdict_basis"], r)
+    # one shared line (a footer left untranslated) in a long new text
+    line = "Generated by the studio documentation robot, build 2014-11-03."
+    env.write("man/page.txt", prose(1500, 500) + "\n" + line)
+    env.run("add", "-c", "man-dump", "-k", "release", "-d", "2014-12-02",
+            env.path("man"))
+    env.write("q/translated.txt", prose(1501, 500) + "\n" + line)
+    [r] = env.check(env.path("q/translated.txt"))
+    eq(r["verdict"], "unknown", r["verdict_basis"])
+    eq([m["path"] for m in r["matches"]], ["page.txt"], "still listed")
+    ok("under the minimum for partially-released" in r["verdict_basis"], r)
+    out, _, _ = env.run("check", env.path("q/translated.txt"))
+    ok("basis     only" in out and "first in" not in out, out)
+
+
+def test_short_paste_below_guarantee(env):
+    """A paste under G = 63 canonical characters says so (JSON, text and
+    HTML); every k-gram of it is looked up, so more than half of 50-byte pastes
+    of an indexed text are still found."""
+    docs = corpus(env, n=5, words=600)
+    env.run("add", "-c", "c", "-k", "internal", env.path("corpus"))
+    found = 0
+    samples = []
+    for i, (rel, text) in enumerate(sorted(docs.items())):
+        for j in range(4):
+            start = 200 + 431 * j + 17 * i
+            samples.append(text[start:start + 50])
+    for paste in samples:
+        [r] = env.check("-", stdin=paste.encode())
+        ok(r["below_guarantee"] and r["compared_chars"] < 63, r)
+        ok("under the 63" in r["verdict_basis"], r["verdict_basis"])
+        found += bool(r["matches"])
+    ok(found >= len(samples) // 2, f"found {found} of {len(samples)}")
+    out, _, _ = env.run("check", "-", stdin=samples[0].encode())
+    ok("under the 63 a shared passage needs" in out, out)
+    env.run("check", "--html", env.path("r.html"), "-",
+            stdin=samples[0].encode())
+    with open(env.path("r.html"), encoding="utf-8") as f:
+        ok("under the 63 a shared passage needs" in f.read(), "HTML note")
+    [r] = env.check("-", stdin=docs["dept0/doc00.txt"][:400].encode())
+    ok(not r["below_guarantee"], "400 characters are above G")
+
+
 def test_show_diff_collections_stats(env):
     a = prose(51, 600)
     shared = a[1000:2000]
