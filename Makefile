@@ -6,7 +6,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps deps-test build demo test test-asan fuzz fuzz-smoke bench format format-check clean
+.PHONY: all deps deps-test build demo test test-asan fuzz fuzz-smoke bench eval format format-check clean
 BENCH_SCALE ?= 1000000
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME  ?= 300
@@ -55,6 +55,11 @@ bench: build
 	scripts/deps.sh ssdeep tlsh-tools time
 	/usr/bin/python3 bench/run.py $(BUILD)/cli/spoor $(BUILD)/bench/bench_kernel \
 	  --scale $(BENCH_SCALE)
+
+# make eval: verdict precision and recall on Debian's documentation and on
+# mailing lists made of it (bench/eval.py)
+eval: build
+	/usr/bin/python3 bench/eval.py $(BUILD)/cli/spoor
 
 demo: build
 	examples/demo.sh $(BUILD)/cli/spoor

@@ -54,6 +54,9 @@ static void print_help(void)
         "(default 200)\n"
         "      --min-share F        ... and that share of the item (default "
         "0.05)\n"
+        "      --min-passage N      evidence counts in shared pieces of N "
+        "canonical\n"
+        "                           characters or more (default 100)\n"
         "      --released-min F     release coverage for 'released' "
         "(default 0.8)\n"
         "      --internal-min F     internal coverage for 'internal-only' "
@@ -159,7 +162,8 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         O_TIMING,
         O_SPREAD,
         O_MINEV,
-        O_MINSHARE
+        O_MINSHARE,
+        O_MINPASS
     };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, O_JSON},
@@ -179,6 +183,7 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         {"spread", required_argument, NULL, O_SPREAD},
         {"min-evidence", required_argument, NULL, O_MINEV},
         {"min-share", required_argument, NULL, O_MINSHARE},
+        {"min-passage", required_argument, NULL, O_MINPASS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     spoor_check_opts defaults = SPOOR_CHECK_OPTS_INIT;
@@ -243,6 +248,12 @@ int cmd_check(int argc, char **argv, const cli_global *g)
             if (cli_parse_fraction(optarg, &c.opts.min_share))
                 rc = cli_error_usage("check",
                                      "--min-share needs a number in [0, 1]");
+            break;
+        case O_MINPASS:
+            if (cli_parse_size(optarg, &c.opts.min_passage) ||
+                c.opts.min_passage < SPOOR_TEXT_K)
+                rc = cli_error_usage("check", "--min-passage needs N >= %d",
+                                     SPOOR_TEXT_K);
             break;
         case O_MAXSRC:
             if (cli_parse_size(optarg, &c.opts.max_sources) ||

@@ -52,8 +52,9 @@
 #define SPOOR_COMMON_MIN 100     /* common: at least this many items */
 #define SPOOR_COMMON_PER_MILLE 1 /* ... or this share of the index */
 #define SPOOR_SPREAD 10          /* boilerplate across this many families */
-#define SPOOR_MIN_EVIDENCE 200   /* partially-released: canonical chars */
+#define SPOOR_MIN_EVIDENCE 150   /* partially-released: canonical chars */
 #define SPOOR_MIN_SHARE 0.05     /* ... and this share of the item */
+#define SPOOR_MIN_PASSAGE 100    /* evidence: pieces of at least this */
 #define SPOOR_GUARANTEE (SPOOR_TEXT_W + SPOOR_TEXT_K - 1)
 
 typedef struct spoor_check_opts {
@@ -70,6 +71,7 @@ typedef struct spoor_check_opts {
     size_t spread;       /* boilerplate: families per hash */
     size_t min_evidence; /* partially-released: canonical characters */
     double min_share;    /* partially-released: share of the item */
+    size_t min_passage;  /* evidence comes in pieces of this many chars */
 } spoor_check_opts;
 
 #define SPOOR_CHECK_OPTS_VERSION 2
@@ -77,7 +79,7 @@ typedef struct spoor_check_opts {
     {                                                                          \
         SPOOR_CHECK_OPTS_VERSION, 0, NULL, 0, SPOOR_RELEASED_MIN,              \
             SPOOR_INTERNAL_MIN, SPOOR_MAX_SOURCES, 32, NULL, SPOOR_SPREAD,     \
-            SPOOR_MIN_EVIDENCE, SPOOR_MIN_SHARE                                \
+            SPOOR_MIN_EVIDENCE, SPOOR_MIN_SHARE, SPOOR_MIN_PASSAGE             \
     }
 
 typedef struct spoor_region {
@@ -131,6 +133,8 @@ typedef struct spoor_result {
     spoor_date *dates; /* dates found while checking (dkim-t); owned */
     size_t n_dates;
     size_t compared;        /* canonical chars compared (without headers) */
+    size_t substance;       /* of which not boilerplate: what shares are of */
+    size_t piece;           /* evidence counts in pieces of this many */
     size_t release_chars;   /* evidence shared with releases */
     double cov_boilerplate; /* share of the compared text that is
                                boilerplate (and shared with a source) */

@@ -3,10 +3,12 @@
  *
  * The boilerplate mask is a set of canonical ranges of the query (common
  * fingerprints' k-grams, passages shared with boilerplate collections).
- * A region's evidence is what of it lies outside the mask, less any piece
- * shorter than k left between masked parts or the region's ends (a piece
- * under k characters is below the noise floor: no fingerprint could have
- * found it, and it is the edge of the boilerplate the mask only samples).
+ * A region's evidence is what of it lies outside the mask, in pieces of at
+ * least `least` characters (the check's min_passage, never under k): a
+ * piece under k is below the noise floor (no fingerprint could have found
+ * it, and it is the edge of boilerplate the mask only samples), and short
+ * shared formulas ("New upstream release", a version line) are no
+ * substance however many sources share them.
  */
 #include <string.h>
 
@@ -65,8 +67,8 @@ void spoor_spans__dispose(spoor_spans *s)
     memset(s, 0, sizeof(*s));
 }
 
-int spoor_spans__evidence(const spoor_spans *mask, size_t a, size_t b, size_t k,
-                          spoor_spans *out)
+int spoor_spans__evidence(const spoor_spans *mask, size_t a, size_t b,
+                          size_t least, spoor_spans *out)
 {
     size_t lo = 0, hi = mask->n, at = a;
     int error;
@@ -80,15 +82,13 @@ int spoor_spans__evidence(const spoor_spans *mask, size_t a, size_t b, size_t k,
     }
     for (; lo < mask->n && mask->v[lo].a < b; lo++) {
         size_t ma = mask->v[lo].a;
-        if (ma > at && ma - at >= k &&
+        if (ma > at && ma - at >= least &&
             (error = spoor_spans__push(out, at, ma)) < 0)
             return error;
         if (mask->v[lo].b > at)
             at = mask->v[lo].b;
     }
-    /* a region the mask does not touch is all evidence, whatever its
-     * length (the caller keeps regions of min_region and more) */
-    if (at < b && (at == a || b - at >= k))
+    if (at < b && b - at >= least)
         return spoor_spans__push(out, at, b);
     return 0;
 }

@@ -625,8 +625,8 @@ static int compute_first_release(spoor_result *r, const spoor_spans *mask,
             if ((error = evidence_of(r, mask, k, of_collection, o->collection,
                                      &chars)) < 0)
                 return error;
-            sh = share(chars, r->compared);
-            if ((r->compared == 0 && r->matches[i].exact) ||
+            sh = share(chars, r->substance);
+            if ((r->substance == 0 && r->matches[i].exact) ||
                 (sh > 0 && sh >= opts->released_min) ||
                 spoor_match__substantive(chars, sh, opts))
                 best = o;
@@ -642,12 +642,10 @@ static int compute_first_release(spoor_result *r, const spoor_spans *mask,
     return 0;
 }
 
-/* Match m's evidence, coverage, source coverage and boilerplate parts
- * under mask; *regions_chars and *evidence_chars add its regions and its
- * evidence (ranges, merged later by the caller) to all and ev. */
+/* Match m's evidence, coverage (a share of total, the item's substance),
+ * source coverage and boilerplate parts under mask. */
 static int apply_evidence(spoor_match *m, const spoor_item *item,
-                          const spoor_spans *mask, size_t k, size_t total,
-                          spoor_spans *all, spoor_spans *ev)
+                          const spoor_spans *mask, size_t k, size_t total)
 {
     spoor_spans mine = {NULL, 0, 0}, src = {NULL, 0, 0}, part = {NULL, 0, 0};
     size_t i, j, bcap = 0;
@@ -660,7 +658,6 @@ static int apply_evidence(spoor_match *m, const spoor_item *item,
         const spoor_region *g = &m->regions[i];
         size_t at = g->qc_start;
         part.n = 0;
-        SPOOR_TRY(spoor_spans__push(all, g->qc_start, g->qc_end));
         SPOOR_TRY(
             spoor_spans__evidence(mask, g->qc_start, g->qc_end, k, &part));
         for (j = 0; j <= part.n; j++) {
@@ -682,7 +679,6 @@ static int apply_evidence(spoor_match *m, const spoor_item *item,
             if (j < part.n) {
                 size_t d = g->sc_start - g->qc_start; /* same diagonal */
                 SPOOR_TRY(spoor_spans__push(&mine, part.v[j].a, part.v[j].b));
-                SPOOR_TRY(spoor_spans__push(ev, part.v[j].a, part.v[j].b));
                 SPOOR_TRY(
                     spoor_spans__push(&src, part.v[j].a + d, part.v[j].b + d));
                 at = part.v[j].b;
@@ -702,14 +698,36 @@ done:
     return error;
 }
 
-/* Evidence and coverage of every match under mask; matches that share
- * only boilerplate are dropped (counted in r->n_bp_only), exact copies and
- * boilerplate collections' items kept. */
-static int evidence_and_coverage(spoor_result *r, const spoor_item *item,
-                                 spoor_spans *mask, size_t k)
+/* Whether match m shares anything beyond mask: a piece of noise
+ * characters (k) or more outside it. */
+static int shares_beyond(const spoor_match *m, const spoor_spans *mask,
+                         size_t noise, int *beyond)
 {
-    spoor_spans all = {NULL, 0, 0}, ev = {NULL, 0, 0};
-    size_t i, n = 0, total = r->compared;
+    spoor_spans part = {NULL, 0, 0};
+    size_t i;
+    int error = 0;
+    *beyond = 0;
+    for (i = 0; i < m->n_regions && !*beyond && error == 0; i++) {
+        part.n = 0;
+        error = spoor_spans__evidence(mask, m->regions[i].qc_start,
+                                      m->regions[i].qc_end, noise, &part);
+        *beyond = part.n > 0;
+    }
+    spoor_spans__dispose(&part);
+    return error;
+}
+
+/* Evidence and coverage of every match under mask, in pieces of at least
+ * r->piece characters: min_passage, or half the item's substance when
+ * that is less (a short paste is all one piece), never under the noise
+ * floor k. Matches that share only boilerplate are dropped (counted in
+ * r->n_bp_only); exact copies and boilerplate collections' items are
+ * kept. */
+static int evidence_and_coverage(spoor_result *r, const spoor_item *item,
+                                 spoor_spans *mask, size_t noise,
+                                 size_t min_passage)
+{
+    size_t i, n = 0, total, masked;
     int error = 0;
 
     for (i = 0; i < r->n_matches; i++)
@@ -719,16 +737,23 @@ static int evidence_and_coverage(spoor_result *r, const spoor_item *item,
                                             r->matches[i].regions[j].qc_start,
                                             r->matches[i].regions[j].qc_end));
     spoor_spans__merge(mask);
+    /* boilerplate counts for nothing, in the evidence and in the text it
+     * is a share of: a released message with a list footer is released */
+    masked = spoor_spans__total(mask);
+    r->substance = masked < r->compared ? r->compared - masked : 0;
+    total = r->substance;
+    r->piece = min_passage < total / 2 ? min_passage : total / 2;
+    if (r->piece < noise)
+        r->piece = noise;
     for (i = 0; i < r->n_matches; i++)
-        SPOOR_TRY(
-            apply_evidence(&r->matches[i], item, mask, k, total, &all, &ev));
-    spoor_spans__merge(&all);
-    spoor_spans__merge(&ev);
-    r->cov_boilerplate =
-        share(spoor_spans__total(&all) - spoor_spans__total(&ev), total);
+        SPOOR_TRY(apply_evidence(&r->matches[i], item, mask, r->piece, total));
+    r->cov_boilerplate = share(masked, r->compared);
     for (i = 0; i < r->n_matches; i++) {
         spoor_match *m = &r->matches[i];
-        if (m->evidence == 0 && !m->exact && !m->boilerplate) {
+        int beyond = m->evidence > 0;
+        if (!beyond)
+            SPOOR_TRY(shares_beyond(m, mask, noise, &beyond));
+        if (!beyond && !m->exact && !m->boilerplate) {
             spoor_record_free(m->source);
             spoor__free(m->regions);
             spoor__free(m->bp);
@@ -739,8 +764,6 @@ static int evidence_and_coverage(spoor_result *r, const spoor_item *item,
     }
     r->n_matches = n;
 done:
-    spoor_spans__dispose(&all);
-    spoor_spans__dispose(&ev);
     return error;
 }
 
@@ -755,10 +778,10 @@ static int kind_coverages(spoor_result *r, const spoor_spans *mask, size_t k)
     for (i = 0; i < 3; i++) {
         if ((error = evidence_of(r, mask, k, of_kind, kinds[i], &chars)) < 0)
             return error;
-        *cov[i] = share(chars, r->compared);
+        *cov[i] = share(chars, r->substance);
         if (i == 0)
             r->release_chars = chars;
-        for (j = 0; r->compared == 0 && j < r->n_matches; j++)
+        for (j = 0; r->substance == 0 && j < r->n_matches; j++)
             if (r->matches[j].exact && of_kind(&r->matches[j], kinds[i]))
                 *cov[i] = 1.0;
     }
@@ -791,7 +814,10 @@ static int verdict_basis(spoor_result *r, const spoor_check_opts *opts)
             r->release_chars, unit, 100 * r->cov_release, opts->min_evidence,
             100 * opts->min_share));
     else if (r->n_matches)
-        SPOOR_TRY(spoor_buf_puts(&b, "nothing of substance in releases"));
+        SPOOR_TRY(spoor_buf_printf(&b,
+                                   "nothing of substance in releases (shared "
+                                   "pieces under %zu %s do not count)",
+                                   r->piece, unit));
     else if (r->n_bp_only)
         SPOOR_TRY(spoor_buf_printf(&b,
                                    "only boilerplate is shared (with %zu "
@@ -907,13 +933,16 @@ int spoor_check_item(spoor_result **out, spoor_store *s, const spoor_item *item,
         if (keep)
             SPOOR_TRY(add_match(r, &mcap, &m));
     }
-    SPOOR_TRY(evidence_and_coverage(r, item, &mask, k));
+    SPOOR_TRY(evidence_and_coverage(r, item, &mask, k,
+                                    item->fp_bytes       ? k
+                                    : opts->version >= 2 ? opts->min_passage
+                                                         : SPOOR_MIN_PASSAGE));
     if (r->n_matches > 1)
         spoor__sort(r->matches, r->n_matches, sizeof(*r->matches), cmp_match);
-    SPOOR_TRY(kind_coverages(r, &mask, k));
+    SPOOR_TRY(kind_coverages(r, &mask, r->piece));
     r->verdict =
         spoor_verdict(r->cov_release, r->cov_internal, r->release_chars, opts);
-    SPOOR_TRY(compute_first_release(r, &mask, k, opts));
+    SPOOR_TRY(compute_first_release(r, &mask, r->piece, opts));
     SPOOR_TRY(verdict_basis(r, opts));
     if (opts->dkim && !strcmp(item->doc.format, "eml")) {
         size_t d, cap = 0;

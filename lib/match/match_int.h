@@ -94,11 +94,11 @@ void spoor_spans__dispose(spoor_spans *s);
 
 /**
  * Append to out the evidence of region [a, b) under mask (merged): its
- * parts outside the mask, less pieces shorter than k that a masked part
- * bounds. @return 0 or SPOOR_ENOMEM.
+ * parts outside the mask that are at least `least` characters long.
+ * @return 0 or SPOOR_ENOMEM.
  */
-int spoor_spans__evidence(const spoor_spans *mask, size_t a, size_t b, size_t k,
-                          spoor_spans *out);
+int spoor_spans__evidence(const spoor_spans *mask, size_t a, size_t b,
+                          size_t least, spoor_spans *out);
 
 /** Whether evidence of chars, share of the item, is substantive. */
 int spoor_match__substantive(size_t chars, double share,

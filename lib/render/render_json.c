@@ -253,10 +253,11 @@ int spoor_report_json(spoor_buf *out, const spoor_item *item,
     SPOOR_TRY(jstr(out, r->verdict_basis));
     SPOOR_TRY(spoor_buf_printf(
         out,
-        ", \"compared_chars\": %zu, \"header_bytes\": %zu, "
+        ", \"compared_chars\": %zu, \"substantive_chars\": %zu, "
+        "\"header_bytes\": %zu, "
         "\"below_guarantee\": %s, \"release_chars\": %zu, "
         "\"boilerplate_coverage\": ",
-        r->compared, item->doc.header_bytes,
+        r->compared, r->substance, item->doc.header_bytes,
         r->below_guarantee ? "true" : "false", r->release_chars));
     SPOOR_TRY(spoor_json_fraction(out, r->cov_boilerplate));
     SPOOR_TRY(spoor_buf_puts(out, ", \"coverage\": {\"release\": "));

@@ -175,9 +175,9 @@ static void test_match__verdict_thresholds(void **state)
     assert_string_equal(spoor_verdict(1.0, 1.0, 1000, &o), "released");
     assert_string_equal(spoor_verdict(0.79, 1.0, 500, &o),
                         "partially-released");
-    /* substance: at least 200 characters and 5 % of the item */
-    assert_string_equal(spoor_verdict(0.05, 0, 200, &o), "partially-released");
-    assert_string_equal(spoor_verdict(0.05, 0, 199, &o), "unknown");
+    /* substance: at least 150 characters and 5 % of the item */
+    assert_string_equal(spoor_verdict(0.05, 0, 150, &o), "partially-released");
+    assert_string_equal(spoor_verdict(0.05, 0, 149, &o), "unknown");
     assert_string_equal(spoor_verdict(0.0499, 0.9, 5000, &o), "internal-only");
     assert_string_equal(spoor_verdict(0.03, 0, 63, &o), "unknown");
     assert_string_equal(spoor_verdict(0, 0.5, 0, &o), "internal-only");
