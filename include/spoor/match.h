@@ -19,15 +19,18 @@
  *     thread is not (other items count by `common` only: one document
  *     found in many places is content, not boilerplate);
  *   - anything shared with an item of a `boilerplate` collection;
- *   - inside a region, the characters under boilerplate fingerprints, and
- *     any piece of the region left shorter than k between them: a region
- *     seeded by a rare fingerprint at its edge does not carry the
+ *   - inside a region, the characters under boilerplate fingerprints: a
+ *     region seeded by a rare fingerprint at its edge does not carry the
  *     boilerplate it extends through.
+ * Evidence is what of the regions lies outside the boilerplate, in pieces
+ * of at least min_passage (100) canonical characters, or half the item's
+ * substance for a short paste; shares are of the item's substance (its
+ * compared text less boilerplate).
  *
  * Verdicts (thresholds are options, defaults below):
  *   released            release evidence >= released_min (0.80) of the item
  *   partially-released  otherwise, release evidence of at least min_evidence
- *                       canonical characters (200) and min_share (0.05) of
+ *                       canonical characters (150) and min_share (0.05) of
  *                       the item: a substantive share
  *   internal-only       otherwise, internal evidence >= internal_min (0.50)
  *   unknown             anything else
