@@ -92,6 +92,20 @@ typedef struct spoor_region {
     size_t sc_start, sc_end;
 } spoor_region;
 
+/*
+ * Where a part of a region comes from (check only): the query bytes
+ * [q_start, q_end) of region `region` are held earliest by match `origin`
+ * (an index into the result's matches: the earliest-dated source holding
+ * that part), and first released in occurrence first_release_occ of match
+ * first_release (-1: no release holds it).
+ */
+typedef struct spoor_origin_span {
+    size_t region;
+    size_t q_start, q_end;
+    long origin, first_release;
+    size_t first_release_occ;
+} spoor_origin_span;
+
 /* A part of a region that is boilerplate: byte range in the query's text. */
 typedef struct spoor_bp_span {
     size_t region;         /* index into the match's regions */
@@ -109,7 +123,15 @@ typedef struct spoor_match {
     size_t evidence;   /* canonical chars of regions beyond boilerplate */
     spoor_bp_span *bp; /* boilerplate parts of regions; owned */
     size_t n_bp;
-    int boilerplate; /* the source is in a boilerplate collection */
+    int boilerplate;        /* the source is in a boilerplate collection */
+    const char *relation;   /* to the query in time: "earlier", "same",
+                               "later", "undated"; static */
+    char *when;             /* the source's time that relation used; owned */
+    const char *when_basis; /* where it is from: the source's own date field
+                               or "collection date"; borrowed/static */
+    spoor_origin_span *origins; /* each region's parts by origin, in region
+                                   order; owned */
+    size_t n_origins;
 } spoor_match;
 
 typedef struct spoor_postdate {
@@ -145,6 +167,8 @@ typedef struct spoor_result {
     size_t common_used, spread_used; /* the boilerplate thresholds applied */
     int below_guarantee;             /* fewer than G compared characters */
     char *verdict_basis;             /* what the verdict rests on; owned */
+    char *when;             /* the item's own time for relations; owned */
+    const char *when_field; /* its date field, or NULL; borrowed */
 } spoor_result;
 
 /**

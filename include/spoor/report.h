@@ -15,6 +15,10 @@
 #include "item.h"
 #include "match.h"
 
+/* Regions listed per source occurrence in JSON: the rest are counted in
+ * "regions_not_listed" (coverage still counts them all). */
+#define SPOOR_REPORT_MAX_REGIONS 1000
+
 typedef struct spoor_report_opts {
     unsigned version;
     size_t max_sources;  /* text report: sources listed per item */

@@ -240,6 +240,24 @@ int spoor_match__byte_regions(spoor_hit *hits, size_t n_hits, unsigned k,
     return 0;
 }
 
+size_t spoor_match__drop_contained(spoor_region *r, size_t n)
+{
+    size_t i, kept = 0, reach = 0;
+    for (i = 0; i < n; i++) {
+        if (kept && r[i].qc_end <= reach)
+            continue; /* inside a region kept before it */
+        if (kept && r[i].qc_start == r[kept - 1].qc_start) {
+            /* the same start, reaching further: it replaces that one */
+            r[kept - 1] = r[i];
+        } else {
+            r[kept++] = r[i];
+        }
+        if (r[i].qc_end > reach)
+            reach = r[i].qc_end;
+    }
+    return kept;
+}
+
 typedef struct range {
     size_t a, b;
 } range;

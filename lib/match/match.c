@@ -59,12 +59,17 @@ static int cmp_cand(const void *a, const void *b)
     return x->content < y->content ? -1 : x->content > y->content;
 }
 
-/* Exact copies first, then by coverage; ties go to the source seen
- * earliest (its earliest dated collection), then to the older item. */
+/* Sources (earlier, same or undated in time) before later copies; in
+ * each group exact copies first, then by coverage; ties go to the source
+ * seen earliest (its earliest dated collection), then to the older item. */
 static int cmp_match(const void *a, const void *b)
 {
     const spoor_match *x = a, *y = b;
     const char *dx, *dy;
+    int lx = x->relation && !strcmp(x->relation, "later"),
+        ly = y->relation && !strcmp(y->relation, "later");
+    if (lx != ly)
+        return lx ? 1 : -1;
     if (x->exact != y->exact)
         return x->exact ? -1 : 1;
     if (x->coverage != y->coverage)
@@ -92,9 +97,12 @@ void spoor_result_free(spoor_result *r)
         spoor_record_free(r->matches[i].source);
         spoor__free(r->matches[i].regions);
         spoor__free(r->matches[i].bp);
+        spoor__free(r->matches[i].when);
+        spoor__free(r->matches[i].origins);
     }
     spoor__free(r->matches);
     spoor__free(r->verdict_basis);
+    spoor__free(r->when);
     spoor__free(r->first_release);
     spoor__free(r->first_release_date);
     for (i = 0; i < r->n_postdates; i++) {
@@ -316,6 +324,7 @@ static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
         if (error < 0)
             goto done;
     }
+    m->n_regions = spoor_match__drop_contained(m->regions, m->n_regions);
     for (i = 0; i < m->n_regions; i++)
         if (m->regions[i].qc_end - m->regions[i].qc_start > m->longest)
             m->longest = m->regions[i].qc_end - m->regions[i].qc_start;
@@ -937,8 +946,10 @@ int spoor_check_item(spoor_result **out, spoor_store *s, const spoor_item *item,
                                     item->fp_bytes       ? k
                                     : opts->version >= 2 ? opts->min_passage
                                                          : SPOOR_MIN_PASSAGE));
+    SPOOR_TRY(spoor_match__relations(r, item));
     if (r->n_matches > 1)
         spoor__sort(r->matches, r->n_matches, sizeof(*r->matches), cmp_match);
+    SPOOR_TRY(spoor_match__origins(r, item));
     SPOOR_TRY(kind_coverages(r, &mask, r->piece));
     r->verdict =
         spoor_verdict(r->cov_release, r->cov_internal, r->release_chars, opts);

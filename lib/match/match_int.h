@@ -68,6 +68,24 @@ int spoor_match__source_regions_from(const spoor_canon *q,
                                      spoor_region **out, size_t *n,
                                      size_t *cap);
 
+/**
+ * Drop the regions (ordered by query start) whose query range lies inside
+ * another's: a passage that the source holds several times is reported
+ * once, by its longest alignment, the first in the source on a tie.
+ * @return how many regions are left, moved to the front.
+ */
+size_t spoor_match__drop_contained(spoor_region *r, size_t n);
+
+/* ==== Time (relation.c) ==== */
+
+/** Each match's relation in time to item, and r->when. @return 0 or
+ * SPOOR_ENOMEM. */
+int spoor_match__relations(spoor_result *r, const spoor_item *item);
+
+/** Each region's parts by origin and first release (matches in their
+ * final order, item the query). @return 0 or SPOOR_ENOMEM. */
+int spoor_match__origins(spoor_result *r, const spoor_item *item);
+
 /* ==== Evidence (evidence.c) ==== */
 
 /* Half-open ranges [a, b) of canonical characters (bytes for items without

@@ -122,10 +122,66 @@ static int dates_json(spoor_buf *out, const spoor_date *d, size_t n,
     return error ? error : spoor_buf_puts(out, "]");
 }
 
-static int match_json(spoor_buf *out, const spoor_match *m,
-                      const spoor_occurrence *o, int first)
+/* The earliest-dated occurrence of m (the first when none is dated). */
+static const spoor_occurrence *earliest_occ(const spoor_match *m)
 {
-    size_t i, b;
+    const spoor_occurrence *best = &m->source->occ[0];
+    size_t i;
+    for (i = 1; i < m->source->n_occ; i++) {
+        const spoor_occurrence *o = &m->source->occ[i];
+        if (o->date && (!best->date || strcmp(o->date, best->date) < 0))
+            best = o;
+    }
+    return best;
+}
+
+/* The "origins" of region `region` of match m of r, from *o on (origin
+ * spans are in region order): each part with its origin and first
+ * release. */
+static int region_origins(spoor_buf *out, const spoor_result *r,
+                          const spoor_match *m, size_t region, size_t *o)
+{
+    int error = 0, first = 1;
+    SPOOR_TRY(spoor_buf_puts(out, ", \"origins\": ["));
+    for (; *o < m->n_origins && m->origins[*o].region == region; (*o)++) {
+        const spoor_origin_span *g = &m->origins[*o];
+        const spoor_match *om = &r->matches[g->origin];
+        const spoor_occurrence *oc = earliest_occ(om);
+        SPOOR_TRY(spoor_buf_printf(out,
+                                   "%s{\"query\": [%zu, %zu], "
+                                   "\"collection\": ",
+                                   first ? "" : ", ", g->q_start, g->q_end));
+        first = 0;
+        SPOOR_TRY(jstr(out, oc->collection));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"path\": "));
+        SPOOR_TRY(jstr(out, oc->path));
+        SPOOR_TRY(spoor_buf_printf(
+            out, ", \"item\": %lld, \"time\": ", (long long)oc->item_id));
+        SPOOR_TRY(jstr(out, om->when));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"first_release\": "));
+        if (g->first_release >= 0) {
+            const spoor_occurrence *fr =
+                &r->matches[g->first_release].source->occ[g->first_release_occ];
+            SPOOR_TRY(spoor_buf_puts(out, "{\"collection\": "));
+            SPOOR_TRY(jstr(out, fr->collection));
+            SPOOR_TRY(spoor_buf_puts(out, ", \"date\": "));
+            SPOOR_TRY(jstr(out, fr->date));
+            SPOOR_TRY(spoor_buf_puts(out, "}"));
+        } else {
+            SPOOR_TRY(spoor_buf_puts(out, "null"));
+        }
+        SPOOR_TRY(spoor_buf_puts(out, "}"));
+    }
+    SPOOR_TRY(spoor_buf_puts(out, "]"));
+done:
+    return error;
+}
+
+static int match_json(spoor_buf *out, const spoor_result *r,
+                      const spoor_match *m, const spoor_occurrence *o,
+                      int first)
+{
+    size_t i, b, listed, og = 0;
     int error = 0, first_bp;
     SPOOR_TRY(spoor_buf_puts(out, first ? "{\"collection\": "
                                         : ", {\"collection\": "));
@@ -145,10 +201,21 @@ static int match_json(spoor_buf *out, const spoor_match *m,
     SPOOR_TRY(spoor_buf_puts(out, ", \"source_coverage\": "));
     SPOOR_TRY(spoor_json_fraction(out, m->source_coverage));
     SPOOR_TRY(spoor_buf_printf(out, ", \"evidence_chars\": %zu", m->evidence));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"relation\": "));
+    SPOOR_TRY(jstr(out, m->relation));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"source_time\": "));
+    SPOOR_TRY(jstr(out, m->when));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"source_time_basis\": "));
+    SPOOR_TRY(jstr(out, m->when_basis));
     if (m->boilerplate)
         SPOOR_TRY(spoor_buf_puts(out, ", \"boilerplate\": true"));
+    listed = m->n_regions < SPOOR_REPORT_MAX_REGIONS ? m->n_regions
+                                                     : SPOOR_REPORT_MAX_REGIONS;
+    if (listed < m->n_regions)
+        SPOOR_TRY(spoor_buf_printf(out, ", \"regions_not_listed\": %zu",
+                                   m->n_regions - listed));
     SPOOR_TRY(spoor_buf_puts(out, ", \"regions\": ["));
-    for (i = 0, b = 0; i < m->n_regions; i++) {
+    for (i = 0, b = 0; i < listed; i++) {
         SPOOR_TRY(spoor_buf_printf(out,
                                    "%s{\"query\": [%zu, %zu], "
                                    "\"source\": [%zu, %zu]",
@@ -165,6 +232,7 @@ static int match_json(spoor_buf *out, const spoor_match *m,
             }
             SPOOR_TRY(spoor_buf_puts(out, "]"));
         }
+        SPOOR_TRY(region_origins(out, r, m, i, &og));
         SPOOR_TRY(spoor_buf_puts(out, "}"));
     }
     SPOOR_TRY(spoor_buf_puts(out, "]}"));
@@ -295,7 +363,7 @@ int spoor_report_json(spoor_buf *out, const spoor_item *item,
     SPOOR_TRY(spoor_buf_puts(out, ", \"matches\": ["));
     for (i = 0; i < r->n_matches; i++)
         for (j = 0; j < r->matches[i].source->n_occ; j++) {
-            SPOOR_TRY(match_json(out, &r->matches[i],
+            SPOOR_TRY(match_json(out, r, &r->matches[i],
                                  &r->matches[i].source->occ[j], first));
             first = 0;
         }

@@ -146,8 +146,11 @@ int spoor_report_text(spoor_buf *out, const spoor_item *item,
                 o->date ? ", " : "", o->date ? o->date : "", o->path));
             SPOOR_TRY(pct(out, m->source_coverage));
             SPOOR_TRY(spoor_buf_printf(
-                out, ", %zu passage%s%s]\n", m->n_regions,
-                m->n_regions == 1 ? "" : "s", m->exact ? ", exact copy" : ""));
+                out, ", %zu passage%s%s, %s%s%s%s]\n", m->n_regions,
+                m->n_regions == 1 ? "" : "s", m->exact ? ", exact copy" : "",
+                m->boilerplate ? "boilerplate, " : "",
+                m->relation ? m->relation : "undated", m->when ? " " : "",
+                m->when ? m->when : ""));
             if (j > 0)
                 continue; /* passages are the same for every occurrence */
             for (k = 0; k < m->n_regions && k < opts->max_snippets; k++) {
@@ -161,6 +164,13 @@ int spoor_report_text(spoor_buf *out, const spoor_item *item,
                                             opts->snippet_len));
                 SPOOR_TRY(spoor_buf_puts(out, "\"\n"));
             }
+            if (m->n_regions > opts->max_snippets)
+                SPOOR_TRY(spoor_buf_printf(
+                    out,
+                    "        ... and %zu more passage%s (--json lists "
+                    "them)\n",
+                    m->n_regions - opts->max_snippets,
+                    m->n_regions - opts->max_snippets == 1 ? "" : "s"));
         }
     }
     if (total_occ > shown)

@@ -700,6 +700,80 @@ def test_short_paste_below_guarantee(env):
     ok(not r["below_guarantee"], "400 characters are above G")
 
 
+def test_time_order_and_origin(env):
+    """A parent at t0, a reply at t1 quoting it and a later message at t2
+    quoting the reply: checking the reply lists the parent first (earlier)
+    and the t2 message after it (later), though t2 holds all of the reply;
+    each region names its origin and first release. A document mostly in
+    dump-2 with one line in dump-1 has first_release dump-2; an exact copy
+    is one region; a source holding a passage many times reports it once."""
+    parent_body = wrap(prose(1600, 150), 70)
+    parent = mail("ann@x.example", "bob@x.example", "plan",
+                  "Mon, 01 Dec 2014 09:00:00 +0000", "p@x.example",
+                  parent_body)
+    reply_body = wrap(prose(1601, 120), 70) + "\n\n" + \
+        wrap(prose(1600, 150), 68, "> ")
+    reply = mail("bob@x.example", "ann@x.example", "Re: plan",
+                 "Tue, 02 Dec 2014 09:00:00 +0000", "r@x.example", reply_body,
+                 extra="In-Reply-To: <p@x.example>\n")
+    later = mail("cy@x.example", "ann@x.example", "Fwd: plan",
+                 "Fri, 05 Dec 2014 09:00:00 +0000", "l@x.example",
+                 wrap(prose(1602, 60), 70) + "\n\n" +
+                 wrap(reply_body, 66, "> "))
+    env.write("dump/parent.eml", parent)
+    env.write("dump/later.eml", later)
+    env.run("add", "-c", "dump", "-k", "release", "-d", "2014-12-08",
+            env.path("dump"))
+    env.write("q/reply.eml", reply)
+    [r] = env.check(env.path("q/reply.eml"))
+    paths = [m["path"] for m in r["matches"]]
+    eq(paths, ["parent.eml", "later.eml"], "the parent first")
+    eq([m["relation"] for m in r["matches"]], ["earlier", "later"],
+       "relations")
+    ok(r["matches"][1]["coverage"] > r["matches"][0]["coverage"],
+       "the later copy holds more of the reply")
+    eq(r["matches"][0]["source_time"], "2014-12-01T09:00:00Z", "its time")
+    at = r["header_bytes"] + reply_body.index("> ")  # the quote, in the text
+    [g] = r["matches"][1]["regions"]  # the later copy: one region, two parts
+    own, quoted = g["origins"]
+    eq(own["path"], "later.eml", "the reply's own text is first in t2")
+    eq(quoted["path"], "parent.eml", "the quoted text comes from t0")
+    ok(abs(quoted["query"][0] - at) < 8 and
+       0 <= quoted["query"][0] - own["query"][1] < 10,
+       f"parts meet at the quote: {g}")
+    eq(quoted["first_release"]["collection"], "dump", "first release")
+    [g] = r["matches"][0]["regions"]
+    eq([o["path"] for o in g["origins"]], ["parent.eml"], "parent's part")
+    out, _, _ = env.run("check", env.path("q/reply.eml"))
+    ok(out.index("parent.eml") < out.index("later.eml") and
+       "earlier 2014-12-01T09:00:00Z" in out and "later 2014-12-05" in out,
+       out)
+    # first release by substance
+    line = "The quarterly figures were reviewed by the audit committee."
+    env.write("d1/notes.txt", prose(1610, 300) + "\n" + line)
+    env.run("add", "-c", "dump-1", "-k", "release", "-d", "2014-12-01",
+            env.path("d1"))
+    doc = prose(1611, 400) + "\n" + line
+    env.write("d2/report.txt", doc)
+    env.run("add", "-c", "dump-2", "-k", "release", "-d", "2014-12-08",
+            env.path("d2"))
+    env.write("q/report.txt", wrap(doc, 50))
+    [r] = env.check(env.path("q/report.txt"))
+    eq(r["verdict"], "released", r["verdict_basis"])
+    eq(r["first_release"]["collection"], "dump-2", "not the one line")
+    [r] = env.check(env.path("d2/report.txt"))
+    top = r["matches"][0]
+    ok(top["exact"], "exact copy")
+    eq(len(top["regions"]), 1, "an exact copy is one region")
+    # a passage the source holds 300 times is reported once
+    para = prose(1620, 40)
+    env.write("rep/rep.txt", "\n".join([para] * 300))
+    env.run("add", "-c", "rep", env.path("rep"))
+    [r] = env.check("-", stdin=(prose(1621, 80) + "\n" + para).encode())
+    m = [m for m in r["matches"] if m["path"] == "rep.txt"][0]
+    eq(len(m["regions"]), 1, f"one region, not 300: {len(m['regions'])}")
+
+
 def test_show_diff_collections_stats(env):
     a = prose(51, 600)
     shared = a[1000:2000]
