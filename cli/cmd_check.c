@@ -10,7 +10,16 @@
 
 #include "cmd.h"
 
+/* A container waiting for its members: its record is written once they are
+ * all in, as the summary of everything inside it. */
+typedef struct frame {
+    spoor_item item; /* a copy (spoor_item_copy) */
+    spoor_result *r;
+} frame;
+
 typedef struct check_ctx {
+    frame *frames; /* open containers, outermost first */
+    size_t n_frames, cap_frames;
     spoor_store *store;
     spoor_html *html;
     spoor_check_opts opts;
@@ -100,18 +109,10 @@ static int load_file_key(const char *name, const char *record, void *payload)
     return spoor_dkim_add_key(kf->dkim, name, record, kf->path, NULL, NULL);
 }
 
-/* Reports an item's provenance; with --timing also how long the item took
- * since the previous one was written (reading, extraction, fingerprints,
- * lookup, verification, rendering: for a file without children, all of its
- * work in this process). */
-static int on_item(const spoor_item *item, void *payload)
+/* Write item's record r (and add it to the HTML report). */
+static int emit(check_ctx *c, const spoor_item *item, const spoor_result *r)
 {
-    check_ctx *c = payload;
-    spoor_result *r = NULL;
     int error;
-
-    if ((error = spoor_check_item(&r, c->store, item, &c->opts)) < 0)
-        return error;
     spoor_buf_clear(&c->out);
     if (c->json)
         error = spoor_report_json(&c->out, item, r);
@@ -119,13 +120,90 @@ static int on_item(const spoor_item *item, void *payload)
         error = spoor_report_text(&c->out, item, r, NULL);
     if (error == 0 && c->html)
         error = spoor_html_add(c->html, item, r);
-    spoor_result_free(r);
     if (error < 0)
         return error;
     c->n_items++;
     if (cli_write(&c->out) != CLI_OK)
         return SPOOR_EIO;
     fflush(stdout);
+    return 0;
+}
+
+/* Close the innermost open container: summarise, write it, and add it to
+ * the container around it. */
+static int close_frame(check_ctx *c)
+{
+    frame f = c->frames[--c->n_frames];
+    int error = spoor_result_summarise(f.r, &c->opts);
+    if (error == 0)
+        error = emit(c, &f.item, f.r);
+    if (error == 0 && c->n_frames)
+        error =
+            spoor_result_absorb(c->frames[c->n_frames - 1].r, f.r, f.item.path);
+    spoor_result_free(f.r);
+    spoor_item_copy_dispose(&f.item);
+    return error;
+}
+
+/* Close every open container (the end of one input); with write 0, only
+ * release them (after an error). */
+static int close_frames(check_ctx *c, int write)
+{
+    int error = 0;
+    while (write && c->n_frames && error == 0)
+        error = close_frame(c);
+    while (c->n_frames) { /* after an error: release the rest */
+        frame *f = &c->frames[--c->n_frames];
+        spoor_result_free(f->r);
+        spoor_item_copy_dispose(&f->item);
+    }
+    return error;
+}
+
+/* Reports an item's provenance; with --timing also how long the item took
+ * since the previous one was checked (reading, extraction, fingerprints,
+ * lookup, verification, rendering: for a file without children, all of its
+ * work in this process). An item with members (an mbox, an archive, an
+ * email with attachments) is written after them, as their summary. */
+static int on_item(const spoor_item *item, void *payload)
+{
+    check_ctx *c = payload;
+    spoor_result *r = NULL;
+    int error;
+
+    while (c->n_frames && c->frames[c->n_frames - 1].item.depth >= item->depth)
+        if ((error = close_frame(c)) < 0)
+            return error;
+    if ((error = spoor_check_item(&r, c->store, item, &c->opts)) < 0)
+        return error;
+    if (item->doc.n_children || item->doc.streams_children) {
+        frame *f;
+        if (c->n_frames == c->cap_frames) {
+            size_t cap = c->cap_frames ? 2 * c->cap_frames : 8;
+            frame *nf = realloc(c->frames, cap * sizeof(*nf));
+            if (!nf) {
+                spoor_result_free(r);
+                return SPOOR_ENOMEM;
+            }
+            c->frames = nf;
+            c->cap_frames = cap;
+        }
+        f = &c->frames[c->n_frames];
+        if ((error = spoor_item_copy(&f->item, item)) < 0) {
+            spoor_result_free(r);
+            return error;
+        }
+        f->r = r;
+        c->n_frames++;
+    } else {
+        error = emit(c, item, r);
+        if (error == 0 && c->n_frames)
+            error = spoor_result_absorb(c->frames[c->n_frames - 1].r, r,
+                                        item->path);
+        spoor_result_free(r);
+        if (error < 0)
+            return error;
+    }
     if (c->timing) {
         double t = cli_now_ms();
         fprintf(stderr, "spoor check: timing: %.3f ms %s\n", t - c->since,
@@ -359,6 +437,8 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         } else {
             error = spoor_walk(argv[i], &wopts, on_item, on_skip, &c);
         }
+        if (error >= 0)
+            error = close_frames(&c, 1);
     }
     if (error < 0) {
         rc = cli_error_lib(argv[i - 1]);
@@ -377,6 +457,8 @@ int cmd_check(int argc, char **argv, const cli_global *g)
     if (c.n_skipped)
         rc = CLI_ERROR;
 done:
+    close_frames(&c, 0);
+    free(c.frames);
     spoor_html_free(c.html);
     free(cmdline);
     spoor_buf_dispose(&c.out);

@@ -126,6 +126,18 @@ SPOOR_API int spoor_item_from_text(spoor_item *item, const char *text,
 SPOOR_API int spoor_item_from_stored(spoor_item *item, const char *text,
                                      size_t len, size_t header_bytes);
 
+/**
+ * Copy what a report of src needs into dst (zeroed): its names, sha256,
+ * sizes, format, text, header block, dates, metadata and canonical text
+ * with its map; not its bytes (dst->data is NULL) nor its fingerprints.
+ * Release with spoor_item_copy_dispose. @return 0 or SPOOR_ENOMEM (dst
+ * then released).
+ */
+SPOOR_API int spoor_item_copy(spoor_item *dst, const spoor_item *src);
+
+/** Release a copy made by spoor_item_copy. NULL-safe. */
+SPOOR_API void spoor_item_copy_dispose(spoor_item *item);
+
 /** Release what spoor_item_analyse allocated. NULL-safe. */
 SPOOR_API void spoor_item_dispose(spoor_item *item);
 

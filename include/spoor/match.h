@@ -137,6 +137,8 @@ typedef struct spoor_match {
 typedef struct spoor_postdate {
     char *event, *event_date; /* owned */
     char *field, *value;      /* the item date that is later; owned */
+    char *member; /* a container's record: the member whose date it is;
+                     owned, NULL for the item's own */
 } spoor_postdate;
 
 typedef struct spoor_result {
@@ -157,19 +159,42 @@ typedef struct spoor_result {
     int dkim_checked;  /* 1: the item is an email and was checked */
     spoor_date *dates; /* dates found while checking (dkim-t); owned */
     size_t n_dates;
-    size_t compared;        /* canonical chars compared (without headers) */
-    size_t substance;       /* of which not boilerplate: what shares are of */
-    size_t piece;           /* evidence counts in pieces of this many */
-    size_t release_chars;   /* evidence shared with releases */
-    double cov_boilerplate; /* share of the compared text that is
-                               boilerplate (and shared with a source) */
-    size_t n_bp_only;       /* sources sharing boilerplate only (not listed) */
+    size_t compared;      /* canonical chars compared (without headers) */
+    size_t substance;     /* of which not boilerplate: what shares are of */
+    size_t piece;         /* evidence counts in pieces of this many */
+    size_t release_chars; /* evidence shared with releases */
+    size_t internal_chars, any_chars; /* ... with internal collections, any */
+    double cov_boilerplate;           /* share of the compared text that is
+                                         boilerplate (and shared with a source) */
+    size_t n_bp_only; /* sources sharing boilerplate only (not listed) */
     size_t common_used, spread_used; /* the boilerplate thresholds applied */
     int below_guarantee;             /* fewer than G compared characters */
     char *verdict_basis;             /* what the verdict rests on; owned */
     char *when;             /* the item's own time for relations; owned */
     const char *when_field; /* its date field, or NULL; borrowed */
+    /* a container's record (spoor_result_absorb, spoor_result_summarise):
+     * the fields above then answer for it and everything inside it, and
+     * own_* keep its own text's answer */
+    int summary;
+    const char *own_verdict;
+    double own_cov_release, own_cov_internal, own_cov_any;
+    size_t agg_substance, agg_release, agg_internal, agg_any;
+    struct spoor_member *members; /* owned */
+    size_t n_members, cap_members;
 } spoor_result;
+
+/* One item inside a container, as its record summarises it. */
+typedef struct spoor_member {
+    char *path;          /* its path (outer!inner); owned */
+    const char *verdict; /* static */
+    double cov_release, cov_any;
+    char *first_release, *first_release_date; /* owned, or NULL */
+    struct {
+        char *collection, *path; /* owned */
+        double coverage;
+    } top[3]; /* its first sources */
+    size_t n_top;
+} spoor_member;
 
 /**
  * Check item against the index s.
@@ -179,6 +204,29 @@ typedef struct spoor_result {
 SPOOR_API int spoor_check_item(spoor_result **out, spoor_store *s,
                                const spoor_item *item,
                                const spoor_check_opts *opts);
+
+/**
+ * Add member's answer (its own, or its summary when it is a container
+ * itself) to container's record: a container's record summarises
+ * everything nested in it. member_path names the member. Call
+ * spoor_result_summarise once every member is in.
+ * @return 0 or SPOOR_ENOMEM.
+ */
+SPOOR_API int spoor_result_absorb(spoor_result *container,
+                                  const spoor_result *member,
+                                  const char *member_path);
+
+/**
+ * Turn container's record into the summary of its own text and its
+ * members': coverage over all their substance together, the verdict by
+ * the same rule, first_release (the earliest of the members' and its own,
+ * for a released or partially-released whole), postdates of any of them,
+ * and the verdict basis. An exact copy of a released container is
+ * released whatever it holds. Does nothing without members.
+ * @return 0 or SPOOR_ENOMEM.
+ */
+SPOOR_API int spoor_result_summarise(spoor_result *container,
+                                     const spoor_check_opts *opts);
 
 /** Free a result. NULL-safe. */
 SPOOR_API void spoor_result_free(spoor_result *r);

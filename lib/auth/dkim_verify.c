@@ -284,6 +284,14 @@ int spoor_dkim__verify_signed(spoor_dkim *d, const spoor_item *item,
     {
         const unsigned char *m = item->data;
         size_t n = (size_t)item->bytes, j;
+        /* a saved message may start with its mbox "From " line, which is
+         * not a header (no colon) and was never signed */
+        if (n > 5 && !memcmp(m, "From ", 5)) {
+            const unsigned char *nl = memchr(m, '\n', n);
+            j = nl ? (size_t)(nl - m) + 1 : n;
+            m += j;
+            n -= j;
+        }
         spoor_buf crlf = SPOOR_BUF_INIT;
         if ((error = spoor_buf_grow(&crlf, n + n / 16 + 2)) < 0)
             goto done;

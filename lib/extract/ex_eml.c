@@ -11,7 +11,9 @@
  * An mbox is split at "From " lines that start the file or follow an empty
  * line; each message becomes a child named by its Message-ID (or
  * message-N), de-duplicated with "#2", "#3"... Children point into the
- * mbox's bytes, so splitting copies nothing. '!' in names becomes '_'
+ * mbox's bytes, so splitting copies nothing. A file that holds exactly one
+ * message (a saved .eml that starts with its "From " line) is read as that
+ * email: format eml, its text and attachments its own. '!' in names becomes '_'
  * because '!' separates nesting levels in item paths.
  */
 #include <ctype.h>
@@ -359,7 +361,6 @@ static void scan_message_id(const unsigned char *d, size_t len, char *out,
 static int extract_mbox(spoor_doc *doc, const unsigned char *d, size_t len,
                         const spoor_limits *lim)
 {
-    (void)lim;
     GHashTable *seen =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     size_t pos = 0, n = 0;
@@ -393,6 +394,11 @@ static int extract_mbox(spoor_doc *doc, const unsigned char *d, size_t len,
         for (dup = 2; g_hash_table_contains(seen, name); dup++)
             snprintf(name, sizeof(name), "%s#%u", id, dup);
         g_hash_table_add(seen, g_strdup(name));
+        if (n == 1 && next >= len) { /* one message: the file is that email */
+            g_hash_table_destroy(seen);
+            doc->format = "eml";
+            return extract_eml(doc, d + body, end - body, lim);
+        }
         if ((error = spoor_doc__add_child(doc, name, d + body, end - body,
                                           NULL)) < 0)
             break;

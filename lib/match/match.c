@@ -110,7 +110,9 @@ void spoor_result_free(spoor_result *r)
         spoor__free(r->postdates[i].event_date);
         spoor__free(r->postdates[i].field);
         spoor__free(r->postdates[i].value);
+        spoor__free(r->postdates[i].member);
     }
+    spoor_members__free(r);
     spoor__free(r->postdates);
     spoor_dkim_sigs_free(r->dkim, r->n_dkim);
     for (i = 0; i < r->n_dates; i++) {
@@ -782,14 +784,14 @@ static int kind_coverages(spoor_result *r, const spoor_spans *mask, size_t k)
 {
     const char *kinds[3] = {"release", "internal", NULL};
     double *cov[3] = {&r->cov_release, &r->cov_internal, &r->cov_any};
+    size_t *held[3] = {&r->release_chars, &r->internal_chars, &r->any_chars};
     size_t i, j, chars;
     int error;
     for (i = 0; i < 3; i++) {
         if ((error = evidence_of(r, mask, k, of_kind, kinds[i], &chars)) < 0)
             return error;
         *cov[i] = share(chars, r->substance);
-        if (i == 0)
-            r->release_chars = chars;
+        *held[i] = chars;
         for (j = 0; r->substance == 0 && j < r->n_matches; j++)
             if (r->matches[j].exact && of_kind(&r->matches[j], kinds[i]))
                 *cov[i] = 1.0;
@@ -797,8 +799,18 @@ static int kind_coverages(spoor_result *r, const spoor_spans *mask, size_t k)
     return 0;
 }
 
+/* Whether a source of r (not boilerplate) is in a release. */
+static int released_any(const spoor_result *r)
+{
+    size_t i;
+    for (i = 0; i < r->n_matches; i++)
+        if (of_kind(&r->matches[i], "release"))
+            return 1;
+    return 0;
+}
+
 /* r->verdict_basis: what the verdict rests on, in words. */
-static int verdict_basis(spoor_result *r, const spoor_check_opts *opts)
+int spoor_match__verdict_basis(spoor_result *r, const spoor_check_opts *opts)
 {
     spoor_buf b = SPOOR_BUF_INIT;
     const char *unit = r->approximate ? "bytes" : "characters";
@@ -822,11 +834,13 @@ static int verdict_basis(spoor_result *r, const spoor_check_opts *opts)
             "partially-released (%zu and %.0f%%)",
             r->release_chars, unit, 100 * r->cov_release, opts->min_evidence,
             100 * opts->min_share));
-    else if (r->n_matches)
+    else if (released_any(r))
         SPOOR_TRY(spoor_buf_printf(&b,
                                    "nothing of substance in releases (shared "
                                    "pieces under %zu %s do not count)",
                                    r->piece, unit));
+    else if (r->n_matches)
+        SPOOR_TRY(spoor_buf_puts(&b, "nothing in releases"));
     else if (r->n_bp_only)
         SPOOR_TRY(spoor_buf_printf(&b,
                                    "only boilerplate is shared (with %zu "
@@ -954,7 +968,7 @@ int spoor_check_item(spoor_result **out, spoor_store *s, const spoor_item *item,
     r->verdict =
         spoor_verdict(r->cov_release, r->cov_internal, r->release_chars, opts);
     SPOOR_TRY(compute_first_release(r, &mask, r->piece, opts));
-    SPOOR_TRY(verdict_basis(r, opts));
+    SPOOR_TRY(spoor_match__verdict_basis(r, opts));
     if (opts->dkim && !strcmp(item->doc.format, "eml")) {
         size_t d, cap = 0;
         r->dkim_checked = 1;

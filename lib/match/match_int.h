@@ -76,6 +76,12 @@ int spoor_match__source_regions_from(const spoor_canon *q,
  */
 size_t spoor_match__drop_contained(spoor_region *r, size_t n);
 
+/** Free r's members (summary.c). */
+void spoor_members__free(spoor_result *r);
+
+/** Build r->verdict_basis (match.c). @return 0 or SPOOR_ENOMEM. */
+int spoor_match__verdict_basis(spoor_result *r, const spoor_check_opts *opts);
+
 /* ==== Time (relation.c) ==== */
 
 /** Each match's relation in time to item, and r->when. @return 0 or

@@ -287,6 +287,63 @@ done:
     return error;
 }
 
+/* A container's record: its own answer, and its members. */
+static int summary_json(spoor_buf *out, const spoor_result *r)
+{
+    size_t i, j;
+    int error = 0;
+    SPOOR_TRY(spoor_buf_printf(out,
+                               ", \"summary\": {\"members\": %zu, "
+                               "\"substantive_chars\": %zu, "
+                               "\"release_chars\": %zu}, \"own\": "
+                               "{\"verdict\": ",
+                               r->n_members, r->agg_substance, r->agg_release));
+    SPOOR_TRY(jstr(out, r->own_verdict));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"coverage\": {\"release\": "));
+    SPOOR_TRY(spoor_json_fraction(out, r->own_cov_release));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"internal\": "));
+    SPOOR_TRY(spoor_json_fraction(out, r->own_cov_internal));
+    SPOOR_TRY(spoor_buf_puts(out, ", \"any\": "));
+    SPOOR_TRY(spoor_json_fraction(out, r->own_cov_any));
+    SPOOR_TRY(spoor_buf_puts(out, "}}, \"members\": ["));
+    for (i = 0; i < r->n_members; i++) {
+        const spoor_member *m = &r->members[i];
+        SPOOR_TRY(spoor_buf_puts(out, i ? ", {\"path\": " : "{\"path\": "));
+        SPOOR_TRY(jstr(out, m->path));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"verdict\": "));
+        SPOOR_TRY(jstr(out, m->verdict));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"coverage\": {\"release\": "));
+        SPOOR_TRY(spoor_json_fraction(out, m->cov_release));
+        SPOOR_TRY(spoor_buf_puts(out, ", \"any\": "));
+        SPOOR_TRY(spoor_json_fraction(out, m->cov_any));
+        SPOOR_TRY(spoor_buf_puts(out, "}, \"first_release\": "));
+        if (m->first_release) {
+            SPOOR_TRY(spoor_buf_puts(out, "{\"collection\": "));
+            SPOOR_TRY(jstr(out, m->first_release));
+            SPOOR_TRY(spoor_buf_puts(out, ", \"date\": "));
+            SPOOR_TRY(jstr(out, m->first_release_date));
+            SPOOR_TRY(spoor_buf_puts(out, "}"));
+        } else {
+            SPOOR_TRY(spoor_buf_puts(out, "null"));
+        }
+        SPOOR_TRY(spoor_buf_puts(out, ", \"sources\": ["));
+        for (j = 0; j < m->n_top; j++) {
+            SPOOR_TRY(spoor_buf_puts(out, j ? ", {\"collection\": "
+                                            : "{\"collection\": "));
+            SPOOR_TRY(jstr(out, m->top[j].collection));
+            SPOOR_TRY(spoor_buf_puts(out, ", \"path\": "));
+            SPOOR_TRY(jstr(out, m->top[j].path));
+            SPOOR_TRY(spoor_buf_puts(out, ", \"coverage\": "));
+            SPOOR_TRY(spoor_json_fraction(out, m->top[j].coverage));
+            SPOOR_TRY(spoor_buf_puts(out, "}"));
+        }
+        SPOOR_TRY(spoor_buf_puts(out, "]}"));
+    }
+    SPOOR_TRY(spoor_buf_puts(out, "]"));
+done:
+    return error;
+}
+
 int spoor_report_json(spoor_buf *out, const spoor_item *item,
                       const spoor_result *r)
 {
@@ -355,9 +412,15 @@ int spoor_report_json(spoor_buf *out, const spoor_item *item,
         SPOOR_TRY(jstr(out, p->field));
         SPOOR_TRY(spoor_buf_puts(out, ", \"value\": "));
         SPOOR_TRY(jstr(out, p->value));
+        if (p->member) {
+            SPOOR_TRY(spoor_buf_puts(out, ", \"member\": "));
+            SPOOR_TRY(jstr(out, p->member));
+        }
         SPOOR_TRY(spoor_buf_puts(out, "}"));
     }
     SPOOR_TRY(spoor_buf_puts(out, "]"));
+    if (r->summary)
+        SPOOR_TRY(summary_json(out, r));
     if (r->dkim_checked)
         SPOOR_TRY(dkim_json(out, r));
     SPOOR_TRY(spoor_buf_puts(out, ", \"matches\": ["));

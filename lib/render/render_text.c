@@ -81,6 +81,20 @@ int spoor_report_text(spoor_buf *out, const spoor_item *item,
     }
     if (r->verdict_basis)
         SPOOR_TRY(spoor_buf_printf(out, "\n  basis     %s", r->verdict_basis));
+    if (r->summary) {
+        size_t m, n_rel = 0, n_part = 0, n_int = 0;
+        for (m = 0; m < r->n_members; m++) {
+            n_rel += !strcmp(r->members[m].verdict, "released");
+            n_part += !strcmp(r->members[m].verdict, "partially-released");
+            n_int += !strcmp(r->members[m].verdict, "internal-only");
+        }
+        SPOOR_TRY(spoor_buf_printf(
+            out,
+            "\n  members   %zu: %zu released, %zu partially-released, %zu "
+            "internal-only, %zu unknown; its own text: %s",
+            r->n_members, n_rel, n_part, n_int,
+            r->n_members - n_rel - n_part - n_int, r->own_verdict));
+    }
     SPOOR_TRY(spoor_buf_puts(out, "\n  coverage  release "));
     SPOOR_TRY(pct(out, r->cov_release));
     SPOOR_TRY(spoor_buf_puts(out, "  internal "));

@@ -169,6 +169,67 @@ done:
     return error;
 }
 
+/* Copy n entries of src into a new *dst (nothing when src is NULL). */
+static int copy_u32(uint32_t **dst, const uint32_t *src, size_t n)
+{
+    *dst = NULL;
+    if (!src || !n)
+        return 0;
+    if (!(*dst = spoor__reallocarray(NULL, n, sizeof(uint32_t))))
+        return spoor__error_oom();
+    memcpy(*dst, src, n * sizeof(uint32_t));
+    return 0;
+}
+
+int spoor_item_copy(spoor_item *dst, const spoor_item *src)
+{
+    const spoor_doc *d = &src->doc;
+    size_t i;
+    int error = 0;
+
+    memset(dst, 0, sizeof(*dst));
+    memcpy(dst->sha256, src->sha256, sizeof(dst->sha256));
+    dst->bytes = src->bytes;
+    dst->depth = src->depth;
+    dst->fp_bytes = src->fp_bytes;
+    dst->header_chars = src->header_chars;
+    dst->doc.format = d->format;
+    dst->doc.encoding = d->encoding;
+    dst->doc.has_text = d->has_text;
+    dst->doc.header_bytes = d->header_bytes;
+    if (!(dst->path = spoor__strdup(src->path ? src->path : "")) ||
+        !(dst->display = spoor__strdup(src->display ? src->display : "")) ||
+        (d->warning && !(dst->doc.warning = spoor__strdup(d->warning))))
+        SPOOR_TRY(spoor__error_oom());
+    for (i = 0; i < d->n_dates; i++)
+        SPOOR_TRY(spoor_doc__add_date(&dst->doc, d->dates[i].field,
+                                      d->dates[i].value, d->dates[i].source));
+    for (i = 0; i < d->n_meta; i++)
+        SPOOR_TRY(
+            spoor_doc__add_meta(&dst->doc, d->meta[i].key, d->meta[i].value));
+    if (d->text.size)
+        SPOOR_TRY(spoor_buf_put(&dst->doc.text, d->text.ptr, d->text.size));
+    SPOOR_TRY(copy_u32(&dst->canon.chars, src->canon.chars, src->canon.len));
+    SPOOR_TRY(copy_u32(&dst->canon.start, src->canon.start, src->canon.len));
+    SPOOR_TRY(copy_u32(&dst->canon.end, src->canon.end, src->canon.len));
+    dst->canon.len = dst->canon.cap = src->canon.len;
+    if (!dst->canon.start != !dst->canon.end) { /* both or neither */
+        spoor__free(dst->canon.start);
+        spoor__free(dst->canon.end);
+        dst->canon.start = dst->canon.end = NULL;
+    }
+done:
+    if (error < 0)
+        spoor_item__dispose_copy(dst);
+    return error;
+}
+
+void spoor_item_copy_dispose(spoor_item *item)
+{
+    if (item)
+        spoor_item__dispose_copy(item);
+}
+
 void spoor_item__dispose_copy(spoor_item *item)
 {
     spoor__free((char *)item->path);

@@ -774,6 +774,59 @@ def test_time_order_and_origin(env):
     eq(len(m["regions"]), 1, f"one region, not 300: {len(m['regions'])}")
 
 
+def test_whole_file_answers(env):
+    """A file's own record answers for what it holds: a saved email that
+    starts with its mbox 'From ' line reads as that email; a zip of one
+    released and one new document, and an email whose attachment was
+    released, get their verdict, coverage and first release on their own
+    line, which comes after their members' and lists them."""
+    rel_doc = prose(1700, 400)
+    rel_mail_body = wrap(prose(1701, 200), 70)
+    env.write("dump/memo.txt", rel_doc)
+    env.write("dump/mail.eml", mail("a@x.example", "b@x.example", "memo",
+                                    "Mon, 01 Dec 2014 09:00:00 +0000",
+                                    "m@x.example", rel_mail_body))
+    env.run("add", "-c", "dump-1", "-k", "release", "-d", "2014-12-05",
+            env.path("dump"))
+    saved = "From a Mon Dec  1 09:00:00 2014\n" + mail(
+        "c@x.example", "d@x.example", "Fwd: memo",
+        "Mon, 05 Jan 2015 09:00:00 +0000", "s@x.example", rel_mail_body)
+    env.write("q/saved.eml", saved)
+    [r] = env.check(env.path("q/saved.eml"))
+    eq((r["format"], r["verdict"]), ("eml", "released"), "saved email")
+    ok(r["text_bytes"] > 500 and r["coverage"]["release"] > 0.95, r)
+    eq(r["first_release"]["collection"], "dump-1", "first release")
+    env.write("q/z/both.zip", formats.zip_of([
+        ("released.txt", rel_doc.encode()),
+        ("new.txt", prose(1702, 400).encode())]))
+    res = env.check(env.path("q/z/both.zip"))
+    eq([x["path"] for x in res], ["both.zip!released.txt", "both.zip!new.txt",
+                                 "both.zip"], "members first, then the zip")
+    z = res[-1]
+    eq(z["verdict"], "partially-released", z["verdict_basis"])
+    ok(0.4 < z["coverage"]["release"] < 0.6, z["coverage"])
+    eq(z["first_release"]["collection"], "dump-1", "zip's first release")
+    eq(z["summary"]["members"], 2, "two members")
+    eq(sorted((m["path"], m["verdict"]) for m in z["members"]),
+       [("both.zip!new.txt", "unknown"),
+        ("both.zip!released.txt", "released")], "members listed")
+    ok(z["members"][0]["sources"][0]["path"] == "memo.txt", z["members"])
+    att = formats.mime_with_attachment(
+        wrap(prose(1703, 60), 70), "memo.txt", rel_doc.encode(),
+        "e@x.example", "Tue, 06 Jan 2015 09:00:00 +0000")
+    env.write("q/att.eml", att)
+    res = env.check(env.path("q/att.eml"))
+    e = res[-1]
+    eq(e["path"], "att.eml", "the email's own record last")
+    eq(e["own"]["verdict"], "unknown", "its body alone is new")
+    ok(e["verdict"] in ("released", "partially-released"), e)
+    ok(e["coverage"]["release"] > 0.7, e["coverage"])
+    eq(e["first_release"]["collection"], "dump-1", "through the attachment")
+    out, _, _ = env.run("check", env.path("q/att.eml"))
+    ok("members   1: 1 released" in out and "its own text: unknown" in out,
+       out)
+
+
 def test_show_diff_collections_stats(env):
     a = prose(51, 600)
     shared = a[1000:2000]
@@ -1299,7 +1352,7 @@ def test_formats_planted_passage(env):
     out, _, _ = env.run("add", "-c", "leak", "-k", "release", "-d",
                         "2014-12-08", env.path("leak"))
     for fmt in ("docx 2", "xlsx 1", "pptx 1", "pdf 1", "rtf 1", "xls 1", "doc 1",
-                "tar.gz 1", "7z 1", "zip 1", "mbox 1", "eml 1", "pst 1",
+                "tar.gz 1", "7z 1", "zip 1", "eml 1", "pst 1",
                 "pst-message 2"):
         ok(fmt in out, f"summary counts {fmt}: {out}")
     [res] = env.check("-", stdin=P[50:350].encode())
@@ -1309,7 +1362,7 @@ def test_formats_planted_passage(env):
                 "office/report.pdf", "office/memo.rtf", "office/legacy.xls",
                 "archives/bundle.tar.gz!docs/plain.txt",
                 "archives/seven.7z!seven.txt",
-                "mail/box.mbox!<att@x.example>!files.zip!inner/memo.txt",
+                "mail/box.mbox!files.zip!inner/memo.txt",
                 "mail/outlook.pst!Top of Personal Folders/Inbox/Projects/"
                 "<pst1@x.example>",
                 "mail/outlook.pst!Top of Personal Folders/Sent Items/"
@@ -1342,10 +1395,10 @@ def test_formats_planted_passage(env):
     ok(("archive-mtime", "2014-11-26T11:06:40Z", "archive member")
        in dates("archives/bundle.tar.gz!docs/plain.txt"), "tar mtime")
     ok(("archive-mtime", "2014-11-20T08:30:00Z", "archive member")
-       in dates("mail/box.mbox!<att@x.example>!files.zip!inner/memo.txt"),
+       in dates("mail/box.mbox!files.zip!inner/memo.txt"),
        "zip mtime")
     ok(("date", "2014-12-05T18:00:00Z", "Date header")
-       in dates("mail/box.mbox!<att@x.example>"), "email date")
+       in dates("mail/box.mbox"), "email date")
     pst1 = "mail/outlook.pst!Top of Personal Folders/Inbox/Projects/" \
         "<pst1@x.example>"
     ok(("submitted", "2014-12-06T08:55:00Z", "PST client submit time")
@@ -1518,7 +1571,7 @@ def test_parallel_ingest(env):
                               env={"SPOOR_TEST_ISOLATED": "crash"})
         ok(f"sheet.xls: skipped: {how}" in err, err)
         ok("mail.pst: skipped: libpff" in err, err)
-        ok("docx 1" in out and "mbox 1" in out, out)
+        ok("docx 1" in out and "eml 1" in out, out)  # a one-message mbox
         out, err, _ = env.run("--index", env.path(f"hang{j}"), "add", "-c",
                               "c", "-j", j, "--limit", "MAX_ITEM_SECONDS=1",
                               env.path("in/a/sheet.xls"), index=False,
