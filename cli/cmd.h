@@ -35,6 +35,7 @@ int cmd_event(int argc, char **argv, const cli_global *g);
 int cmd_stats(int argc, char **argv, const cli_global *g);
 int cmd_keys(int argc, char **argv, const cli_global *g);
 int cmd_optimize(int argc, char **argv, const cli_global *g);
+int cmd_thread(int argc, char **argv, const cli_global *g);
 
 /* out.c */
 /** "spoor: <input>: <message>" on stderr; returns CLI_ERROR. */

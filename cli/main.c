@@ -23,6 +23,7 @@ static const cli_cmd commands[] = {
     {"stats", cmd_stats, "index size, counts and matching parameters"},
     {"keys", cmd_keys, "archive DKIM keys for offline verification"},
     {"optimize", cmd_optimize, "merge the index's postings segments"},
+    {"thread", cmd_thread, "the email thread of an indexed message"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

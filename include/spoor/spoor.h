@@ -17,5 +17,6 @@
 #include "normalise.h"
 #include "report.h"
 #include "store.h"
+#include "thread.h"
 
 #endif

@@ -126,6 +126,7 @@ typedef struct spoor_record {
     uint64_t canon_len, n_fps;
     uint64_t header_bytes, header_chars; /* email header block: text bytes
                                             and canonical characters */
+    char *thread; /* an email's thread root (message id), or NULL; owned */
     int fp_bytes;
     spoor_date *dates;
     size_t n_dates;
@@ -148,6 +149,14 @@ SPOOR_API int spoor_store_resolve(spoor_store *s, const char *ref,
 SPOOR_API int spoor_store_record(spoor_store *s, int64_t content,
                                  spoor_record **out);
 SPOOR_API void spoor_record_free(spoor_record *r);
+
+/**
+ * The contents whose email thread root is root (see spoor_record.thread),
+ * in content order. @param[out] ids owned array (free()). @return 0 or an
+ * index error.
+ */
+SPOOR_API int spoor_store_thread_members(spoor_store *s, const char *root,
+                                         int64_t **ids, size_t *n);
 
 /** The stored text of content into out (replacing it). */
 SPOOR_API int spoor_store_text(spoor_store *s, int64_t content, spoor_buf *out);

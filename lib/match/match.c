@@ -857,6 +857,7 @@ int spoor_match__verdict_basis(spoor_result *r, const spoor_check_opts *opts)
             "; only %zu canonical characters were compared, under the %d a "
             "shared passage needs to be found for certain",
             r->compared, SPOOR_GUARANTEE));
+    spoor__free(r->verdict_basis);
     r->verdict_basis = spoor__strndup(b.ptr ? b.ptr : "", b.size);
     if (!r->verdict_basis)
         error = spoor__error_oom();

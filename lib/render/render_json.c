@@ -201,6 +201,10 @@ static int match_json(spoor_buf *out, const spoor_result *r,
     SPOOR_TRY(spoor_buf_puts(out, ", \"source_coverage\": "));
     SPOOR_TRY(spoor_json_fraction(out, m->source_coverage));
     SPOOR_TRY(spoor_buf_printf(out, ", \"evidence_chars\": %zu", m->evidence));
+    if (m->source->thread) {
+        SPOOR_TRY(spoor_buf_puts(out, ", \"thread\": "));
+        SPOOR_TRY(jstr(out, m->source->thread));
+    }
     SPOOR_TRY(spoor_buf_puts(out, ", \"relation\": "));
     SPOOR_TRY(jstr(out, m->relation));
     SPOOR_TRY(spoor_buf_puts(out, ", \"source_time\": "));

@@ -87,6 +87,7 @@ static const char *const schema =
     " path TEXT NOT NULL, depth INTEGER NOT NULL, added TEXT NOT NULL,"
     " UNIQUE(collection_id, path, content_id));"
     "CREATE INDEX IF NOT EXISTS items_content ON items(content_id);"
+    "CREATE INDEX IF NOT EXISTS contents_thread ON contents(thread);"
     "CREATE INDEX IF NOT EXISTS items_path ON items(path);"
     "CREATE TABLE IF NOT EXISTS dates(content_id INTEGER NOT NULL,"
     " field TEXT NOT NULL, value TEXT NOT NULL, source TEXT NOT NULL);"
@@ -1088,6 +1089,37 @@ int spoor_store__lookup(spoor_store *s, uint64_t hash, size_t common,
     return 0;
 }
 
+int spoor_store_thread_members(spoor_store *s, const char *root, int64_t **ids,
+                               size_t *n)
+{
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    int rc, error = 0;
+    *ids = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id FROM contents WHERE thread = ? "
+                           "ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, "thread");
+    sqlite3_bind_text(st, 1, root, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((error = spoor__array_reserve((void **)ids, &cap, *n + 1,
+                                          sizeof(**ids))) < 0)
+            break;
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    if (error == 0 && rc != SQLITE_DONE)
+        error = db_error(s, "thread");
+    sqlite3_finalize(st);
+    if (error < 0) {
+        spoor__free(*ids);
+        *ids = NULL;
+        *n = 0;
+    }
+    return error;
+}
+
 int spoor_store__contents(spoor_store *s, int64_t *out)
 {
     sqlite3_stmt *st = NULL;
@@ -1228,6 +1260,7 @@ void spoor_record_free(spoor_record *r)
     spoor__free(r->format);
     spoor__free(r->encoding);
     spoor__free(r->warning);
+    spoor__free(r->thread);
     for (i = 0; i < r->n_dates; i++) {
         spoor__free(r->dates[i].field);
         spoor__free(r->dates[i].value);
@@ -1263,7 +1296,7 @@ int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
     if ((error = prepare(s, &s->st_content,
                          "SELECT id, sha256, format, encoding, warning, "
                          "bytes, text_bytes, canon_len, fp_bytes, n_fps, "
-                         "header_bytes, header_chars "
+                         "header_bytes, header_chars, thread "
                          "FROM contents WHERE id = ?")) < 0)
         goto done;
     st = s->st_content;
@@ -1286,6 +1319,7 @@ int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
     r->n_fps = (uint64_t)sqlite3_column_int64(st, 9);
     r->header_bytes = (uint64_t)sqlite3_column_int64(st, 10);
     r->header_chars = (uint64_t)sqlite3_column_int64(st, 11);
+    r->thread = col_dup(st, 12);
     if (r->header_bytes > r->text_bytes || r->header_chars > r->canon_len) {
         error = spoor__error_set(SPOOR_ECORRUPT,
                                  "index '%s': content %lld: header block "

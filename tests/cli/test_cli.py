@@ -827,6 +827,65 @@ def test_whole_file_answers(env):
        out)
 
 
+def test_threads(env):
+    """spoor thread groups a generated mailbox's messages into threads by
+    Message-ID, In-Reply-To and References (a reply naming only its parent
+    joins too), orders them by date under their parents, and marks the
+    inclusive ones: those no later message holds whole. check names the
+    thread of an email match."""
+    def q(text):
+        return wrap(text, 68, "> ")
+    a0, a1b, a2b, a3b = (prose(1800 + i, 120) for i in range(4))
+    msgs = [
+        ("a0", None, None, 1, wrap(a0, 70)),
+        ("a1", "a0", None, 2, wrap(a1b, 70) + "\n\n" + q(a0)),
+        ("a2", "a1", "<a0@x> <a1@x>", 3,
+         wrap(a2b, 70) + "\n\n" + q(a1b + "\n\n" + a0)),
+        ("a3", "a0", None, 4, wrap(a3b, 70) + "\n\n" + q(a0[:300])),
+        ("b0", None, None, 1, wrap(prose(1810, 120), 70)),
+        ("b1", "b0", None, 2, wrap(prose(1811, 120), 70)),
+        ("c0", None, None, 5, wrap(prose(1820, 120), 70)),
+        ("c1", "c0", None, 6, wrap(prose(1821, 120), 70)),
+        ("c2", "c1", None, 7, wrap(prose(1822, 120), 70)),
+    ]
+    box = ""
+    for mid, irt, refs, day, body in msgs:
+        extra = (f"In-Reply-To: <{irt}@x>\n" if irt else "") + \
+            (f"References: {refs}\n" if refs else "")
+        box += "From x Mon Dec  1 09:00:00 2014\n" + mail(
+            f"{mid}@x.example", "list@x.example", f"topic {mid[0]}",
+            f"Mon, 0{day} Dec 2014 09:00:00 +0000", f"{mid}@x", body,
+            extra=extra) + "\n"
+    env.write("mail/box.mbox", box)
+    env.run("add", "-c", "mail", "-k", "release", "-d", "2014-12-10",
+            env.path("mail"))
+    out, _, _ = env.run("thread", "--json", "mail:box.mbox!<a1@x>")
+    t = [json.loads(line) for line in out.splitlines()]
+    eq([m["message_id"] for m in t], ["a0@x", "a1@x", "a2@x", "a3@x"],
+       "thread a in date order")
+    eq([m["inclusive"] for m in t], [False, False, True, True],
+       "inclusive: a2 holds a1 and a0; a3 quotes a0 in part")
+    eq([m["depth"] for m in t], [0, 1, 2, 1], "depths")
+    ids = {m["message_id"]: m["item"] for m in t}
+    eq(t[0]["contained_in"], ids["a1@x"], "a0 is inside a1")
+    eq(t[2]["parent"], ids["a1@x"], "a2 answers a1")
+    out, _, _ = env.run("thread", "--json", "mail:box.mbox!<b1@x>")
+    eq([json.loads(x)["message_id"] for x in out.splitlines()],
+       ["b0@x", "b1@x"], "thread b")
+    out, _, _ = env.run("thread", "--json", "mail:box.mbox!<c0@x>")
+    eq([json.loads(x)["message_id"] for x in out.splitlines()],
+       ["c0@x", "c1@x", "c2@x"], "c2 names only c1 and still joins")
+    out, _, _ = env.run("thread", "mail:box.mbox!<a2@x>")
+    ok("4 messages, 2 inclusive (marked *)" in out and "(this item)" in out,
+       out)
+    [r] = env.check("-", stdin=a2b.encode())
+    eq(r["matches"][0]["thread"], "a0@x", "check names the thread")
+    env.write("plain.txt", prose(1830, 100))
+    env.run("add", "-c", "docs", env.path("plain.txt"))
+    _, err, _ = env.run("thread", "docs:plain.txt", expect=1)
+    ok("is not an email" in err, err)
+
+
 def test_show_diff_collections_stats(env):
     a = prose(51, 600)
     shared = a[1000:2000]
