@@ -2,9 +2,11 @@
  * cmd_show.c: spoor show ITEM [--text] [--json]
  *
  * ITEM is an item of the index (id, sha256 prefix, collection:path, or a
- * path stored once) or a file. For a file, spoor extracts it the way add
- * and check do, and says whether the index holds the same content. --text
- * prints the extracted text exactly: report offsets index into it.
+ * path stored once), a file, or a member of a file (FILE!member, as check
+ * names nested items). For a file, spoor extracts it the way add and check
+ * do, and says whether the index holds the same content. --text prints the
+ * extracted text exactly: report offsets index into it. A container's
+ * members are listed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,11 +25,99 @@ static void print_help(void)
            "appears in,\nor with --text its extracted text, exactly (byte "
            "offsets in reports index\ninto it). ITEM is an item id, a sha256 "
            "(or a prefix of 8+ hex digits),\ncollection:path, a path stored "
-           "once, or a file (extracted on the fly).\n\n"
+           "once, or a file or a member of one\n(FILE!member, as check names "
+           "nested items), extracted on the fly. A\ncontainer's members are "
+           "listed.\n\n"
            "options:\n"
            "      --text   print the text only\n"
            "      --json   print the metadata as one JSON object\n"
            "  -h, --help   this help\n");
+}
+
+/* The members of what is shown, listed after it: from the index
+ * (spoor_store_members) or from walking the file. */
+typedef struct member_list {
+    spoor_buf json, text;
+    size_t n;
+} member_list;
+
+static void list_member(member_list *ml, int64_t item, const char *path,
+                        const char *format, unsigned long long bytes,
+                        unsigned long long text_bytes)
+{
+    spoor_buf_printf(&ml->json,
+                     "%s{\"item\": %lld, \"path\": ", ml->n ? ", " : "",
+                     (long long)item);
+    spoor_json_string(&ml->json, path, strlen(path));
+    spoor_buf_puts(&ml->json, ", \"format\": ");
+    spoor_json_string(&ml->json, format, strlen(format));
+    spoor_buf_printf(&ml->json, ", \"bytes\": %llu, \"text_bytes\": %llu}",
+                     bytes, text_bytes);
+    if (item >= 0)
+        spoor_buf_printf(&ml->text, "  #%-6lld %s (%s, %llu bytes)\n",
+                         (long long)item, path, format, bytes);
+    else
+        spoor_buf_printf(&ml->text, "  %s (%s, %llu bytes)\n", path, format,
+                         bytes);
+    ml->n++;
+}
+
+static int member_of_index(const spoor_member_info *m, void *payload)
+{
+    list_member(payload, m->item, m->path, m->format,
+                (unsigned long long)m->bytes,
+                (unsigned long long)m->text_bytes);
+    return 0;
+}
+
+/* Walking a file for ITEM (FILE or FILE!member): the item itself, copied,
+ * and its members listed. */
+typedef struct file_walk {
+    const char *ref;
+    spoor_item found; /* a copy; found.display != NULL once found */
+    member_list *ml;
+    size_t ref_len;
+} file_walk;
+
+static int on_file_item(const spoor_item *item, void *payload)
+{
+    file_walk *fw = payload;
+    if (!fw->found.display && !strcmp(item->display, fw->ref))
+        return spoor_item_copy(&fw->found, item);
+    if (fw->found.display && !strncmp(item->display, fw->ref, fw->ref_len) &&
+        item->display[fw->ref_len] == '!')
+        list_member(fw->ml, -1, item->display, item->doc.format,
+                    (unsigned long long)item->bytes,
+                    (unsigned long long)item->doc.text.size);
+    return 0;
+}
+
+static int on_file_skip(const char *display, int code, const char *reason,
+                        void *payload)
+{
+    (void)code;
+    (void)payload;
+    cli_error(display, "skipped: %s", reason);
+    return 0;
+}
+
+/* The regular file that ITEM names or that FILE!member is inside, or NULL
+ * (an owned copy of its path). */
+static char *outer_file(const char *ref)
+{
+    struct stat st;
+    char *p = strdup(ref), *bang;
+    if (!p)
+        return NULL;
+    for (;;) {
+        if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
+            return p;
+        if (!(bang = strrchr(p, '!'))) {
+            free(p);
+            return NULL;
+        }
+        *bang = '\0';
+    }
 }
 
 static void json_kv(spoor_buf *o, const char *k, const char *v, int comma)
@@ -43,7 +133,7 @@ static void json_kv(spoor_buf *o, const char *k, const char *v, int comma)
 }
 
 static void show_json(const char *ref, const spoor_record *r,
-                      const spoor_item *file)
+                      const spoor_item *file, const member_list *ml)
 {
     spoor_buf o = SPOOR_BUF_INIT;
     const spoor_date *dates = r ? r->dates : file->doc.dates;
@@ -85,13 +175,16 @@ static void show_json(const char *ref, const spoor_record *r,
         json_kv(&o, "path", r->occ[i].path, 1);
         spoor_buf_puts(&o, "}");
     }
+    spoor_buf_puts(&o, "], \"members\": [");
+    if (ml->json.size)
+        spoor_buf_put(&o, ml->json.ptr, ml->json.size);
     spoor_buf_puts(&o, "]}\n");
     cli_write(&o);
     spoor_buf_dispose(&o);
 }
 
 static void show_text(const char *ref, const spoor_record *r,
-                      const spoor_item *file)
+                      const spoor_item *file, const member_list *ml)
 {
     const spoor_date *dates = r ? r->dates : file->doc.dates;
     size_t n_dates = r ? r->n_dates : file->doc.n_dates, i;
@@ -116,13 +209,18 @@ static void show_text(const char *ref, const spoor_record *r,
                meta[i].value);
     if (!r) {
         printf("index     not in the index\n");
-        return;
+    } else {
+        printf("appears in\n");
+        for (i = 0; i < r->n_occ; i++)
+            printf("  #%-6lld %s (%s%s%s)  %s\n", (long long)r->occ[i].item_id,
+                   r->occ[i].collection, r->occ[i].kind,
+                   r->occ[i].date ? ", " : "",
+                   r->occ[i].date ? r->occ[i].date : "", r->occ[i].path);
     }
-    printf("appears in\n");
-    for (i = 0; i < r->n_occ; i++)
-        printf("  #%-6lld %s (%s%s%s)  %s\n", (long long)r->occ[i].item_id,
-               r->occ[i].collection, r->occ[i].kind, r->occ[i].date ? ", " : "",
-               r->occ[i].date ? r->occ[i].date : "", r->occ[i].path);
+    if (ml->n) {
+        printf("members   %zu\n", ml->n);
+        fwrite(ml->text.ptr, 1, ml->text.size, stdout);
+    }
 }
 
 int cmd_show(int argc, char **argv, const cli_global *g)
@@ -135,16 +233,15 @@ int cmd_show(int argc, char **argv, const cli_global *g)
         {NULL, 0, NULL, 0}};
     spoor_store *store = NULL;
     spoor_record *rec = NULL;
-    spoor_item file;
     spoor_buf text = SPOOR_BUF_INIT;
-    char *data = NULL;
-    size_t len = 0;
+    member_list ml = {SPOOR_BUF_INIT, SPOOR_BUF_INIT, 0};
+    file_walk fw;
+    char *outer = NULL;
     int opt, want_text = 0, json = 0, rc = CLI_OK, is_file;
     int64_t content = -1;
-    struct stat st;
     const char *ref;
 
-    memset(&file, 0, sizeof(file));
+    memset(&fw, 0, sizeof(fw));
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
@@ -164,21 +261,31 @@ int cmd_show(int argc, char **argv, const cli_global *g)
     if (argc - optind != 1)
         return cli_error_usage("show", "needs exactly one ITEM");
     ref = argv[optind];
-    is_file = stat(ref, &st) == 0 && S_ISREG(st.st_mode);
+    outer = outer_file(ref);
+    is_file = outer != NULL;
 
     if (spoor_store_open(&store, g->index, SPOOR_STORE_READONLY) < 0) {
-        if (!is_file)
-            return cli_error_lib(ref);
-        store = NULL;
-    }
-    if (is_file) {
-        if ((rc = cli_read_file(ref, &data, &len)) != CLI_OK)
-            goto done;
-        if (spoor_item_analyse(&file, data, len, NULL) < 0) {
+        if (!is_file) {
             rc = cli_error_lib(ref);
             goto done;
         }
-        if (store && spoor_store_resolve(store, file.sha256, &content) < 0)
+        store = NULL;
+    }
+    if (is_file) {
+        spoor_walk_opts wopts;
+        spoor_walk_opts_init(&wopts);
+        fw.ref = ref;
+        fw.ref_len = strlen(ref);
+        fw.ml = &ml;
+        if (spoor_walk(outer, &wopts, on_file_item, on_file_skip, &fw) < 0) {
+            rc = cli_error_lib(ref);
+            goto done;
+        }
+        if (!fw.found.display) {
+            rc = cli_error(ref, "no such item in %s", outer);
+            goto done;
+        }
+        if (store && spoor_store_resolve(store, fw.found.sha256, &content) < 0)
             content = -1;
     } else if (spoor_store_resolve(store, ref, &content) < 0) {
         rc = cli_error_lib(ref);
@@ -188,24 +295,32 @@ int cmd_show(int argc, char **argv, const cli_global *g)
         rc = cli_error_lib(ref);
         goto done;
     }
+    if (!is_file && rec->n_occ &&
+        spoor_store_members(store, rec->occ[0].collection, rec->occ[0].path,
+                            member_of_index, &ml) < 0) {
+        rc = cli_error_lib(ref);
+        goto done;
+    }
     if (want_text) {
         if (is_file) {
-            rc = cli_write(&file.doc.text);
+            rc = cli_write(&fw.found.doc.text);
         } else if (spoor_store_text(store, content, &text) < 0) {
             rc = cli_error_lib(ref);
         } else {
             rc = cli_write(&text);
         }
     } else if (json) {
-        show_json(ref, rec, &file);
+        show_json(ref, rec, &fw.found, &ml);
     } else {
-        show_text(ref, rec, &file);
+        show_text(ref, rec, &fw.found, &ml);
     }
 done:
     spoor_record_free(rec);
-    spoor_item_dispose(&file);
+    spoor_item_copy_dispose(&fw.found);
     spoor_buf_dispose(&text);
+    spoor_buf_dispose(&ml.json);
+    spoor_buf_dispose(&ml.text);
     spoor_store_free(store);
-    free(data);
+    free(outer);
     return rc;
 }

@@ -158,6 +158,25 @@ SPOOR_API void spoor_record_free(spoor_record *r);
 SPOOR_API int spoor_store_thread_members(spoor_store *s, const char *root,
                                          int64_t **ids, size_t *n);
 
+/** One member of a container (spoor_store_members). */
+typedef struct spoor_member_info {
+    int64_t item;       /* item id */
+    const char *path;   /* outer!inner */
+    const char *format; /* its format */
+    int64_t bytes, text_bytes;
+} spoor_member_info;
+
+typedef int (*spoor_member_cb)(const spoor_member_info *m, void *payload);
+
+/**
+ * Call cb for every item nested in the item at path of collection (paths
+ * path!..., at any depth), in the order they were added.
+ * @return 0, a negative value cb returned, or an index error.
+ */
+SPOOR_API int spoor_store_members(spoor_store *s, const char *collection,
+                                  const char *path, spoor_member_cb cb,
+                                  void *payload);
+
 /** The stored text of content into out (replacing it). */
 SPOOR_API int spoor_store_text(spoor_store *s, int64_t content, spoor_buf *out);
 

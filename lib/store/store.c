@@ -1089,6 +1089,57 @@ int spoor_store__lookup(spoor_store *s, uint64_t hash, size_t common,
     return 0;
 }
 
+int spoor_store_members(spoor_store *s, const char *collection,
+                        const char *path, spoor_member_cb cb, void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    char *lo = NULL, *hi = NULL;
+    size_t n = strlen(path);
+    int rc, error = 0;
+
+    /* the paths from "path!" up to, not including, "path\"" ('!' + 1) */
+    lo = spoor__malloc(n + 2);
+    hi = spoor__malloc(n + 2);
+    SPOOR_ALLOC_CHECK(lo);
+    SPOOR_ALLOC_CHECK(hi);
+    memcpy(lo, path, n);
+    memcpy(hi, path, n);
+    lo[n] = '!';
+    hi[n] = '!' + 1;
+    lo[n + 1] = hi[n + 1] = '\0';
+    if (sqlite3_prepare_v2(
+            s->db,
+            "SELECT items.id, items.path, contents.format, contents.bytes, "
+            "contents.text_bytes FROM items JOIN contents ON contents.id = "
+            "items.content_id JOIN collections ON collections.id = "
+            "items.collection_id WHERE collections.name = ? AND items.path >= "
+            "? AND items.path < ? ORDER BY items.id",
+            -1, &st, NULL) != SQLITE_OK) {
+        error = db_error(s, "members");
+        goto done;
+    }
+    sqlite3_bind_text(st, 1, collection, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, hi, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        spoor_member_info m;
+        m.item = sqlite3_column_int64(st, 0);
+        m.path = (const char *)sqlite3_column_text(st, 1);
+        m.format = (const char *)sqlite3_column_text(st, 2);
+        m.bytes = sqlite3_column_int64(st, 3);
+        m.text_bytes = sqlite3_column_int64(st, 4);
+        if ((error = cb(&m, payload)) < 0)
+            break;
+    }
+    if (error == 0 && rc != SQLITE_DONE)
+        error = db_error(s, "members");
+done:
+    sqlite3_finalize(st);
+    spoor__free(lo);
+    spoor__free(hi);
+    return error;
+}
+
 int spoor_store_thread_members(spoor_store *s, const char *root, int64_t **ids,
                                size_t *n)
 {

@@ -825,6 +825,24 @@ def test_whole_file_answers(env):
     out, _, _ = env.run("check", env.path("q/att.eml"))
     ok("members   1: 1 released" in out and "its own text: unknown" in out,
        out)
+    # show lists a container's members, and reads a member of a file that
+    # is not in the index, so every offset of a report can be checked
+    out, _, _ = env.run("show", "--json", env.path("q/z/both.zip"))
+    eq([m["path"] for m in json.loads(out)["members"]],
+       [env.path("q/z/both.zip!released.txt"),
+        env.path("q/z/both.zip!new.txt")], "members of a file")
+    member = env.path("q/z/both.zip!released.txt")
+    text, _, _ = env.run("show", "--text", member)
+    eq(text, rel_doc, "a member's text")
+    res = env.check(env.path("q/z/both.zip"))
+    for g in res[0]["matches"][0]["regions"]:
+        ok(g["query"][1] <= len(text), "offsets index into show --text")
+    env.run("add", "-c", "later", env.path("q/z"))
+    out, _, _ = env.run("show", "later:both.zip")
+    ok("members   2" in out and "both.zip!new.txt (text" in out, out)
+    _, err, _ = env.run("show", env.path("q/z/both.zip!nothing.txt"),
+                        expect=1)
+    ok("no such item" in err, err)
 
 
 def test_threads(env):
