@@ -28,9 +28,11 @@
 
 #define N_COLOURS 8
 
+/* The first N_COLOURS - 1 sources of an item have a colour each; the rest
+ * share the last, grey, and are grouped in the item's legend. */
 static const char *const colours[N_COLOURS] = {"#f9d56e", "#8fd3fe", "#b5e7a0",
                                                "#f4a6c1", "#c5b3f2", "#ffb380",
-                                               "#9ee6d9", "#e2e28a"};
+                                               "#9ee6d9", "#d4d4d4"};
 
 typedef struct tpoint {
     long day;    /* days since 1970-01-01 */
@@ -166,13 +168,13 @@ void spoor_html_free(spoor_html *h)
     size_t i;
     if (!h)
         return;
+    spoor__free(h->palette);
     spoor_buf_dispose(&h->summary);
     spoor_buf_dispose(&h->sections);
     spoor_buf_dispose(&h->inputs);
     for (i = 0; i < h->n_points; i++)
         spoor__free(h->points[i].label);
     spoor__free(h->points);
-    spoor__free(h->palette);
     spoor__free(h);
 }
 
@@ -262,18 +264,23 @@ done:
     return error;
 }
 
-/* The colour of a source: one per source content across the report. */
-static size_t colour_of(spoor_html *h, int64_t content)
+/* The colour of source content, of rank i among its item's sources: one
+ * per source content across the report (the first N_COLOURS - 1 in turn),
+ * grey for an item's minor sources (rank N_COLOURS - 1 and beyond), which
+ * its legend groups. */
+static size_t colour_of(spoor_html *h, int64_t content, size_t rank)
 {
     size_t i;
+    if (rank >= N_COLOURS - 1)
+        return N_COLOURS - 1;
     for (i = 0; i < h->n_palette; i++)
         if (h->palette[i] == content)
-            return i % N_COLOURS;
+            return i % (N_COLOURS - 1);
     if (spoor__array_reserve((void **)&h->palette, &h->cap_palette,
                              h->n_palette + 1, sizeof(int64_t)) < 0)
         return 0;
     h->palette[h->n_palette++] = content;
-    return i % N_COLOURS;
+    return i % (N_COLOURS - 1);
 }
 
 /* The titles of source i: every occurrence, for hover. */
@@ -345,9 +352,9 @@ static int highlighted_text(spoor_html *h, spoor_buf *o, const spoor_item *item,
                 ;
             if (top < r->n_matches) {
                 size_t k, listed = 0;
-                SPOOR_TRY(
-                    spoor_buf_printf(o, "<mark class=\"s%zu\" title=\"",
-                                     colour_of(h, r->matches[top].source->id)));
+                SPOOR_TRY(spoor_buf_printf(
+                    o, "<mark class=\"s%zu\" title=\"",
+                    colour_of(h, r->matches[top].source->id, top)));
                 for (k = top; k < r->n_matches; k++) {
                     const spoor_match *mm = &r->matches[k];
                     const spoor_region *g;
@@ -538,9 +545,16 @@ static int item_section(spoor_html *h, const spoor_item *item,
         SPOOR_TRY(spoor_buf_puts(o, "<ol class=\"sources\">\n"));
         for (i = 0; i < r->n_matches; i++) {
             const spoor_match *m = &r->matches[i];
+            if (i == N_COLOURS - 1 && r->n_matches > N_COLOURS - 1)
+                SPOOR_TRY(spoor_buf_printf(
+                    o,
+                    "</ol>\n<details><summary><span class=\"sw s%d\"></span> "
+                    "and %zu other sources, in grey</summary>\n<ol "
+                    "class=\"sources\" start=\"%zu\">\n",
+                    N_COLOURS - 1, r->n_matches - i, i + 1));
             SPOOR_TRY(spoor_buf_printf(o,
                                        "<li><span class=\"sw s%zu\"></span> ",
-                                       colour_of(h, m->source->id)));
+                                       colour_of(h, m->source->id, i)));
             SPOOR_TRY(source_title(o, m));
             SPOOR_TRY(spoor_buf_puts(o, " &#8212; "));
             SPOOR_TRY(pct(o, m->coverage));
@@ -549,7 +563,8 @@ static int item_section(spoor_html *h, const spoor_item *item,
             SPOOR_TRY(spoor_buf_printf(o, " of the source%s</li>\n",
                                        m->exact ? ", exact copy" : ""));
         }
-        SPOOR_TRY(spoor_buf_puts(o, "</ol>\n"));
+        SPOOR_TRY(spoor_buf_puts(
+            o, r->n_matches > N_COLOURS - 1 ? "</ol></details>\n" : "</ol>\n"));
     } else {
         SPOOR_TRY(spoor_buf_puts(o, "<p>No passage of this item was found "
                                     "in the index.</p>\n"));
@@ -566,7 +581,7 @@ static int item_section(spoor_html *h, const spoor_item *item,
         SPOOR_TRY(spoor_store_text(h->store, m->source->id, &stext));
         SPOOR_TRY(spoor_normalise(&sc, stext.ptr ? stext.ptr : "", stext.size));
         SPOOR_TRY(spoor_buf_printf(o, "<h3><span class=\"sw s%zu\"></span> ",
-                                   colour_of(h, m->source->id)));
+                                   colour_of(h, m->source->id, i)));
         SPOOR_TRY(occurrence_text(o, &m->source->occ[0]));
         SPOOR_TRY(spoor_buf_puts(o, "</h3>\n"));
         spoor_buf_clear(&label);

@@ -772,6 +772,18 @@ def test_time_order_and_origin(env):
     [r] = env.check("-", stdin=(prose(1621, 80) + "\n" + para).encode())
     m = [m for m in r["matches"] if m["path"] == "rep.txt"][0]
     eq(len(m["regions"]), 1, f"one region, not 300: {len(m['regions'])}")
+    # an item with many sources: seven colours, the rest grouped in grey
+    common = prose(1630, 80)
+    for i in range(10):
+        env.write(f"many/d{i}.txt", prose(1640 + i, 100) + "\n" + common)
+    env.run("add", "-c", "many", env.path("many"))
+    env.run("check", "--html", env.path("many.html"), "-",
+            stdin=(prose(1660, 60) + "\n" + common).encode())
+    with open(env.path("many.html"), encoding="utf-8") as f:
+        page = f.read()
+    ok("and 3 other sources, in grey</summary>" in page, "legend grouped")
+    ok(len(set(re.findall(r'<li><span class="sw s(\d)">', page))) == 8,
+       "seven colours and grey")
 
 
 def test_whole_file_answers(env):
