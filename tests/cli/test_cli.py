@@ -772,6 +772,22 @@ def test_time_order_and_origin(env):
     [r] = env.check("-", stdin=(prose(1621, 80) + "\n" + para).encode())
     m = [m for m in r["matches"] if m["path"] == "rep.txt"][0]
     eq(len(m["regions"]), 1, f"one region, not 300: {len(m['regions'])}")
+    # a large check stays proportional: 1.5 MB made of 300 paragraphs that
+    # the source holds many times over gives one region per passage, at
+    # most 1,000 listed, and a JSON line far smaller than the input
+    paras = [prose(1700 + i, 80) for i in range(300)]
+    rng = random.Random(7)
+    env.write("big/src.txt", "\n".join(rng.choice(paras) for _ in range(3000)))
+    env.run("add", "-c", "big", env.path("big"))
+    query = "\n".join(rng.choice(paras) for _ in range(3000))
+    env.write("q/big.txt", query)
+    out, _, _ = env.run("check", "--json", env.path("q/big.txt"))
+    [r] = [json.loads(x) for x in out.splitlines()]
+    [m] = [m for m in r["matches"] if m["path"] == "src.txt"]
+    ok(len(m["regions"]) <= 1000 and len(out) < len(query) / 2,
+       f"{len(m['regions'])} regions, {len(out)} bytes of JSON for "
+       f"{len(query)} bytes")
+    ok(m["coverage"] > 0.99, "all of it is found")
     # an item with many sources: seven colours, the rest grouped in grey
     common = prose(1630, 80)
     for i in range(10):
