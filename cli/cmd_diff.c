@@ -140,15 +140,20 @@ static void print_side_by_side(const side *a, const side *b,
     spoor_buf_dispose(&lb);
 }
 
-static double cov(const spoor_region *r, size_t n, size_t total, int b_side)
+/* The share of item it's compared text (an email's header block aside)
+ * that regions r cover on its side (b_side: the B side). */
+static double cov(const spoor_region *r, size_t n, const spoor_item *it,
+                  int b_side)
 {
     size_t *s = calloc(n + 1, sizeof(size_t)),
            *e = calloc(n + 1, sizeof(size_t));
+    size_t base = it->fp_bytes ? 0 : it->header_chars;
+    size_t total = it->fp_bytes ? (size_t)it->bytes : it->canon.len - base;
     size_t i;
     double v;
     for (i = 0; i < n && s && e; i++) {
-        s[i] = b_side ? r[i].sc_start : r[i].qc_start;
-        e[i] = b_side ? r[i].sc_end : r[i].qc_end;
+        s[i] = (b_side ? r[i].sc_start : r[i].qc_start) - base;
+        e[i] = (b_side ? r[i].sc_end : r[i].qc_end) - base;
     }
     v = (s && e) ? spoor_coverage(s, e, n, total) : 0;
     free(s);
@@ -232,13 +237,9 @@ int cmd_diff(int argc, char **argv, const cli_global *g)
         spoor_buf_puts(&out, ", \"b\": ");
         spoor_json_string(&out, b.name, strlen(b.name));
         spoor_buf_puts(&out, ", \"coverage_a\": ");
-        spoor_json_fraction(
-            &out,
-            cov(regs, n, a.item.fp_bytes ? a.item.bytes : a.item.canon.len, 0));
+        spoor_json_fraction(&out, cov(regs, n, &a.item, 0));
         spoor_buf_puts(&out, ", \"coverage_b\": ");
-        spoor_json_fraction(
-            &out,
-            cov(regs, n, b.item.fp_bytes ? b.item.bytes : b.item.canon.len, 1));
+        spoor_json_fraction(&out, cov(regs, n, &b.item, 1));
         spoor_buf_puts(&out, ", \"regions\": [");
         for (i = 0; i < n; i++)
             spoor_buf_printf(&out, "%s{\"a\": [%zu, %zu], \"b\": [%zu, %zu]}",
@@ -252,11 +253,8 @@ int cmd_diff(int argc, char **argv, const cli_global *g)
            a.name, a.item.doc.format, a.item.doc.text.size, b.name,
            b.item.doc.format, b.item.doc.text.size);
     printf("%zu shared passage%s: ", n, n == 1 ? "" : "s");
-    printf("%.1f%% of A, %.1f%% of B\n",
-           100 * cov(regs, n, a.item.fp_bytes ? a.item.bytes : a.item.canon.len,
-                     0),
-           100 * cov(regs, n, b.item.fp_bytes ? b.item.bytes : b.item.canon.len,
-                     1));
+    printf("%.1f%% of A, %.1f%% of B\n", 100 * cov(regs, n, &a.item, 0),
+           100 * cov(regs, n, &b.item, 1));
     for (i = 0; i < n; i++) {
         printf("\npassage %zu: A [%zu, %zu)  B [%zu, %zu)  %zu canonical "
                "characters\n",

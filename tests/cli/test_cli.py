@@ -509,6 +509,10 @@ def test_headers_are_metadata(env):
     for m in r["matches"]:
         for g in m["regions"]:
             ok(g["source"][0] >= head, f"region {g} in the source's body")
+    d = json.loads(env.run("diff", "--json", env.path("q/again.eml"),
+                           "dump:box.mbox!<r2@studio.example>")[0])
+    ok(d["coverage_a"] == 1 and d["coverage_b"] == 1,
+       f"diff: the same body, headers aside: {d}")
     # a forwarded header block quoted in a body is body text
     fwd_body = ("---------- Forwarded message ----------\n"
                 f"From: {frm}\nTo: {to}\nCc: {to}\nSubject: {subject}\n\n"
