@@ -58,6 +58,11 @@ def main():
     put("ooxml", "sheet.xlsx", formats.xlsx(
         [("S", [["a", 1.5, ("date", 41976)], [P, 2, 3]])]))
     put("ooxml", "deck.pptx", formats.pptx([[P], ["two"]]))
+    put("odf", "report.odt", formats.odf("odt", ["one", P]))
+    put("odf", "sheet.ods", formats.odf("ods", [["a", 1.5], [P, 2]]))
+    put("odf", "slides.odp", formats.odf("odp", [P, "two"]))
+    put("flat_odf", "report.fodt", formats.flat_odf("odt", ["one", P]))
+    put("flat_odf", "sheet.fods", formats.flat_odf("ods", [[P, 3.25]]))
     put("pdf", "two-pages.pdf", formats.pdf([formats.wrap_words(P)[:3],
                                              ["page two"]]))
     put("archive", "files.zip", formats.zip_of([("a.txt", P.encode()),

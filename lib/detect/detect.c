@@ -28,11 +28,6 @@ static int has_magic(const unsigned char *d, size_t len, size_t off,
     return len >= off + n && memcmp(d + off, magic, n) == 0;
 }
 
-static int contains(const unsigned char *d, size_t len, const char *s)
-{
-    return memmem(d, len, s, strlen(s)) != NULL;
-}
-
 int spoor_detect__empty(const unsigned char *d, size_t len)
 {
     (void)d;
@@ -66,25 +61,156 @@ int spoor_detect__rtf(const unsigned char *d, size_t len)
     return len >= 5 && memcmp(d, "{\\rtf", 5) == 0;
 }
 
-/* Names appear in the zip's local headers and its central directory. */
+/* Little-endian integers of a zip's records. */
+static unsigned get16(const unsigned char *p)
+{
+    return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static size_t get32(const unsigned char *p)
+{
+    return (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16 |
+           (size_t)p[3] << 24;
+}
+
+/* What a zip's central directory says about a package. */
+typedef struct zip_kind {
+    int content_types, word, xl, ppt; /* OOXML parts */
+    const char *odf;                  /* from the mimetype member */
+} zip_kind;
+
+/* The first entries a package needs are listed early; a directory of more
+ * entries than this is looked at no further. */
+#define ZIP_NAMES_MAX 4096
+
+/* The OpenDocument kind that a stored "mimetype" member at local header
+ * offset off names, or NULL. */
+static const char *odf_mimetype(const unsigned char *d, size_t len, size_t off)
+{
+    static const struct {
+        const char *mime, *kind;
+    } kinds[] = {
+        {"application/vnd.oasis.opendocument.text", "odt"},
+        {"application/vnd.oasis.opendocument.text-template", "odt"},
+        {"application/vnd.oasis.opendocument.spreadsheet", "ods"},
+        {"application/vnd.oasis.opendocument.spreadsheet-template", "ods"},
+        {"application/vnd.oasis.opendocument.presentation", "odp"},
+        {"application/vnd.oasis.opendocument.presentation-template", "odp"},
+    };
+    size_t data, n, i;
+    if (off > len || len - off < 30 || memcmp(d + off, "PK\x03\x04", 4) ||
+        get16(d + off + 8) != 0) /* stored, as the format requires */
+        return NULL;
+    data = off + 30 + get16(d + off + 26) + get16(d + off + 28);
+    n = get32(d + off + 18);
+    if (data > len || n > len - data || n > 100)
+        return NULL;
+    for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (n == strlen(kinds[i].mime) && !memcmp(d + data, kinds[i].mime, n))
+            return kinds[i].kind;
+    return NULL;
+}
+
+/* Read the central directory of zip d into k: 0 if d is not a zip with an
+ * end record and a directory inside it. Every offset is checked. */
+static int zip_directory(const unsigned char *d, size_t len, zip_kind *k)
+{
+    size_t end, lo, cd, cd_size, p, entries, i;
+    memset(k, 0, sizeof(*k));
+    if (len < 22 || memcmp(d, "PK\x03\x04", 4) != 0)
+        return 0;
+    lo = len > 22 + 65535 ? len - 22 - 65535 : 0;
+    for (end = len - 22;; end--) { /* the end record, from the end */
+        if (!memcmp(d + end, "PK\x05\x06", 4))
+            break;
+        if (end == lo)
+            return 0;
+    }
+    entries = get16(d + end + 10);
+    cd_size = get32(d + end + 12);
+    cd = get32(d + end + 16);
+    if (cd > end || cd_size > end - cd)
+        return 0;
+    for (i = 0, p = cd; i < entries && i < ZIP_NAMES_MAX; i++) {
+        size_t n, extra, comment;
+        const char *name;
+        if (p > end || end - p < 46 || memcmp(d + p, "PK\x01\x02", 4))
+            break;
+        n = get16(d + p + 28);
+        extra = get16(d + p + 30);
+        comment = get16(d + p + 32);
+        if (n > end - p - 46)
+            break;
+        name = (const char *)d + p + 46;
+#define NAME_IS(s) (n == sizeof(s) - 1 && !memcmp(name, s, n))
+        if (NAME_IS("[Content_Types].xml"))
+            k->content_types = 1;
+        else if (NAME_IS("word/document.xml"))
+            k->word = 1;
+        else if (NAME_IS("xl/workbook.xml"))
+            k->xl = 1;
+        else if (NAME_IS("ppt/presentation.xml"))
+            k->ppt = 1;
+        else if (NAME_IS("mimetype"))
+            k->odf = odf_mimetype(d, len, get32(d + p + 42));
+#undef NAME_IS
+        p += 46 + n + extra + comment;
+    }
+    return 1;
+}
+
+/* A package is decided from its central directory's member names (and an
+ * OpenDocument's mimetype member), never from bytes found anywhere in it:
+ * a zip that stores a .docx uncompressed is a zip holding a docx. */
 const char *spoor_detect__ooxml_kind(const unsigned char *d, size_t len)
 {
-    if (len < 4 || memcmp(d, "PK\x03\x04", 4) != 0)
+    zip_kind k;
+    if (!zip_directory(d, len, &k) || !k.content_types)
         return NULL;
-    if (!contains(d, len, "[Content_Types].xml"))
-        return NULL;
-    if (contains(d, len, "word/document.xml"))
-        return "docx";
-    if (contains(d, len, "xl/workbook.xml"))
-        return "xlsx";
-    if (contains(d, len, "ppt/presentation.xml"))
-        return "pptx";
-    return NULL;
+    return k.word ? "docx" : k.xl ? "xlsx" : k.ppt ? "pptx" : NULL;
 }
 
 int spoor_detect__ooxml(const unsigned char *d, size_t len)
 {
     return spoor_detect__ooxml_kind(d, len) != NULL;
+}
+
+const char *spoor_detect__odf_kind(const unsigned char *d, size_t len)
+{
+    zip_kind k;
+    return zip_directory(d, len, &k) ? k.odf : NULL;
+}
+
+int spoor_detect__odf(const unsigned char *d, size_t len)
+{
+    return spoor_detect__odf_kind(d, len) != NULL;
+}
+
+const char *spoor_detect__flat_odf_kind(const unsigned char *d, size_t len)
+{
+    static const struct {
+        const char *mime, *kind;
+    } kinds[] = {
+        {"office:mimetype=\"application/vnd.oasis.opendocument.text\"", "fodt"},
+        {"office:mimetype=\"application/vnd.oasis.opendocument.spreadsheet\"",
+         "fods"},
+        {"office:mimetype=\"application/vnd.oasis.opendocument.presentation\"",
+         "fodp"},
+    };
+    size_t n = len < 4096 ? len : 4096, i,
+           b = (size_t)spoor_detect__bom(d, len);
+    if (n < b + 5 || memcmp(d + b, "<?xml", 5) ||
+        !memmem(d, n, "<office:document", 16))
+        return NULL;
+    for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (memmem(d, n, kinds[i].mime, strlen(kinds[i].mime)))
+            return kinds[i].kind;
+    return NULL;
+}
+
+int spoor_detect__flat_odf(const unsigned char *d, size_t len)
+{
+    return spoor_detect__flat_odf_kind(d, len) != NULL;
 }
 
 static const unsigned char ole_magic[8] = {0xD0, 0xCF, 0x11, 0xE0,

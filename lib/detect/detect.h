@@ -29,6 +29,13 @@ int spoor_detect__text(const unsigned char *d, size_t len);
 /** Always matches: the last resort. */
 int spoor_detect__binary(const unsigned char *d, size_t len);
 
+int spoor_detect__odf(const unsigned char *d, size_t len);
+int spoor_detect__flat_odf(const unsigned char *d, size_t len);
+
+/** "odt", "ods" or "odp" for an OpenDocument package, or NULL. */
+const char *spoor_detect__odf_kind(const unsigned char *d, size_t len);
+/** "fodt", "fods" or "fodp" for a flat OpenDocument XML file, or NULL. */
+const char *spoor_detect__flat_odf_kind(const unsigned char *d, size_t len);
 /** "docx", "xlsx" or "pptx" for an OOXML package, or NULL. */
 const char *spoor_detect__ooxml_kind(const unsigned char *d, size_t len);
 /** Non-zero if d is an OLE2 compound file. */

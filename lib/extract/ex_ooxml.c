@@ -22,30 +22,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <pthread.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "../detect/detect.h"
 #include "extract_int.h"
-
-#define MAX_PARTS 100000
-#define MIN_PACKED_FOR_RATIO ((uint64_t)64 << 10)
+#include "zipxml.h"
 
 /* ==== Zip parts ==== */
-
-typedef struct part {
-    char *name;
-    spoor_buf data;
-} part;
-
-typedef struct parts {
-    part *v;
-    size_t n, cap;
-} parts;
 
 static int wanted(const char *name)
 {
@@ -73,161 +58,6 @@ static int wanted(const char *name)
     return 0;
 }
 
-static void parts_free(parts *p)
-{
-    size_t i;
-    for (i = 0; i < p->n; i++) {
-        spoor__free(p->v[i].name);
-        spoor_buf_dispose(&p->v[i].data);
-    }
-    spoor__free(p->v);
-}
-
-static const spoor_buf *find_part(const parts *p, const char *name)
-{
-    size_t i;
-    for (i = 0; i < p->n; i++)
-        if (!strcmp(p->v[i].name, name))
-            return &p->v[i].data;
-    return NULL;
-}
-
-static int read_parts(parts *out, const unsigned char *d, size_t len,
-                      const spoor_limits *lim)
-{
-    struct archive *a = archive_read_new();
-    struct archive_entry *e;
-    uint64_t expanded = 0, packed;
-    int error = 0, rc;
-
-    packed = len < MIN_PACKED_FOR_RATIO ? MIN_PACKED_FOR_RATIO : len;
-    if (!a)
-        return spoor__error_oom();
-    archive_read_support_format_zip(a);
-    if (archive_read_open_memory(a, d, len) != ARCHIVE_OK) {
-        archive_read_free(a);
-        return spoor__error_set(SPOOR_EINVALID, "zip cannot be opened");
-    }
-    while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK ||
-           rc == ARCHIVE_WARN) {
-        const char *name = archive_entry_pathname(e);
-        part *p;
-        if (!name || !wanted(name))
-            continue;
-        if (archive_entry_is_encrypted(e)) {
-            error = spoor__error_set(SPOOR_EUNSUPPORTED,
-                                     "part '%s' is encrypted", name);
-            goto done;
-        }
-        if (out->n >= MAX_PARTS) {
-            error =
-                spoor__error_set(SPOOR_ELIMIT, "more than %d parts", MAX_PARTS);
-            goto done;
-        }
-        SPOOR_TRY(spoor__array_reserve((void **)&out->v, &out->cap, out->n + 1,
-                                       sizeof(part)));
-        p = &out->v[out->n];
-        memset(p, 0, sizeof(*p));
-        if (!(p->name = spoor__strdup(name))) {
-            error = spoor__error_oom();
-            goto done;
-        }
-        out->n++;
-        for (;;) {
-            la_ssize_t n;
-            SPOOR_TRY(spoor_buf_grow(&p->data, 65536));
-            n = archive_read_data(a, p->data.ptr + p->data.size, 65536);
-            if (n == 0)
-                break;
-            if (n < 0) {
-                error = spoor__error_set(
-                    SPOOR_EINVALID, "part '%s' is damaged: %s", name,
-                    archive_error_string(a) ? archive_error_string(a)
-                                            : "read error");
-                goto done;
-            }
-            p->data.size += (size_t)n;
-            p->data.ptr[p->data.size] = '\0';
-            expanded += (uint64_t)n;
-            if (p->data.size > lim->max_member_bytes) {
-                error = spoor__error_set(
-                    SPOOR_ELIMIT,
-                    "part '%s' exceeds MAX_MEMBER_BYTES "
-                    "(%llu)",
-                    name, (unsigned long long)lim->max_member_bytes);
-                goto done;
-            }
-            if (expanded > lim->max_expanded_bytes ||
-                expanded / packed >= lim->max_expansion_ratio) {
-                error = spoor__error_set(
-                    SPOOR_ELIMIT,
-                    "document expands more than MAX_EXPANSION_RATIO (%llu) "
-                    "times its size or past MAX_EXPANDED_BYTES",
-                    (unsigned long long)lim->max_expansion_ratio);
-                goto done;
-            }
-        }
-    }
-    if (rc == ARCHIVE_FATAL)
-        error = spoor__error_set(
-            SPOOR_EINVALID, "zip is damaged: %s",
-            archive_error_string(a) ? archive_error_string(a) : "unreadable");
-done:
-    archive_read_free(a);
-    return error;
-}
-
-/* ==== XML helpers ==== */
-
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-static void xml_init(void)
-{
-    xmlInitParser();
-}
-
-static xmlDocPtr parse_xml(const spoor_buf *b, const char *name)
-{
-    pthread_once(&xml_once, xml_init);
-    if (!b || !b->ptr || b->size > INT32_MAX)
-        return NULL;
-    return xmlReadMemory(b->ptr, (int)b->size, name, NULL,
-                         XML_PARSE_NONET | XML_PARSE_NOERROR |
-                             XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
-}
-
-/* Why libxml2 refused a part (entity bombs end up here). */
-static int xml_error(const char *name)
-{
-    const xmlError *e = xmlGetLastError();
-    char msg[200] = "";
-    size_t n;
-    if (e && e->message) {
-        snprintf(msg, sizeof(msg), "%s", e->message);
-        n = strlen(msg);
-        while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-            msg[--n] = '\0';
-    }
-    return spoor__error_set(SPOOR_EINVALID,
-                            "part '%s' is not well-formed XML%s%s", name,
-                            msg[0] ? ": " : "", msg);
-}
-
-static int is(const xmlNode *n, const char *local)
-{
-    return n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, local);
-}
-
-static const char *attr(const xmlNode *n, const char *local)
-{
-    const xmlAttr *a;
-    for (a = n->properties; a; a = a->next)
-        if (!strcmp((const char *)a->name, local) && a->children &&
-            a->children->type == XML_TEXT_NODE)
-            return (const char *)a->children->content;
-    return NULL;
-}
-
 /* Next node in document order, staying under root; descend unless skip. */
 static xmlNode *next_node(xmlNode *n, const xmlNode *root, int descend,
                           spoor_buf *out, const char *para, int *error)
@@ -235,7 +65,7 @@ static xmlNode *next_node(xmlNode *n, const xmlNode *root, int descend,
     if (descend && n->children && n->type == XML_ELEMENT_NODE)
         return n->children;
     while (n && n != root) {
-        if (para && is(n, para) && out && *error == 0)
+        if (para && spoor_xml__is(n, para) && out && *error == 0)
             *error = spoor_buf_puts(out, "\n");
         if (n->next)
             return n->next;
@@ -261,15 +91,16 @@ static int collect_text(spoor_buf *out, xmlNode *root,
         int descend = 1;
         if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
             for (i = 0; text_elems[i]; i++)
-                if (n->parent && is(n->parent, text_elems[i]) && n->content)
+                if (n->parent && spoor_xml__is(n->parent, text_elems[i]) &&
+                    n->content)
                     error = spoor_buf_puts(out, (const char *)n->content);
         } else if (n->type == XML_ELEMENT_NODE) {
-            if (is(n, "tab"))
+            if (spoor_xml__is(n, "tab"))
                 error = spoor_buf_puts(out, "\t");
-            else if (is(n, "br") || is(n, "cr"))
+            else if (spoor_xml__is(n, "br") || spoor_xml__is(n, "cr"))
                 error = spoor_buf_puts(out, "\n");
             for (i = 0; skip_elems && skip_elems[i]; i++)
-                if (is(n, skip_elems[i]))
+                if (spoor_xml__is(n, skip_elems[i]))
                     descend = 0;
         }
         n = next_node(n, root, descend, out, para, &error);
@@ -281,10 +112,10 @@ static int collect_part(spoor_buf *out, const spoor_buf *b, const char *name,
                         const char *const *text_elems, const char *para)
 {
     static const char *const skip[] = {"instrText", "rPh", NULL};
-    xmlDocPtr doc = parse_xml(b, name);
+    xmlDocPtr doc = spoor_xml__parse(b, name);
     int error = 0;
     if (!doc)
-        return b ? xml_error(name) : 0;
+        return b ? spoor_xml__error(name) : 0;
     if (xmlDocGetRootElement(doc))
         error = collect_text(out, xmlDocGetRootElement(doc), text_elems, para,
                              skip);
@@ -294,15 +125,7 @@ static int collect_part(spoor_buf *out, const spoor_buf *b, const char *name,
 
 /* ==== docProps ==== */
 
-static char *node_text(xmlNode *n)
-{
-    xmlChar *c = xmlNodeGetContent(n);
-    char *s = c ? spoor__strdup((const char *)c) : NULL;
-    xmlFree(c);
-    return s;
-}
-
-static int read_props(spoor_doc *doc, const parts *ps)
+static int read_props(spoor_doc *doc, const spoor_zip_parts *ps)
 {
     static const struct {
         const char *part, *elem, *key;
@@ -322,7 +145,8 @@ static int read_props(spoor_doc *doc, const parts *ps)
     size_t p, i;
 
     for (p = 0; p < 2 && error == 0; p++) {
-        xmlDocPtr x = parse_xml(find_part(ps, part_names[p]), part_names[p]);
+        xmlDocPtr x = spoor_xml__parse(spoor_zip__find_part(ps, part_names[p]),
+                                       part_names[p]);
         xmlNode *root, *n;
         if (!x)
             continue;
@@ -330,9 +154,10 @@ static int read_props(spoor_doc *doc, const parts *ps)
         for (n = root ? root->children : NULL; n && error == 0; n = n->next)
             for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
                 char *v;
-                if (strcmp(map[i].part, part_names[p]) || !is(n, map[i].elem))
+                if (strcmp(map[i].part, part_names[p]) ||
+                    !spoor_xml__is(n, map[i].elem))
                     continue;
-                if (!(v = node_text(n)) || !*v) {
+                if (!(v = spoor_xml__node_text(n)) || !*v) {
                     spoor__free(v);
                     continue;
                 }
@@ -349,7 +174,7 @@ static int read_props(spoor_doc *doc, const parts *ps)
 
 /* ==== docx ==== */
 
-static int extract_docx(spoor_doc *doc, const parts *ps)
+static int extract_docx(spoor_doc *doc, const spoor_zip_parts *ps)
 {
     static const char *const text[] = {"t", "delText", NULL};
     static const char *const order[] = {"word/document.xml",
@@ -376,7 +201,7 @@ static long part_number(const char *name, const char *prefix)
     return strtol(name + strlen(prefix), NULL, 10);
 }
 
-static int extract_pptx(spoor_doc *doc, const parts *ps)
+static int extract_pptx(spoor_doc *doc, const spoor_zip_parts *ps)
 {
     static const char *const text[] = {"t", NULL};
     static const char *const prefixes[] = {"ppt/slides/slide",
@@ -428,12 +253,13 @@ static int strlist_add(strlist *l, char *s)
     return 0;
 }
 
-static int shared_strings(strlist *out, const parts *ps)
+static int shared_strings(strlist *out, const spoor_zip_parts *ps)
 {
     static const char *const text[] = {"t", NULL};
     static const char *const skip[] = {"rPh", NULL};
-    xmlDocPtr x = parse_xml(find_part(ps, "xl/sharedStrings.xml"),
-                            "xl/sharedStrings.xml");
+    xmlDocPtr x =
+        spoor_xml__parse(spoor_zip__find_part(ps, "xl/sharedStrings.xml"),
+                         "xl/sharedStrings.xml");
     xmlNode *root, *si;
     int error = 0;
     if (!x)
@@ -441,7 +267,7 @@ static int shared_strings(strlist *out, const parts *ps)
     root = xmlDocGetRootElement(x);
     for (si = root ? root->children : NULL; si && error == 0; si = si->next) {
         spoor_buf b = SPOOR_BUF_INIT;
-        if (!is(si, "si"))
+        if (!spoor_xml__is(si, "si"))
             continue;
         error = collect_text(&b, si, text, NULL, skip);
         if (error == 0)
@@ -472,9 +298,11 @@ static int is_date_format(int id, const char *code)
 }
 
 /* For each cell style index: 1 if it formats dates. */
-static int date_styles(unsigned char **out, size_t *n_out, const parts *ps)
+static int date_styles(unsigned char **out, size_t *n_out,
+                       const spoor_zip_parts *ps)
 {
-    xmlDocPtr x = parse_xml(find_part(ps, "xl/styles.xml"), "xl/styles.xml");
+    xmlDocPtr x = spoor_xml__parse(spoor_zip__find_part(ps, "xl/styles.xml"),
+                                   "xl/styles.xml");
     xmlNode *root, *sec, *n;
     struct {
         int id;
@@ -490,22 +318,25 @@ static int date_styles(unsigned char **out, size_t *n_out, const parts *ps)
         return 0;
     root = xmlDocGetRootElement(x);
     for (sec = root ? root->children : NULL; sec; sec = sec->next)
-        if (is(sec, "numFmts"))
+        if (spoor_xml__is(sec, "numFmts"))
             for (n = sec->children; n && n_fmts < 256; n = n->next)
-                if (is(n, "numFmt") && attr(n, "numFmtId")) {
-                    fmts[n_fmts].id = atoi(attr(n, "numFmtId"));
-                    fmts[n_fmts].code = attr(n, "formatCode");
+                if (spoor_xml__is(n, "numFmt") &&
+                    spoor_xml__attr(n, "numFmtId")) {
+                    fmts[n_fmts].id = atoi(spoor_xml__attr(n, "numFmtId"));
+                    fmts[n_fmts].code = spoor_xml__attr(n, "formatCode");
                     n_fmts++;
                 }
     for (sec = root ? root->children : NULL; sec && error == 0; sec = sec->next)
-        if (is(sec, "cellXfs"))
+        if (spoor_xml__is(sec, "cellXfs"))
             for (n = sec->children; n && error == 0; n = n->next) {
                 int id;
                 const char *code = NULL;
                 size_t f;
-                if (!is(n, "xf"))
+                if (!spoor_xml__is(n, "xf"))
                     continue;
-                id = attr(n, "numFmtId") ? atoi(attr(n, "numFmtId")) : 0;
+                id = spoor_xml__attr(n, "numFmtId")
+                         ? atoi(spoor_xml__attr(n, "numFmtId"))
+                         : 0;
                 for (f = 0; f < n_fmts; f++)
                     if (fmts[f].id == id)
                         code = fmts[f].code;
@@ -548,22 +379,22 @@ static int cell_value(spoor_buf *out, xmlNode *c, const strlist *sst,
                       const unsigned char *dates, size_t n_dates)
 {
     static const char *const text[] = {"t", NULL};
-    const char *t = attr(c, "t"), *s = attr(c, "s");
+    const char *t = spoor_xml__attr(c, "t"), *s = spoor_xml__attr(c, "s");
     xmlNode *n, *v = NULL, *isn = NULL;
     char *val = NULL, num[64];
     int error = 0;
 
     for (n = c->children; n; n = n->next) {
-        if (is(n, "v"))
+        if (spoor_xml__is(n, "v"))
             v = n;
-        else if (is(n, "is"))
+        else if (spoor_xml__is(n, "is"))
             isn = n;
     }
     if (t && !strcmp(t, "inlineStr"))
         return isn ? collect_text(out, isn, text, NULL, NULL) : 0;
     if (!v)
         return 0;
-    if (!(val = node_text(v)))
+    if (!(val = spoor_xml__node_text(v)))
         return spoor__error_oom();
     if (t && !strcmp(t, "s")) {
         long i = strtol(val, NULL, 10);
@@ -596,21 +427,21 @@ static int sheet_text(spoor_buf *out, const spoor_buf *b, const char *name,
                       const strlist *sst, const unsigned char *dates,
                       size_t n_dates)
 {
-    xmlDocPtr x = parse_xml(b, name);
+    xmlDocPtr x = spoor_xml__parse(b, name);
     xmlNode *root, *sd, *row, *c;
     int error = 0;
     if (!x)
-        return b ? xml_error(name) : 0;
+        return b ? spoor_xml__error(name) : 0;
     root = xmlDocGetRootElement(x);
     for (sd = root ? root->children : NULL; sd && error == 0; sd = sd->next) {
-        if (!is(sd, "sheetData"))
+        if (!spoor_xml__is(sd, "sheetData"))
             continue;
         for (row = sd->children; row && error == 0; row = row->next) {
             int first = 1;
-            if (!is(row, "row"))
+            if (!spoor_xml__is(row, "row"))
                 continue;
             for (c = row->children; c && error == 0; c = c->next) {
-                if (!is(c, "c"))
+                if (!spoor_xml__is(c, "c"))
                     continue;
                 if (!first)
                     error = spoor_buf_puts(out, "\t");
@@ -626,7 +457,7 @@ static int sheet_text(spoor_buf *out, const spoor_buf *b, const char *name,
     return error;
 }
 
-static int extract_xlsx(spoor_doc *doc, const parts *ps)
+static int extract_xlsx(spoor_doc *doc, const spoor_zip_parts *ps)
 {
     strlist sst = {NULL, 0, 0};
     unsigned char *dates = NULL;
@@ -637,34 +468,38 @@ static int extract_xlsx(spoor_doc *doc, const parts *ps)
 
     SPOOR_TRY(shared_strings(&sst, ps));
     SPOOR_TRY(date_styles(&dates, &n_dates, ps));
-    wb = parse_xml(find_part(ps, "xl/workbook.xml"), "xl/workbook.xml");
-    rels = parse_xml(find_part(ps, "xl/_rels/workbook.xml.rels"),
-                     "xl/_rels/workbook.xml.rels");
+    wb = spoor_xml__parse(spoor_zip__find_part(ps, "xl/workbook.xml"),
+                          "xl/workbook.xml");
+    rels =
+        spoor_xml__parse(spoor_zip__find_part(ps, "xl/_rels/workbook.xml.rels"),
+                         "xl/_rels/workbook.xml.rels");
     root = wb ? xmlDocGetRootElement(wb) : NULL;
     for (sheets = root ? root->children : NULL; sheets; sheets = sheets->next) {
-        if (!is(sheets, "sheets"))
+        if (!spoor_xml__is(sheets, "sheets"))
             continue;
         for (s = sheets->children; s && error == 0; s = s->next) {
-            const char *rid = attr(s, "id"), *target = NULL;
+            const char *rid = spoor_xml__attr(s, "id"), *target = NULL;
             char partname[1024];
             xmlNode *rr = rels ? xmlDocGetRootElement(rels) : NULL;
-            if (!is(s, "sheet"))
+            if (!spoor_xml__is(s, "sheet"))
                 continue;
             for (r = rr ? rr->children : NULL; r && rid; r = r->next)
-                if (is(r, "Relationship") && attr(r, "Id") &&
-                    !strcmp(attr(r, "Id"), rid))
-                    target = attr(r, "Target");
+                if (spoor_xml__is(r, "Relationship") &&
+                    spoor_xml__attr(r, "Id") &&
+                    !strcmp(spoor_xml__attr(r, "Id"), rid))
+                    target = spoor_xml__attr(r, "Target");
             if (!target)
                 continue;
             if (target[0] == '/')
                 snprintf(partname, sizeof(partname), "%s", target + 1);
             else
                 snprintf(partname, sizeof(partname), "xl/%s", target);
-            SPOOR_TRY(
-                spoor_buf_printf(&doc->text, "%s\n",
-                                 attr(s, "name") ? attr(s, "name") : "sheet"));
-            error = sheet_text(&doc->text, find_part(ps, partname), partname,
-                               &sst, dates, n_dates);
+            SPOOR_TRY(spoor_buf_printf(&doc->text, "%s\n",
+                                       spoor_xml__attr(s, "name")
+                                           ? spoor_xml__attr(s, "name")
+                                           : "sheet"));
+            error = sheet_text(&doc->text, spoor_zip__find_part(ps, partname),
+                               partname, &sst, dates, n_dates);
             if (error == 0)
                 error = spoor_buf_puts(&doc->text, "\n");
         }
@@ -685,7 +520,7 @@ done:
 static int extract_ooxml(spoor_doc *doc, const unsigned char *d, size_t len,
                          const spoor_limits *lim)
 {
-    parts ps = {NULL, 0, 0};
+    spoor_zip_parts ps = {NULL, 0, 0};
     const char *kind = spoor_detect__ooxml_kind(d, len);
     int error = 0;
 
@@ -695,7 +530,7 @@ static int extract_ooxml(spoor_doc *doc, const unsigned char *d, size_t len,
                                 "not an OOXML package (no content types or "
                                 "main part)");
     doc->format = kind;
-    SPOOR_TRY(read_parts(&ps, d, len, lim));
+    SPOOR_TRY(spoor_zip__read_parts(&ps, d, len, lim, wanted));
     if (!strcmp(kind, "docx"))
         SPOOR_TRY(extract_docx(doc, &ps));
     else if (!strcmp(kind, "xlsx"))
@@ -704,7 +539,7 @@ static int extract_ooxml(spoor_doc *doc, const unsigned char *d, size_t len,
         SPOOR_TRY(extract_pptx(doc, &ps));
     SPOOR_TRY(read_props(doc, &ps));
 done:
-    parts_free(&ps);
+    spoor_zip__parts_free(&ps);
     return error;
 }
 

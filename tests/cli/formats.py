@@ -288,6 +288,104 @@ def xls(rows, sheet="Budget"):
     return out.getvalue()
 
 
+ODF_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+          'xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:'
+          'presentation:1.0" '
+          'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+          'xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"')
+ODF_MIME = {"odt": "text", "ods": "spreadsheet", "odp": "presentation"}
+
+
+def odf_body(kind, parts):
+    """The office:body of an OpenDocument: odt paragraphs (a tracked
+    deletion and a comment in the second); ods a sheet of rows (a cell is
+    a str or a number); odp a slide per paragraph."""
+    if kind == "odt":
+        ps = []
+        for i, p in enumerate(parts):
+            extra = ""
+            if i == 1:
+                extra = ('<office:annotation><dc:creator>A</dc:creator>'
+                         '<text:p>reviewer comment kept</text:p>'
+                         '</office:annotation>')
+            ps.append(f'<text:p>{escape(p)}{extra}</text:p>')
+        return ('<office:text><text:tracked-changes><text:changed-region '
+                'text:id="c1"><text:deletion><text:p>deleted words kept'
+                '</text:p></text:deletion></text:changed-region>'
+                '</text:tracked-changes>' + "".join(ps) + '</office:text>')
+    if kind == "ods":
+        rows = []
+        for row in parts:
+            cells = []
+            for c in row:
+                if isinstance(c, str):
+                    cells.append('<table:table-cell office:value-type="string">'
+                                 f'<text:p>{escape(c)}</text:p>'
+                                 '</table:table-cell>')
+                else:
+                    cells.append('<table:table-cell office:value-type="float" '
+                                 f'office:value="{c!r}"><text:p>{c:,.2f}'
+                                 '</text:p></table:table-cell>')
+            cells.append('<table:table-cell table:number-columns-repeated='
+                         '"1000000"/>')
+            rows.append('<table:table-row>' + "".join(cells) +
+                        '</table:table-row>')
+        rows.append('<table:table-row table:number-rows-repeated="1048000">'
+                    '<table:table-cell table:number-columns-repeated="1024"/>'
+                    '</table:table-row>')
+        return ('<office:spreadsheet><table:table table:name="Budget">' +
+                "".join(rows) + '</table:table></office:spreadsheet>')
+    pages = "".join(
+        f'<draw:page draw:name="p{i}"><draw:frame><draw:text-box><text:p>'
+        f'{escape(p)}</text:p></draw:text-box></draw:frame></draw:page>'
+        for i, p in enumerate(parts))
+    return f'<office:presentation>{pages}</office:presentation>'
+
+
+def odf_meta(created, modified):
+    return (f'<office:meta><meta:creation-date>{created}</meta:creation-date>'
+            f'<dc:date>{modified}</dc:date><dc:title>Planted</dc:title>'
+            '<meta:initial-creator>Spoor Test</meta:initial-creator>'
+            '</office:meta>')
+
+
+def odf(kind, parts, created="2014-11-06T08:00:00", modified="2014-12-05T09:30:00"):
+    """An OpenDocument package (odt, ods, odp) as LibreOffice lays it out:
+    a stored mimetype member first, then content.xml, styles.xml and
+    meta.xml."""
+    mime = "application/vnd.oasis.opendocument." + ODF_MIME[kind]
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               f'{ODF_NS}><office:automatic-styles/><office:body>'
+               f'{odf_body(kind, parts)}</office:body>'
+               '</office:document-content>')
+    styles = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-styles '
+              f'{ODF_NS}/>')
+    meta = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta '
+            f'{ODF_NS}>{odf_meta(created, modified)}</office:document-meta>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype", (2014, 11, 6, 8, 0, 0)), mime,
+                   compress_type=zipfile.ZIP_STORED)
+        for name, data in (("content.xml", content), ("styles.xml", styles),
+                           ("meta.xml", meta)):
+            z.writestr(zipfile.ZipInfo(name, (2014, 11, 6, 8, 0, 0)), data,
+                       compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def flat_odf(kind, parts, created="2014-11-06T08:00:00",
+             modified="2014-12-05T09:30:00"):
+    """The flat XML form (fodt, fods, fodp) of odf(kind, parts)."""
+    mime = "application/vnd.oasis.opendocument." + ODF_MIME[kind]
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document '
+            f'{ODF_NS} office:mimetype="{mime}">{odf_meta(created, modified)}'
+            f'<office:body>{odf_body(kind, parts)}</office:body>'
+            '</office:document>').encode()
+
+
 def zip_of(members, compression=zipfile.ZIP_DEFLATED):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression) as z:

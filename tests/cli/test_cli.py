@@ -936,6 +936,58 @@ def test_threads(env):
     ok("is not an email" in err, err)
 
 
+def test_opendocument_and_structure(env):
+    """OpenDocument text, spreadsheet and presentation files, and their flat
+    XML forms, are read as documents (text in order, tracked deletions and
+    comments kept, number cells by value, dates from meta.xml), not as zips
+    of XML; a zip that stores a .docx uncompressed is a zip holding a docx
+    (detection reads the central directory, not bytes found anywhere)."""
+    B, P = prose(1900, 120), prose(1901, 90)
+    files = {
+        "office/report.odt": formats.odf("odt", [B, P]),
+        "office/report.fodt": formats.flat_odf("odt", [prose(1902, 60), P]),
+        "office/budget.ods": formats.odf("ods", [["Item", "Amount"],
+                                                [P, 1234.5],
+                                                ["Total", 17095.0]]),
+        "office/budget.fods": formats.flat_odf("ods", [[P, 3.25]]),
+        "office/slides.odp": formats.odf("odp", [B, P]),
+        "office/stored.zip": formats.zip_of(
+            [("memo.docx", formats.docx([prose(1903, 60), P]))],
+            compression=zipfile.ZIP_STORED),
+    }
+    for rel, data in files.items():
+        env.write("leak/" + rel, data)
+    out, _, _ = env.run("add", "-c", "leak", "-k", "release", "-d",
+                        "2014-12-08", env.path("leak"))
+    for fmt in ("odt 1", "fodt 1", "ods 1", "fods 1", "odp 1", "zip 1",
+                "docx 1"):
+        ok(fmt in out, f"summary counts {fmt}: {out}")
+    [res] = env.check("-", stdin=P[50:350].encode())
+    cov = {m["path"]: m["coverage"] for m in res["matches"]}
+    for path in ("office/report.odt", "office/report.fodt",
+                 "office/budget.ods", "office/budget.fods",
+                 "office/slides.odp", "office/stored.zip!memo.docx"):
+        ok(cov.get(path, 0) >= 0.9, f"{path} found: {cov}")
+    show = json.loads(env.run("show", "--json", "leak:office/report.odt")[0])
+    eq(show["format"], "odt", "format")
+    eq({d["field"]: d["value"] for d in show["dates"]},
+       {"created": "2014-11-06T08:00:00", "modified": "2014-12-05T09:30:00"},
+       "dates from meta.xml")
+    eq(show["metadata"]["creator"], "Spoor Test", "initial creator")
+    text = env.run("show", "--text", "leak:office/report.odt")[0]
+    ok("deleted words kept" in text and "reviewer comment kept" in text and
+       "<text:p>" not in text, text[:300])
+    sheet = env.run("show", "--text", "leak:office/budget.ods")[0]
+    ok(sheet.startswith("Budget\nItem\tAmount\n") and "\t1234.5\n" in sheet
+       and "Total\t17095\n" in sheet and len(sheet) < 2000,
+       f"cells by value, repeats bounded: {sheet[:200]!r}")
+    # a CSV export of the sheet matches it
+    csv = f'Item,Amount\n"{P}","1,234.50"\nTotal,"17,095.00"\n'
+    [r] = env.check("-", stdin=csv.encode())
+    ok(r["matches"] and r["matches"][0]["path"] == "office/budget.ods" and
+       r["matches"][0]["coverage"] >= 0.9, f"CSV finds its ods: {r}")
+
+
 def test_show_diff_collections_stats(env):
     a = prose(51, 600)
     shared = a[1000:2000]
@@ -1996,6 +2048,32 @@ def test_hostile_corpus(env):
         for n in src.namelist():
             z.writestr(n, lol if n == "word/document.xml" else src.read(n))
     env.write("h/laughs.docx", out.getvalue())
+    # OpenDocument: the same bomb in content.xml; tables nested in cells 60
+    # deep; a cell repeated a billion times and a text:s of a billion spaces
+    bomb = lol.replace("w:document", "office:document-content").replace(
+        'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/'
+        'main"', formats.ODF_NS)
+    odt = formats.odf("odt", ["x"])
+    src = zf.ZipFile(io.BytesIO(odt))
+    out = io.BytesIO()
+    with zf.ZipFile(out, "w") as z:
+        for n in src.namelist():
+            z.writestr(src.getinfo(n),
+                       bomb if n == "content.xml" else src.read(n))
+    env.write("h/laughs.odt", out.getvalue())
+    nest = ('<table:table><table:table-row><table:table-cell>' * 60 +
+            '<text:p>innermost cell</text:p>' +
+            '</table:table-cell></table:table-row></table:table>' * 60)
+    huge = ('<table:table><table:table-row table:number-rows-repeated='
+            '"1000000000"><table:table-cell table:number-columns-repeated='
+            '"1000000000"><text:p>rep<text:s text:c="1000000000"/>x</text:p>'
+            '</table:table-cell></table:table-row></table:table>')
+    env.write("h/nested.fodt", (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document '
+        f'{formats.ODF_NS} office:mimetype="application/vnd.oasis.'
+        f'opendocument.text"><office:body><office:text>{nest}{huge}'
+        '<text:p>' + prose(640, 40) + '</text:p></office:text></office:body>'
+        '</office:document>'))
     # invalid UTF-8 and UTF-16, NUL bytes, and a 2 GB sparse file
     env.write("h/bad-utf8.txt", b"caf\xc3 \xff\xfe broken \xed\xa0\x80 " +
               prose(630, 40).encode())
@@ -2036,6 +2114,12 @@ def test_hostile_corpus(env):
     ok(any("laughs.docx: skipped: part 'word/document.xml' is not well-formed"
            " XML" in line and "ntit" in line for line in err.splitlines()),
        f"entity bomb refused with libxml2's reason: {err}")
+    ok(any("laughs.odt: skipped: part 'content.xml' is not well-formed XML"
+           in line for line in err.splitlines()), f"odt entity bomb: {err}")
+    nested = env.run("show", "--text", "h:nested.fodt")[0]
+    ok("innermost cell" in nested and len(nested) < 200000 and
+       prose(640, 40) in nested, f"deep tables and huge repeats bounded: "
+       f"{len(nested)} bytes")
     eq(items["bad-utf8.txt"]["encoding"], "windows-1252", "invalid UTF-8")
     ok("replaced" in items["bad-utf16.txt"]["warning"], "invalid UTF-16")
     eq(items["nuls.bin"]["format"], "binary", "NUL file")

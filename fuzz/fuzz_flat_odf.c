@@ -1,0 +1,6 @@
+/* fuzz_flat_odf: the flat_odf extractor on arbitrary bytes; checks that it returns
+ * (never crashes or hangs), that its text is valid UTF-8 and that the
+ * canonical offset map of that text is monotone (fuzz_common.h). */
+#include "fuzz_common.h"
+
+SPOOR_FUZZ_EXTRACTOR(flat_odf)

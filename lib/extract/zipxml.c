@@ -1,0 +1,179 @@
+/*
+ * zipxml.c: zip parts and XML helpers (see zipxml.h).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "zipxml.h"
+
+#define MAX_PARTS 100000
+#define MIN_PACKED_FOR_RATIO ((uint64_t)64 << 10)
+
+void spoor_zip__parts_free(spoor_zip_parts *p)
+{
+    size_t i;
+    for (i = 0; i < p->n; i++) {
+        spoor__free(p->v[i].name);
+        spoor_buf_dispose(&p->v[i].data);
+    }
+    spoor__free(p->v);
+}
+
+const spoor_buf *spoor_zip__find_part(const spoor_zip_parts *p,
+                                      const char *name)
+{
+    size_t i;
+    for (i = 0; i < p->n; i++)
+        if (!strcmp(p->v[i].name, name))
+            return &p->v[i].data;
+    return NULL;
+}
+
+int spoor_zip__read_parts(spoor_zip_parts *out, const unsigned char *d,
+                          size_t len, const spoor_limits *lim,
+                          int (*wanted)(const char *name))
+{
+    struct archive *a = archive_read_new();
+    struct archive_entry *e;
+    uint64_t expanded = 0, packed;
+    int error = 0, rc;
+
+    packed = len < MIN_PACKED_FOR_RATIO ? MIN_PACKED_FOR_RATIO : len;
+    if (!a)
+        return spoor__error_oom();
+    archive_read_support_format_zip(a);
+    if (archive_read_open_memory(a, d, len) != ARCHIVE_OK) {
+        archive_read_free(a);
+        return spoor__error_set(SPOOR_EINVALID, "zip cannot be opened");
+    }
+    while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK ||
+           rc == ARCHIVE_WARN) {
+        const char *name = archive_entry_pathname(e);
+        spoor_zip_part *p;
+        if (!name || !wanted(name))
+            continue;
+        if (archive_entry_is_encrypted(e)) {
+            error = spoor__error_set(SPOOR_EUNSUPPORTED,
+                                     "part '%s' is encrypted", name);
+            goto done;
+        }
+        if (out->n >= MAX_PARTS) {
+            error =
+                spoor__error_set(SPOOR_ELIMIT, "more than %d parts", MAX_PARTS);
+            goto done;
+        }
+        SPOOR_TRY(spoor__array_reserve((void **)&out->v, &out->cap, out->n + 1,
+                                       sizeof(spoor_zip_part)));
+        p = &out->v[out->n];
+        memset(p, 0, sizeof(*p));
+        if (!(p->name = spoor__strdup(name))) {
+            error = spoor__error_oom();
+            goto done;
+        }
+        out->n++;
+        for (;;) {
+            la_ssize_t n;
+            SPOOR_TRY(spoor_buf_grow(&p->data, 65536));
+            n = archive_read_data(a, p->data.ptr + p->data.size, 65536);
+            if (n == 0)
+                break;
+            if (n < 0) {
+                error = spoor__error_set(
+                    SPOOR_EINVALID, "part '%s' is damaged: %s", name,
+                    archive_error_string(a) ? archive_error_string(a)
+                                            : "read error");
+                goto done;
+            }
+            p->data.size += (size_t)n;
+            p->data.ptr[p->data.size] = '\0';
+            expanded += (uint64_t)n;
+            if (p->data.size > lim->max_member_bytes) {
+                error = spoor__error_set(
+                    SPOOR_ELIMIT,
+                    "part '%s' exceeds MAX_MEMBER_BYTES "
+                    "(%llu)",
+                    name, (unsigned long long)lim->max_member_bytes);
+                goto done;
+            }
+            if (expanded > lim->max_expanded_bytes ||
+                expanded / packed >= lim->max_expansion_ratio) {
+                error = spoor__error_set(
+                    SPOOR_ELIMIT,
+                    "document expands more than MAX_EXPANSION_RATIO (%llu) "
+                    "times its size or past MAX_EXPANDED_BYTES",
+                    (unsigned long long)lim->max_expansion_ratio);
+                goto done;
+            }
+        }
+    }
+    if (rc == ARCHIVE_FATAL)
+        error = spoor__error_set(
+            SPOOR_EINVALID, "zip is damaged: %s",
+            archive_error_string(a) ? archive_error_string(a) : "unreadable");
+done:
+    archive_read_free(a);
+    return error;
+}
+
+/* ==== XML helpers ==== */
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init(void)
+{
+    xmlInitParser();
+}
+
+xmlDocPtr spoor_xml__parse(const spoor_buf *b, const char *name)
+{
+    pthread_once(&xml_once, xml_init);
+    if (!b || !b->ptr || b->size > INT32_MAX)
+        return NULL;
+    return xmlReadMemory(b->ptr, (int)b->size, name, NULL,
+                         XML_PARSE_NONET | XML_PARSE_NOERROR |
+                             XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
+}
+
+/* Why libxml2 refused a part (entity bombs end up here). */
+int spoor_xml__error(const char *name)
+{
+    const xmlError *e = xmlGetLastError();
+    char msg[200] = "";
+    size_t n;
+    if (e && e->message) {
+        snprintf(msg, sizeof(msg), "%s", e->message);
+        n = strlen(msg);
+        while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+            msg[--n] = '\0';
+    }
+    return spoor__error_set(SPOOR_EINVALID,
+                            "part '%s' is not well-formed XML%s%s", name,
+                            msg[0] ? ": " : "", msg);
+}
+
+int spoor_xml__is(const xmlNode *n, const char *local)
+{
+    return n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, local);
+}
+
+const char *spoor_xml__attr(const xmlNode *n, const char *local)
+{
+    const xmlAttr *a;
+    for (a = n->properties; a; a = a->next)
+        if (!strcmp((const char *)a->name, local) && a->children &&
+            a->children->type == XML_TEXT_NODE)
+            return (const char *)a->children->content;
+    return NULL;
+}
+
+char *spoor_xml__node_text(xmlNode *n)
+{
+    xmlChar *c = xmlNodeGetContent(n);
+    char *s = c ? spoor__strdup((const char *)c) : NULL;
+    xmlFree(c);
+    return s;
+}

@@ -1,0 +1,56 @@
+/*
+ * zipxml.h: the parts of a zip package and their XML, for the OOXML and
+ * OpenDocument readers (zipxml.c). libxml2 parses without network access
+ * and without entity substitution, so entity bombs stay unexpanded; zip
+ * parts are read within the item bounds (member size, expansion ratio).
+ */
+#ifndef SPOOR_ZIPXML_H
+#define SPOOR_ZIPXML_H
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "extract_int.h"
+
+typedef struct spoor_zip_part {
+    char *name;
+    spoor_buf data;
+} spoor_zip_part;
+
+typedef struct spoor_zip_parts {
+    spoor_zip_part *v;
+    size_t n, cap;
+} spoor_zip_parts;
+
+/**
+ * Read the members of zip d[0..len) that wanted(name) accepts into out.
+ * @return 0, SPOOR_EUNSUPPORTED (an encrypted part), SPOOR_ELIMIT (a
+ *         bound; the message names it), SPOOR_EINVALID (damaged zip) or
+ *         SPOOR_ENOMEM.
+ */
+int spoor_zip__read_parts(spoor_zip_parts *out, const unsigned char *d,
+                          size_t len, const spoor_limits *lim,
+                          int (*wanted)(const char *name));
+
+/** The data of part name, or NULL. */
+const spoor_buf *spoor_zip__find_part(const spoor_zip_parts *p,
+                                      const char *name);
+
+void spoor_zip__parts_free(spoor_zip_parts *p);
+
+/** Parse part b (named name for messages), or NULL (b NULL or not XML). */
+xmlDocPtr spoor_xml__parse(const spoor_buf *b, const char *name);
+
+/** SPOOR_EINVALID naming part name and libxml2's reason. */
+int spoor_xml__error(const char *name);
+
+/** Whether n is an element with local name local. */
+int spoor_xml__is(const xmlNode *n, const char *local);
+
+/** The value of n's attribute with local name local, or NULL. */
+const char *spoor_xml__attr(const xmlNode *n, const char *local);
+
+/** n's text content, owned, or NULL (out of memory). */
+char *spoor_xml__node_text(xmlNode *n);
+
+#endif
