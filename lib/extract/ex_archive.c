@@ -2,6 +2,12 @@
  * ex_archive.c: zip, tar (plain, gzip, bzip2, xz, zstd), 7z, rar, cpio, ar,
  * and single gzip/bzip2/xz/zstd streams, through libarchive.
  *
+ * libarchive is given only the formats spoor means (no mtree, xar, warc and
+ * the like, which would take a plain text for an archive). A single
+ * compressed stream (gz, bz2, xz, zst) of text is that text: the item is
+ * the text, format "gz" and so on; one of anything else holds it as a
+ * member named "data".
+ *
  * An archive has no text of its own; its members are streamed to the walker
  * one at a time (only one expanded member is in memory), named by their
  * path in the archive, with the member's mtime as an "archive-mtime" date.
@@ -31,7 +37,14 @@ static struct archive *open_archive(const unsigned char *d, size_t len)
     if (!a)
         return NULL;
     archive_read_support_filter_all(a);
-    archive_read_support_format_all(a);
+    archive_read_support_format_zip(a);
+    archive_read_support_format_tar(a);
+    archive_read_support_format_7zip(a);
+    archive_read_support_format_rar(a);
+    archive_read_support_format_rar5(a);
+    archive_read_support_format_cpio(a);
+    archive_read_support_format_ar(a);
+    archive_read_support_format_iso9660(a);
     archive_read_support_format_raw(a);
     if (archive_read_open_memory(a, d, len) != ARCHIVE_OK) {
         archive_read_free(a);
@@ -83,21 +96,99 @@ static const char *container_name(int format, int filter)
     }
 }
 
+/* Read the current entry of a into out, up to `want` bytes, within the
+ * bounds on one member and on expansion (packed: the input's size).
+ * @return 0, or SPOOR_ELIMIT / SPOOR_EINVALID with the reason. */
+static int read_entry(struct archive *a, spoor_buf *out, size_t want,
+                      uint64_t packed, const spoor_limits *lim)
+{
+    int error;
+    for (;;) {
+        la_ssize_t n;
+        if (out->size >= want)
+            return 0;
+        if ((error = spoor_buf_grow(out, READ_CHUNK)) < 0)
+            return error;
+        n = archive_read_data(a, out->ptr + out->size, READ_CHUNK);
+        if (n == 0)
+            return 0;
+        if (n < 0)
+            return spoor__error_set(SPOOR_EINVALID,
+                                    "compressed stream is "
+                                    "damaged: %s",
+                                    archive_error_string(a)
+                                        ? archive_error_string(a)
+                                        : "read error");
+        out->size += (size_t)n;
+        out->ptr[out->size] = '\0';
+        if (out->size > lim->max_member_bytes)
+            return spoor__error_set(SPOOR_ELIMIT,
+                                    "decompressed text exceeds "
+                                    "MAX_MEMBER_BYTES (%llu)",
+                                    (unsigned long long)lim->max_member_bytes);
+        if (out->size / packed >= lim->max_expansion_ratio)
+            return spoor__error_set(
+                SPOOR_ELIMIT,
+                "stream expands more than MAX_EXPANSION_RATIO (%llu) times "
+                "its size (a decompression bomb?)",
+                (unsigned long long)lim->max_expansion_ratio);
+    }
+}
+
+/* A single compressed stream of text is that text: the first 64 KiB say
+ * whether it is text, and then the whole of it is read as a text file. */
+static int stream_text(spoor_doc *doc, const unsigned char *d, size_t len,
+                       const spoor_limits *lim, int *is_text)
+{
+    spoor_buf b = SPOOR_BUF_INIT;
+    struct archive *a = open_archive(d, len);
+    struct archive_entry *e;
+    uint64_t packed = len < MIN_PACKED_FOR_RATIO ? MIN_PACKED_FOR_RATIO : len;
+    int error = 0;
+
+    *is_text = 0;
+    if (!a)
+        return 0;
+    if (archive_read_next_header(a, &e) < ARCHIVE_WARN)
+        goto done;
+    SPOOR_TRY(read_entry(a, &b, READ_CHUNK, packed, lim));
+    if (!b.size || strcmp(spoor_detect(b.ptr, b.size), "text"))
+        goto done;
+    *is_text = 1;
+    SPOOR_TRY(read_entry(a, &b, SIZE_MAX, packed, lim));
+    SPOOR_TRY(
+        spoor_ex_text.extract(doc, (const unsigned char *)b.ptr, b.size, lim));
+done:
+    spoor_buf_dispose(&b);
+    archive_read_free(a);
+    return error;
+}
+
 static int extract_archive(spoor_doc *doc, const unsigned char *d, size_t len,
                            const spoor_limits *lim)
 {
     struct archive *a = open_archive(d, len);
     struct archive_entry *e;
-    (void)lim;
+    int format = 0, filter = 0, is_text = 0, error = 0;
     doc->has_text = 1; /* no text of its own; members carry it */
     doc->format = "archive";
     if (!a)
         return 0; /* stream_members reports why */
-    if (archive_read_next_header(a, &e) >= ARCHIVE_WARN)
-        doc->format =
-            container_name(archive_format(a), archive_filter_code(a, 0));
+    if (archive_read_next_header(a, &e) >= ARCHIVE_WARN) {
+        format = archive_format(a);
+        filter = archive_filter_code(a, 0);
+        doc->format = container_name(format, filter);
+    }
     archive_read_free(a);
-    return 0;
+    if ((format & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_RAW &&
+        filter != ARCHIVE_FILTER_NONE) {
+        const char *name = doc->format;
+        error = stream_text(doc, d, len, lim, &is_text);
+        doc->format = name;
+        if (is_text)
+            doc->streams_children = 0; /* the text is the item's own */
+    }
+    return error;
 }
 
 static void iso_time(time_t t, char out[32])
@@ -123,7 +214,7 @@ static int stream_members(const unsigned char *d, size_t len,
     struct archive *a = open_archive(d, len);
     struct archive_entry *e;
     spoor_buf buf = SPOOR_BUF_INIT;
-    uint64_t members = 0, expanded = 0;
+    uint64_t members = 0, expanded = 0, dirs = 0;
     uint64_t packed = len < MIN_PACKED_FOR_RATIO ? MIN_PACKED_FOR_RATIO : len;
     char reason[512], name[1024];
     int error = 0, rc;
@@ -142,8 +233,10 @@ static int stream_members(const unsigned char *d, size_t len,
             path += 2; /* "./a.txt" is "a.txt" */
         snprintf(name, sizeof(name), "%s", path && *path ? path : "data");
         spoor_extract__sanitize_name(name);
-        if (type == AE_IFDIR)
+        if (type == AE_IFDIR) {
+            dirs++;
             continue;
+        }
         if (++members > lim->max_members) {
             error = spoor__error_set(SPOOR_ELIMIT,
                                      "archive has more than MAX_MEMBERS "
@@ -244,6 +337,14 @@ static int stream_members(const unsigned char *d, size_t len,
             (unsigned long long)members,
             archive_error_string(a) ? archive_error_string(a)
                                     : "unreadable header");
+    else if (members == 0 && len > 0) { /* nothing silent */
+        snprintf(reason, sizeof(reason),
+                 "%llu bytes that hold no file (%llu folders): nothing in "
+                 "them was read",
+                 (unsigned long long)len, (unsigned long long)dirs);
+        error =
+            skip_member(sink, payload, "(no members)", SPOOR_EINVALID, reason);
+    }
 done:
     spoor_buf_dispose(&buf);
     archive_read_free(a);

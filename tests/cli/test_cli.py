@@ -988,6 +988,41 @@ def test_opendocument_and_structure(env):
        r["matches"][0]["coverage"] >= 0.9, f"CSV finds its ods: {r}")
 
 
+def test_compressed_text_and_empty_archives(env):
+    """A single compressed file of text (gz, bz2, xz) is that text, even
+    one whose lines look like an mtree archive (libarchive is given only
+    the formats spoor means); a compressed stream of anything else holds it
+    as a member; an archive that yields no member is reported, not silent."""
+    import bz2
+    import gzip
+    import lzma
+    P = prose(1950, 200)
+    # lines an mtree reader bids on, before the text
+    mtree = "#mtree\n./a type=file size=10\n" + prose(1954, 200)
+    env.write("c/notes.txt.gz", gzip.compress(P.encode()))
+    env.write("c/notes.txt.bz2", bz2.compress(prose(1951, 200).encode()))
+    env.write("c/notes.txt.xz", lzma.compress(prose(1952, 200).encode()))
+    env.write("c/changelog.gz", gzip.compress(mtree.encode()))
+    env.write("c/report.pdf.gz", gzip.compress(formats.pdf(
+        [formats.wrap_words(prose(1953, 80))])))
+    env.write("c/zeros.gz", gzip.compress(b"\0" * (8 << 20)))
+    out, err, _ = env.run("add", "-c", "c", "-k", "release", env.path("c"),
+                          expect=1)
+    for fmt in ("gz 3", "bz2 1", "xz 1", "pdf 1"):
+        ok(fmt in out, f"{fmt}: {out}")
+    ok("zeros.gz!(no members): skipped: " in err and
+       "hold no file" in err, f"an empty archive is reported: {err}")
+    for text, path in ((P, "notes.txt.gz"), (prose(1951, 200),
+                                             "notes.txt.bz2"),
+                       (prose(1952, 200), "notes.txt.xz"),
+                       (mtree, "changelog.gz")):
+        [r] = env.check("-", stdin=text[100:700].encode())
+        eq(r["matches"][0]["path"], path, f"{path} is its text")
+        ok(r["matches"][0]["coverage"] > 0.95, r["matches"][0])
+    [r] = env.check("-", stdin=prose(1953, 80)[50:400].encode())
+    eq(r["matches"][0]["path"], "report.pdf.gz!data", "a pdf in a gz")
+
+
 def test_show_diff_collections_stats(env):
     a = prose(51, 600)
     shared = a[1000:2000]
