@@ -66,6 +66,9 @@ int cli_parse_fraction(const char *s, double *out);
 int cli_read_file(const char *path, char **out, size_t *len);
 /** Read all of stdin (bounded); caller frees *out. */
 int cli_read_stdin(char **out, size_t *len);
+/** Read all of stream fd (a pipe, a FIFO; at most 1 GiB) named name into a
+ * new *out (free()). @return CLI_OK or CLI_ERROR (message printed). */
+int cli_read_stream(int fd, const char *name, char **out, size_t *len);
 /** Apply "NAME=VALUE" (a bound's name from limits.h) to lim; 0 if ok. */
 int cli_parse_limit(spoor_limits *lim, const char *arg);
 #define CLI_LIMIT_HELP                                                         \

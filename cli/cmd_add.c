@@ -22,6 +22,9 @@ typedef struct skip_entry {
     char *reason;
 } skip_entry;
 
+/* Documents without text listed by name in the summary. */
+#define MAX_TEXTLESS_LISTED 200
+
 typedef struct add_ctx {
     spoor_store *store;
     int64_t collection;
@@ -31,6 +34,8 @@ typedef struct add_ctx {
     size_t n_formats;
     skip_entry *skips;
     size_t n_skips, cap_skips;
+    char *textless[MAX_TEXTLESS_LISTED]; /* "display (format)", owned */
+    unsigned long long n_textless;
     int quiet;
     unsigned long long kill_after; /* test hook: SIGKILL after N items */
 } add_ctx;
@@ -82,6 +87,20 @@ static void count_format(add_ctx *c, const char *fmt)
     }
 }
 
+/* Keep a document that yielded no text for the summary (the first few
+ * hundred by name; all are counted). */
+static void note_textless(add_ctx *c, const spoor_item *item)
+{
+    c->n_textless++;
+    if (c->n_textless <= MAX_TEXTLESS_LISTED) {
+        char *s = malloc(strlen(item->display) + strlen(item->doc.format) + 4);
+        if (s) {
+            sprintf(s, "%s (%s)", item->display, item->doc.format);
+            c->textless[c->n_textless - 1] = s;
+        }
+    }
+}
+
 static int on_item(const spoor_item *item, void *payload)
 {
     add_ctx *c = payload;
@@ -98,6 +117,8 @@ static int on_item(const spoor_item *item, void *payload)
     if (item->depth == 0)
         c->bytes += item->bytes;
     count_format(c, item->doc.format);
+    if (item->doc.textless)
+        note_textless(c, item);
     if (c->kill_after && c->n_new + c->n_dup + c->n_present >= c->kill_after)
         raise(SIGKILL); /* crash-safety tests only (SPOOR_TEST_KILL_AFTER) */
     cli_progress("add", c->n_new + c->n_dup + c->n_present, c->bytes, 0);
@@ -138,6 +159,16 @@ static void summary(const add_ctx *c, const char *name)
             printf("%s %s %llu", i ? "," : "", c->formats[i],
                    c->format_counts[i]);
         printf("\n");
+    }
+    if (c->n_textless) {
+        printf("  no text found (empty, or only images) in %llu:\n",
+               c->n_textless);
+        for (i = 0; i < c->n_textless && i < MAX_TEXTLESS_LISTED; i++)
+            if (c->textless[i])
+                printf("    %s\n", c->textless[i]);
+        if (c->n_textless > MAX_TEXTLESS_LISTED)
+            printf("    ... and %llu more\n",
+                   c->n_textless - MAX_TEXTLESS_LISTED);
     }
     if (c->n_skips) {
         printf("  skipped:\n");
@@ -264,5 +295,7 @@ done:
         free(c.skips[s].reason);
     }
     free(c.skips);
+    for (s = 0; s < MAX_TEXTLESS_LISTED; s++)
+        free(c.textless[s]);
     return rc;
 }

@@ -4,9 +4,13 @@
  * Provenance of each input item and each nested item, as a readable report
  * or as one JSON object per line (design.md). '-' reads standard input.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -18,7 +22,8 @@ typedef struct frame {
 } frame;
 
 typedef struct check_ctx {
-    frame *frames; /* open containers, outermost first */
+    const char *arg; /* the argument being walked */
+    frame *frames;   /* open containers, outermost first */
     size_t n_frames, cap_frames;
     spoor_store *store;
     spoor_html *html;
@@ -213,14 +218,73 @@ static int on_item(const spoor_item *item, void *payload)
     return 0;
 }
 
+/* As JSON, the path of display relative to the argument arg it was met
+ * under (as items' "path" is): below a folder, the rest after it; in a
+ * file, the file's name and the rest. */
+static int skip_path(spoor_buf *out, const char *arg, const char *display)
+{
+    size_t n = arg ? strlen(arg) : 0;
+    const char *rest, *base;
+    spoor_buf p = SPOOR_BUF_INIT;
+    int error;
+    while (n > 1 && arg[n - 1] == '/')
+        n--;
+    if (!arg || strncmp(display, arg, n))
+        return spoor_json_string(out, display, strlen(display));
+    rest = display + n;
+    if (*rest == '/')
+        return spoor_json_string(out, rest + 1, strlen(rest + 1));
+    for (base = arg + n; base > arg && base[-1] != '/'; base--)
+        ;
+    error = spoor_buf_put(&p, base, (size_t)(arg + n - base));
+    if (error == 0)
+        error = spoor_buf_puts(&p, rest);
+    if (error == 0)
+        error = spoor_json_string(out, p.ptr ? p.ptr : "", p.size);
+    spoor_buf_dispose(&p);
+    return error;
+}
+
+/* An input or member that could not be read: on stderr, and with --json
+ * as a line of its own with an "error" field, so a script sees every
+ * input. */
 static int on_skip(const char *display, int code, const char *reason,
                    void *payload)
 {
     check_ctx *c = payload;
-    (void)code;
     c->n_skipped++;
     cli_error(display, "skipped: %s", reason);
+    if (c->json) {
+        spoor_buf line = SPOOR_BUF_INIT;
+        int error = spoor_buf_puts(&line, "{\"input\": ");
+        if (error == 0)
+            error = spoor_json_string(&line, display, strlen(display));
+        if (error == 0)
+            error = spoor_buf_puts(&line, ", \"path\": ");
+        if (error == 0)
+            error = skip_path(&line, c->arg, display);
+        if (error == 0)
+            error = spoor_buf_puts(&line, ", \"error\": ");
+        if (error == 0)
+            error = spoor_json_string(&line, reason, strlen(reason));
+        if (error == 0)
+            error = spoor_buf_printf(&line, ", \"code\": %d}\n", code);
+        if (error == 0 && cli_write(&line) != CLI_OK)
+            error = SPOOR_EIO;
+        spoor_buf_dispose(&line);
+        fflush(stdout);
+        return error;
+    }
     return 0;
+}
+
+/* Whether path names a stream (a FIFO, a pipe from <(cmd), a character
+ * device) rather than a file or a folder. */
+static int is_stream(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 &&
+           (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode));
 }
 
 int cmd_check(int argc, char **argv, const cli_global *g)
@@ -426,6 +490,7 @@ int cmd_check(int argc, char **argv, const cli_global *g)
     }
     for (i = optind; i < argc && error >= 0; i++) {
         c.since = cli_now_ms();
+        c.arg = argv[i];
         if (!strcmp(argv[i], "-")) {
             char *data = NULL;
             size_t len = 0;
@@ -433,6 +498,22 @@ int cmd_check(int argc, char **argv, const cli_global *g)
                 goto done;
             error =
                 spoor_walk_buffer("-", data, len, NULL, on_item, on_skip, &c);
+            free(data);
+        } else if (is_stream(argv[i])) {
+            /* a FIFO or a process substitution (<(cmd)): read as a stream */
+            char *data = NULL;
+            size_t len = 0;
+            int fd = open(argv[i], O_RDONLY | O_CLOEXEC);
+            if (fd < 0) {
+                error = on_skip(argv[i], SPOOR_EIO, strerror(errno), &c);
+                continue;
+            }
+            rc = cli_read_stream(fd, argv[i], &data, &len);
+            close(fd);
+            if (rc != CLI_OK)
+                goto done;
+            error = spoor_walk_buffer(argv[i], data, len, &wopts, on_item,
+                                      on_skip, &c);
             free(data);
         } else {
             error = spoor_walk(argv[i], &wopts, on_item, on_skip, &c);

@@ -60,35 +60,34 @@ int cli_parse_fraction(const char *s, double *out)
     return 0;
 }
 
-int cli_read_stdin(char **out, size_t *len)
+int cli_read_stream(int fd, const char *name, char **out, size_t *len)
 {
     size_t cap = 65536, n = 0;
     char *buf = malloc(cap);
     ssize_t r;
     if (!buf)
-        return cli_error("-", "out of memory");
+        return cli_error(name, "out of memory");
     for (;;) {
         if (n == cap) {
             char *nb;
             if (cap >= MAX_STDIN_BYTES) {
                 free(buf);
-                return cli_error("-", "standard input exceeds 1 GiB");
+                return cli_error(name, "stream exceeds 1 GiB");
             }
             nb = realloc(buf, cap * 2);
             if (!nb) {
                 free(buf);
-                return cli_error("-", "out of memory");
+                return cli_error(name, "out of memory");
             }
             buf = nb;
             cap *= 2;
         }
-        r = read(STDIN_FILENO, buf + n, cap - n);
+        r = read(fd, buf + n, cap - n);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
             free(buf);
-            return cli_error("-", "cannot read standard input: %s",
-                             strerror(errno));
+            return cli_error(name, "cannot read: %s", strerror(errno));
         }
         if (r == 0)
             break;
@@ -97,6 +96,11 @@ int cli_read_stdin(char **out, size_t *len)
     *out = buf;
     *len = n;
     return CLI_OK;
+}
+
+int cli_read_stdin(char **out, size_t *len)
+{
+    return cli_read_stream(STDIN_FILENO, "-", out, len);
 }
 
 int cli_open_index(spoor_store **out, const cli_global *g, int flags)

@@ -102,6 +102,8 @@ typedef struct spoor_doc {
     int streams_children;  /* children come from spoor_extract_children */
     const void *extractor; /* internal: which extractor read it */
     char *warning;         /* a note on how the item was read, or NULL; owned */
+    int textless; /* a document (docx, pdf...) that yielded no text and no
+                     members: reported, never silent (see spoor_walk) */
 } spoor_doc;
 
 #define SPOOR_DOC_INIT                                                         \

@@ -373,6 +373,8 @@ int spoor_report_json(spoor_buf *out, const spoor_item *item,
         SPOOR_TRY(spoor_buf_puts(out, ", \"warning\": "));
         SPOOR_TRY(jstr(out, item->doc.warning));
     }
+    if (item->doc.textless)
+        SPOOR_TRY(spoor_buf_puts(out, ", \"status\": \"no-text\""));
     SPOOR_TRY(spoor_buf_puts(out, ", \"dates\": "));
     SPOOR_TRY(dates_json(out, item->doc.dates, item->doc.n_dates, r->dates,
                          r->n_dates));

@@ -136,6 +136,7 @@ int spoor_item__take(spoor_item *dst, spoor_item *src)
     dst->doc.format = d->format;
     dst->doc.encoding = d->encoding;
     dst->doc.has_text = d->has_text;
+    dst->doc.textless = d->textless;
     dst->canon.len = src->canon.len;
     dst->header_chars = src->header_chars;
     dst->doc.header_bytes = d->header_bytes;
@@ -196,6 +197,7 @@ int spoor_item_copy(spoor_item *dst, const spoor_item *src)
     dst->doc.format = d->format;
     dst->doc.encoding = d->encoding;
     dst->doc.has_text = d->has_text;
+    dst->doc.textless = d->textless;
     dst->doc.header_bytes = d->header_bytes;
     if (!(dst->path = spoor__strdup(src->path ? src->path : "")) ||
         !(dst->display = spoor__strdup(src->display ? src->display : "")) ||
@@ -337,6 +339,40 @@ done:
     return error;
 }
 
+/* Formats that hold text: one that yields none is worth a word. */
+static int expects_text(const char *format)
+{
+    static const char *const f[] = {"docx", "xlsx", "pptx", "odt",  "ods",
+                                    "odp",  "fodt", "fods", "fodp", "pdf",
+                                    "doc",  "xls",  "rtf",  "html", NULL};
+    size_t i;
+    for (i = 0; f[i]; i++)
+        if (!strcmp(format, f[i]))
+            return 1;
+    return 0;
+}
+
+/* Mark a document that yielded no text and no members (a scan, an empty
+ * or damaged file) and say so in its warning: nothing is silent. */
+static int note_textless(spoor_item *item)
+{
+    spoor_doc *d = &item->doc;
+    char *w;
+    if (!d->has_text || d->n_children || d->streams_children ||
+        item->canon.len > item->header_chars || !expects_text(d->format))
+        return 0;
+    d->textless = 1;
+    w = spoor__malloc(strlen(d->format) +
+                      (d->warning ? strlen(d->warning) : 0) + 96);
+    if (!w)
+        return spoor__error_oom();
+    sprintf(w, "%s%sno text found in this %s: empty, or only images (a scan)",
+            d->warning ? d->warning : "", d->warning ? "; " : "", d->format);
+    spoor__free(d->warning);
+    d->warning = w;
+    return 0;
+}
+
 /* spoor_item_analyse, reading data as format when not NULL, keeping of the
  * canonical text what keep says. */
 static int analyse_as(spoor_item *item, const void *data, size_t len,
@@ -360,6 +396,7 @@ static int analyse_as(spoor_item *item, const void *data, size_t len,
         else
             SPOOR_TRY(
                 fingerprint_text(item, text, tlen, hb, keep == CANON_OFFSETS));
+        SPOOR_TRY(note_textless(item));
     } else {
         SPOOR_TRY(spoor_winnow_bytes(&item->fps, data, len, SPOOR_BYTES_K,
                                      SPOOR_BYTES_W, SPOOR_SEED_BYTES));

@@ -366,7 +366,10 @@ def test_bad_input_reported(env):
     out, err, _ = env.run("check", "--json", env.path("nope.txt"),
                           env.path("in/good1.txt"), expect=1)
     ok("nope.txt" in err, err)
-    eq(len(out.splitlines()), 1, "the good file is still checked")
+    lines = [json.loads(x) for x in out.splitlines()]
+    eq(len(lines), 2, "the good file is still checked")
+    ok("No such file" in lines[0]["error"] and lines[0]["path"] == "nope.txt"
+       and lines[1]["path"] == "good1.txt", lines)
     # no index: a clear error
     _, err, _ = env.run("--index", env.path("no-index"), "check",
                         env.path("in/good1.txt"), index=False, expect=1)
@@ -1021,6 +1024,45 @@ def test_compressed_text_and_empty_archives(env):
         ok(r["matches"][0]["coverage"] > 0.95, r["matches"][0])
     [r] = env.check("-", stdin=prose(1953, 80)[50:400].encode())
     eq(r["matches"][0]["path"], "report.pdf.gz!data", "a pdf in a gz")
+
+
+def test_nothing_silent(env):
+    """A document that yields no text is named in add's summary and marked
+    in check's output; an input check cannot read gets a JSON line with an
+    error; check reads a FIFO or a process substitution as a stream."""
+    env.write("d/empty.docx", formats.docx([]))
+    env.write("d/empty.odp", formats.odf("odp", []))
+    env.write("d/full.txt", prose(1960, 200))
+    out, _, _ = env.run("add", "-c", "d", env.path("d"))
+    ok("no text found (empty, or only images) in 2:" in out and
+       "empty.docx (docx)" in out and "empty.odp (odp)" in out, out)
+    [r] = env.check(env.path("d/empty.docx"))
+    eq(r["status"], "no-text", "status")
+    ok("no text found in this docx" in r["warning"], r["warning"])
+    res = env.check(env.path("d/full.txt"), env.path("d/missing.txt"),
+                    expect=1)
+    eq(len(res), 2, "a line per input")
+    ok(res[1]["input"].endswith("missing.txt") and "error" in res[1] and
+       "No such file" in res[1]["error"], res[1])
+    fifo = env.path("pipe")
+    os.mkfifo(fifo)
+    import threading
+
+    def feed():
+        with open(fifo, "w") as f:
+            f.write(prose(1960, 200)[100:600])
+    t = threading.Thread(target=feed)
+    t.start()
+    [r] = env.check(fifo)
+    t.join()
+    eq(r["matches"][0]["path"], "full.txt", "a FIFO is read as a stream")
+    p = subprocess.run(["bash", "-c", f'"$0" --index "$1" check --json '
+                        f'<(head -c 700 "$2")', SPOOR, env.index,
+                        env.path("d/full.txt")], capture_output=True,
+                       text=True, timeout=60)
+    eq(p.returncode, 0, p.stderr)
+    eq(json.loads(p.stdout)["matches"][0]["path"], "full.txt",
+       "process substitution")
 
 
 def test_show_diff_collections_stats(env):
