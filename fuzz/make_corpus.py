@@ -63,6 +63,8 @@ def main():
     put("odf", "slides.odp", formats.odf("odp", [P, "two"]))
     put("flat_odf", "report.fodt", formats.flat_odf("odt", ["one", P]))
     put("flat_odf", "sheet.fods", formats.flat_odf("ods", [[P, 3.25]]))
+    # fuzz/corpus/msg/*.msg are written by tests/support/make_msg (libgsf),
+    # which this script does not build: they are kept as they are
     put("pdf", "two-pages.pdf", formats.pdf([formats.wrap_words(P)[:3],
                                              ["page two"]]))
     put("archive", "files.zip", formats.zip_of([("a.txt", P.encode()),

@@ -235,6 +235,13 @@ int spoor_detect__ole_has_stream(const unsigned char *d, size_t len,
     return memmem(d, len, w, 2 * n) != NULL;
 }
 
+int spoor_detect__msg(const unsigned char *d, size_t len)
+{
+    return spoor_detect__is_ole(d, len) &&
+           spoor_detect__ole_has_stream(d, len, "__properties_version1.0") &&
+           spoor_detect__ole_has_stream(d, len, "__substg1.0_");
+}
+
 int spoor_detect__xls(const unsigned char *d, size_t len)
 {
     return spoor_detect__is_ole(d, len) &&

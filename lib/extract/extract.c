@@ -35,6 +35,7 @@ static const format_entry formats[] = {
     {"ooxml", spoor_detect__ooxml, NULL, DOCS},
     {"odf", spoor_detect__odf, NULL, DOCS},
     {"archive", spoor_detect__archive, NULL, DOCS},
+    {"msg", spoor_detect__msg, NULL, DOCS},
     {"xls", spoor_detect__xls, NULL, DOCS},
     {"doc", spoor_detect__doc, NULL, DOCS},
     {"rtf", spoor_detect__rtf, &spoor_ex_rtf, 0},

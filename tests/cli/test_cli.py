@@ -1065,6 +1065,65 @@ def test_nothing_silent(env):
        "process substitution")
 
 
+MAKE_MSG = os.environ.get("MAKE_MSG", "make_msg")
+
+
+def test_outlook_msg(env):
+    """Outlook .msg files (OLE2, written by tests/support/make_msg with
+    libgsf) are read as emails: header block as metadata, the plain, HTML
+    or compressed-RTF body, submit and delivery times, attachments and
+    attached messages as children; a damaged one is skipped with its
+    reason, in a child process."""
+    P, A, E = prose(1970, 90), prose(1971, 150), prose(1972, 150)
+    for name, text in (("body.txt", "Hello team.\n\n" + P), ("att.txt", A),
+                       ("emb.txt", E), ("h.html", f"<p>{prose(1973, 120)}</p>"),
+                       ("b.rtf", "{\\rtf1\\ansi\\deff0 {\\fonttbl{\\f0 Times;}}"
+                        + prose(1974, 120) + "}")):
+        env.write("src/" + name, text)
+    os.makedirs(env.path("leak"))
+
+    def make(out, *args):
+        subprocess.run([MAKE_MSG, env.path("leak/" + out)] + list(args),
+                       check=True, cwd=env.path("src"), timeout=60)
+    make("plan.msg", "-s", "Budget plan", "-f", "Alice Example", "-e",
+         "alice@studio.example", "-t", "Bob <bob@studio.example>", "-i",
+         "<m1@studio.example>", "-T", "1417510800", "-b", "body.txt", "-a",
+         "notes.txt=att.txt", "-E", "Fwd: old=emb.txt")
+    make("html.msg", "-s", "html", "-T", "1417510800", "-H", "h.html")
+    make("rtf.msg", "-s", "rtf", "-T", "1417510800", "-r", "b.rtf")
+    with open(env.path("leak/plan.msg"), "rb") as f:
+        damaged = bytearray(f.read())
+    damaged[0x40:0x4c] = b"\xff" * 12  # the header's sector tables
+    env.write("leak/damaged.msg", bytes(damaged))
+    out, err, _ = env.run("add", "-c", "leak", "-k", "release", "-d",
+                          "2014-12-08", env.path("leak"), expect=1)
+    ok("msg 3" in out and "damaged.msg: skipped: not a readable OLE2" in err
+       and "WARNING" not in err, out + err)
+    for text, path in ((P, "plan.msg"), (A, "plan.msg!notes.txt"),
+                       (E, "plan.msg!message-2"), (prose(1973, 120),
+                                                   "html.msg"),
+                       (prose(1974, 120), "rtf.msg")):
+        [r] = env.check("-", stdin=text[50:450].encode())
+        ok(r["matches"] and r["matches"][0]["path"] == path and
+           r["matches"][0]["coverage"] >= 0.9, f"{path}: {r['matches'][:1]}")
+    show = json.loads(env.run("show", "--json", "leak:plan.msg")[0])
+    eq(show["format"], "msg", "format")
+    eq({d["field"]: d["value"] for d in show["dates"]},
+       {"submitted": "2014-12-02T09:00:00Z",
+        "delivered": "2014-12-02T09:01:00Z"}, "MAPI times")
+    eq(show["metadata"]["message-id"], "m1@studio.example", "message id")
+    eq(show["metadata"]["from"], "Alice Example <alice@studio.example>",
+       "sender")
+    # the header block is metadata: another message with the same headers
+    # and a new body shares nothing
+    env.write("src/new.txt", prose(1975, 90))
+    make("../q.msg", "-s", "Budget plan", "-f", "Alice Example", "-e",
+         "alice@studio.example", "-t", "Bob <bob@studio.example>", "-T",
+         "1420070400", "-b", "new.txt")
+    [r] = env.check(env.path("q.msg"))
+    ok(r["header_bytes"] > 0 and r["matches"] == [], r)
+
+
 def test_show_diff_collections_stats(env):
     a = prose(51, 600)
     shared = a[1000:2000]
