@@ -78,7 +78,9 @@ int cli_parse_limit(spoor_limits *lim, const char *arg);
     "                           MAX_MEMBER_BYTES, MAX_EXPANDED_BYTES,\n"       \
     "                           MAX_EXPANSION_RATIO, MAX_MIME_PARTS,\n"        \
     "                           MAX_MIME_DEPTH, MAX_PDF_PAGES, "               \
-    "MAX_ITEM_SECONDS\n"
+    "MAX_ITEM_SECONDS,\n"                                                      \
+    "                           MAX_OCR_PAGES\n"                               \
+    "      --no-ocr             read no text from images and scanned pages\n"
 /** argv joined by spaces (for a report's provenance); caller frees. */
 char *cli_command_line(int argc, char **argv);
 /** Write buf to a new file at path; prints the error itself. */

@@ -186,6 +186,7 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         {"note", required_argument, NULL, 'n'},
         {"quiet", no_argument, NULL, 'q'},
         {"limit", required_argument, NULL, 'L'},
+        {"no-ocr", no_argument, NULL, 'O'},
         {"commit-every", required_argument, NULL, 'C'},
         {"jobs", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
@@ -217,6 +218,9 @@ int cmd_add(int argc, char **argv, const cli_global *g)
             break;
         case 'q':
             c.quiet = 1;
+            break;
+        case 'O':
+            wopts.limits.max_ocr_pages = 0;
             break;
         case 'L':
             if (cli_parse_limit(&wopts.limits, optarg))

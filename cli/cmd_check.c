@@ -316,6 +316,7 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         {"max-sources", required_argument, NULL, O_MAXSRC},
         {"min-region", required_argument, NULL, O_MINREG},
         {"limit", required_argument, NULL, 'L'},
+        {"no-ocr", no_argument, NULL, 'O'},
         {"dkim-keys", required_argument, NULL, O_DKEYS},
         {"dkim-dns", no_argument, NULL, O_DDNS},
         {"as-of", required_argument, NULL, O_ASOF},
@@ -426,6 +427,9 @@ int cmd_check(int argc, char **argv, const cli_global *g)
             if (!cli_valid_date(optarg))
                 rc = cli_error_usage("check", "--surfaced needs YYYY-MM-DD");
             dopts.surfaced = optarg;
+            break;
+        case 'O':
+            wopts.limits.max_ocr_pages = 0;
             break;
         case 'L':
             if (cli_parse_limit(&wopts.limits, optarg))

@@ -128,6 +128,7 @@ int cli_parse_limit(spoor_limits *lim, const char *arg)
         {"MAX_MIME_DEPTH", 0, offsetof(spoor_limits, max_mime_depth)},
         {"MAX_PDF_PAGES", 0, offsetof(spoor_limits, max_pdf_pages)},
         {"MAX_ITEM_SECONDS", 0, offsetof(spoor_limits, max_item_seconds)},
+        {"MAX_OCR_PAGES", 0, offsetof(spoor_limits, max_ocr_pages)},
     };
     const char *eq = strchr(arg, '=');
     size_t i, v;

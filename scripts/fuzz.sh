@@ -12,7 +12,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(text eml mbox html rtf ooxml pdf archive xls doc pst pst_message item
-           normalise dkim store segment odf flat_odf msg)
+           normalise dkim store segment odf flat_odf msg image)
 fi
 work="$(mktemp -d)"
 mkdir -p "$build/fuzz-artifacts"

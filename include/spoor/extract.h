@@ -61,6 +61,8 @@ typedef struct spoor_limits {
     unsigned max_pdf_pages;       /* MAX_PDF_PAGES: per PDF */
     unsigned max_item_seconds;    /* MAX_ITEM_SECONDS: per item read by an
                                      isolated (child-process) extractor */
+    unsigned max_ocr_pages;       /* MAX_OCR_PAGES: pages (and images) read
+                                     by OCR per item; 0 turns OCR off */
 } spoor_limits;
 
 /** Fill out with the default bounds. */
@@ -102,8 +104,10 @@ typedef struct spoor_doc {
     int streams_children;  /* children come from spoor_extract_children */
     const void *extractor; /* internal: which extractor read it */
     char *warning;         /* a note on how the item was read, or NULL; owned */
-    int textless; /* a document (docx, pdf...) that yielded no text and no
-                     members: reported, never silent (see spoor_walk) */
+    int textless;       /* a document (docx, pdf...) that yielded no text and no
+                           members: reported, never silent (see spoor_walk) */
+    unsigned ocr_pages; /* pages (or images) whose text is Tesseract's */
+    int ocr_confidence; /* their mean word confidence, 0-100 */
 } spoor_doc;
 
 #define SPOOR_DOC_INIT                                                         \

@@ -43,6 +43,9 @@
 
 /* Pages read per PDF. */
 #define SPOOR_MAX_PDF_PAGES 100000
+/* Pages of one PDF (or images) read by OCR at most: Tesseract takes
+ * seconds a page; the item's MAX_ITEM_SECONDS bounds it too. 0: no OCR. */
+#define SPOOR_MAX_OCR_PAGES 100
 
 /* MIME nesting (multipart inside multipart...) per message: each level is
  * a recursion of the body walk. */

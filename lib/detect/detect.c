@@ -235,6 +235,14 @@ int spoor_detect__ole_has_stream(const unsigned char *d, size_t len,
     return memmem(d, len, w, 2 * n) != NULL;
 }
 
+int spoor_detect__image(const unsigned char *d, size_t len)
+{
+    return has_magic(d, len, 0, "\x89PNG\r\n\x1a\n", 8) ||
+           has_magic(d, len, 0, "\xff\xd8\xff", 3) ||
+           has_magic(d, len, 0, "II*\x00", 4) ||
+           has_magic(d, len, 0, "MM\x00*", 4);
+}
+
 int spoor_detect__msg(const unsigned char *d, size_t len)
 {
     return spoor_detect__is_ole(d, len) &&

@@ -20,6 +20,8 @@ int spoor_detect__never(const unsigned char *d, size_t len);
 int spoor_detect__ooxml(const unsigned char *d, size_t len);
 int spoor_detect__archive(const unsigned char *d, size_t len);
 int spoor_detect__msg(const unsigned char *d, size_t len);
+/** PNG, JPEG or TIFF. */
+int spoor_detect__image(const unsigned char *d, size_t len);
 int spoor_detect__xls(const unsigned char *d, size_t len);
 int spoor_detect__doc(const unsigned char *d, size_t len);
 int spoor_detect__rtf(const unsigned char *d, size_t len);

@@ -20,6 +20,7 @@
 #include <mupdf/fitz.h>
 
 #include "extract_int.h"
+#include "ocr.h"
 
 static void quiet(void *user, const char *message)
 {
@@ -122,17 +123,57 @@ static int add_info(spoor_doc *doc, fz_context *ctx, fz_document *fdoc)
     return error;
 }
 
-static int extract_pdf(spoor_doc *doc, const unsigned char *d, size_t len,
-                       const spoor_limits *lim)
+/* Whether text has a letter or a digit (ASCII, or any non-ASCII byte). */
+static int has_alnum(const unsigned char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if ((s[i] >= '0' && s[i] <= '9') ||
+            ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') || s[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
+/* Render page i of fdoc in gray at SPOOR_OCR_DPI and append its OCR text. */
+static int ocr_page(fz_context *ctx, fz_document *fdoc, int i, spoor_ocr *ocr,
+                    spoor_buf *out)
+{
+    fz_pixmap *volatile pix = NULL;
+    volatile int error = 0;
+    fz_try(ctx)
+    {
+        float z = SPOOR_OCR_DPI / 72.0f;
+        pix = fz_new_pixmap_from_page_number(ctx, fdoc, i, fz_scale(z, z),
+                                             fz_device_gray(ctx), 0);
+        error = spoor_ocr__gray(
+            ocr, fz_pixmap_samples(ctx, pix), fz_pixmap_width(ctx, pix),
+            fz_pixmap_height(ctx, pix), (int)fz_pixmap_stride(ctx, pix), out);
+    }
+    fz_always(ctx) fz_drop_pixmap(ctx, pix);
+    fz_catch(ctx) error =
+        spoor__error_set(SPOOR_EINVALID, "page %d cannot be rendered", i + 1);
+    return error;
+}
+
+/*
+ * The text of the PDF d into doc, page by page; pages without a letter or
+ * digit are counted in *textless, and read by OCR (at most max_ocr_pages
+ * of them) when ocr is given. With info, the Info dictionary's dates and
+ * names too.
+ */
+static int pdf_text(spoor_doc *doc, const unsigned char *d, size_t len,
+                    const spoor_limits *lim, spoor_ocr *ocr, int info,
+                    int *textless)
 {
     fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
     fz_stream *volatile stm = NULL;
     fz_document *volatile fdoc = NULL;
     volatile int error = 0, pages = 0, bad_pages = 0, encrypted = 0;
+    volatile unsigned ocr_done = 0;
     char note[256];
     volatile int i;
 
-    doc->has_text = 1;
+    *textless = 0;
     if (!ctx)
         return spoor__error_oom();
     fz_set_warning_callback(ctx, quiet, NULL);
@@ -164,6 +205,7 @@ static int extract_pdf(spoor_doc *doc, const unsigned char *d, size_t len,
     for (i = 0; error == 0 && i < pages; i++) {
         fz_stext_page *volatile sp = NULL;
         fz_buffer *volatile buf = NULL;
+        volatile int empty = 0;
         fz_try(ctx)
         {
             unsigned char *data;
@@ -171,8 +213,8 @@ static int extract_pdf(spoor_doc *doc, const unsigned char *d, size_t len,
             sp = fz_new_stext_page_from_page_number(ctx, fdoc, i, NULL);
             buf = fz_new_buffer_from_stext_page(ctx, sp);
             n = fz_buffer_storage(ctx, buf, &data);
-            if (spoor_buf_put(&doc->text, data, n) < 0 ||
-                spoor_buf_puts(&doc->text, "\n") < 0)
+            empty = !has_alnum(data, n);
+            if (!(empty && ocr) && spoor_buf_put(&doc->text, data, n) < 0)
                 fz_throw(ctx, FZ_ERROR_GENERIC, "out of memory");
         }
         fz_always(ctx)
@@ -184,10 +226,19 @@ static int extract_pdf(spoor_doc *doc, const unsigned char *d, size_t len,
         {
             bad_pages++;
         }
+        if (empty) {
+            (*textless)++;
+            if (ocr && ocr_done < lim->max_ocr_pages) {
+                ocr_done++;
+                error = ocr_page(ctx, fdoc, i, ocr, &doc->text);
+            }
+        }
+        if (error == 0 && spoor_buf_puts(&doc->text, "\n") < 0)
+            error = spoor__error_oom();
         if (doc->text.size > lim->max_text_bytes)
             break;
     }
-    if (error == 0)
+    if (error == 0 && info)
         error = add_info(doc, ctx, fdoc);
     if (error == 0 && bad_pages) {
         snprintf(note, sizeof(note),
@@ -199,6 +250,55 @@ static int extract_pdf(spoor_doc *doc, const unsigned char *d, size_t len,
     fz_drop_document(ctx, fdoc);
     fz_drop_stream(ctx, stm);
     fz_drop_context(ctx);
+    return error;
+}
+
+/* In the child: the whole text, pages without a text layer read by OCR. */
+static int pdf_ocr_here(spoor_doc *doc, const unsigned char *d, size_t len,
+                        const spoor_limits *lim)
+{
+    spoor_ocr *ocr = NULL;
+    int textless, error = spoor_ocr__new(&ocr);
+    if (error == 0)
+        error = pdf_text(doc, d, len, lim, ocr, 0, &textless);
+    if (error == 0)
+        spoor_ocr__done(ocr, doc);
+    spoor_ocr__free(ocr);
+    return error;
+}
+
+static int extract_pdf(spoor_doc *doc, const unsigned char *d, size_t len,
+                       const spoor_limits *lim)
+{
+    spoor_doc ocr = SPOOR_DOC_INIT;
+    int textless = 0, error;
+
+    doc->has_text = 1;
+    error = pdf_text(doc, d, len, lim, NULL, 1, &textless);
+    if (error < 0 || !textless || !lim->max_ocr_pages)
+        return error;
+    /* pages without a text layer (a scan): Tesseract reads them, in a
+     * child process */
+    ocr.has_text = 1;
+    error =
+        spoor_extract__isolated(&ocr, d, len, lim, pdf_ocr_here, "Tesseract");
+    if (error == 0) {
+        spoor_buf t = doc->text;
+        doc->text = ocr.text;
+        ocr.text = t;
+        doc->ocr_pages = ocr.ocr_pages;
+        doc->ocr_confidence = ocr.ocr_confidence;
+    } else if (error != SPOOR_ENOMEM) {
+        char note[300];
+        snprintf(note, sizeof(note),
+                 "%d page%s without a text layer, and OCR failed: %s", textless,
+                 textless == 1 ? "" : "s", spoor_error_last()->message);
+        if (!doc->warning && !(doc->warning = spoor__strdup(note)))
+            error = spoor__error_oom();
+        else
+            error = 0;
+    }
+    spoor_doc_dispose(&ocr);
     return error;
 }
 

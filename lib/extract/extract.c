@@ -36,6 +36,7 @@ static const format_entry formats[] = {
     {"odf", spoor_detect__odf, NULL, DOCS},
     {"archive", spoor_detect__archive, NULL, DOCS},
     {"msg", spoor_detect__msg, NULL, DOCS},
+    {"image", spoor_detect__image, NULL, DOCS},
     {"xls", spoor_detect__xls, NULL, DOCS},
     {"doc", spoor_detect__doc, NULL, DOCS},
     {"rtf", spoor_detect__rtf, &spoor_ex_rtf, 0},
@@ -84,6 +85,7 @@ void spoor_limits_default(spoor_limits *out)
     out->max_mime_parts = SPOOR_MAX_MIME_PARTS;
     out->max_mime_depth = SPOOR_MAX_MIME_DEPTH;
     out->max_pdf_pages = SPOOR_MAX_PDF_PAGES;
+    out->max_ocr_pages = SPOOR_MAX_OCR_PAGES;
     out->max_item_seconds = SPOOR_MAX_ITEM_SECONDS;
 }
 

@@ -179,6 +179,6 @@ extern const spoor_extractor spoor_ex_mbox, spoor_ex_eml, spoor_ex_html;
 /* In the documents module (module_docs.c lists them). */
 extern const spoor_extractor spoor_ex_pdf, spoor_ex_pst, spoor_ex_pst_message,
     spoor_ex_ooxml, spoor_ex_archive, spoor_ex_xls, spoor_ex_doc, spoor_ex_odf,
-    spoor_ex_flat_odf, spoor_ex_msg;
+    spoor_ex_flat_odf, spoor_ex_msg, spoor_ex_image;
 
 #endif

@@ -7,6 +7,7 @@
  * [type:1][len:4, little endian][payload]:
  *   'T' text bytes            'W' warning
  *   'H' header block: its size in bytes, 8 bytes little endian
+ *   'O' OCR: pages:4 confidence:4, little endian
  *   'D' field NUL value NUL source
  *   'M' key NUL value
  *   'C' child: name NUL format NUL bytes (format empty: detect by content)
@@ -121,6 +122,13 @@ int spoor_wire__encode_doc(spoor_buf *out, const spoor_doc *doc)
     if (doc->warning && error == 0)
         error =
             spoor_wire__record(out, 'W', doc->warning, strlen(doc->warning));
+    if (doc->ocr_pages && error == 0) {
+        unsigned char o[8];
+        uint32_t v[2] = {doc->ocr_pages, (uint32_t)doc->ocr_confidence};
+        for (i = 0; i < 8; i++)
+            o[i] = (unsigned char)(v[i / 4] >> (8 * (i % 4)));
+        error = spoor_wire__record(out, 'O', o, 8);
+    }
     if (doc->header_bytes && error == 0) {
         unsigned char h[8];
         for (i = 0; i < 8; i++)
@@ -211,6 +219,17 @@ int spoor_wire__apply(spoor_doc *doc, char type, const unsigned char *p,
         for (i = 0; i < 8; i++)
             h |= (uint64_t)p[i] << (8 * i);
         doc->header_bytes = h <= SIZE_MAX ? (size_t)h : 0;
+        return 0;
+    }
+    case 'O': {
+        uint32_t v[2] = {0, 0};
+        size_t i;
+        if (n != 8)
+            return 0;
+        for (i = 0; i < 8; i++)
+            v[i / 4] |= (uint32_t)p[i] << (8 * (i % 4));
+        doc->ocr_pages = v[0];
+        doc->ocr_confidence = v[1] <= 100 ? (int)v[1] : 0;
         return 0;
     }
     case 'W': {

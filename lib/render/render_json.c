@@ -375,6 +375,12 @@ int spoor_report_json(spoor_buf *out, const spoor_item *item,
     }
     if (item->doc.textless)
         SPOOR_TRY(spoor_buf_puts(out, ", \"status\": \"no-text\""));
+    if (item->doc.ocr_pages)
+        SPOOR_TRY(spoor_buf_printf(out,
+                                   ", \"ocr\": {\"pages\": %u, "
+                                   "\"confidence\": %d}",
+                                   item->doc.ocr_pages,
+                                   item->doc.ocr_confidence));
     SPOOR_TRY(spoor_buf_puts(out, ", \"dates\": "));
     SPOOR_TRY(dates_json(out, item->doc.dates, item->doc.n_dates, r->dates,
                          r->n_dates));

@@ -70,6 +70,13 @@ int spoor_report_text(spoor_buf *out, const spoor_item *item,
     SPOOR_TRY(spoor_buf_printf(out, ", sha256 %.16s)\n", item->sha256));
     if (item->doc.warning)
         SPOOR_TRY(spoor_buf_printf(out, "  note      %s\n", item->doc.warning));
+    if (item->doc.ocr_pages)
+        SPOOR_TRY(spoor_buf_printf(out,
+                                   "  ocr       text read by OCR from %u "
+                                   "picture%s, mean confidence %d%%\n",
+                                   item->doc.ocr_pages,
+                                   item->doc.ocr_pages == 1 ? "" : "s",
+                                   item->doc.ocr_confidence));
     SPOOR_TRY(spoor_buf_printf(out, "  verdict   %s", r->verdict));
     if (r->first_release) {
         SPOOR_TRY(spoor_buf_puts(out, ": "));

@@ -1124,6 +1124,38 @@ def test_outlook_msg(env):
     ok(r["header_bytes"] > 0 and r["matches"] == [], r)
 
 
+def test_ocr_of_scans(env):
+    """A picture of a page (PNG) and an image-only PDF (the page rasterised
+    with mutool and wrapped again) get their text by OCR, marked with its
+    page count and confidence, and are found from the original text;
+    --no-ocr reads none, and the scan is then named as without text."""
+    P = prose(1980, 70)
+    env.write("o/page.pdf", formats.pdf([formats.wrap_words(P)]))
+    subprocess.run(["mutool", "draw", "-q", "-r", "150", "-o",
+                    env.path("o/page.png"), env.path("o/page.pdf"), "1"],
+                   check=True, timeout=60)
+    subprocess.run(["mutool", "convert", "-O", "compress", "-o",
+                    env.path("o/scan.pdf"), env.path("o/page.png")],
+                   check=True, timeout=60, capture_output=True)
+    os.remove(env.path("o/page.pdf"))
+    env.write("released/memo.txt", P)
+    env.run("add", "-c", "dump", "-k", "release", env.path("released"))
+    for name, fmt in (("page.png", "png"), ("scan.pdf", "pdf")):
+        [r] = env.check(env.path("o/" + name))
+        eq(r["format"], fmt, name)
+        ok(r["ocr"]["pages"] == 1 and r["ocr"]["confidence"] > 50, r)
+        ok(r["matches"] and r["matches"][0]["path"] == "memo.txt" and
+           r["coverage"]["release"] >= 0.9, f"{name}: {r['coverage']}")
+        eq(r["verdict"], "released", name)
+    out, _, _ = env.run("check", env.path("o/scan.pdf"))
+    ok("ocr       text read by OCR from 1 picture" in out, out)
+    [r] = env.check(env.path("o/page.png"), opts=("--no-ocr",))
+    ok("ocr" not in r and r["format"] == "png" and r["approximate"], r)
+    out, _, _ = env.run("add", "-c", "scans", "--no-ocr", env.path("o"))
+    ok("no text found (empty, or only images) in 1:" in out and
+       "scan.pdf (pdf)" in out, out)
+
+
 def test_show_diff_collections_stats(env):
     a = prose(51, 600)
     shared = a[1000:2000]
@@ -2197,6 +2229,10 @@ def test_hostile_corpus(env):
             z.writestr(src.getinfo(n),
                        bomb if n == "content.xml" else src.read(n))
     env.write("h/laughs.odt", out.getvalue())
+    # a PNG whose image data is garbage
+    env.write("h/broken.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" +
+              b"\x00\x00\x10\x00\x00\x00\x10\x00\x08\x00\x00\x00\x00" +
+              bytes(range(256)) * 8)
     nest = ('<table:table><table:table-row><table:table-cell>' * 60 +
             '<text:p>innermost cell</text:p>' +
             '</table:table-cell></table:table-row></table:table>' * 60)
@@ -2256,6 +2292,11 @@ def test_hostile_corpus(env):
     ok("innermost cell" in nested and len(nested) < 200000 and
        prose(640, 40) in nested, f"deep tables and huge repeats bounded: "
        f"{len(nested)} bytes")
+    ok(items["broken.png"]["format"] == "png" and
+       items["broken.png"]["approximate"] and
+       "OCR read nothing" in items["broken.png"]["warning"],
+       f"a broken picture is kept as bytes, with the reason: "
+       f"{items['broken.png']}")
     eq(items["bad-utf8.txt"]["encoding"], "windows-1252", "invalid UTF-8")
     ok("replaced" in items["bad-utf16.txt"]["warning"], "invalid UTF-16")
     eq(items["nuls.bin"]["format"], "binary", "NUL file")
