@@ -36,6 +36,8 @@ int cmd_stats(int argc, char **argv, const cli_global *g);
 int cmd_keys(int argc, char **argv, const cli_global *g);
 int cmd_optimize(int argc, char **argv, const cli_global *g);
 int cmd_thread(int argc, char **argv, const cli_global *g);
+int cmd_overlap(int argc, char **argv, const cli_global *g);
+int cmd_timeline(int argc, char **argv, const cli_global *g);
 
 /* out.c */
 /** "spoor: <input>: <message>" on stderr; returns CLI_ERROR. */
@@ -53,6 +55,10 @@ double cli_now_ms(void);
 /** Progress line on stderr when it is a terminal, at most 5 times/s. */
 void cli_progress(const char *what, unsigned long long items,
                   unsigned long long bytes, int final);
+/** "what: done of total items" on stderr when it is a terminal, at most 5
+ * times a second (and always at the end, done == total). */
+void cli_progress_of(const char *what, unsigned long long done,
+                     unsigned long long total);
 
 /* opt.c */
 /** Parse a YYYY-MM-DD date that exists in the calendar. */

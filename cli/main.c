@@ -24,6 +24,8 @@ static const cli_cmd commands[] = {
     {"keys", cmd_keys, "archive DKIM keys for offline verification"},
     {"optimize", cmd_optimize, "merge the index's postings segments"},
     {"thread", cmd_thread, "the email thread of an indexed message"},
+    {"overlap", cmd_overlap, "what collections share, pair by pair"},
+    {"timeline", cmd_timeline, "releases in date order, what each took"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

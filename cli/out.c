@@ -57,6 +57,22 @@ double cli_now_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
+void cli_progress_of(const char *what, unsigned long long done,
+                     unsigned long long total)
+{
+    static double last = -1e9;
+    double now;
+    if (!isatty(STDERR_FILENO))
+        return;
+    now = cli_now_ms();
+    if (done < total && now - last < 200)
+        return;
+    last = now;
+    fprintf(stderr, "\r%s: %llu of %llu items checked%s", what, done, total,
+            done >= total ? "\n" : "   ");
+    fflush(stderr);
+}
+
 void cli_progress(const char *what, unsigned long long items,
                   unsigned long long bytes, int final)
 {

@@ -112,6 +112,11 @@ typedef struct spoor_bp_span {
     size_t q_start, q_end; /* half-open, text bytes of the query */
 } spoor_bp_span;
 
+/* A half-open range of canonical characters of the query. */
+typedef struct spoor_range {
+    size_t start, end;
+} spoor_range;
+
 typedef struct spoor_match {
     spoor_record *source;   /* owned; occurrences already filtered */
     int exact;              /* same sha256 as the query */
@@ -132,6 +137,8 @@ typedef struct spoor_match {
     spoor_origin_span *origins; /* each region's parts by origin, in region
                                    order; owned */
     size_t n_origins;
+    spoor_range *ev; /* the evidence, ordered and disjoint; owned */
+    size_t n_ev;
 } spoor_match;
 
 typedef struct spoor_postdate {
@@ -227,6 +234,17 @@ SPOOR_API int spoor_result_absorb(spoor_result *container,
  */
 SPOOR_API int spoor_result_summarise(spoor_result *container,
                                      const spoor_check_opts *opts);
+
+/**
+ * The evidence that r's sources in collection share with the item: their
+ * evidence ranges together (boilerplate sources aside), in canonical
+ * characters (*chars) and as a share of the item's substance (*share). An
+ * exact copy of an item without text counts whole.
+ * @return 0 or SPOOR_ENOMEM.
+ */
+SPOOR_API int spoor_result_evidence_in(const spoor_result *r,
+                                       const char *collection, size_t *chars,
+                                       double *share);
 
 /** Free a result. NULL-safe. */
 SPOOR_API void spoor_result_free(spoor_result *r);

@@ -7,6 +7,7 @@
 #define SPOOR_H
 
 #include "buf.h"
+#include "collections.h"
 #include "common.h"
 #include "dkim.h"
 #include "error.h"

@@ -158,6 +158,13 @@ SPOOR_API void spoor_record_free(spoor_record *r);
 SPOOR_API int spoor_store_thread_members(spoor_store *s, const char *root,
                                          int64_t **ids, size_t *n);
 
+/**
+ * The distinct contents that collection holds, by id.
+ * @param[out] ids owned array (free()). @return 0 or an index error.
+ */
+SPOOR_API int spoor_store_contents_of(spoor_store *s, const char *collection,
+                                      int64_t **ids, size_t *n);
+
 /** One member of a container (spoor_store_members). */
 typedef struct spoor_member_info {
     int64_t item;       /* item id */

@@ -99,6 +99,7 @@ void spoor_result_free(spoor_result *r)
         spoor__free(r->matches[i].bp);
         spoor__free(r->matches[i].when);
         spoor__free(r->matches[i].origins);
+        spoor__free(r->matches[i].ev);
     }
     spoor__free(r->matches);
     spoor__free(r->verdict_basis);
@@ -699,6 +700,16 @@ static int apply_evidence(spoor_match *m, const spoor_item *item,
     spoor_spans__merge(&mine);
     spoor_spans__merge(&src);
     m->evidence = spoor_spans__total(&mine);
+    if (mine.n) {
+        size_t e;
+        m->ev = spoor__reallocarray(NULL, mine.n, sizeof(*m->ev));
+        SPOOR_ALLOC_CHECK(m->ev);
+        for (e = 0; e < mine.n; e++) {
+            m->ev[e].start = mine.v[e].a;
+            m->ev[e].end = mine.v[e].b;
+        }
+        m->n_ev = mine.n;
+    }
     m->coverage = m->exact && total == 0 ? 1.0 : share(m->evidence, total);
     m->source_coverage =
         m->exact && stotal == 0 ? 1.0 : share(spoor_spans__total(&src), stotal);
@@ -768,6 +779,7 @@ static int evidence_and_coverage(spoor_result *r, const spoor_item *item,
             spoor_record_free(m->source);
             spoor__free(m->regions);
             spoor__free(m->bp);
+            spoor__free(m->ev);
             r->n_bp_only++;
             continue;
         }

@@ -1156,6 +1156,61 @@ def test_ocr_of_scans(env):
        "scan.pdf (pdf)" in out, out)
 
 
+def test_overlap_and_timeline(env):
+    """Collection-level answers from the index alone: what each release
+    took of the internal documents (new, or seen in an earlier release),
+    the first release of each internal document, and the matrix of items
+    sharing substance between collections; a shared disclaimer (added as
+    boilerplate) counts for nothing."""
+    disclaimer = ("CONFIDENTIAL. This document is the property of the studio "
+                  "and may not be copied or shown to anyone outside it "
+                  "without written permission from its legal department.")
+    docs = {f"doc{i}.txt": prose(2000 + i, 250) + "\n\n" + disclaimer
+            for i in range(6)}
+    for name, text in docs.items():
+        env.write("fs/" + name, text)
+    env.write("d1/a.txt", docs["doc0.txt"])
+    env.write("d1/b.txt", docs["doc1.txt"])
+    env.write("d1/part.txt", prose(2010, 150) + "\n" +
+              docs["doc2.txt"][:700])
+    env.write("d1/other.txt", prose(2011, 200) + "\n\n" + disclaimer)
+    env.write("d2/again.txt", docs["doc1.txt"])
+    env.write("d2/new.txt", docs["doc3.txt"])
+    env.write("lic/disclaimer.txt", disclaimer)
+    env.run("add", "-c", "legal", "-k", "boilerplate", env.path("lic"))
+    env.run("add", "-c", "fileserver", "-k", "internal", env.path("fs"))
+    env.run("add", "-c", "dump-1", "-k", "release", "-d", "2014-12-01",
+            env.path("d1"))
+    env.run("add", "-c", "dump-2", "-k", "release", "-d", "2014-12-08",
+            env.path("d2"))
+    out, _, _ = env.run("timeline", "--json", "--items")
+    lines = [json.loads(x) for x in out.splitlines()]
+    rel = [x for x in lines if "collection" in x and "internal_items" in x]
+    eq([(r["collection"], r["internal_items"], r["new"], r["seen_before"])
+        for r in rel], [("dump-1", 3, 3, 0), ("dump-2", 2, 1, 1)],
+       "what each release took")
+    first = {x["path"]: x["first_release"] and x["first_release"]["collection"]
+             for x in lines if "internal_item" in x}
+    eq(first, {"doc0.txt": "dump-1", "doc1.txt": "dump-1",
+               "doc2.txt": "dump-1", "doc3.txt": "dump-2", "doc4.txt": None,
+               "doc5.txt": None}, "first releases")
+    out, _, _ = env.run("overlap", "--json", "-c", "fileserver", "-c",
+                        "dump-1", "-c", "dump-2")
+    pairs = {(x["a"], x["b"]): x for x in map(json.loads, out.splitlines())}
+    eq(len(pairs), 6, "ordered pairs of 3 collections")
+    fs1 = pairs[("fileserver", "dump-1")]
+    eq((fs1["items"], fs1["items_total"]), (3, 6), "fileserver in dump-1")
+    eq(pairs[("dump-1", "fileserver")]["items"], 3,
+       "dump-1's items from the file server (not other.txt: only the "
+       "disclaimer)")
+    eq(pairs[("dump-2", "dump-1")]["items"], 1, "dump-2 repeats one")
+    ok(0 < fs1["chars"] < fs1["chars_total"], fs1)
+    out, _, _ = env.run("overlap", "--items", "-c", "dump-2", "-c", "dump-1")
+    ok("dump-2:again.txt  in dump-1" in out, out)
+    _, err, _ = env.run("overlap", "-c", "nope", expect=1)
+    ok("not in the index" in err, err)
+
+
 def test_show_diff_collections_stats(env):
     a = prose(51, 600)
     shared = a[1000:2000]
