@@ -267,6 +267,11 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         rc = cli_error_lib(name);
         goto done;
     }
+    if (kind && !strcmp(kind, "release") && !date)
+        fprintf(stderr,
+                "spoor: %s: warning: a release without a date (-d): its "
+                "items cannot be placed in time, nor can first releases\n",
+                name);
     if (!jobs) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         jobs = cores > 0 ? (size_t)cores : 1;

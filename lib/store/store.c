@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <glib.h>
 #include <sqlite3.h>
 #include <zstd.h>
 
@@ -646,6 +647,35 @@ const char *spoor_store_created(const spoor_store *s)
 
 /* ==== Writing ==== */
 
+/* Names of collections and events: printable UTF-8 of at most 128 bytes,
+ * no ':' or '!' (they separate a collection from a path, and nesting
+ * levels), no control character, not starting with '-' (an option).
+ * @return 0 or SPOOR_EINVALID saying why. */
+static int valid_name(const char *what, const char *name)
+{
+    const unsigned char *p = (const unsigned char *)name;
+    size_t n = strlen(name), i;
+    const char *why = NULL;
+    if (n == 0)
+        why = "is empty";
+    else if (n > 128)
+        why = "is longer than 128 bytes";
+    else if (name[0] == '-')
+        why = "starts with '-'";
+    else if (!g_utf8_validate(name, (gssize)n, NULL))
+        why = "is not valid UTF-8";
+    for (i = 0; i < n && !why; i++) {
+        if (p[i] < 0x20 || p[i] == 0x7f)
+            why = "holds a control character (a tab, a new line...)";
+        else if (p[i] == ':' || p[i] == '!')
+            why = "holds ':' or '!', which separate paths in item names";
+    }
+    if (!why)
+        return 0;
+    return spoor__error_set(SPOOR_EINVALID, "%s name '%.60s%s' %s", what, name,
+                            n > 60 ? "..." : "", why);
+}
+
 static int valid_kind(const char *k)
 {
     return !strcmp(k, "internal") || !strcmp(k, "release") ||
@@ -695,6 +725,8 @@ int spoor_store_collection(spoor_store *s, const char *name, const char *kind,
         return db_error(s, "collections");
     if (s->readonly)
         return spoor__error_set(SPOOR_ENOTFOUND, "no collection '%s'", name);
+    if ((error = valid_name("collection", name)) < 0)
+        return error;
     now_iso(now);
     if (sqlite3_prepare_v2(s->db,
                            "INSERT INTO collections(name, kind, date, note, "
@@ -971,10 +1003,15 @@ int spoor_store_add_event(spoor_store *s, const char *name, const char *date,
 {
     sqlite3_stmt *st = NULL;
     int error = 0;
+    if ((error = valid_name("event", name)) < 0)
+        return error;
+    /* recording an event again re-dates it; its note is kept unless a new
+     * one is given */
     if (sqlite3_prepare_v2(s->db,
                            "INSERT INTO events(name, date, note) "
                            "VALUES(?, ?, ?) ON CONFLICT(name) DO UPDATE "
-                           "SET date = excluded.date, note = excluded.note",
+                           "SET date = excluded.date, "
+                           "note = coalesce(excluded.note, note)",
                            -1, &st, NULL) != SQLITE_OK)
         return db_error(s, "events");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);

@@ -1211,6 +1211,33 @@ def test_overlap_and_timeline(env):
     ok("not in the index" in err, err)
 
 
+def test_names_and_events(env):
+    """Collection and event names are checked (no control characters, ':'
+    or '!', no leading '-', at most 128 bytes, valid UTF-8); recording an
+    event again keeps its note; a release without a date is warned of."""
+    env.write("in/a.txt", prose(2100, 100))
+    for bad, why in (("two\nlines", "control character"),
+                     ("tab\there", "control character"),
+                     ("case:1", "':' or '!'"), ("a!b", "':' or '!'"),
+                     ("-x", "starts with '-'"), ("x" * 200, "128 bytes")):
+        _, err, _ = env.run("add", "-c", bad, env.path("in"), expect=1)
+        ok(why in err, f"{bad!r}: {err}")
+    p = subprocess.run([SPOOR, "--index", env.index, "add", "-c",
+                        b"caf\xe9", env.path("in")], capture_output=True)
+    ok(p.returncode == 1 and b"not valid UTF-8" in p.stderr, p.stderr)
+    out, _, _ = env.run("collections", "--json")
+    eq(out, "", "no collection was made")
+    _, err, _ = env.run("add", "-c", "dump", "-k", "release", env.path("in"))
+    ok("a release without a date" in err, err)
+    env.run("event", "breach-discovered", "2014-11-24", "--note",
+            "seen in the logs")
+    env.run("event", "breach-discovered", "2014-11-25")
+    out, _, _ = env.run("event")
+    ok("2014-11-25" in out and "seen in the logs" in out, out)
+    _, err, _ = env.run("event", "bad\nname", "2014-11-24", expect=1)
+    ok("control character" in err, err)
+
+
 def test_show_diff_collections_stats(env):
     a = prose(51, 600)
     shared = a[1000:2000]
