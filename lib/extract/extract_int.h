@@ -44,6 +44,12 @@ int spoor_extract__isolated(spoor_doc *doc, const unsigned char *d, size_t len,
                             const char *library);
 
 /**
+ * Whether spoor_extract__isolated forks the caller itself (no fork server
+ * runs): the child then has the caller's memory as it is at the call.
+ */
+int spoor_extract__forks_directly(void);
+
+/**
  * Add a child read as the internal format named format (an extractor that
  * is never detected by content, e.g. "pst-message"), or detected when
  * format is NULL; format must be static storage. Takes ownership of owned.

@@ -440,6 +440,11 @@ static int ends_finished(const spoor_buf *in)
     return used == in->size && type == 'Z';
 }
 
+int spoor_extract__forks_directly(void)
+{
+    return server_fd < 0;
+}
+
 int spoor_extract__isolated(spoor_doc *doc, const unsigned char *d, size_t len,
                             const spoor_limits *lim, spoor_isolated_fn fn,
                             const char *library)
