@@ -1,5 +1,6 @@
 /*
- * cmd_collections.c: spoor collections [--json]
+ * cmd_collections.c: spoor collections [--json]; collections rename OLD
+ * NEW; collections set NAME [-k KIND] [-d DATE] [--note TEXT]
  */
 #include <getopt.h>
 #include <string.h>
@@ -40,30 +41,80 @@ static int print_row(const spoor_collection_info *c, void *payload)
     return 0;
 }
 
+/* collections rename OLD NEW / set NAME [-k KIND] [-d DATE] [--note]. */
+static int change(const cli_global *g, const char *what, char **args,
+                  int n_args, const char *kind, const char *date,
+                  const char *note)
+{
+    spoor_store *store = NULL;
+    int rc, error;
+    if (!strcmp(what, "rename") ? n_args != 2 : n_args != 1)
+        return cli_error_usage("collections", "%s: wrong number of names",
+                               what);
+    if (!strcmp(what, "set") && !kind && !date && !note)
+        return cli_error_usage("collections", "set: give -k, -d or --note");
+    if (date && !cli_valid_date(date))
+        return cli_error_usage("collections",
+                               "date '%s' is not a YYYY-MM-DD "
+                               "date",
+                               date);
+    if ((rc = cli_open_index(&store, g, 0)) != CLI_OK)
+        return rc;
+    error = !strcmp(what, "rename")
+                ? spoor_store_collection_rename(store, args[0], args[1])
+                : spoor_store_collection_set(store, args[0], kind, date, note);
+    if (error == 0)
+        error = spoor_store_commit(store);
+    rc = error < 0 ? cli_error_lib(args[0]) : CLI_OK;
+    spoor_store_free(store);
+    return rc;
+}
+
 int cmd_collections(int argc, char **argv, const cli_global *g)
 {
-    static const struct option longopts[] = {{"json", no_argument, NULL, 'J'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'J'},
+        {"kind", required_argument, NULL, 'k'},
+        {"date", required_argument, NULL, 'd'},
+        {"note", required_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     spoor_store *store = NULL;
+    const char *kind = NULL, *date = NULL, *note = NULL;
     int opt, json = 0, rc;
 
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "hk:d:", longopts, NULL)) != -1) {
         if (opt == 'J') {
             json = 1;
+        } else if (opt == 'k') {
+            kind = optarg;
+        } else if (opt == 'd') {
+            date = optarg;
+        } else if (opt == 'n') {
+            note = optarg;
         } else if (opt == 'h') {
-            printf("usage: spoor collections [--json]\n\n"
+            printf("usage: spoor collections [--json]\n"
+                   "       spoor collections rename OLD NEW\n"
+                   "       spoor collections set NAME [-k KIND] [-d DATE] "
+                   "[--note TEXT]\n\n"
                    "List collections (by date, then name) with kind, date, "
                    "number of items\n(occurrences, nested ones included) "
-                   "and bytes of top-level files.\n");
+                   "and bytes of top-level files;\nrename one, or change its "
+                   "kind, date or note (a mistake at add).\n");
             return CLI_OK;
         } else {
             return cli_error_usage("collections", "bad option");
         }
     }
+    if (optind < argc &&
+        (!strcmp(argv[optind], "rename") || !strcmp(argv[optind], "set")))
+        return change(g, argv[optind], argv + optind + 1, argc - optind - 1,
+                      kind, date, note);
     if (optind != argc)
-        return cli_error_usage("collections", "takes no arguments");
+        return cli_error_usage("collections",
+                               "unknown '%s' (rename, set, or nothing)",
+                               argv[optind]);
     if ((rc = cli_open_index(&store, g, SPOOR_STORE_READONLY)) != CLI_OK)
         return rc;
     if (!json)

@@ -22,7 +22,8 @@ int cmd_event(int argc, char **argv, const cli_global *g)
             note = optarg;
         } else if (opt == 'h') {
             printf("usage: spoor event NAME YYYY-MM-DD [--note TEXT]\n"
-                   "       spoor event            (list events)\n\n"
+                   "       spoor event            (list events)\n"
+                   "       spoor event rm NAME\n\n"
                    "Record a dated point on the case timeline, e.g. "
                    "breach-discovered.\nRecording an existing NAME again "
                    "changes its date. check reports the\nevents an item's "
@@ -43,6 +44,16 @@ int cmd_event(int argc, char **argv, const cli_global *g)
             printf("%s  %s%s%s\n", ev[i].date, ev[i].name,
                    ev[i].note ? "  " : "", ev[i].note ? ev[i].note : "");
         spoor_events_free(ev, n);
+        spoor_store_free(store);
+        return rc;
+    }
+    if (argc - optind == 2 && !strcmp(argv[optind], "rm") &&
+        !cli_valid_date(argv[optind + 1])) { /* event rm NAME */
+        if ((rc = cli_open_index(&store, g, 0)) != CLI_OK)
+            return rc;
+        if (spoor_store_event_rm(store, argv[optind + 1]) < 0 ||
+            spoor_store_commit(store) < 0)
+            rc = cli_error_lib(argv[optind + 1]);
         spoor_store_free(store);
         return rc;
     }

@@ -81,6 +81,26 @@ SPOOR_API int spoor_store_optimize(spoor_store *s, uint64_t *merged_out);
 /** Commit the open write transaction, if any. */
 SPOOR_API int spoor_store_commit(spoor_store *s);
 
+/**
+ * Rename collection old_name to new_name (checked as a new name is).
+ * @return 0, SPOOR_ENOTFOUND, SPOOR_EEXISTS (the name is taken) or
+ *         SPOOR_EINVALID (a bad name, or a read-only index).
+ */
+SPOOR_API int spoor_store_collection_rename(spoor_store *s,
+                                            const char *old_name,
+                                            const char *new_name);
+
+/**
+ * Change a collection's kind, date (YYYY-MM-DD) or note: each that is not
+ * NULL. @return 0, SPOOR_ENOTFOUND or SPOOR_EINVALID (unknown kind).
+ */
+SPOOR_API int spoor_store_collection_set(spoor_store *s, const char *name,
+                                         const char *kind, const char *date,
+                                         const char *note);
+
+/** Remove case event name. @return 0 or SPOOR_ENOTFOUND. */
+SPOOR_API int spoor_store_event_rm(spoor_store *s, const char *name);
+
 /** Record (or re-date) case event name on date (YYYY-MM-DD). */
 SPOOR_API int spoor_store_add_event(spoor_store *s, const char *name,
                                     const char *date, const char *note);

@@ -748,6 +748,79 @@ int spoor_store_collection(spoor_store *s, const char *name, const char *kind,
     return error;
 }
 
+/* Run an UPDATE or DELETE of one row named name (bound last): 0, or
+ * SPOOR_ENOTFOUND naming what when no row has that name. */
+static int change_named(spoor_store *s, const char *sql, const char *what,
+                        const char *name, const char *const *args, size_t n)
+{
+    sqlite3_stmt *st = NULL;
+    size_t i;
+    int rc, error = 0;
+    if (s->readonly)
+        return spoor__error_set(SPOOR_EINVALID, "index '%s' is open read-only",
+                                s->path);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, what);
+    for (i = 0; i < n; i++)
+        sqlite3_bind_text(st, (int)i + 1, args[i], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, (int)n + 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_CONSTRAINT)
+        error = spoor__error_set(SPOOR_EEXISTS, "%s: the name is taken", what);
+    else if (rc != SQLITE_DONE)
+        error = db_error(s, what);
+    else if (sqlite3_changes(s->db) == 0)
+        error = spoor__error_set(SPOOR_ENOTFOUND, "no %s '%s'", what, name);
+    sqlite3_finalize(st);
+    return error;
+}
+
+int spoor_store_collection_rename(spoor_store *s, const char *old_name,
+                                  const char *new_name)
+{
+    const char *args[1] = {new_name};
+    int error = valid_name("collection", new_name);
+    if (error < 0)
+        return error;
+    return change_named(s, "UPDATE collections SET name = ? WHERE name = ?",
+                        "collection", old_name, args, 1);
+}
+
+int spoor_store_collection_set(spoor_store *s, const char *name,
+                               const char *kind, const char *date,
+                               const char *note)
+{
+    const char *args[1];
+    int error = 0;
+    if (kind && !valid_kind(kind))
+        return spoor__error_set(SPOOR_EINVALID,
+                                "unknown kind '%s' (internal, release, "
+                                "suspect, reference or boilerplate)",
+                                kind);
+    if (kind && (args[0] = kind,
+                 error = change_named(
+                     s, "UPDATE collections SET kind = ? WHERE name = ?",
+                     "collection", name, args, 1)) < 0)
+        return error;
+    if (date && (args[0] = date,
+                 error = change_named(
+                     s, "UPDATE collections SET date = ? WHERE name = ?",
+                     "collection", name, args, 1)) < 0)
+        return error;
+    if (note && (args[0] = note,
+                 error = change_named(
+                     s, "UPDATE collections SET note = ? WHERE name = ?",
+                     "collection", name, args, 1)) < 0)
+        return error;
+    return 0;
+}
+
+int spoor_store_event_rm(spoor_store *s, const char *name)
+{
+    return change_named(s, "DELETE FROM events WHERE name = ?", "event", name,
+                        NULL, 0);
+}
+
 int spoor_store__by_sha256(spoor_store *s, const char *sha256, int64_t *out)
 {
     int error, rc;

@@ -1214,7 +1214,8 @@ def test_overlap_and_timeline(env):
 def test_names_and_events(env):
     """Collection and event names are checked (no control characters, ':'
     or '!', no leading '-', at most 128 bytes, valid UTF-8); recording an
-    event again keeps its note; a release without a date is warned of."""
+    event again keeps its note; a release without a date is warned of;
+    mistakes are fixed with collections rename / set and event rm."""
     env.write("in/a.txt", prose(2100, 100))
     for bad, why in (("two\nlines", "control character"),
                      ("tab\there", "control character"),
@@ -1236,6 +1237,28 @@ def test_names_and_events(env):
     ok("2014-11-25" in out and "seen in the logs" in out, out)
     _, err, _ = env.run("event", "bad\nname", "2014-11-24", expect=1)
     ok("control character" in err, err)
+    # fixing mistakes: rename, set kind / date / note, event rm
+    env.run("collections", "rename", "dump", "dump-1")
+    env.run("collections", "set", "dump-1", "-d", "2014-12-01", "-k",
+            "release", "--note", "first dump")
+    [c] = [json.loads(x) for x in env.run("collections", "--json")[0]
+           .splitlines()]
+    eq((c["name"], c["kind"], c["date"], c["note"]),
+       ("dump-1", "release", "2014-12-01", "first dump"), "changed")
+    [r] = env.check(env.path("in/a.txt"))
+    eq(r["first_release"], {"collection": "dump-1", "date": "2014-12-01"},
+       "check sees the new name and date")
+    _, err, _ = env.run("collections", "rename", "nope", "x", expect=1)
+    ok("no collection 'nope'" in err, err)
+    _, err, _ = env.run("collections", "rename", "dump-1", "a:b", expect=1)
+    ok("':' or '!'" in err, err)
+    _, err, _ = env.run("collections", "set", "dump-1", "-k", "leak",
+                        expect=1)
+    ok("unknown kind 'leak'" in err, err)
+    env.run("event", "rm", "breach-discovered")
+    eq(env.run("event")[0], "", "event removed")
+    _, err, _ = env.run("event", "rm", "breach-discovered", expect=1)
+    ok("no event 'breach-discovered'" in err, err)
 
 
 def test_show_diff_collections_stats(env):
