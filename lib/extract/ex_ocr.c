@@ -133,18 +133,6 @@ done:
     return error;
 }
 
-/* Whether text has a letter or a digit (ASCII is enough to tell). */
-static int has_alnum(const char *s, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if ((s[i] >= '0' && s[i] <= '9') ||
-            ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') ||
-            (unsigned char)s[i] >= 0x80)
-            return 1;
-    return 0;
-}
-
 static int extract_image(spoor_doc *doc, const unsigned char *d, size_t len,
                          const spoor_limits *lim)
 {
@@ -172,7 +160,9 @@ static int extract_image(spoor_doc *doc, const unsigned char *d, size_t len,
         error = 0;
     }
     if (error == 0 &&
-        !has_alnum(doc->text.ptr ? doc->text.ptr : "", doc->text.size)) {
+        !spoor_extract__has_alnum(
+            (const unsigned char *)(doc->text.ptr ? doc->text.ptr : ""),
+            doc->text.size)) {
         /* a picture without text is a picture: compared over its bytes */
         spoor_buf_clear(&doc->text);
         doc->has_text = 0;

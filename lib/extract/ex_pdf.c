@@ -123,17 +123,6 @@ static int add_info(spoor_doc *doc, fz_context *ctx, fz_document *fdoc)
     return error;
 }
 
-/* Whether text has a letter or a digit (ASCII, or any non-ASCII byte). */
-static int has_alnum(const unsigned char *s, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if ((s[i] >= '0' && s[i] <= '9') ||
-            ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') || s[i] >= 0x80)
-            return 1;
-    return 0;
-}
-
 /* Render page i of fdoc in gray at SPOOR_OCR_DPI and append its OCR text. */
 static int ocr_page(fz_context *ctx, fz_document *fdoc, int i, spoor_ocr *ocr,
                     spoor_buf *out)
@@ -213,7 +202,7 @@ static int pdf_text(spoor_doc *doc, const unsigned char *d, size_t len,
             sp = fz_new_stext_page_from_page_number(ctx, fdoc, i, NULL);
             buf = fz_new_buffer_from_stext_page(ctx, sp);
             n = fz_buffer_storage(ctx, buf, &data);
-            empty = !has_alnum(data, n);
+            empty = !spoor_extract__has_alnum(data, n);
             if (!(empty && ocr) && spoor_buf_put(&doc->text, data, n) < 0)
                 fz_throw(ctx, FZ_ERROR_GENERIC, "out of memory");
         }

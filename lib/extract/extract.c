@@ -331,6 +331,16 @@ int spoor_doc__add_child_as(spoor_doc *doc, const char *name,
     return 0;
 }
 
+int spoor_extract__has_alnum(const unsigned char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if ((s[i] >= '0' && s[i] <= '9') ||
+            ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') || s[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
 int spoor_doc__put_header(spoor_buf *out, const char *name, const char *value)
 {
     if (!value || !*value)

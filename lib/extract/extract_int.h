@@ -174,6 +174,10 @@ uint32_t spoor_text__cp1252(unsigned char b);
 /** Add the SummaryInformation dates and metadata of an OLE2 file. */
 int spoor_ole__summary(spoor_doc *doc, const unsigned char *d, size_t len);
 
+/** Whether s[0..n) holds an ASCII letter or digit, or any non-ASCII byte
+ * (text worth reading, as opposed to an empty or image-only page). */
+int spoor_extract__has_alnum(const unsigned char *s, size_t n);
+
 /** Non-zero if data[0..len) is valid UTF-8. */
 int spoor_text__valid_utf8(const unsigned char *data, size_t len);
 

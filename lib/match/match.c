@@ -171,31 +171,21 @@ static int in_collection(const spoor_match *m, const char *name)
     return 0;
 }
 
-/* The evidence of match m: its regions minus mask (merged), in the query's
- * canonical characters (bytes without text); appended to out. */
-static int match_evidence(const spoor_match *m, const spoor_spans *mask,
-                          size_t k, spoor_spans *out)
-{
-    size_t i;
-    int error = 0;
-    for (i = 0; i < m->n_regions && error == 0; i++)
-        error = spoor_spans__evidence(mask, m->regions[i].qc_start,
-                                      m->regions[i].qc_end, k, out);
-    return error;
-}
-
-/* Evidence characters of the matches that pass keep(m, arg), together. */
-static int evidence_of(const spoor_result *r, const spoor_spans *mask, size_t k,
+/* Evidence characters of the matches that pass keep(m, arg), together:
+ * the union of their evidence ranges. */
+static int evidence_of(const spoor_result *r,
                        int (*keep)(const spoor_match *, const char *),
                        const char *arg, size_t *chars)
 {
     spoor_spans ev = {NULL, 0, 0};
-    size_t i;
+    size_t i, j;
     int error = 0;
     *chars = 0;
     for (i = 0; i < r->n_matches && error == 0; i++)
         if (keep(&r->matches[i], arg))
-            error = match_evidence(&r->matches[i], mask, k, &ev);
+            for (j = 0; j < r->matches[i].n_ev && error == 0; j++)
+                error = spoor_spans__push(&ev, r->matches[i].ev[j].start,
+                                          r->matches[i].ev[j].end);
     if (error == 0) {
         spoor_spans__merge(&ev);
         *chars = spoor_spans__total(&ev);
@@ -607,12 +597,17 @@ static int of_collection(const spoor_match *m, const char *name)
     return !m->boilerplate && in_collection(m, name);
 }
 
+int spoor_match__collection_evidence(const spoor_result *r, const char *name,
+                                     size_t *chars)
+{
+    return evidence_of(r, of_collection, name, chars);
+}
+
 /* The earliest release collection holding a substantive share of the item
  * on its own (never one reached only through boilerplate, headers or
  * passages under the minimum); only for a released or partially-released
  * item. */
-static int compute_first_release(spoor_result *r, const spoor_spans *mask,
-                                 size_t k, const spoor_check_opts *opts)
+static int compute_first_release(spoor_result *r, const spoor_check_opts *opts)
 {
     const spoor_occurrence *best = NULL;
     size_t i, j, chars;
@@ -634,8 +629,8 @@ static int compute_first_release(spoor_result *r, const spoor_spans *mask,
                               (strcmp(o->date, best->date) == 0 &&
                                strcmp(o->collection, best->collection) < 0))))
                 continue;
-            if ((error = evidence_of(r, mask, k, of_collection, o->collection,
-                                     &chars)) < 0)
+            if ((error = evidence_of(r, of_collection, o->collection, &chars)) <
+                0)
                 return error;
             sh = share(chars, r->substance);
             if ((r->substance == 0 && r->matches[i].exact) ||
@@ -792,7 +787,7 @@ done:
 
 /* Coverage of the item by kind of collection (an exact copy of an empty
  * text covers it whole) and the release evidence in characters. */
-static int kind_coverages(spoor_result *r, const spoor_spans *mask, size_t k)
+static int kind_coverages(spoor_result *r)
 {
     const char *kinds[3] = {"release", "internal", NULL};
     double *cov[3] = {&r->cov_release, &r->cov_internal, &r->cov_any};
@@ -800,7 +795,7 @@ static int kind_coverages(spoor_result *r, const spoor_spans *mask, size_t k)
     size_t i, j, chars;
     int error;
     for (i = 0; i < 3; i++) {
-        if ((error = evidence_of(r, mask, k, of_kind, kinds[i], &chars)) < 0)
+        if ((error = evidence_of(r, of_kind, kinds[i], &chars)) < 0)
             return error;
         *cov[i] = share(chars, r->substance);
         *held[i] = chars;
@@ -977,10 +972,10 @@ int spoor_check_item(spoor_result **out, spoor_store *s, const spoor_item *item,
     if (r->n_matches > 1)
         spoor__sort(r->matches, r->n_matches, sizeof(*r->matches), cmp_match);
     SPOOR_TRY(spoor_match__origins(r, item));
-    SPOOR_TRY(kind_coverages(r, &mask, r->piece));
+    SPOOR_TRY(kind_coverages(r));
     r->verdict =
         spoor_verdict(r->cov_release, r->cov_internal, r->release_chars, opts);
-    SPOOR_TRY(compute_first_release(r, &mask, r->piece, opts));
+    SPOOR_TRY(compute_first_release(r, opts));
     SPOOR_TRY(spoor_match__verdict_basis(r, opts));
     if (opts->dkim && !strcmp(item->doc.format, "eml")) {
         size_t d, cap = 0;

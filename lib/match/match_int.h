@@ -76,6 +76,12 @@ int spoor_match__source_regions_from(const spoor_canon *q,
  */
 size_t spoor_match__drop_contained(spoor_region *r, size_t n);
 
+/** The evidence (its union, canonical characters) that r's sources in
+ * collection name share, boilerplate sources aside (match.c).
+ * @return 0 or SPOOR_ENOMEM. */
+int spoor_match__collection_evidence(const spoor_result *r, const char *name,
+                                     size_t *chars);
+
 /** Free r's members (summary.c). */
 void spoor_members__free(spoor_result *r);
 

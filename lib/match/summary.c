@@ -236,54 +236,22 @@ done:
     return error;
 }
 
-static int cmp_range(const void *a, const void *b)
-{
-    const spoor_range *x = a, *y = b;
-    return x->start < y->start ? -1 : x->start > y->start;
-}
-
 int spoor_result_evidence_in(const spoor_result *r, const char *collection,
                              size_t *chars, double *share)
 {
-    spoor_range *all = NULL;
-    size_t i, j, n = 0, total = 0, end = 0;
-    int exact = 0;
+    size_t i, j;
+    int exact = 0, error;
 
-    *chars = 0;
     *share = 0.0;
-    for (i = 0; i < r->n_matches; i++) {
-        const spoor_match *m = &r->matches[i];
-        int in = 0;
-        for (j = 0; j < m->source->n_occ && !in; j++)
-            in = !strcmp(m->source->occ[j].collection, collection);
-        if (in && !m->boilerplate) {
-            n += m->n_ev;
-            exact |= m->exact;
-        }
-    }
-    if (n && !(all = spoor__reallocarray(NULL, n, sizeof(*all))))
-        return spoor__error_oom();
-    for (i = 0, n = 0; i < r->n_matches; i++) {
-        const spoor_match *m = &r->matches[i];
-        int in = 0;
-        for (j = 0; j < m->source->n_occ && !in; j++)
-            in = !strcmp(m->source->occ[j].collection, collection);
-        if (in && !m->boilerplate)
-            for (j = 0; j < m->n_ev; j++)
-                all[n++] = m->ev[j];
-    }
-    spoor__sort(all, n, sizeof(*all), cmp_range);
-    for (i = 0; i < n; i++) { /* the union's size */
-        size_t a = all[i].start > end ? all[i].start : end;
-        if (all[i].end > a)
-            total += all[i].end - a;
-        if (all[i].end > end)
-            end = all[i].end;
-    }
-    spoor__free(all);
-    *chars = total;
+    if ((error = spoor_match__collection_evidence(r, collection, chars)) < 0)
+        return error;
+    for (i = 0; i < r->n_matches; i++)
+        for (j = 0; j < r->matches[i].source->n_occ; j++)
+            exact |=
+                r->matches[i].exact && !r->matches[i].boilerplate &&
+                !strcmp(r->matches[i].source->occ[j].collection, collection);
     if (r->substance)
-        *share = (double)total / (double)r->substance;
+        *share = (double)*chars / (double)r->substance;
     else if (exact)
         *share = 1.0; /* an exact copy of an item without text */
     return 0;

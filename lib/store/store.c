@@ -1199,21 +1199,19 @@ int spoor_store__lookup(spoor_store *s, uint64_t hash, size_t common,
     return 0;
 }
 
-int spoor_store_contents_of(spoor_store *s, const char *collection,
-                            int64_t **ids, size_t *n)
+/* The ids a query with one text parameter (arg) yields, in a new *ids;
+ * what names the query in errors. */
+static int ids_of(spoor_store *s, const char *sql, const char *arg,
+                  const char *what, int64_t **ids, size_t *n)
 {
     sqlite3_stmt *st = NULL;
     size_t cap = 0;
     int rc, error = 0;
     *ids = NULL;
     *n = 0;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT DISTINCT i.content_id FROM items i JOIN "
-                           "collections c ON c.id = i.collection_id WHERE "
-                           "c.name = ? ORDER BY i.content_id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, "contents");
-    sqlite3_bind_text(st, 1, collection, -1, SQLITE_STATIC);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, what);
+    sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if ((error = spoor__array_reserve((void **)ids, &cap, *n + 1,
                                           sizeof(**ids))) < 0)
@@ -1221,7 +1219,7 @@ int spoor_store_contents_of(spoor_store *s, const char *collection,
         (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
     }
     if (error == 0 && rc != SQLITE_DONE)
-        error = db_error(s, "contents");
+        error = db_error(s, what);
     sqlite3_finalize(st);
     if (error < 0) {
         spoor__free(*ids);
@@ -1229,6 +1227,16 @@ int spoor_store_contents_of(spoor_store *s, const char *collection,
         *n = 0;
     }
     return error;
+}
+
+int spoor_store_contents_of(spoor_store *s, const char *collection,
+                            int64_t **ids, size_t *n)
+{
+    return ids_of(s,
+                  "SELECT DISTINCT i.content_id FROM items i JOIN "
+                  "collections c ON c.id = i.collection_id WHERE "
+                  "c.name = ? ORDER BY i.content_id",
+                  collection, "contents", ids, n);
 }
 
 int spoor_store_members(spoor_store *s, const char *collection,
@@ -1285,32 +1293,8 @@ done:
 int spoor_store_thread_members(spoor_store *s, const char *root, int64_t **ids,
                                size_t *n)
 {
-    sqlite3_stmt *st = NULL;
-    size_t cap = 0;
-    int rc, error = 0;
-    *ids = NULL;
-    *n = 0;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT id FROM contents WHERE thread = ? "
-                           "ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, "thread");
-    sqlite3_bind_text(st, 1, root, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((error = spoor__array_reserve((void **)ids, &cap, *n + 1,
-                                          sizeof(**ids))) < 0)
-            break;
-        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
-    }
-    if (error == 0 && rc != SQLITE_DONE)
-        error = db_error(s, "thread");
-    sqlite3_finalize(st);
-    if (error < 0) {
-        spoor__free(*ids);
-        *ids = NULL;
-        *n = 0;
-    }
-    return error;
+    return ids_of(s, "SELECT id FROM contents WHERE thread = ? ORDER BY id",
+                  root, "thread", ids, n);
 }
 
 int spoor_store__contents(spoor_store *s, int64_t *out)

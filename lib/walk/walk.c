@@ -122,7 +122,10 @@ static void scratch_return(spoor_item *item)
     }
 }
 
-int spoor_item__take(spoor_item *dst, spoor_item *src)
+/* Copy into dst (zeroed here) what describes src: its names, sha256,
+ * sizes, flags, header block, warning, dates and metadata; not its text,
+ * canonical text or fingerprints. On failure dst holds what was copied. */
+static int copy_description(spoor_item *dst, const spoor_item *src)
 {
     const spoor_doc *d = &src->doc;
     size_t i;
@@ -133,15 +136,14 @@ int spoor_item__take(spoor_item *dst, spoor_item *src)
     dst->bytes = src->bytes;
     dst->depth = src->depth;
     dst->fp_bytes = src->fp_bytes;
+    dst->header_chars = src->header_chars;
     dst->doc.format = d->format;
     dst->doc.encoding = d->encoding;
     dst->doc.has_text = d->has_text;
     dst->doc.textless = d->textless;
-    dst->canon.len = src->canon.len;
-    dst->header_chars = src->header_chars;
     dst->doc.header_bytes = d->header_bytes;
-    if (!(dst->path = spoor__strdup(src->path)) ||
-        !(dst->display = spoor__strdup(src->display)) ||
+    if (!(dst->path = spoor__strdup(src->path ? src->path : "")) ||
+        !(dst->display = spoor__strdup(src->display ? src->display : "")) ||
         (d->warning && !(dst->doc.warning = spoor__strdup(d->warning))))
         SPOOR_TRY(spoor__error_oom());
     for (i = 0; i < d->n_dates; i++)
@@ -150,6 +152,16 @@ int spoor_item__take(spoor_item *dst, spoor_item *src)
     for (i = 0; i < d->n_meta; i++)
         SPOOR_TRY(
             spoor_doc__add_meta(&dst->doc, d->meta[i].key, d->meta[i].value));
+done:
+    return error;
+}
+
+int spoor_item__take(spoor_item *dst, spoor_item *src)
+{
+    int error = 0;
+
+    SPOOR_TRY(copy_description(dst, src));
+    dst->canon.len = src->canon.len;
     /* fingerprints the thread keeps for its next item are copied (warm
      * memory for the next one), larger ones moved */
     if (src->fps.n && scratch_keeps_fps(&src->fps)) {
@@ -185,30 +197,9 @@ static int copy_u32(uint32_t **dst, const uint32_t *src, size_t n)
 int spoor_item_copy(spoor_item *dst, const spoor_item *src)
 {
     const spoor_doc *d = &src->doc;
-    size_t i;
     int error = 0;
 
-    memset(dst, 0, sizeof(*dst));
-    memcpy(dst->sha256, src->sha256, sizeof(dst->sha256));
-    dst->bytes = src->bytes;
-    dst->depth = src->depth;
-    dst->fp_bytes = src->fp_bytes;
-    dst->header_chars = src->header_chars;
-    dst->doc.format = d->format;
-    dst->doc.encoding = d->encoding;
-    dst->doc.has_text = d->has_text;
-    dst->doc.textless = d->textless;
-    dst->doc.header_bytes = d->header_bytes;
-    if (!(dst->path = spoor__strdup(src->path ? src->path : "")) ||
-        !(dst->display = spoor__strdup(src->display ? src->display : "")) ||
-        (d->warning && !(dst->doc.warning = spoor__strdup(d->warning))))
-        SPOOR_TRY(spoor__error_oom());
-    for (i = 0; i < d->n_dates; i++)
-        SPOOR_TRY(spoor_doc__add_date(&dst->doc, d->dates[i].field,
-                                      d->dates[i].value, d->dates[i].source));
-    for (i = 0; i < d->n_meta; i++)
-        SPOOR_TRY(
-            spoor_doc__add_meta(&dst->doc, d->meta[i].key, d->meta[i].value));
+    SPOOR_TRY(copy_description(dst, src));
     if (d->text.size)
         SPOOR_TRY(spoor_buf_put(&dst->doc.text, d->text.ptr, d->text.size));
     SPOOR_TRY(copy_u32(&dst->canon.chars, src->canon.chars, src->canon.len));
