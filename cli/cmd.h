@@ -60,6 +60,41 @@ void cli_progress(const char *what, unsigned long long items,
 void cli_progress_of(const char *what, unsigned long long done,
                      unsigned long long total);
 
+/* thresholds.c: the evidence thresholds of check, overlap and timeline */
+enum {
+    CLI_O_COMMON = 0x400,
+    CLI_O_RELMIN,
+    CLI_O_INTMIN,
+    CLI_O_MAXSRC,
+    CLI_O_MINREG,
+    CLI_O_SPREAD,
+    CLI_O_MINEV,
+    CLI_O_MINSHARE,
+    CLI_O_MINPASS
+};
+/* Their entries of a getopt_long table. */
+#define CLI_THRESHOLD_LONGOPTS                                                 \
+    {"common", required_argument, NULL, CLI_O_COMMON},                         \
+        {"released-min", required_argument, NULL, CLI_O_RELMIN},               \
+        {"internal-min", required_argument, NULL, CLI_O_INTMIN},               \
+        {"max-sources", required_argument, NULL, CLI_O_MAXSRC},                \
+        {"min-region", required_argument, NULL, CLI_O_MINREG},                 \
+        {"spread", required_argument, NULL, CLI_O_SPREAD},                     \
+        {"min-evidence", required_argument, NULL, CLI_O_MINEV},                \
+        {"min-share", required_argument, NULL, CLI_O_MINSHARE},                \
+    {                                                                          \
+        "min-passage", required_argument, NULL, CLI_O_MINPASS                  \
+    }
+/** Print the thresholds' help lines (their defaults from spoor/match.h). */
+void cli_threshold_help(void);
+/**
+ * Apply threshold option opt (a CLI_O_* value) with argument arg to o.
+ * @return CLI_OK, CLI_USAGE (message printed, naming cmd), or -1 when opt
+ *         is not a threshold option.
+ */
+int cli_threshold_option(int opt, const char *arg, spoor_check_opts *o,
+                         const char *cmd);
+
 /* opt.c */
 /** Parse a YYYY-MM-DD date that exists in the calendar. */
 int cli_valid_date(const char *s);
@@ -90,6 +125,10 @@ int cli_parse_limit(spoor_limits *lim, const char *arg);
 /** argv joined by spaces (for a report's provenance); caller frees. */
 char *cli_command_line(int argc, char **argv);
 /** Write buf to a new file at path; prints the error itself. */
+/** Write an HTML page to path, made being the return of the call that
+ * made it (negative: its error is reported instead), and say so on
+ * stderr. @return CLI_OK or CLI_ERROR (message printed). */
+int cli_write_report(const char *path, const spoor_buf *page, int made);
 int cli_write_file(const char *path, const spoor_buf *buf);
 /** Open the index for reading or writing; prints the error itself. */
 int cli_open_index(spoor_store **out, const cli_global *g, int flags);

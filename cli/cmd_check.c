@@ -54,32 +54,9 @@ static void print_help(void)
         "verification and\n"
         "                           report, without process start-up)\n"
         "  -c, --collection NAME    compare only with this collection "
-        "(repeatable)\n"
-        "      --common N           a fingerprint in more than N items is "
-        "boilerplate\n"
-        "                           (default: 100, or one item in 1,000 of a "
-        "larger index)\n"
-        "      --spread N           ... and one in emails of N or more "
-        "threads: list\n"
-        "                           footers, signatures (default 10)\n"
-        "      --min-evidence N     partially-released needs N canonical "
-        "characters in\n"
-        "                           releases beyond boilerplate and headers "
-        "(default 200)\n"
-        "      --min-share F        ... and that share of the item (default "
-        "0.05)\n"
-        "      --min-passage N      evidence counts in shared pieces of N "
-        "canonical\n"
-        "                           characters or more (default 100)\n"
-        "      --released-min F     release coverage for 'released' "
-        "(default 0.8)\n"
-        "      --internal-min F     internal coverage for 'internal-only' "
-        "(default 0.5)\n"
-        "      --max-sources N      candidate sources verified per item "
-        "(default 200)\n"
-        "      --min-region N       shortest passage reported, in canonical "
-        "characters\n"
-        "                           (default 32)\n"
+        "(repeatable)\n");
+    cli_threshold_help();
+    printf(
         "      --dkim-keys FILE     DKIM key records to use besides the "
         "archive\n"
         "      --dkim-dns           also look DKIM keys up in live DNS\n"
@@ -289,32 +266,10 @@ static int is_stream(const char *path)
 
 int cmd_check(int argc, char **argv, const cli_global *g)
 {
-    enum {
-        O_JSON = 256,
-        O_COMMON,
-        O_RELMIN,
-        O_INTMIN,
-        O_MAXSRC,
-        O_MINREG,
-        O_DKEYS,
-        O_DDNS,
-        O_ASOF,
-        O_SURF,
-        O_HTML,
-        O_TIMING,
-        O_SPREAD,
-        O_MINEV,
-        O_MINSHARE,
-        O_MINPASS
-    };
+    enum { O_JSON = 256, O_DKEYS, O_DDNS, O_ASOF, O_SURF, O_HTML, O_TIMING };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, O_JSON},
         {"collection", required_argument, NULL, 'c'},
-        {"common", required_argument, NULL, O_COMMON},
-        {"released-min", required_argument, NULL, O_RELMIN},
-        {"internal-min", required_argument, NULL, O_INTMIN},
-        {"max-sources", required_argument, NULL, O_MAXSRC},
-        {"min-region", required_argument, NULL, O_MINREG},
         {"limit", required_argument, NULL, 'L'},
         {"no-ocr", no_argument, NULL, 'O'},
         {"dkim-keys", required_argument, NULL, O_DKEYS},
@@ -323,11 +278,8 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         {"surfaced", required_argument, NULL, O_SURF},
         {"html", required_argument, NULL, O_HTML},
         {"timing", no_argument, NULL, O_TIMING},
-        {"spread", required_argument, NULL, O_SPREAD},
-        {"min-evidence", required_argument, NULL, O_MINEV},
-        {"min-share", required_argument, NULL, O_MINSHARE},
-        {"min-passage", required_argument, NULL, O_MINPASS},
         {"help", no_argument, NULL, 'h'},
+        CLI_THRESHOLD_LONGOPTS,
         {NULL, 0, NULL, 0}};
     spoor_check_opts defaults = SPOOR_CHECK_OPTS_INIT;
     check_ctx c;
@@ -362,53 +314,6 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         case 'c':
             only[n_only++] = optarg;
             break;
-        case O_COMMON:
-            if (cli_parse_size(optarg, &c.opts.common) || c.opts.common == 0)
-                rc = cli_error_usage("check", "--common needs N >= 1");
-            break;
-        case O_RELMIN:
-            if (cli_parse_fraction(optarg, &c.opts.released_min))
-                rc =
-                    cli_error_usage("check", "--released-min needs a number in "
-                                             "[0, 1]");
-            break;
-        case O_INTMIN:
-            if (cli_parse_fraction(optarg, &c.opts.internal_min))
-                rc =
-                    cli_error_usage("check", "--internal-min needs a number in "
-                                             "[0, 1]");
-            break;
-        case O_SPREAD:
-            if (cli_parse_size(optarg, &c.opts.spread) || c.opts.spread < 2)
-                rc = cli_error_usage("check", "--spread needs N >= 2");
-            break;
-        case O_MINEV:
-            if (cli_parse_size(optarg, &c.opts.min_evidence) ||
-                c.opts.min_evidence == 0)
-                rc = cli_error_usage("check", "--min-evidence needs N >= 1");
-            break;
-        case O_MINSHARE:
-            if (cli_parse_fraction(optarg, &c.opts.min_share))
-                rc = cli_error_usage("check",
-                                     "--min-share needs a number in [0, 1]");
-            break;
-        case O_MINPASS:
-            if (cli_parse_size(optarg, &c.opts.min_passage) ||
-                c.opts.min_passage < SPOOR_TEXT_K)
-                rc = cli_error_usage("check", "--min-passage needs N >= %d",
-                                     SPOOR_TEXT_K);
-            break;
-        case O_MAXSRC:
-            if (cli_parse_size(optarg, &c.opts.max_sources) ||
-                c.opts.max_sources == 0)
-                rc = cli_error_usage("check", "--max-sources needs N >= 1");
-            break;
-        case O_MINREG:
-            if (cli_parse_size(optarg, &c.opts.min_region) ||
-                c.opts.min_region < SPOOR_TEXT_K)
-                rc = cli_error_usage("check", "--min-region needs N >= %d",
-                                     SPOOR_TEXT_K);
-            break;
         case O_HTML:
             html_path = optarg;
             break;
@@ -441,7 +346,9 @@ int cmd_check(int argc, char **argv, const cli_global *g)
             free(key_files);
             return CLI_OK;
         default:
-            rc = cli_error_usage("check", "bad option");
+            rc = cli_threshold_option(opt, optarg, &c.opts, "check");
+            if (rc < 0)
+                rc = cli_error_usage("check", "bad option");
         }
         if (rc != CLI_OK) {
             free(only);
@@ -531,10 +438,8 @@ int cmd_check(int argc, char **argv, const cli_global *g)
     }
     if (c.html) {
         spoor_buf page = SPOOR_BUF_INIT;
-        if (spoor_html_finish(c.html, &page) < 0)
-            rc = cli_error_lib(html_path);
-        else if ((rc = cli_write_file(html_path, &page)) == CLI_OK)
-            fprintf(stderr, "spoor: report written to %s\n", html_path);
+        rc = cli_write_report(html_path, &page,
+                              spoor_html_finish(c.html, &page));
         spoor_buf_dispose(&page);
         if (rc != CLI_OK)
             goto done;

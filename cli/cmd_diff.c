@@ -221,11 +221,9 @@ int cmd_diff(int argc, char **argv, const cli_global *g)
     }
     if (html_path) {
         char *cmdline = cli_command_line(argc, argv);
-        if (spoor_html_diff(&out, a.name, &a.item, b.name, &b.item, regs, n,
-                            cmdline) < 0)
-            rc = cli_error_lib(html_path);
-        else if ((rc = cli_write_file(html_path, &out)) == CLI_OK)
-            fprintf(stderr, "spoor: report written to %s\n", html_path);
+        rc = cli_write_report(html_path, &out,
+                              spoor_html_diff(&out, a.name, &a.item, b.name,
+                                              &b.item, regs, n, cmdline));
         free(cmdline);
         spoor_buf_clear(&out);
         if (rc != CLI_OK)

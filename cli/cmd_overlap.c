@@ -10,12 +10,47 @@
 
 typedef struct overlap_ctx {
     int json, items;
+    unsigned jobs; /* 0: one per core */
     spoor_buf out;
+    spoor_overlap_pair *pairs; /* kept for --html (names owned) */
+    size_t n_pairs, cap_pairs;
 } overlap_ctx;
+
+/* Keep a copy of p for the HTML page. */
+static int keep_pair(overlap_ctx *c, const spoor_overlap_pair *p)
+{
+    spoor_overlap_pair *q;
+    if (c->n_pairs == c->cap_pairs) {
+        size_t cap = c->cap_pairs ? 2 * c->cap_pairs : 16;
+        q = realloc(c->pairs, cap * sizeof(*q));
+        if (!q)
+            return SPOOR_ENOMEM;
+        c->pairs = q;
+        c->cap_pairs = cap;
+    }
+    q = &c->pairs[c->n_pairs];
+    *q = *p;
+    q->a = strdup(p->a);
+    q->b = strdup(p->b);
+    c->n_pairs++;
+    return q->a && q->b ? 0 : SPOOR_ENOMEM;
+}
+
+static void free_pairs(overlap_ctx *c)
+{
+    size_t i;
+    for (i = 0; i < c->n_pairs; i++) {
+        free((char *)c->pairs[i].a);
+        free((char *)c->pairs[i].b);
+    }
+    free(c->pairs);
+}
 
 static void print_help(void)
 {
-    printf("usage: spoor overlap [--json] [--items] [-c NAME]...\n\n"
+    printf("usage: spoor overlap [--json] [--items] [--html FILE] [-j N] [-c "
+           "NAME]... "
+           "[THRESHOLDS]\n\n"
            "For each ordered pair of collections (A, B): how many of A's "
            "items share a\nsubstantive part with B (as check's verdicts "
            "count it: boilerplate and\nemail headers aside, at least "
@@ -27,8 +62,15 @@ static void print_help(void)
            "items,\n"
            "                   items_total, chars, chars_total\n"
            "      --items      also list the items behind each count\n"
+           "      --html FILE  also write the matrix as a heat map (a "
+           "self-contained page)\n"
            "  -c, --collection NAME   only these collections (repeatable)\n"
-           "  -h, --help       this help\n");
+           "  -j, --jobs N     check contents in N threads (default: the "
+           "number of\n                   cores); the answer is the same "
+           "for any N\n"
+           "  -h, --help       this help\n"
+           "\nthe thresholds, as check's:\n");
+    cli_threshold_help();
 }
 
 static int on_item(const char *a, const char *b, const char *path, double share,
@@ -55,6 +97,8 @@ static int on_item(const char *a, const char *b, const char *path, double share,
 static int on_pair(const spoor_overlap_pair *p, void *payload)
 {
     overlap_ctx *c = payload;
+    if (keep_pair(c, p) < 0)
+        return SPOOR_ENOMEM;
     if (c->json) {
         spoor_buf_puts(&c->out, "{\"a\": ");
         spoor_json_string(&c->out, p->a, strlen(p->a));
@@ -82,18 +126,35 @@ static int on_progress(uint64_t done, uint64_t total, void *payload)
     return 0;
 }
 
+/* Write the heat map of c's pairs to path. */
+static int write_html(const overlap_ctx *c, const char *path, int argc,
+                      char **argv, const char *index)
+{
+    spoor_buf page = SPOOR_BUF_INIT;
+    char *cmdline = cli_command_line(argc, argv);
+    int rc = cli_write_report(
+        path, &page,
+        spoor_html_overlap(&page, c->pairs, c->n_pairs, index, cmdline));
+    free(cmdline);
+    spoor_buf_dispose(&page);
+    return rc;
+}
+
 int cmd_overlap(int argc, char **argv, const cli_global *g)
 {
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'J'},
         {"items", no_argument, NULL, 'I'},
         {"collection", required_argument, NULL, 'c'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"html", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
+        CLI_THRESHOLD_LONGOPTS,
         {NULL, 0, NULL, 0}};
     spoor_check_opts opts = SPOOR_CHECK_OPTS_INIT;
     spoor_store *store = NULL;
     overlap_ctx c;
-    const char **only;
+    const char **only, *html_path = NULL;
     size_t n_only = 0;
     int opt, rc;
 
@@ -101,7 +162,7 @@ int cmd_overlap(int argc, char **argv, const cli_global *g)
     if (!(only = calloc((size_t)argc + 1, sizeof(*only))))
         return cli_error(NULL, "out of memory");
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:j:h", longopts, NULL)) != -1) {
         if (opt == 'h') {
             print_help();
             free(only);
@@ -110,11 +171,21 @@ int cmd_overlap(int argc, char **argv, const cli_global *g)
             c.json = 1;
         } else if (opt == 'I') {
             c.items = 1;
+        } else if (opt == 'H') {
+            html_path = optarg;
+        } else if (opt == 'j') {
+            size_t jobs;
+            if (cli_parse_size(optarg, &jobs) || jobs == 0 || jobs > 256) {
+                free(only);
+                return cli_error_usage("overlap", "--jobs needs 1 <= N <= 256");
+            }
+            c.jobs = (unsigned)jobs;
         } else if (opt == 'c') {
             only[n_only++] = optarg;
-        } else {
+        } else if ((rc = cli_threshold_option(opt, optarg, &opts, "overlap")) !=
+                   CLI_OK) {
             free(only);
-            return cli_error_usage("overlap", "bad option");
+            return rc < 0 ? cli_error_usage("overlap", "bad option") : rc;
         }
     }
     if (optind != argc) {
@@ -127,11 +198,14 @@ int cmd_overlap(int argc, char **argv, const cli_global *g)
     }
     if (!c.json)
         spoor_buf_puts(&c.out, c.items ? "items sharing substance:\n" : "");
-    if (spoor_overlap(store, only, n_only, &opts, on_pair, on_item, on_progress,
-                      &c) < 0)
+    if (spoor_overlap(store, only, n_only, &opts, c.jobs, on_pair, on_item,
+                      on_progress, &c) < 0)
         rc = cli_error_lib(g->index);
     else
         rc = cli_write(&c.out);
+    if (rc == CLI_OK && html_path)
+        rc = write_html(&c, html_path, argc, argv, spoor_store_path(store));
+    free_pairs(&c);
     spoor_buf_dispose(&c.out);
     spoor_store_free(store);
     free(only);

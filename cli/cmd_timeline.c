@@ -3,18 +3,66 @@
  * order, and what each took of the internal collections.
  */
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 
 typedef struct timeline_ctx {
     int json, items;
+    unsigned jobs; /* 0: one per core */
     spoor_buf out, item_lines;
+    spoor_timeline_release *rel; /* kept for --html (strings owned) */
+    size_t n_rel, cap_rel;
 } timeline_ctx;
+
+/* Keep a copy of r for the HTML page. */
+static int keep_release(timeline_ctx *c, const spoor_timeline_release *r)
+{
+    spoor_timeline_release *q;
+    if (c->n_rel == c->cap_rel) {
+        size_t cap = c->cap_rel ? 2 * c->cap_rel : 8;
+        q = realloc(c->rel, cap * sizeof(*q));
+        if (!q)
+            return SPOOR_ENOMEM;
+        c->rel = q;
+        c->cap_rel = cap;
+    }
+    q = &c->rel[c->n_rel++];
+    *q = *r;
+    q->collection = strdup(r->collection);
+    q->date = r->date ? strdup(r->date) : NULL;
+    return q->collection && (q->date || !r->date) ? 0 : SPOOR_ENOMEM;
+}
+
+static void free_releases(timeline_ctx *c)
+{
+    size_t i;
+    for (i = 0; i < c->n_rel; i++) {
+        free((char *)c->rel[i].collection);
+        free((char *)c->rel[i].date);
+    }
+    free(c->rel);
+}
+
+/* Write the bar chart of c's releases to path. */
+static int write_html(const timeline_ctx *c, const char *path, int argc,
+                      char **argv, const char *index)
+{
+    spoor_buf page = SPOOR_BUF_INIT;
+    char *cmdline = cli_command_line(argc, argv);
+    int rc = cli_write_report(
+        path, &page,
+        spoor_html_timeline(&page, c->rel, c->n_rel, index, cmdline));
+    free(cmdline);
+    spoor_buf_dispose(&page);
+    return rc;
+}
 
 static void print_help(void)
 {
-    printf("usage: spoor timeline [--json] [--items]\n\n"
+    printf("usage: spoor timeline [--json] [--items] [--html FILE] [-j N] "
+           "[THRESHOLDS]\n\n"
            "The release collections in date order; for each, how many "
            "internal items it\nholds in substance (as check's verdicts "
            "count it), how many of those first\nappear in it and how many "
@@ -26,7 +74,14 @@ static void print_help(void)
            "                   internal_items, new, seen_before\n"
            "      --items      also each internal item and the first release "
            "holding it\n"
-           "  -h, --help       this help\n");
+           "      --html FILE  also write the timeline as a bar chart (a "
+           "self-contained page)\n"
+           "  -j, --jobs N     check contents in N threads (default: the "
+           "number of\n                   cores); the answer is the same "
+           "for any N\n"
+           "  -h, --help       this help\n"
+           "\nthe thresholds, as check's:\n");
+    cli_threshold_help();
 }
 
 static int on_item(const char *collection, const char *path, const char *first,
@@ -64,6 +119,8 @@ static int on_item(const char *collection, const char *path, const char *first,
 static int on_release(const spoor_timeline_release *r, void *payload)
 {
     timeline_ctx *c = payload;
+    if (keep_release(c, r) < 0)
+        return SPOOR_ENOMEM;
     if (c->json) {
         spoor_buf_puts(&c->out, "{\"collection\": ");
         spoor_json_string(&c->out, r->collection, strlen(r->collection));
@@ -80,10 +137,11 @@ static int on_release(const spoor_timeline_release *r, void *payload)
                                 (unsigned long long)r->seen_before);
     }
     return spoor_buf_printf(&c->out,
-                            "%-10s  %-20s %6llu internal items: %llu new, "
+                            "%-10s  %-20s %6llu internal item%s: %llu new, "
                             "%llu seen before\n",
                             r->date ? r->date : "(undated)", r->collection,
                             (unsigned long long)r->internal_items,
+                            r->internal_items == 1 ? "" : "s",
                             (unsigned long long)r->new_items,
                             (unsigned long long)r->seen_before);
 }
@@ -97,18 +155,23 @@ static int on_progress(uint64_t done, uint64_t total, void *payload)
 
 int cmd_timeline(int argc, char **argv, const cli_global *g)
 {
-    static const struct option longopts[] = {{"json", no_argument, NULL, 'J'},
-                                             {"items", no_argument, NULL, 'I'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'J'},
+        {"items", no_argument, NULL, 'I'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"html", required_argument, NULL, 'H'},
+        {"help", no_argument, NULL, 'h'},
+        CLI_THRESHOLD_LONGOPTS,
+        {NULL, 0, NULL, 0}};
     spoor_check_opts opts = SPOOR_CHECK_OPTS_INIT;
     spoor_store *store = NULL;
     timeline_ctx c;
+    const char *html_path = NULL;
     int opt, rc;
 
     memset(&c, 0, sizeof(c));
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
         if (opt == 'h') {
             print_help();
             return CLI_OK;
@@ -116,16 +179,25 @@ int cmd_timeline(int argc, char **argv, const cli_global *g)
             c.json = 1;
         } else if (opt == 'I') {
             c.items = 1;
-        } else {
-            return cli_error_usage("timeline", "bad option");
+        } else if (opt == 'H') {
+            html_path = optarg;
+        } else if (opt == 'j') {
+            size_t jobs;
+            if (cli_parse_size(optarg, &jobs) || jobs == 0 || jobs > 256)
+                return cli_error_usage("timeline",
+                                       "--jobs needs 1 <= N <= 256");
+            c.jobs = (unsigned)jobs;
+        } else if ((rc = cli_threshold_option(opt, optarg, &opts,
+                                              "timeline")) != CLI_OK) {
+            return rc < 0 ? cli_error_usage("timeline", "bad option") : rc;
         }
     }
     if (optind != argc)
         return cli_error_usage("timeline", "takes no arguments");
     if ((rc = cli_open_index(&store, g, SPOOR_STORE_READONLY)) != CLI_OK)
         return rc;
-    if (spoor_timeline(store, &opts, on_release, on_item, on_progress, &c) <
-        0) {
+    if (spoor_timeline(store, &opts, c.jobs, on_release, on_item, on_progress,
+                       &c) < 0) {
         rc = cli_error_lib(g->index);
     } else {
         if (c.item_lines.size && !c.json)
@@ -133,7 +205,10 @@ int cmd_timeline(int argc, char **argv, const cli_global *g)
         if (c.item_lines.size)
             spoor_buf_put(&c.out, c.item_lines.ptr, c.item_lines.size);
         rc = cli_write(&c.out);
+        if (rc == CLI_OK && html_path)
+            rc = write_html(&c, html_path, argc, argv, spoor_store_path(store));
     }
+    free_releases(&c);
     spoor_buf_dispose(&c.out);
     spoor_buf_dispose(&c.item_lines);
     spoor_store_free(store);

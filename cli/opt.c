@@ -176,6 +176,16 @@ int cli_write_file(const char *path, const spoor_buf *buf)
     return CLI_OK;
 }
 
+int cli_write_report(const char *path, const spoor_buf *page, int made)
+{
+    int rc;
+    if (made < 0)
+        return cli_error_lib(path);
+    if ((rc = cli_write_file(path, page)) == CLI_OK)
+        fprintf(stderr, "spoor: report written to %s\n", path);
+    return rc;
+}
+
 int cli_read_file(const char *path, char **out, size_t *len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -19,6 +19,9 @@ run add -c dump-2 -k release -d 2014-12-08 dump-2/
 run event breach-discovered 2014-11-24
 run collections
 run check suspect/
+run timeline --html timeline.html
+run overlap --html overlap.html
 "$spoor" check --json --html report.html suspect/ > check.jsonl
 echo "JSON report (one object per line): $case_dir/check.jsonl"
 echo "HTML evidence report: $case_dir/report.html"
+echo "HTML pages of the collections: $case_dir/overlap.html, $case_dir/timeline.html"

@@ -58,6 +58,7 @@
 #define SPOOR_MIN_EVIDENCE 150   /* partially-released: canonical chars */
 #define SPOOR_MIN_SHARE 0.05     /* ... and this share of the item */
 #define SPOOR_MIN_PASSAGE 100    /* evidence: pieces of at least this */
+#define SPOOR_MIN_REGION 32      /* shortest region kept */
 #define SPOOR_GUARANTEE (SPOOR_TEXT_W + SPOOR_TEXT_K - 1)
 
 typedef struct spoor_check_opts {
@@ -81,8 +82,9 @@ typedef struct spoor_check_opts {
 #define SPOOR_CHECK_OPTS_INIT                                                  \
     {                                                                          \
         SPOOR_CHECK_OPTS_VERSION, 0, NULL, 0, SPOOR_RELEASED_MIN,              \
-            SPOOR_INTERNAL_MIN, SPOOR_MAX_SOURCES, 32, NULL, SPOOR_SPREAD,     \
-            SPOOR_MIN_EVIDENCE, SPOOR_MIN_SHARE, SPOOR_MIN_PASSAGE             \
+            SPOOR_INTERNAL_MIN, SPOOR_MAX_SOURCES, SPOOR_MIN_REGION, NULL,     \
+            SPOOR_SPREAD, SPOOR_MIN_EVIDENCE, SPOOR_MIN_SHARE,                 \
+            SPOOR_MIN_PASSAGE                                                  \
     }
 
 typedef struct spoor_region {

@@ -735,11 +735,12 @@ static int shares_beyond(const spoor_match *m, const spoor_spans *mask,
 }
 
 /* Evidence and coverage of every match under mask, in pieces of at least
- * r->piece characters: min_passage, or half the item's substance when
- * that is less (a short paste is all one piece), never under the noise
- * floor k. Matches that share only boilerplate are dropped (counted in
- * r->n_bp_only); exact copies and boilerplate collections' items are
- * kept. */
+ * r->piece characters: min_passage, or half the text outside the mask
+ * when that is less (a short paste is all one piece), never under the
+ * noise floor k. The item's substance, what shares are taken of, is the
+ * text outside the mask in such pieces. Matches that share only boilerplate are
+ * dropped (counted in r->n_bp_only); exact copies and boilerplate collections'
+ * items are kept. */
 static int evidence_and_coverage(spoor_result *r, const spoor_item *item,
                                  spoor_spans *mask, size_t noise,
                                  size_t min_passage)
@@ -757,11 +758,23 @@ static int evidence_and_coverage(spoor_result *r, const spoor_item *item,
     /* boilerplate counts for nothing, in the evidence and in the text it
      * is a share of: a released message with a list footer is released */
     masked = spoor_spans__total(mask);
-    r->substance = masked < r->compared ? r->compared - masked : 0;
-    total = r->substance;
+    total = masked < r->compared ? r->compared - masked : 0;
     r->piece = min_passage < total / 2 ? min_passage : total / 2;
     if (r->piece < noise)
         r->piece = noise;
+    /* the substance: what lies outside boilerplate in pieces that could
+     * be evidence (a gap of a few characters inside a footer cannot), so
+     * that an exact copy holds all of it */
+    if (masked) {
+        spoor_spans out = {NULL, 0, 0};
+        size_t from = item->fp_bytes ? 0 : item->header_chars;
+        error = spoor_spans__evidence(mask, from, from + r->compared, r->piece,
+                                      &out);
+        total = spoor_spans__total(&out);
+        spoor_spans__dispose(&out);
+        SPOOR_TRY(error);
+    }
+    r->substance = total;
     for (i = 0; i < r->n_matches; i++)
         SPOOR_TRY(apply_evidence(&r->matches[i], item, mask, r->piece, total));
     r->cov_boilerplate = share(masked, r->compared);
@@ -873,8 +886,10 @@ done:
     return error;
 }
 
-int spoor_check_item(spoor_result **out, spoor_store *s, const spoor_item *item,
-                     const spoor_check_opts *opts)
+/* spoor_check_item; with full 0, only as far as the evidence (see
+ * spoor_match__evidence_only). */
+static int check(spoor_result **out, spoor_store *s, const spoor_item *item,
+                 const spoor_check_opts *opts, int full)
 {
     spoor_check_opts defaults = SPOOR_CHECK_OPTS_INIT;
     spoor_result *r;
@@ -968,6 +983,8 @@ int spoor_check_item(spoor_result **out, spoor_store *s, const spoor_item *item,
                                     item->fp_bytes       ? k
                                     : opts->version >= 2 ? opts->min_passage
                                                          : SPOOR_MIN_PASSAGE));
+    if (!full)
+        goto done;
     SPOOR_TRY(spoor_match__relations(r, item));
     if (r->n_matches > 1)
         spoor__sort(r->matches, r->n_matches, sizeof(*r->matches), cmp_match);
@@ -1013,6 +1030,19 @@ done:
     }
     *out = r;
     return 0;
+}
+
+int spoor_check_item(spoor_result **out, spoor_store *s, const spoor_item *item,
+                     const spoor_check_opts *opts)
+{
+    return check(out, s, item, opts, 1);
+}
+
+int spoor_match__evidence_only(spoor_result **out, spoor_store *s,
+                               const spoor_item *item,
+                               const spoor_check_opts *opts)
+{
+    return check(out, s, item, opts, 0);
 }
 
 int spoor_compare(spoor_region **out, size_t *n_out, const spoor_item *a,

@@ -85,6 +85,16 @@ int spoor_match__collection_evidence(const spoor_result *r, const char *name,
 /** Free r's members (summary.c). */
 void spoor_members__free(spoor_result *r);
 
+/**
+ * spoor_check_item as far as the evidence: matches, their evidence, the
+ * item's substance and coverage; no relations, origins, verdict or dates
+ * (what spoor_result_evidence_in needs, for overlap and timeline).
+ * @return as spoor_check_item.
+ */
+int spoor_match__evidence_only(spoor_result **out, spoor_store *s,
+                               const spoor_item *item,
+                               const spoor_check_opts *opts);
+
 /** Build r->verdict_basis (match.c). @return 0 or SPOOR_ENOMEM. */
 int spoor_match__verdict_basis(spoor_result *r, const spoor_check_opts *opts);
 

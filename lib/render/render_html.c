@@ -25,6 +25,7 @@
 #include <spoor/report.h>
 
 #include "../common/internal.h"
+#include "render_int.h"
 
 #define N_COLOURS 8
 
@@ -776,9 +777,10 @@ static const char *const css =
     "svg .lane{font-weight:bold}svg .ticklabel{text-anchor:middle;fill:#666}"
     "svg .lane0 circle{fill:#b03a2e}svg .lane1 circle{fill:#ca6f1e}"
     "svg .lane2 circle{fill:#1f618d}svg .lane3 circle{fill:#333}"
-    "code{font-size:12px}";
+    "code{font-size:12px}td.heat{min-width:7em}td.diag{background:#f4f4f4;"
+    "text-align:center}svg .new{fill:#b03a2e}svg .seen{fill:#e6b0aa}";
 
-static int head(spoor_buf *o, const char *title)
+int spoor_html__head(spoor_buf *o, const char *title)
 {
     size_t i;
     int error = 0;
@@ -809,7 +811,7 @@ int spoor_html_finish(spoor_html *h, spoor_buf *o)
         SPOOR_TRY(add_point(h, ev[i].date, 0, ev[i].name));
     SPOOR_TRY(spoor_store_collections(h->store, timeline_collection, h));
 
-    SPOOR_TRY(head(o, "spoor evidence report"));
+    SPOOR_TRY(spoor_html__head(o, "spoor evidence report"));
     SPOOR_TRY(spoor_buf_printf(o,
                                "<h1>spoor evidence report</h1>\n<p>%zu item%s "
                                "checked against the index, %s.</p>\n",
@@ -881,19 +883,39 @@ done:
     return error;
 }
 
-int spoor_html_diff(spoor_buf *o, const char *name_a, const spoor_item *a,
-                    const char *name_b, const spoor_item *b,
-                    const spoor_region *regs, size_t n_regs,
-                    const char *command)
+int spoor_html__provenance(spoor_buf *o, const char *index, const char *command)
 {
     time_t now = time(NULL);
     char when[32] = "";
     struct tm tm;
     int error = 0;
-
     if (gmtime_r(&now, &tm))
         strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    SPOOR_TRY(head(o, "spoor diff"));
+    SPOOR_TRY(spoor_buf_printf(o,
+                               "<h2>Provenance of this report</h2>\n<p>spoor "
+                               "%s, %s, k = %d, w = %d, G = %d. ",
+                               spoor_version(), when, SPOOR_TEXT_K,
+                               SPOOR_TEXT_W, SPOOR_TEXT_K + SPOOR_TEXT_W - 1));
+    if (index) {
+        SPOOR_TRY(spoor_buf_puts(o, "Index: <code>"));
+        SPOOR_TRY(esc(o, index));
+        SPOOR_TRY(spoor_buf_puts(o, "</code>. "));
+    }
+    SPOOR_TRY(spoor_buf_puts(o, "Command: <code>"));
+    SPOOR_TRY(esc(o, command ? command : ""));
+    SPOOR_TRY(spoor_buf_puts(o, "</code></p>\n</body></html>\n"));
+done:
+    return error;
+}
+
+int spoor_html_diff(spoor_buf *o, const char *name_a, const spoor_item *a,
+                    const char *name_b, const spoor_item *b,
+                    const spoor_region *regs, size_t n_regs,
+                    const char *command)
+{
+    int error = 0;
+
+    SPOOR_TRY(spoor_html__head(o, "spoor diff"));
     SPOOR_TRY(spoor_buf_puts(o, "<h1>Shared passages</h1>\n<p>A: "));
     SPOOR_TRY(esc(o, name_a));
     SPOOR_TRY(spoor_buf_puts(o, " (sha256 <code>"));
@@ -912,14 +934,7 @@ int spoor_html_diff(spoor_buf *o, const char *name_a, const spoor_item *a,
         SPOOR_TRY(side_by_side(o, a->doc.text.ptr, &a->canon, b->doc.text.ptr,
                                &b->canon, regs, n_regs, (size_t)-1, name_a,
                                name_b));
-    SPOOR_TRY(spoor_buf_printf(o,
-                               "<h2>Provenance of this report</h2>\n<p>"
-                               "spoor %s, %s, k = %d, w = %d, G = %d. "
-                               "Command: <code>",
-                               spoor_version(), when, SPOOR_TEXT_K,
-                               SPOOR_TEXT_W, SPOOR_TEXT_K + SPOOR_TEXT_W - 1));
-    SPOOR_TRY(esc(o, command ? command : ""));
-    SPOOR_TRY(spoor_buf_puts(o, "</code></p>\n</body></html>\n"));
+    SPOOR_TRY(spoor_html__provenance(o, NULL, command));
 done:
     return error;
 }

@@ -770,64 +770,134 @@ static void release_read(const spoor_segment *seg, spoor_seg_cursor *c)
     }
 }
 
+/*
+ * A k-way merge of segments' postings in (key, content, pos) order. The
+ * number of segments is small (tiered merging keeps it under a few
+ * dozen), so a linear scan for the minimum is enough.
+ */
+typedef struct seg_merge {
+    const spoor_segment *segs;
+    size_t n;
+    spoor_seg_cursor *cur;
+    spoor_seg_entry *head; /* each cursor's next posting */
+    int *live;             /* whether head holds one */
+} seg_merge;
+
+static void merge_close(seg_merge *m)
+{
+    spoor__free(m->cur);
+    spoor__free(m->head);
+    spoor__free(m->live);
+    memset(m, 0, sizeof(*m));
+}
+
+/* Start m on segs[0..n). @return 0, SPOOR_ENOMEM or SPOOR_ECORRUPT. */
+static int merge_open(seg_merge *m, const spoor_segment *segs, size_t n)
+{
+    size_t i;
+    m->segs = segs;
+    m->n = n;
+    m->cur = spoor__calloc(n ? n : 1, sizeof(*m->cur));
+    m->head = spoor__calloc(n ? n : 1, sizeof(*m->head));
+    m->live = spoor__calloc(n ? n : 1, sizeof(int));
+    if (!m->cur || !m->head || !m->live) {
+        merge_close(m);
+        return spoor__error_oom();
+    }
+    for (i = 0; i < n; i++) {
+        spoor_segment__scan(&segs[i], &m->cur[i]);
+        if ((m->live[i] = spoor_segment__next(&m->cur[i], &m->head[i])) < 0)
+            return m->live[i];
+    }
+    return 0;
+}
+
+/* The next posting of the merge into *out, handing back the pages read
+ * (see release_read). @return 1, 0 at the end, or SPOOR_ECORRUPT. */
+static int merge_next(seg_merge *m, spoor_seg_entry *out)
+{
+    size_t best = m->n, i;
+    for (i = 0; i < m->n; i++)
+        if (m->live[i] > 0 &&
+            (best == m->n || cmp_entry(&m->head[i], &m->head[best]) < 0))
+            best = i;
+    if (best == m->n)
+        return 0;
+    *out = m->head[best];
+    release_read(&m->segs[best], &m->cur[best]);
+    if ((m->live[best] = spoor_segment__next(&m->cur[best], &m->head[best])) <
+        0)
+        return m->live[best];
+    return 1;
+}
+
 int spoor_segment__merge(const char *dir, const char *name,
                          const spoor_segment *segs, size_t n_segs,
                          uint64_t *count_out)
 {
     seg_writer *w = spoor__malloc(sizeof(*w));
-    spoor_seg_cursor *cur = spoor__calloc(n_segs ? n_segs : 1, sizeof(*cur));
-    spoor_seg_entry *head = spoor__calloc(n_segs ? n_segs : 1, sizeof(*head));
-    int *live = spoor__calloc(n_segs ? n_segs : 1, sizeof(int));
+    seg_merge m;
+    spoor_seg_entry e;
     uint64_t total = 0;
     uint32_t base = UINT32_MAX;
     size_t i;
-    int error = 0;
+    int error = 0, more;
 
-    if (!w || !cur || !head || !live) {
-        spoor__free(w);
-        spoor__free(cur);
-        spoor__free(head);
-        spoor__free(live);
+    memset(&m, 0, sizeof(m));
+    if (!w)
         return spoor__error_oom();
-    }
+    memset(w, 0, sizeof(*w));
+    w->fd = -1; /* writer_abort before writer_open touches nothing */
     for (i = 0; i < n_segs; i++) {
         total += segs[i].count;
         if (segs[i].count && segs[i].content_base < base)
             base = segs[i].content_base;
-        spoor_segment__scan(&segs[i], &cur[i]);
-        if ((live[i] = spoor_segment__next(&cur[i], &head[i])) < 0) {
-            error = live[i];
-            goto done;
-        }
     }
-    if ((error = writer_open(w, dir, name, total,
-                             base == UINT32_MAX ? 0 : base)) < 0)
-        goto done;
-    /* k-way merge: the number of segments is small (tiered merging keeps
-     * it under a few dozen), so a linear scan for the minimum is enough */
-    for (;;) {
-        size_t best = n_segs;
-        for (i = 0; i < n_segs; i++)
-            if (live[i] > 0 &&
-                (best == n_segs || cmp_entry(&head[i], &head[best]) < 0))
-                best = i;
-        if (best == n_segs)
-            break;
-        if ((error = writer_add(w, &head[best])) < 0)
-            goto done;
-        release_read(&segs[best], &cur[best]);
-        if ((live[best] = spoor_segment__next(&cur[best], &head[best])) < 0) {
-            error = live[best];
-            goto done;
-        }
-    }
+    SPOOR_TRY(merge_open(&m, segs, n_segs));
+    SPOOR_TRY(writer_open(w, dir, name, total, base == UINT32_MAX ? 0 : base));
+    while ((more = merge_next(&m, &e)) > 0)
+        SPOOR_TRY(writer_add(w, &e));
+    SPOOR_TRY(more);
     *count_out = w->count;
     error = writer_finish(w, dir);
 done:
     writer_abort(w);
     spoor__free(w);
-    spoor__free(cur);
-    spoor__free(head);
-    spoor__free(live);
+    merge_close(&m);
+    return error;
+}
+
+/* Mark content c in bits (n_bits of them; ids beyond are ignored). */
+static void mark(unsigned char *bits, uint64_t n_bits, uint64_t c)
+{
+    if (c < n_bits)
+        bits[c >> 3] |= (unsigned char)(1u << (c & 7));
+}
+
+int spoor_segment__shared(const spoor_segment *segs, size_t n_segs,
+                          unsigned char *bits, uint64_t n_bits)
+{
+    seg_merge m;
+    spoor_seg_entry e;
+    uint64_t key = 0, first = 0; /* the group's key and first content */
+    int started = 0, error = 0, more;
+
+    memset(&m, 0, sizeof(m));
+    SPOOR_TRY(merge_open(&m, segs, n_segs));
+    /* in (key, content) order a group's postings come together, whatever
+     * segment holds them */
+    while ((more = merge_next(&m, &e)) > 0) {
+        if (!started || SPOOR_SEG_KEY(e.hash) != key) {
+            started = 1;
+            key = SPOOR_SEG_KEY(e.hash);
+            first = e.content;
+        } else if (e.content != first) {
+            mark(bits, n_bits, first);
+            mark(bits, n_bits, e.content);
+        }
+    }
+    error = more;
+done:
+    merge_close(&m);
     return error;
 }

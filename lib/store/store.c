@@ -53,7 +53,7 @@ struct spoor_store {
     char created[32]; /* when it was created */
     int readonly;
     int in_tx;
-    int in_read; /* a read transaction of spoor_store__read_begin */
+    int in_read; /* depth of spoor_store__read_begin's read transaction */
     size_t batch_items, batch_bytes;
     size_t commit_every;      /* items per transaction */
     ZSTD_CCtx *zctx;          /* reused for every text */
@@ -165,8 +165,12 @@ static char *col_dup(sqlite3_stmt *st, int i)
 int spoor_store__read_begin(spoor_store *s)
 {
     int error;
-    if (s->in_tx || s->in_read)
+    if (s->in_tx)
         return 0;
+    if (s->in_read) {
+        s->in_read++;
+        return 0;
+    }
     if ((error = exec(s, "BEGIN")) < 0)
         return error;
     s->in_read = 1;
@@ -175,10 +179,9 @@ int spoor_store__read_begin(spoor_store *s)
 
 void spoor_store__read_end(spoor_store *s)
 {
-    if (!s->in_read)
+    if (!s->in_read || --s->in_read)
         return;
     (void)sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-    s->in_read = 0;
 }
 
 static int begin(spoor_store *s)
@@ -1310,6 +1313,27 @@ int spoor_store__contents(spoor_store *s, int64_t *out)
         *out = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 0 : db_error(s, "contents");
+}
+
+int spoor_store__shared_contents(spoor_store *s, unsigned char **bits,
+                                 uint64_t *n_bits)
+{
+    int64_t max_id;
+    int error;
+    *bits = NULL;
+    *n_bits = 0;
+    SPOOR_TRY(spoor_store__contents(s, &max_id));
+    *bits = spoor__calloc((size_t)max_id / 8 + 1, 1);
+    SPOOR_ALLOC_CHECK(*bits);
+    *n_bits = (uint64_t)max_id + 1;
+    error = spoor_segment__shared(s->segs, s->n_segs, *bits, *n_bits);
+done:
+    if (error < 0) {
+        spoor__free(*bits);
+        *bits = NULL;
+        *n_bits = 0;
+    }
+    return error;
 }
 
 int spoor_store__family(spoor_store *s, int64_t content, uint64_t *family)

@@ -40,7 +40,8 @@ void spoor_store__thread_done(void);
  * Read the catalogue in one transaction until spoor_store__read_end: one
  * snapshot, and SQLite takes its shared lock once instead of once per
  * statement (a check of one document made ~270 fcntl and ~170 stat calls
- * without it). Nothing is done inside a write transaction.
+ * without it). Calls nest: the outermost end closes it. Nothing is done
+ * inside a write transaction.
  * @return 0 or an error naming the index.
  */
 int spoor_store__read_begin(spoor_store *s);
@@ -210,6 +211,25 @@ int spoor_segment__next(spoor_seg_cursor *c, spoor_seg_entry *out);
 int spoor_segment__merge(const char *dir, const char *name,
                          const spoor_segment *segs, size_t n_segs,
                          uint64_t *count_out);
+
+/**
+ * The posting-list join of overlap and timeline: set bit c of bits (n_bits
+ * of them) for every content c that shares a key (a fingerprint, or one
+ * with the same top bits) with another content, in any of segs[0..n_segs).
+ * One pass over every posting, in key order; memory: the cursors.
+ * @return 0, SPOOR_ENOMEM or SPOOR_ECORRUPT.
+ */
+int spoor_segment__shared(const spoor_segment *segs, size_t n_segs,
+                          unsigned char *bits, uint64_t n_bits);
+
+/**
+ * spoor_segment__shared over the index's segments: *bits (free with
+ * spoor__free) holds a bit per content id 0..*n_bits-1, set where the
+ * content shares a fingerprint with another.
+ * @return 0, SPOOR_ENOMEM or an index error.
+ */
+int spoor_store__shared_contents(spoor_store *s, unsigned char **bits,
+                                 uint64_t *n_bits);
 
 /** About how many contents the index holds (the largest content id: ids
  * are dense). @return 0 or an index error. */

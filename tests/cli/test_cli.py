@@ -1211,6 +1211,101 @@ def test_overlap_and_timeline(env):
     ok("not in the index" in err, err)
 
 
+def test_overlap_and_timeline_of_two_dumps(env):
+    """The case of the issue: 30 internal documents; a first dump holds 10
+    of them whole; a second holds 5 others in part (the first half of
+    each), 3 from the first dump again and a note of its own; all share a
+    footer (boilerplate by --common). overlap: 10 and 8 internal items, no
+    link of the footer alone; timeline: 10 new, then 5 new and 3 seen
+    before. Counts and characters are the same for any --jobs, and the
+    thresholds given on the command line apply."""
+    footer = ("This message and any attachment are confidential and "
+              "intended solely for the addressee. If you received it in "
+              "error, delete it and notify the sender at once. Opinions "
+              "expressed are those of the author, not of the studio.")
+    body = {i: prose(3100 + i, 120 + 7 * i) for i in range(30)}
+    for i in range(30):
+        env.write(f"fs/doc{i:02d}.txt", body[i] + "\n\n" + footer)
+    for i in range(10):
+        env.write(f"d1/doc{i:02d}.txt", body[i] + "\n\n" + footer)
+    for i in range(10, 15):
+        env.write(f"d2/half{i}.txt", body[i][:len(body[i]) // 2])
+    for i in range(3):
+        env.write(f"d2/again{i}.txt", body[i] + "\n\n" + footer)
+    env.write("d2/note.txt", prose(3200, 90) + "\n\n" + footer)
+    env.run("add", "-c", "fileserver", "-k", "internal", env.path("fs"))
+    env.run("add", "-c", "dump-1", "-k", "release", "-d", "2015-01-10",
+            env.path("d1"))
+    env.run("add", "-c", "dump-2", "-k", "release", "-d", "2015-02-20",
+            env.path("d2"))
+    common = ("--common", "20")  # the footer: in 31 distinct contents
+    out, _, _ = env.run("timeline", "--json", *common)
+    eq([(r["collection"], r["date"], r["internal_items"], r["new"],
+         r["seen_before"]) for r in map(json.loads, out.splitlines())],
+       [("dump-1", "2015-01-10", 10, 10, 0),
+        ("dump-2", "2015-02-20", 8, 5, 3)], "timeline")
+    runs = {}
+    for jobs in ("1", "2"):
+        out, _, _ = env.run("overlap", "--json", "-j", jobs, *common)
+        runs[jobs] = out
+    eq(runs["1"], runs["2"], "the same answer for -j 1 and -j 2")
+    pairs = {(x["a"], x["b"]): x for x in map(json.loads,
+                                               runs["1"].splitlines())}
+    eq(sorted(pairs), [("dump-1", "dump-2"), ("dump-1", "fileserver"),
+                       ("dump-2", "dump-1"), ("dump-2", "fileserver"),
+                       ("fileserver", "dump-1"), ("fileserver", "dump-2")],
+       "ordered pairs")
+    eq({k: (p["items"], p["items_total"]) for k, p in pairs.items()},
+       {("fileserver", "dump-1"): (10, 30), ("fileserver", "dump-2"): (8, 30),
+        ("dump-1", "fileserver"): (10, 10), ("dump-1", "dump-2"): (3, 10),
+        ("dump-2", "fileserver"): (8, 9), ("dump-2", "dump-1"): (3, 9)},
+       "items sharing substance (not note.txt: the footer alone)")
+    fs1, d1fs = pairs[("fileserver", "dump-1")], pairs[("dump-1", "fileserver")]
+    # dump-1 holds 10 of the file server's contents whole: the characters
+    # the file server shares with it are all of dump-1's substance
+    eq(fs1["chars"], d1fs["chars_total"], "whole copies: every character")
+    eq(d1fs["chars"], d1fs["chars_total"], "dump-1 is all in the file server")
+    fs2, d2fs = pairs[("fileserver", "dump-2")], pairs[("dump-2", "fileserver")]
+    eq(fs2["chars"], d2fs["chars"], "the same passages, seen from both sides")
+    ok(d2fs["chars"] < d2fs["chars_total"], d2fs)  # the note is its own
+    ok(0 < fs2["chars"] < fs2["chars_total"], fs2)
+    # a share of a half is under --min-share 0.6 and --released-min 0.8:
+    # only the 3 whole copies count in dump-2 then
+    out, _, _ = env.run("overlap", "--json", "-c", "fileserver", "-c",
+                        "dump-2", "--min-share", "0.6", *common)
+    got = {(x["a"], x["b"]): x["items"] for x in map(json.loads,
+                                                     out.splitlines())}
+    eq(got[("fileserver", "dump-2")], 3, "--min-share applies")
+    # without --common the footer is not boilerplate (31 < 100 items):
+    # the note then links to every document holding it
+    out, _, _ = env.run("overlap", "--json", "-c", "dump-2", "-c",
+                        "fileserver")
+    [d2] = [x for x in map(json.loads, out.splitlines())
+            if x["a"] == "dump-2"]
+    eq(d2["items"], 9, "the footer counts when it is not boilerplate")
+    _, err, _ = env.run("overlap", "--min-share", "2", expect=2)
+    ok("--min-share needs a number in [0, 1]" in err, err)
+    # the pages: a heat map and a bar chart, names escaped, no script
+    env.run("collections", "rename", "dump-2", "dump <2>")
+    env.run("overlap", "--html", env.path("o.html"), *common)
+    env.run("timeline", "--html", env.path("t.html"), *common)
+    def read(name):
+        with open(env.path(name), encoding="utf-8") as f:
+            return f.read()
+    for page in (read("o.html"), read("t.html")):
+        ok("default-src 'none'" in page and "<script" not in page and
+           "dump &lt;2&gt;" in page and "dump <2>" not in page, page[:300])
+    page = read("o.html")
+    ok(re.search(r'<td class="num heat" style="background:rgba\(176,58,46,'
+                 r'0\.80\);[^"]*" title="dump-1 in fileserver"><b>10</b> of '
+                 r'10<br><small>100\.0% of items, 100\.0% of text', page),
+       "dump-1 whole in the file server: the darkest cell")
+    ok(page.count('class="diag"') == 3, "a diagonal of three")
+    page = read("t.html")
+    ok("<svg" in page and "10 internal: 10 new, 0 seen before" in page and
+       "8 internal: 5 new, 3 seen before" in page, page)
+
+
 def test_names_and_events(env):
     """Collection and event names are checked (no control characters, ':'
     or '!', no leading '-', at most 128 bytes, valid UTF-8); recording an
