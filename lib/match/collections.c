@@ -181,7 +181,7 @@ static int answer_content(spoor_store *s, const survey *v, int64_t id,
 
     memset(&item, 0, sizeof(item));
     *checked = 0;
-    SPOOR_TRY(spoor_store_record(s, id, &a->rec));
+    SPOOR_TRY(spoor_store__record(s, id, 1, &a->rec));
     if (a->rec->fp_bytes) { /* no text: held where the same content is */
         for (b = 0; b < v->c->n; b++)
             if (occurs_in(a->rec, v->c->v[b].name))

@@ -835,7 +835,13 @@ int spoor_match__verdict_basis(spoor_result *r, const spoor_check_opts *opts)
     spoor_buf b = SPOOR_BUF_INIT;
     const char *unit = r->approximate ? "bytes" : "characters";
     int error = 0;
-    if (!strcmp(r->verdict, "released"))
+    if (!strcmp(r->verdict, "released") && r->substance == 0)
+        SPOOR_TRY(spoor_buf_printf(&b,
+                                   "an exact copy is in a release; outside "
+                                   "boilerplate, no piece of it reaches the "
+                                   "%zu %s evidence counts in",
+                                   r->piece, unit));
+    else if (!strcmp(r->verdict, "released"))
         SPOOR_TRY(spoor_buf_printf(
             &b, "%.1f%% of its %s (%zu %s) is in releases (at least %.0f%%)",
             100 * r->cov_release, r->approximate ? "bytes" : "compared text",

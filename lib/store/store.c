@@ -1485,6 +1485,12 @@ void spoor_record_free(spoor_record *r)
 
 int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
 {
+    return spoor_store__record(s, content, 0, out);
+}
+
+int spoor_store__record(spoor_store *s, int64_t content, int brief,
+                        spoor_record **out)
+{
     sqlite3_stmt *st = NULL;
     spoor_record *r;
     size_t cap;
@@ -1530,6 +1536,8 @@ int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
     }
     done_with(st);
     st = NULL;
+    if (brief)
+        goto occurrences;
 
     if ((error = prepare(s, &s->st_dates,
                          "SELECT field, value, source FROM dates "
@@ -1566,6 +1574,7 @@ int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
     done_with(st);
     st = NULL;
 
+occurrences:
     if ((error =
              prepare(s, &s->st_occ,
                      "SELECT i.id, c.name, c.kind, c.date, i.path FROM items i "

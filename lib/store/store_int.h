@@ -242,6 +242,11 @@ int spoor_store__contents(spoor_store *s, int64_t *out);
  */
 int spoor_store__family(spoor_store *s, int64_t content, uint64_t *family);
 
+/** spoor_store_record; brief: without its dates and metadata (two
+ * queries fewer, for overlap and timeline). */
+int spoor_store__record(spoor_store *s, int64_t content, int brief,
+                        spoor_record **out);
+
 /** Content id with this sha256, or SPOOR_ENOTFOUND. */
 int spoor_store__by_sha256(spoor_store *s, const char *sha256, int64_t *out);
 
