@@ -38,6 +38,7 @@ int cmd_optimize(int argc, char **argv, const cli_global *g);
 int cmd_thread(int argc, char **argv, const cli_global *g);
 int cmd_overlap(int argc, char **argv, const cli_global *g);
 int cmd_timeline(int argc, char **argv, const cli_global *g);
+int cmd_verify(int argc, char **argv, const cli_global *g);
 
 /* out.c */
 /** "spoor: <input>: <message>" on stderr; returns CLI_ERROR. */

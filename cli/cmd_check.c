@@ -142,6 +142,9 @@ static int close_frames(check_ctx *c, int write)
     return error;
 }
 
+static int on_skip(const char *display, int code, const char *reason,
+                   void *payload);
+
 /* Reports an item's provenance; with --timing also how long the item took
  * since the previous one was checked (reading, extraction, fingerprints,
  * lookup, verification, rendering: for a file without children, all of its
@@ -156,7 +159,17 @@ static int on_item(const spoor_item *item, void *payload)
     while (c->n_frames && c->frames[c->n_frames - 1].item.depth >= item->depth)
         if ((error = close_frame(c)) < 0)
             return error;
-    if ((error = spoor_check_item(&r, c->store, item, &c->opts)) < 0)
+    if ((error = spoor_check_item(&r, c->store, item, &c->opts)) ==
+        SPOOR_ECORRUPT) {
+        /* damaged index data (a segment bucket or a stored text failing its
+         * checksum): no answer for this item, an error naming it, and the
+         * batch goes on */
+        char why[1200];
+        snprintf(why, sizeof(why), "not answered: %s",
+                 spoor_error_last()->message);
+        return on_skip(item->display, error, why, c);
+    }
+    if (error < 0)
         return error;
     if (item->doc.n_children || item->doc.streams_children) {
         frame *f;

@@ -26,6 +26,7 @@ static const cli_cmd commands[] = {
     {"thread", cmd_thread, "the email thread of an indexed message"},
     {"overlap", cmd_overlap, "what collections share, pair by pair"},
     {"timeline", cmd_timeline, "releases in date order, what each took"},
+    {"verify", cmd_verify, "check the whole index for damage (fsck)"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -9,7 +9,7 @@ set -euo pipefail
 
 pkgs=(
   meson ninja-build pkg-config gcc libc6-dev
-  libsqlite3-dev libzstd-dev libutf8proc-dev libgmime-3.0-dev
+  libsqlite3-dev libzstd-dev libxxhash-dev libutf8proc-dev libgmime-3.0-dev
   libglib2.0-dev libxml2-dev libcmocka-dev
   libarchive-dev libfreexl-dev libmupdf-dev libopenjp2-7-dev libjbig2dec0-dev
   libjpeg-dev libgumbo-dev libmujs-dev libfreetype-dev libharfbuzz-dev

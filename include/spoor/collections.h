@@ -29,9 +29,6 @@
 #include "match.h"
 #include "store.h"
 
-/** Progress: done of total contents checked. A negative return stops. */
-typedef int (*spoor_progress_cb)(uint64_t done, uint64_t total, void *payload);
-
 /** One ordered pair of the overlap matrix. */
 typedef struct spoor_overlap_pair {
     const char *a, *b;           /* collection names */

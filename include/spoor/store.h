@@ -247,6 +247,38 @@ SPOOR_API int spoor_store_stats(spoor_store *s, spoor_stats *out);
 /** Folder of the index; borrowed. */
 SPOOR_API const char *spoor_store_path(const spoor_store *s);
 
+/** Progress of long work: done of total. A negative return stops it. */
+typedef int (*spoor_progress_cb)(uint64_t done, uint64_t total, void *payload);
+
+/** A damaged part of the index: what (the catalogue, a segment's file
+ * name, "content N (collection:path)") and the problem, in words. A
+ * negative return stops the verification. */
+typedef int (*spoor_verify_cb)(const char *what, const char *problem,
+                               void *payload);
+
+/** What spoor_store_verify read. */
+typedef struct spoor_verify_stats {
+    uint64_t segments, postings; /* segments scanned, postings verified */
+    uint64_t texts;              /* stored texts read back and verified */
+    uint64_t problems;           /* on_problem calls */
+} spoor_verify_stats;
+
+/**
+ * Check the whole index, as git fsck does a repository: SQLite's
+ * integrity_check of the catalogue; each registered segment read through,
+ * every bucket against its checksum and every posting against the
+ * contents the catalogue holds; each stored text decompressed, its
+ * checksum and length verified. Each problem found goes to on_problem,
+ * and the verification goes on. progress (may be NULL) is called as the
+ * texts are read.
+ * @return 0 (out->problems says whether the index is sound), a negative
+ *         value a callback returned, or an error that stopped it (an
+ *         unreadable catalogue).
+ */
+SPOOR_API int spoor_store_verify(spoor_store *s, spoor_verify_cb on_problem,
+                                 spoor_progress_cb progress, void *payload,
+                                 spoor_verify_stats *out);
+
 /** The index's identity, a random hex string fixed at creation; borrowed. */
 SPOOR_API const char *spoor_store_id(const spoor_store *s);
 

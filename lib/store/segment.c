@@ -3,14 +3,23 @@
  * Lucene / zoekt design; see spoor/store.h for how the catalogue registers
  * them).
  *
- * File format, version 3, little endian:
- *   header (64 bytes): "SPOORSG3", u32 version, u32 dir_bits, u64 count,
+ * File format, version 4, little endian:
+ *   header (64 bytes): "SPOORSG4", u32 version, u32 dir_bits, u64 count,
  *                      u64 data_offset, u64 data_size, u32 key_bits (40),
- *                      u32 content_base, zero padding
- *   directory: (1 << dir_bits) + 1 u64: where each bucket's postings start
- *              in the data (the last one is data_size)
- *   data:      the postings, sorted by (key, content, pos), delta-coded
- *              with LEB128 varints, bucket by bucket.
+ *                      u32 content_base, u64 id (random: the segment's
+ *                      identity, which the catalogue records), u32
+ *                      checksum of the 56 bytes before it, zero padding
+ *   directory: (1 << dir_bits) + 1 u64: where each bucket starts in the
+ *              data (the last one is data_size)
+ *   data:      bucket by bucket, a u32 checksum, then the bucket's
+ *              postings, sorted by (key, content, pos), delta-coded with
+ *              LEB128 varints.
+ * Checksums are the low 32 bits of XXH3-64 (libxxhash). A bucket's is
+ * seeded with the segment's id and the bucket's number, so that a bucket
+ * read from the wrong place, through a damaged directory entry or from
+ * another segment, fails it as surely as a flipped bit does. Every bucket
+ * read, by a lookup or a scan, is checked before a posting of it is
+ * decoded: no answer is built from postings that were not verified.
  * The key of a fingerprint hash is its top KEY_BITS (40) bits; its top
  * dir_bits choose the bucket (dir_bits grows with the segment so that a
  * bucket holds about 32 postings) and the rest, the remainder, is coded.
@@ -59,14 +68,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "store_int.h"
 
-#define SEG_MAGIC "SPOORSG3"
-#define SEG_MAGIC_OLD "SPOORSG" /* + '1' or '2': formats no longer read */
-#define SEG_VERSION 3
+#define SEG_MAGIC "SPOORSG4"
+#define SEG_MAGIC_OLD "SPOORSG" /* + '1' to '3': formats no longer read */
+#define SEG_VERSION 4
+#define CHECK_SIZE 4 /* a bucket's checksum */
 #define HEADER_SIZE 64
 #define MIN_DIR_BITS 4
 #define MAX_DIR_BITS 22
@@ -81,6 +94,19 @@ static int cmp_entry(const void *a, const void *b)
     if (x->content != y->content)
         return x->content < y->content ? -1 : 1;
     return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* The checksum of bucket b of the segment with identity id. */
+static uint32_t bucket_check(uint64_t id, uint64_t b, const void *p, size_t n)
+{
+    return (uint32_t)XXH3_64bits_withSeed(p, n,
+                                          id ^ (b * 0x9e3779b97f4a7c15ULL));
+}
+
+/* The checksum of a header (of its first 56 bytes). */
+static uint32_t header_check(const unsigned char *head)
+{
+    return (uint32_t)XXH3_64bits(head, 56);
 }
 
 /* Directory bits for a segment of count postings. */
@@ -130,7 +156,10 @@ typedef struct seg_writer {
     unsigned bits; /* dir_bits */
     uint64_t *dir; /* (1 << bits) + 1 bucket starts */
     uint64_t count, max_count, data_size;
-    uint64_t next_bucket;
+    uint64_t open_bucket; /* the bucket being filled, in bkt */
+    uint64_t id;          /* the segment's identity */
+    unsigned char *bkt;   /* its postings until it is sealed */
+    size_t n_bkt, cap_bkt;
     uint32_t base; /* content_base */
     spoor_seg_entry prev;
     /* the key group being written: its postings wait in group until the
@@ -163,6 +192,12 @@ static int writer_open(seg_writer *w, const char *dir, const char *name,
     w->fd = -1;
     w->bits = dir_bits_for(max_count);
     w->max_count = max_count;
+    if (getrandom(&w->id, sizeof(w->id), 0) != sizeof(w->id)) {
+        struct timespec t; /* no entropy yet: unique enough for an id */
+        clock_gettime(CLOCK_REALTIME, &t);
+        w->id = (uint64_t)t.tv_sec * 1000000007ULL ^ (uint64_t)t.tv_nsec ^
+                (uint64_t)getpid() << 40;
+    }
     w->base = base;
     w->tmp = spoor__malloc(n);
     w->final = spoor__malloc(n);
@@ -181,24 +216,10 @@ static int writer_open(seg_writer *w, const char *dir, const char *name,
     return 0;
 }
 
-static int put_varint(seg_writer *w, uint64_t v)
+/* Append n bytes to the file's data. */
+static int emit(seg_writer *w, const void *src, size_t n)
 {
-    int error;
-    if (w->n_buf + 10 > sizeof(w->buf) && (error = writer_flush(w)) < 0)
-        return error;
-    while (v >= 0x80) {
-        w->buf[w->n_buf++] = (unsigned char)(v | 0x80);
-        v >>= 7;
-        w->data_size++;
-    }
-    w->buf[w->n_buf++] = (unsigned char)v;
-    w->data_size++;
-    return 0;
-}
-
-/* Append n bytes to the data. */
-static int put_bytes(seg_writer *w, const unsigned char *p, size_t n)
-{
+    const unsigned char *p = src;
     int error;
     while (n) {
         size_t k = sizeof(w->buf) - w->n_buf;
@@ -215,6 +236,46 @@ static int put_bytes(seg_writer *w, const unsigned char *p, size_t n)
         p += k;
         n -= k;
     }
+    return 0;
+}
+
+/* Append n bytes to the open bucket. */
+static int put_bytes(seg_writer *w, const unsigned char *p, size_t n)
+{
+    int error;
+    if ((error = spoor__array_reserve((void **)&w->bkt, &w->cap_bkt,
+                                      w->n_bkt + n, 1)) < 0)
+        return error;
+    memcpy(w->bkt + w->n_bkt, p, n);
+    w->n_bkt += n;
+    return 0;
+}
+
+/* Append a varint to the open bucket. */
+static int put_varint(seg_writer *w, uint64_t v)
+{
+    unsigned char b[10];
+    size_t n = 0;
+    while (v >= 0x80) {
+        b[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    b[n++] = (unsigned char)v;
+    return put_bytes(w, b, n);
+}
+
+/* Write the open bucket to the file, its checksum first, and open the
+ * next one. */
+static int seal_bucket(seg_writer *w)
+{
+    uint32_t check = bucket_check(w->id, w->open_bucket,
+                                  w->bkt ? w->bkt : (void *)"", w->n_bkt);
+    int error;
+    w->dir[w->open_bucket++] = w->data_size;
+    if ((error = emit(w, &check, sizeof(check))) < 0 ||
+        (error = emit(w, w->bkt, w->n_bkt)) < 0)
+        return error;
+    w->n_bkt = 0;
     return 0;
 }
 
@@ -267,11 +328,12 @@ static int writer_add(seg_writer *w, const spoor_seg_entry *e)
         (w->count && cmp_entry(&w->prev, e) > 0))
         return spoor__error_set(SPOOR_EINVALID,
                                 "segment '%s': postings out of order", w->tmp);
-    if (b >= w->next_bucket) {
+    if (b > w->open_bucket) {
         if ((error = flush_group(w)) < 0)
             return error;
-        while (w->next_bucket <= b)
-            w->dir[w->next_bucket++] = w->data_size;
+        while (w->open_bucket < b)
+            if ((error = seal_bucket(w)) < 0)
+                return error;
         w->bucket_started = 0;
     } else if (w->have_group && rem != w->g_rem &&
                (error = flush_group(w)) < 0) {
@@ -307,6 +369,8 @@ static void writer_abort(seg_writer *w)
     spoor__free(w->final);
     spoor__free(w->dir);
     spoor__free(w->group);
+    spoor__free(w->bkt);
+    w->bkt = NULL;
     w->fd = -1;
     w->tmp = w->final = NULL;
     w->dir = NULL;
@@ -321,10 +385,16 @@ static int writer_finish(seg_writer *w, const char *dir)
     size_t n_dir = ((size_t)1 << w->bits) + 1;
     int error, dfd;
 
-    if ((error = flush_group(w)) < 0 || (error = writer_flush(w)) < 0)
+    uint32_t check;
+
+    if ((error = flush_group(w)) < 0)
         return error;
-    while (w->next_bucket < n_dir)
-        w->dir[w->next_bucket++] = w->data_size;
+    while (w->open_bucket < n_dir - 1)
+        if ((error = seal_bucket(w)) < 0)
+            return error;
+    w->dir[n_dir - 1] = w->data_size;
+    if ((error = writer_flush(w)) < 0)
+        return error;
     memset(header, 0, sizeof(header));
     memcpy(header, SEG_MAGIC, 8);
     memcpy(header + 8, &v, 4);
@@ -334,6 +404,9 @@ static int writer_finish(seg_writer *w, const char *dir)
     memcpy(header + 32, &w->data_size, 8);
     memcpy(header + 40, &key_bits, 4);
     memcpy(header + 44, &w->base, 4);
+    memcpy(header + 48, &w->id, 8);
+    check = header_check(header);
+    memcpy(header + 56, &check, 4);
     if (lseek(w->fd, 0, SEEK_SET) < 0 ||
         (error = write_all(w->fd, header, sizeof(header), w->tmp)) < 0 ||
         (error = write_all(w->fd, w->dir, n_dir * 8, w->tmp)) < 0)
@@ -387,7 +460,7 @@ int spoor_segment__open(spoor_segment *seg, const char *dir, const char *name)
     char path[4096];
     unsigned char head[HEADER_SIZE];
     struct stat st;
-    uint32_t version, bits, key_bits;
+    uint32_t version, bits, key_bits, check;
     uint64_t count, off, size, first, last;
     size_t n_dir;
     void *map;
@@ -417,8 +490,8 @@ int spoor_segment__open(spoor_segment *seg, const char *dir, const char *name)
      * fault pages of the map in (see the file comment) */
     if (spoor__read_at(fd, head, HEADER_SIZE, 0) < 0)
         goto corrupt;
-    if (memcmp(head, SEG_MAGIC_OLD, 7) == 0 &&
-        (head[7] == '1' || head[7] == '2')) {
+    if (memcmp(head, SEG_MAGIC_OLD, 7) == 0 && head[7] >= '1' &&
+        head[7] <= '3') {
         spoor_segment__close(seg);
         return spoor__error_set(SPOOR_ECORRUPT,
                                 "segment '%s' is in format %c, which this "
@@ -433,11 +506,14 @@ int spoor_segment__open(spoor_segment *seg, const char *dir, const char *name)
     memcpy(&size, head + 32, 8);
     memcpy(&key_bits, head + 40, 4);
     memcpy(&seg->content_base, head + 44, 4);
+    memcpy(&seg->id, head + 48, 8);
+    memcpy(&check, head + 56, 4);
     /* validate every header field before computing anything from it */
     if (memcmp(head, SEG_MAGIC, 8) || version != SEG_VERSION ||
-        bits < MIN_DIR_BITS || bits > MAX_DIR_BITS ||
-        key_bits != SPOOR_SEG_KEY_BITS || off != data_offset_for(bits) ||
-        off > seg->size || size != seg->size - off || count > size)
+        check != header_check(head) || bits < MIN_DIR_BITS ||
+        bits > MAX_DIR_BITS || key_bits != SPOOR_SEG_KEY_BITS ||
+        off != data_offset_for(bits) || off > seg->size ||
+        size != seg->size - off || count > size)
         goto corrupt;
     n_dir = ((size_t)1 << bits) + 1;
     seg->bits = bits;
@@ -461,6 +537,27 @@ corrupt:
     return spoor__error_set(SPOOR_ECORRUPT, "segment '%s' is damaged", path);
 }
 
+int spoor_segment__ident(const char *dir, const char *name, uint64_t *id,
+                         uint64_t *bytes)
+{
+    char path[4096];
+    unsigned char head[HEADER_SIZE];
+    struct stat st;
+    int fd, ok;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return spoor__error_set(SPOOR_EIO, "segment '%s': %s", path,
+                                strerror(errno));
+    ok = fstat(fd, &st) == 0 && spoor__read_at(fd, head, HEADER_SIZE, 0) == 0;
+    close(fd);
+    if (!ok)
+        return spoor__error_set(SPOOR_EIO, "segment '%s': %s", path,
+                                strerror(errno));
+    memcpy(id, head + 48, 8);
+    *bytes = (uint64_t)st.st_size;
+    return 0;
+}
+
 void spoor_segment__close(spoor_segment *seg)
 {
     if (seg->map) {
@@ -478,28 +575,43 @@ static void set_damaged(spoor_seg_cursor *c)
     c->p = c->end = c->seg->data;
 }
 
-/* Point c at bucket b, whose postings are data[from, to) of the map; a
- * directory entry out of order or past the data leaves c at an empty,
- * damaged bucket. @return 0, or -1 when damaged. */
+/* Point c at bucket b, which is data[from, to) of the map: its checksum,
+ * then its postings; a directory entry out of order or past the data
+ * leaves c at an empty, damaged bucket. @return 0, or -1 when damaged. */
 static int point_at(spoor_seg_cursor *c, uint64_t b, uint64_t from, uint64_t to)
 {
     c->bucket = b;
     c->first = 1;
     c->left = 0;
     c->gend = NULL;
-    if (from > to || to > c->seg->data_size) {
+    if (from > to || to - from < CHECK_SIZE || to > c->seg->data_size) {
         set_damaged(c);
         return -1;
     }
-    c->p = c->seg->data + from;
+    c->p = c->seg->data + from + CHECK_SIZE;
     c->end = c->seg->data + to;
     return 0;
 }
 
-/* Point c at bucket b, reading the directory through the map. */
+/* Check c's bucket, whose checksum is at check and postings at c->p (up to
+ * c->end); a mismatch leaves c at an empty, damaged bucket. */
+static void verify_bucket(spoor_seg_cursor *c, const unsigned char *check)
+{
+    uint32_t want;
+    memcpy(&want, check, sizeof(want));
+    if (bucket_check(c->seg->id, c->bucket, c->p, (size_t)(c->end - c->p)) !=
+        want) {
+        set_damaged(c);
+        c->bad_check = 1;
+    }
+}
+
+/* Point c at bucket b, reading the directory and the bucket through the
+ * map. */
 static void enter_bucket(spoor_seg_cursor *c, uint64_t b)
 {
-    (void)point_at(c, b, c->seg->dir[b], c->seg->dir[b + 1]);
+    if (point_at(c, b, c->seg->dir[b], c->seg->dir[b + 1]) == 0)
+        verify_bucket(c, c->p - CHECK_SIZE);
 }
 
 /* enter_bucket for a lookup: the two directory words, and the bucket when
@@ -515,16 +627,20 @@ static void read_bucket(spoor_seg_cursor *c, uint64_t b)
         set_damaged(c);
         return;
     }
-    if (point_at(c, b, ends[0], ends[1]) < 0 ||
-        (n = (size_t)(ends[1] - ends[0])) > sizeof(c->buf))
+    if (point_at(c, b, ends[0], ends[1]) < 0)
         return;
+    if ((n = (size_t)(ends[1] - ends[0])) > sizeof(c->buf)) {
+        verify_bucket(c, c->p - CHECK_SIZE);
+        return;
+    }
     if (spoor__read_at(seg->fd, c->buf, n,
                        (uint64_t)(seg->data - seg->map) + ends[0]) < 0) {
         set_damaged(c);
         return;
     }
-    c->p = c->buf;
+    c->p = c->buf + CHECK_SIZE;
     c->end = c->buf + n;
+    verify_bucket(c, c->buf);
 }
 
 /* Start c on seg; everything before the bucket buffer is cleared. */
@@ -575,6 +691,12 @@ void spoor_segment__seek(spoor_segment *seg, uint64_t hash, spoor_seg_cursor *c)
 /* SPOOR_ECORRUPT naming c's segment. */
 static int damaged(const spoor_seg_cursor *c)
 {
+    if (c->bad_check)
+        return spoor__error_set(SPOOR_ECORRUPT,
+                                "segment '%s' is damaged: bucket %llu fails "
+                                "its checksum",
+                                c->seg->name ? c->seg->name : "?",
+                                (unsigned long long)c->bucket);
     return spoor__error_set(SPOOR_ECORRUPT, "segment '%s' is damaged",
                             c->seg->name ? c->seg->name : "?");
 }

@@ -31,7 +31,10 @@
  * header_chars). The postings of an older index were made from other
  * canonical text, so schemas 1 and 2 are refused with the message to build
  * the index again. (Schema 2 stored long texts in parts, text_parts.c.) */
-#define SCHEMA_VERSION "3"
+#define SCHEMA_VERSION "4"
+/* Schema 4: segments carry checksums and an identity the catalogue
+ * records (segments.ident, bytes); stored texts carry zstd's content
+ * checksum. Schema 3 is refused too: its files hold no checksums. */
 /* zstd level for stored text: level 1 compresses prose about 3:1 at
  * several hundred MB/s; higher levels cost ingest speed for little */
 #define ZSTD_LEVEL 1
@@ -100,7 +103,7 @@ static const char *const schema =
     " name TEXT UNIQUE NOT NULL, date TEXT NOT NULL, note TEXT);"
     "CREATE TABLE IF NOT EXISTS segments(id INTEGER PRIMARY KEY,"
     " name TEXT UNIQUE NOT NULL, count INTEGER NOT NULL,"
-    " created TEXT NOT NULL);"
+    " created TEXT NOT NULL, ident INTEGER NOT NULL, bytes INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS dkim_keys(id INTEGER PRIMARY KEY,"
     " name TEXT NOT NULL, record TEXT NOT NULL, source TEXT,"
     " observed TEXT, published TEXT, added TEXT NOT NULL,"
@@ -217,20 +220,27 @@ static void segment_name(spoor_store *s, char *out, size_t cap)
              t.tv_nsec, (int)getpid(), s->seg_serial++);
 }
 
+/* Record segment name (count postings) in the catalogue with its
+ * identity: the id in its header and its size. */
 static int register_segment(spoor_store *s, const char *name, uint64_t count)
 {
     sqlite3_stmt *st = NULL;
     char now[32];
+    uint64_t id, bytes;
     int error = 0;
     now_iso(now);
+    if ((error = spoor_segment__ident(s->path, name, &id, &bytes)) < 0)
+        return error;
     if (sqlite3_prepare_v2(s->db,
-                           "INSERT INTO segments(name, count, created) "
-                           "VALUES(?, ?, ?)",
+                           "INSERT INTO segments(name, count, created, ident, "
+                           "bytes) VALUES(?, ?, ?, ?, ?)",
                            -1, &st, NULL) != SQLITE_OK)
         return db_error(s, "segments");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)count);
     sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)id);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)bytes);
     if (sqlite3_step(st) != SQLITE_DONE)
         error = db_error(s, "register segment");
     sqlite3_finalize(st);
@@ -283,11 +293,26 @@ static int load_segments(spoor_store *s)
     struct dirent *e;
     int error = 0, rc;
 
-    if (sqlite3_prepare_v2(s->db, "SELECT name FROM segments ORDER BY id", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            s->db, "SELECT name, ident, bytes FROM segments ORDER BY id", -1,
+            &st, NULL) != SQLITE_OK)
         return 0; /* an index without segments yet */
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && error == 0)
-        error = add_segment(s, (const char *)sqlite3_column_text(st, 0));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && error == 0) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const spoor_segment *g;
+        if ((error = add_segment(s, name ? name : "")) < 0)
+            break;
+        g = &s->segs[s->n_segs - 1];
+        if (g->id != (uint64_t)sqlite3_column_int64(st, 1) ||
+            g->size != (uint64_t)sqlite3_column_int64(st, 2))
+            error = spoor__error_set(SPOOR_ECORRUPT,
+                                     "index '%s': segment '%s' is not the "
+                                     "file the catalogue registered (its "
+                                     "identity or size differs)",
+                                     s->path, g->name);
+    }
+    if (error == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        error = db_error(s, "segments");
     sqlite3_finalize(st);
     if (error < 0 || s->readonly)
         return error;
@@ -489,6 +514,12 @@ static int check_schema(spoor_store *s, const char *path, int may_be_new)
             : NULL;
     if (!v && may_be_new)
         error = 0;
+    else if (v && !strcmp(v, "3"))
+        error = spoor__error_set(
+            SPOOR_ECORRUPT,
+            "index '%s' has catalogue schema 3, made by an older spoor whose "
+            "files carry no checksums; build the index again with spoor add",
+            path);
     else if (v && (!strcmp(v, "1") || !strcmp(v, "2")))
         error = spoor__error_set(
             SPOOR_ECORRUPT,
@@ -501,6 +532,45 @@ static int check_schema(spoor_store *s, const char *path, int may_be_new)
                                  "index '%s' has an unknown schema", path);
     sqlite3_finalize(st);
     return error;
+}
+
+/*
+ * Open the catalogue dbpath of an index on storage that cannot be written
+ * (a read-only mount, write-blocked evidence media): as an immutable
+ * database, read without locks or a -shm file. An index closed cleanly
+ * keeps nothing in its WAL; one that was not (a -wal file with committed
+ * changes) cannot be read there without losing them, and is refused.
+ */
+static int open_immutable(spoor_store *s, const char *dbpath)
+{
+    char wal[4200];
+    struct stat st;
+    char *uri;
+    int rc;
+    snprintf(wal, sizeof(wal), "%s-wal", dbpath);
+    if (stat(wal, &st) == 0 && st.st_size > 0)
+        return spoor__error_set(
+            SPOOR_EIO,
+            "index '%s' is on storage that cannot be written and was not "
+            "closed cleanly (catalogue.sqlite-wal holds changes): copy it "
+            "to writable storage and open it there once",
+            s->path);
+    uri = sqlite3_mprintf("file:%s?immutable=1", dbpath);
+    if (!uri)
+        return spoor__error_oom();
+    if (strpbrk(dbpath, "?#%")) { /* sqlite3_mprintf has no URI escape */
+        sqlite3_free(uri);
+        return spoor__error_set(SPOOR_EINVALID,
+                                "index '%s' is on storage that cannot be "
+                                "written, and its path holds '?', '#' or "
+                                "'%%': copy it to a plainer path",
+                                s->path);
+    }
+    rc = sqlite3_open_v2(
+        uri, &s->db,
+        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+    sqlite3_free(uri);
+    return rc == SQLITE_OK ? 0 : db_error(s, "cannot open catalogue");
 }
 
 int spoor_store_open(spoor_store **out, const char *path, int flags)
@@ -541,8 +611,21 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
     s->commit_every = BATCH_ITEMS;
     oflags = s->readonly ? SQLITE_OPEN_READONLY
                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    if (sqlite3_open_v2(dbpath, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
+    if (!s->readonly && access(path, W_OK) < 0) {
+        error = spoor__error_set(SPOOR_EIO,
+                                 "index '%s' cannot be written (%s): read "
+                                 "commands work on it, add and optimize "
+                                 "need writable storage",
+                                 path, strerror(errno));
+        goto done;
+    }
+    if (s->readonly && access(path, W_OK) < 0) {
+        /* read-only media: SQLite cannot make the -shm file a WAL reader
+         * needs, so the catalogue is opened immutable, which is what it
+         * is there (see open_immutable) */
+        SPOOR_TRY(open_immutable(s, dbpath));
+    } else if (sqlite3_open_v2(dbpath, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
+                               NULL) != SQLITE_OK) {
         error = db_error(s, "cannot open catalogue");
         goto done;
     }
@@ -1334,6 +1417,18 @@ done:
         *n_bits = 0;
     }
     return error;
+}
+
+void spoor_store__segments(spoor_store *s, const spoor_segment **segs,
+                           size_t *n)
+{
+    *segs = s->segs;
+    *n = s->n_segs;
+}
+
+struct sqlite3 *spoor_store__db(spoor_store *s)
+{
+    return s->db;
 }
 
 int spoor_store__family(spoor_store *s, int64_t content, uint64_t *family)

@@ -153,6 +153,7 @@ typedef struct spoor_segment {
     const unsigned char *data;
     uint64_t data_size;
     uint32_t content_base;
+    uint64_t id;      /* its identity (header), which the catalogue records */
     uint64_t lookups; /* seeks so far (atomic), see spoor_segment__seek */
 } spoor_segment;
 
@@ -170,6 +171,7 @@ typedef struct spoor_seg_cursor {
     const unsigned char *gend;    /* end of a group of many, else NULL */
     uint64_t want;                /* seeking: the key wanted */
     int first, gfirst, seeking, skipped, damaged;
+    int bad_check; /* damaged: the bucket failed its checksum */
     spoor_seg_entry e;
     size_t released; /* merge: bytes of the map handed back (madvise) */
     /* seeking: the bucket, read with pread when it fits (see segment.c);
@@ -188,6 +190,11 @@ int spoor_segment__write(const char *dir, const char *name,
 /** Map and validate segment dir/name. */
 int spoor_segment__open(spoor_segment *seg, const char *dir, const char *name);
 void spoor_segment__close(spoor_segment *seg);
+
+/** The identity of segment dir/name: the id in its header and its size in
+ * bytes, as the catalogue records them. @return 0 or SPOOR_EIO. */
+int spoor_segment__ident(const char *dir, const char *name, uint64_t *id,
+                         uint64_t *bytes);
 
 /** Start c on every posting of seg, in order. */
 void spoor_segment__scan(const spoor_segment *seg, spoor_seg_cursor *c);
@@ -230,6 +237,13 @@ int spoor_segment__shared(const spoor_segment *segs, size_t n_segs,
  */
 int spoor_store__shared_contents(spoor_store *s, unsigned char **bits,
                                  uint64_t *n_bits);
+
+/** The registered segments of s (mapped; owned by s). */
+void spoor_store__segments(spoor_store *s, const spoor_segment **segs,
+                           size_t *n);
+
+/** The catalogue's SQLite handle (owned by s). */
+struct sqlite3 *spoor_store__db(spoor_store *s);
 
 /** About how many contents the index holds (the largest content id: ids
  * are dense). @return 0 or an index error. */

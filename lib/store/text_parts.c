@@ -69,11 +69,18 @@ int spoor_text__compress(ZSTD_CCtx *cctx, int level, const char *text,
 
     *z = NULL;
     *zlen = 0;
+    /* every frame carries zstd's checksum of its content (XXH64), which
+     * decompression verifies: a damaged stored text is an error, never
+     * other text */
+    if (ZSTD_isError(
+            ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)))
+        return spoor__error_set(SPOOR_ENOMEM, "zstd refused its parameters");
     if (len < TEXT_PARTS_MIN) {
         cap = ZSTD_compressBound(len);
         if (!(out = spoor__malloc(cap)))
             return spoor__error_oom();
-        done = ZSTD_compressCCtx(cctx, out, cap, text, len, level);
+        done = ZSTD_compress2(cctx, out, cap, text, len);
         goto check;
     }
     if (!(ends = spoor__reallocarray(NULL, len / TEXT_PART_BYTES + 1,
@@ -94,8 +101,8 @@ int spoor_text__compress(ZSTD_CCtx *cctx, int level, const char *text,
     put32(out + 16, n);
     done = head;
     for (i = 0, at = 0; i < n; at = ends[i++]) {
-        size_t part = ZSTD_compressCCtx(cctx, out + done, cap - done, text + at,
-                                        ends[i] - at, level);
+        size_t part = ZSTD_compress2(cctx, out + done, cap - done, text + at,
+                                     ends[i] - at);
         if (ZSTD_isError(part)) {
             done = part;
             goto check;
