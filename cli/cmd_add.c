@@ -177,6 +177,20 @@ static void summary(const add_ctx *c, const char *name)
     }
 }
 
+/* Whether a collection of the index is called want->name. */
+typedef struct wanted {
+    const char *name;
+    int found;
+} wanted;
+
+static int find_collection(const spoor_collection_info *ci, void *payload)
+{
+    wanted *w = payload;
+    if (w->name && !strcmp(ci->name, w->name))
+        w->found = 1;
+    return 0;
+}
+
 int cmd_add(int argc, char **argv, const cli_global *g)
 {
     static const struct option longopts[] = {
@@ -193,6 +207,7 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         {NULL, 0, NULL, 0}};
     const char *name = NULL, *kind = NULL, *date = NULL, *note = NULL;
     add_ctx c;
+    wanted found = {NULL, 0};
     spoor_walk_opts wopts;
     size_t commit_every = 0, jobs = 0;
     int opt, rc = CLI_OK, error = 0;
@@ -262,6 +277,12 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         spoor_store_set_commit_every(c.store, commit_every);
     if (getenv("SPOOR_TEST_KILL_AFTER"))
         c.kill_after = strtoull(getenv("SPOOR_TEST_KILL_AFTER"), NULL, 10);
+    found.name = name;
+    if (spoor_store_collections(c.store, find_collection, &found) < 0) {
+        rc = cli_error_lib(g->index);
+        goto done;
+    }
+    found.name = NULL; /* found.found: whether it was there before */
     if (spoor_store_collection(c.store, name, kind, date, note, &c.collection) <
         0) {
         rc = cli_error_lib(name);
@@ -297,6 +318,17 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         summary(&c, name);
     if (c.n_skips)
         rc = CLI_ERROR;
+    if (!found.found && c.n_new + c.n_dup + c.n_present == 0) {
+        /* nothing was added: the collection this add made goes again */
+        uint64_t items, contents;
+        if (spoor_store_collection_rm(c.store, name, &items, &contents) < 0)
+            rc = cli_error_lib(name);
+        else
+            fprintf(stderr,
+                    "spoor: %s: nothing was added, so the collection was not "
+                    "created\n",
+                    name);
+    }
 done:
     spoor_store_free(c.store);
     for (s = 0; s < c.n_skips; s++) {

@@ -1,6 +1,7 @@
 /*
  * cmd_collections.c: spoor collections [--json]; collections rename OLD
- * NEW; collections set NAME [-k KIND] [-d DATE] [--note TEXT]
+ * NEW; collections set NAME [-k KIND] [-d DATE] [--note TEXT]; collections
+ * rm NAME
  */
 #include <getopt.h>
 #include <string.h>
@@ -41,7 +42,23 @@ static int print_row(const spoor_collection_info *c, void *payload)
     return 0;
 }
 
-/* collections rename OLD NEW / set NAME [-k KIND] [-d DATE] [--note]. */
+/* collections rm NAME: what went is said on stdout. */
+static int remove_collection(spoor_store *store, const char *name)
+{
+    uint64_t items, contents;
+    if (spoor_store_collection_rm(store, name, &items, &contents) < 0)
+        return cli_error_lib(name);
+    printf("removed collection '%s': %llu item%s, and %llu content%s no "
+           "other collection held\n(their postings are skipped now and "
+           "dropped when every segment is merged:\nspoor optimize does it "
+           "at once)\n",
+           name, (unsigned long long)items, items == 1 ? "" : "s",
+           (unsigned long long)contents, contents == 1 ? "" : "s");
+    return CLI_OK;
+}
+
+/* collections rename OLD NEW / set NAME [-k KIND] [-d DATE] [--note] /
+ * rm NAME. */
 static int change(const cli_global *g, const char *what, char **args,
                   int n_args, const char *kind, const char *date,
                   const char *note)
@@ -60,6 +77,11 @@ static int change(const cli_global *g, const char *what, char **args,
                                date);
     if ((rc = cli_open_index(&store, g, 0)) != CLI_OK)
         return rc;
+    if (!strcmp(what, "rm")) {
+        rc = remove_collection(store, args[0]);
+        spoor_store_free(store);
+        return rc;
+    }
     error = !strcmp(what, "rename")
                 ? spoor_store_collection_rename(store, args[0], args[1])
                 : spoor_store_collection_set(store, args[0], kind, date, note);
@@ -97,23 +119,27 @@ int cmd_collections(int argc, char **argv, const cli_global *g)
             printf("usage: spoor collections [--json]\n"
                    "       spoor collections rename OLD NEW\n"
                    "       spoor collections set NAME [-k KIND] [-d DATE] "
-                   "[--note TEXT]\n\n"
+                   "[--note TEXT]\n"
+                   "       spoor collections rm NAME\n\n"
                    "List collections (by date, then name) with kind, date, "
                    "number of items\n(occurrences, nested ones included) "
                    "and bytes of top-level files;\nrename one, or change its "
-                   "kind, date or note (a mistake at add).\n");
+                   "kind, date or note (a mistake at add); or remove\none "
+                   "with its items and the contents no other collection "
+                   "holds.\n");
             return CLI_OK;
         } else {
             return cli_error_usage("collections", "bad option");
         }
     }
     if (optind < argc &&
-        (!strcmp(argv[optind], "rename") || !strcmp(argv[optind], "set")))
+        (!strcmp(argv[optind], "rename") || !strcmp(argv[optind], "set") ||
+         !strcmp(argv[optind], "rm")))
         return change(g, argv[optind], argv + optind + 1, argc - optind - 1,
                       kind, date, note);
     if (optind != argc)
         return cli_error_usage("collections",
-                               "unknown '%s' (rename, set, or nothing)",
+                               "unknown '%s' (rename, set, rm, or nothing)",
                                argv[optind]);
     if ((rc = cli_open_index(&store, g, SPOOR_STORE_READONLY)) != CLI_OK)
         return rc;

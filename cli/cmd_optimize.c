@@ -36,9 +36,10 @@ int cmd_optimize(int argc, char **argv, const cli_global *g)
         spoor_store_stats(store, &st) < 0) {
         rc = cli_error_lib(g->index);
     } else if (merged) {
-        printf("merged %llu segments into one (%lld postings, %lld bytes)\n",
-               (unsigned long long)merged, (long long)st.postings,
-               (long long)st.postings_bytes);
+        printf("merged %llu segment%s into one (%lld postings, %lld "
+               "bytes)\n",
+               (unsigned long long)merged, merged == 1 ? "" : "s",
+               (long long)st.postings, (long long)st.postings_bytes);
     } else {
         printf("nothing to merge (%lld segment%s)\n", (long long)st.segments,
                st.segments == 1 ? "" : "s");

@@ -105,7 +105,13 @@ int cli_read_stdin(char **out, size_t *len)
 
 int cli_open_index(spoor_store **out, const cli_global *g, int flags)
 {
-    if (spoor_store_open(out, g->index, flags) < 0)
+    int error = spoor_store_open(out, g->index, flags);
+    if (error == SPOOR_EBUSY) { /* another writer: say so, then wait */
+        fprintf(stderr, "spoor: %s; waiting for it to finish\n",
+                spoor_error_last()->message);
+        error = spoor_store_open(out, g->index, flags | SPOOR_STORE_WAIT);
+    }
+    if (error < 0)
         return cli_error_lib(NULL);
     return CLI_OK;
 }

@@ -22,7 +22,8 @@ enum {
     SPOOR_ELIMIT = -7,       /* a bound from limits.h was reached */
     SPOOR_EUNSUPPORTED = -8, /* the format or feature is not supported */
     SPOOR_ECORRUPT = -9,     /* the index is damaged */
-    SPOOR_EUSER = -10        /* a callback asked to stop */
+    SPOOR_EUSER = -10,       /* a callback asked to stop */
+    SPOOR_EBUSY = -11        /* another process is writing the index */
 };
 
 typedef struct spoor_error {

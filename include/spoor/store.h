@@ -24,18 +24,29 @@
 
 typedef struct spoor_store spoor_store;
 
+/*
+ * Writers take the index's lock (the file "lock" in its folder, flock):
+ * one process writes an index at a time, and creating the index or a
+ * collection cannot race. Readers take no lock: they read committed
+ * segments and a consistent catalogue while a writer works.
+ */
 enum {
-    SPOOR_STORE_CREATE = 1,  /* create the index folder if missing */
-    SPOOR_STORE_READONLY = 2 /* open for reading only */
+    SPOOR_STORE_CREATE = 1,   /* create the index folder if missing */
+    SPOOR_STORE_READONLY = 2, /* open for reading only */
+    SPOOR_STORE_WAIT = 4      /* a writer waits for another's lock */
 };
 
 /** Default --common threshold: a fingerprint in more items is boilerplate. */
 #define SPOOR_DEFAULT_COMMON 100
 
 /**
- * Open (or with SPOOR_STORE_CREATE create) the index at path.
+ * Open (or with SPOOR_STORE_CREATE create) the index at path. A writer
+ * (without SPOOR_STORE_READONLY) takes the index's lock, waiting for it
+ * with SPOOR_STORE_WAIT; without, it fails with SPOOR_EBUSY and a message
+ * naming the process that holds it.
  * @param[out] out the handle; NULL on failure.
- * @return 0, SPOOR_ENOTFOUND (no index there), SPOOR_ECORRUPT, SPOOR_EIO.
+ * @return 0, SPOOR_ENOTFOUND (no index there), SPOOR_EBUSY, SPOOR_ECORRUPT,
+ *         SPOOR_EIO.
  */
 SPOOR_API int spoor_store_open(spoor_store **out, const char *path, int flags);
 
@@ -99,6 +110,20 @@ SPOOR_API int spoor_store_collection_set(spoor_store *s, const char *name,
                                          const char *note);
 
 /** Remove case event name. @return 0 or SPOOR_ENOTFOUND. */
+/**
+ * Remove collection name with its items; the contents no other collection
+ * holds go too (rows, texts, dates, metadata; their postings become
+ * tombstones that lookups skip, dropped at the next merge of every
+ * segment, as spoor_store_optimize does). One transaction.
+ * @param[out] items_out the collection's items removed
+ * @param[out] contents_out the contents removed with them
+ * @return 0, SPOOR_ENOTFOUND, SPOOR_EINVALID (opened read-only) or an
+ *         index error.
+ */
+SPOOR_API int spoor_store_collection_rm(spoor_store *s, const char *name,
+                                        uint64_t *items_out,
+                                        uint64_t *contents_out);
+
 SPOOR_API int spoor_store_event_rm(spoor_store *s, const char *name);
 
 /** Record (or re-date) case event name on date (YYYY-MM-DD). */

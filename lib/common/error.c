@@ -73,6 +73,8 @@ const char *spoor_strerror(int code)
         return "index damaged";
     case SPOOR_EUSER:
         return "stopped by caller";
+    case SPOOR_EBUSY:
+        return "busy";
     default:
         return "error";
     }

@@ -951,6 +951,20 @@ static int check(spoor_result **out, spoor_store *s, const spoor_item *item,
         n_cands++;
         i = end;
     }
+    if (opts->only && opts->n_only) {
+        /* -c: only candidates the named collections hold compete for the
+         * max_sources places, so that what other collections hold cannot
+         * change the answer (isolation) */
+        size_t w = 0;
+        for (i = 0; i < n_cands; i++) {
+            int held;
+            SPOOR_TRY(spoor_store__held_in(s, cands[i].content, opts->only,
+                                           opts->n_only, &held));
+            if (held)
+                cands[w++] = cands[i];
+        }
+        n_cands = w;
+    }
     spoor__sort(cands, n_cands, sizeof(*cands), cmp_cand);
     kept = n_cands < opts->max_sources ? n_cands : opts->max_sources;
 

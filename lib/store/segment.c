@@ -953,8 +953,23 @@ static int merge_next(seg_merge *m, spoor_seg_entry *out)
     return 1;
 }
 
+/* Whether content is among gone[0..n) (sorted). */
+static int in_sorted(const int64_t *gone, size_t n, int64_t content)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (gone[mid] < content)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && gone[lo] == content;
+}
+
 int spoor_segment__merge(const char *dir, const char *name,
                          const spoor_segment *segs, size_t n_segs,
+                         const int64_t *gone, size_t n_gone,
                          uint64_t *count_out)
 {
     seg_writer *w = spoor__malloc(sizeof(*w));
@@ -978,7 +993,8 @@ int spoor_segment__merge(const char *dir, const char *name,
     SPOOR_TRY(merge_open(&m, segs, n_segs));
     SPOOR_TRY(writer_open(w, dir, name, total, base == UINT32_MAX ? 0 : base));
     while ((more = merge_next(&m, &e)) > 0)
-        SPOOR_TRY(writer_add(w, &e));
+        if (!n_gone || !in_sorted(gone, n_gone, e.content))
+            SPOOR_TRY(writer_add(w, &e));
     SPOOR_TRY(more);
     *count_out = w->count;
     error = writer_finish(w, dir);

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <dirent.h>
@@ -52,6 +54,12 @@
 struct spoor_store {
     sqlite3 *db;
     char *path;
+    int lock_fd;   /* a writer's lock on the index (flock), or -1 */
+    int64_t *gone; /* removed contents whose postings segments still hold
+                      (tombstones), sorted */
+    size_t n_gone;
+    sqlite3_stmt *st_held; /* spoor_store__held_in's, for n_held names */
+    size_t n_held;
     char id[64];      /* the index's identity (meta 'id') */
     char created[32]; /* when it was created */
     int readonly;
@@ -78,7 +86,7 @@ static const char *const schema =
     "CREATE TABLE IF NOT EXISTS collections(id INTEGER PRIMARY KEY,"
     " name TEXT UNIQUE NOT NULL, kind TEXT NOT NULL, date TEXT, note TEXT,"
     " created TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS contents(id INTEGER PRIMARY KEY,"
+    "CREATE TABLE IF NOT EXISTS contents(id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " sha256 TEXT UNIQUE NOT NULL, format TEXT NOT NULL, encoding TEXT,"
     " warning TEXT, bytes INTEGER NOT NULL, text_bytes INTEGER NOT NULL,"
     " canon_len INTEGER NOT NULL, fp_bytes INTEGER NOT NULL,"
@@ -104,6 +112,7 @@ static const char *const schema =
     "CREATE TABLE IF NOT EXISTS segments(id INTEGER PRIMARY KEY,"
     " name TEXT UNIQUE NOT NULL, count INTEGER NOT NULL,"
     " created TEXT NOT NULL, ident INTEGER NOT NULL, bytes INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS gone(content_id INTEGER PRIMARY KEY);"
     "CREATE TABLE IF NOT EXISTS dkim_keys(id INTEGER PRIMARY KEY,"
     " name TEXT NOT NULL, record TEXT NOT NULL, source TEXT,"
     " observed TEXT, published TEXT, added TEXT NOT NULL,"
@@ -247,6 +256,14 @@ static int register_segment(spoor_store *s, const char *name, uint64_t count)
     return error;
 }
 
+/* Delete the file called name in the index folder. */
+static void remove_file(spoor_store *s, const char *name)
+{
+    char p[4096];
+    snprintf(p, sizeof(p), "%s/%s", s->path, name);
+    unlink(p);
+}
+
 static int merge_tiers(spoor_store *s);
 
 int spoor_store_commit(spoor_store *s)
@@ -261,27 +278,30 @@ int spoor_store_commit(spoor_store *s)
         segment_name(s, name, sizeof(name));
         if ((error = spoor_segment__sort(s->pending, s->n_pending)) < 0 ||
             (error = spoor_segment__write(s->path, name, s->pending,
-                                          s->n_pending)) < 0 ||
-            (error = register_segment(s, name, s->n_pending)) < 0)
+                                          s->n_pending)) < 0)
             return error;
+        if ((error = register_segment(s, name, s->n_pending)) < 0) {
+            remove_file(s, name); /* never registered: nothing refers to it */
+            return error;
+        }
     }
     if (getenv("SPOOR_TEST_KILL_BEFORE_COMMIT"))
         raise(SIGKILL); /* crash-safety test hook */
-    if ((error = exec(s, "COMMIT")) < 0)
+    if ((error = exec(s, "COMMIT")) < 0) {
+        /* a full disk, most likely: the transaction is rolled back, and its
+         * segment goes now rather than at the next writer's opening */
+        (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        s->in_tx = 0;
+        s->n_pending = 0;
+        if (name[0])
+            remove_file(s, name);
         return error;
+    }
     s->in_tx = 0;
     s->n_pending = 0;
     if (name[0] && (error = add_segment(s, name)) < 0)
         return error;
     return merge_tiers(s);
-}
-
-/* Delete the file called name in the index folder. */
-static void remove_file(spoor_store *s, const char *name)
-{
-    char p[4096];
-    snprintf(p, sizeof(p), "%s/%s", s->path, name);
-    unlink(p);
 }
 
 /* Map every registered segment; a writer also deletes files no committed
@@ -372,11 +392,14 @@ static int merge_segments(spoor_store *s, const size_t *pick, size_t n)
     for (i = 0; i < n; i++)
         srcs[i] = s->segs[pick[i]]; /* shallow: merge only reads them */
     segment_name(s, name, sizeof(name));
-    SPOOR_TRY(spoor_segment__merge(s->path, name, srcs, n, &count));
+    SPOOR_TRY(spoor_segment__merge(s->path, name, srcs, n, s->gone, s->n_gone,
+                                   &count));
     if ((error = exec(s, "BEGIN IMMEDIATE")) == 0 &&
         (error = unregister_segments(s, srcs, n)) == 0 &&
-        (error = register_segment(s, name, count)) == 0)
-        error = exec(s, "COMMIT");
+        (error = register_segment(s, name, count)) == 0 &&
+        (n < s->n_segs || (error = exec(s, "DELETE FROM gone")) == 0))
+        error = exec(s, "COMMIT"); /* all merged: no posting of a removed
+                                      content is left anywhere */
     if (error < 0) {
         (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         remove_file(s, name);
@@ -391,7 +414,8 @@ static int merge_segments(spoor_store *s, const size_t *pick, size_t n)
         if (s->segs[i].name)
             s->segs[j++] = s->segs[i];
     s->n_segs = j;
-    error = add_segment(s, name);
+    if ((error = add_segment(s, name)) == 0 && s->n_segs == 1)
+        error = spoor_store__reload_gone(s);
 done:
     spoor__free(srcs);
     return error;
@@ -449,7 +473,8 @@ int spoor_store_optimize(spoor_store *s, uint64_t *merged_out)
                                 s->path);
     if ((error = spoor_store_commit(s)) < 0)
         return error;
-    if ((n = s->n_segs) <= 1)
+    /* one segment is rewritten too when it holds tombstones */
+    if ((n = s->n_segs) == 0 || (n == 1 && s->n_gone == 0))
         return 0;
     if (!(pick = spoor__malloc(n * sizeof(*pick))))
         return spoor__error_oom();
@@ -573,6 +598,55 @@ static int open_immutable(spoor_store *s, const char *dbpath)
     return rc == SQLITE_OK ? 0 : db_error(s, "cannot open catalogue");
 }
 
+/*
+ * Take the writer's lock of the index at path (its file "lock"): at once,
+ * or with wait after the holder lets go. The holder's pid and the time it
+ * took the lock are written in the file, for the message of another
+ * writer that finds it taken.
+ */
+static int take_lock(spoor_store *s, const char *path, int wait)
+{
+    char lp[4200], info[128], now[32];
+    ssize_t n;
+    int len;
+    snprintf(lp, sizeof(lp), "%s/lock", path);
+    s->lock_fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (s->lock_fd < 0)
+        return spoor__error_set(SPOOR_EIO, "index '%s': cannot open %s: %s",
+                                path, lp, strerror(errno));
+    while (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        if (errno == EINTR)
+            continue;
+        if (errno != EWOULDBLOCK)
+            return spoor__error_set(SPOOR_EIO, "index '%s': cannot lock: %s",
+                                    path, strerror(errno));
+        if (!wait) {
+            n = pread(s->lock_fd, info, sizeof(info) - 1, 0);
+            info[n > 0 ? n : 0] = '\0';
+            info[strcspn(info, "\n")] = '\0';
+            return spoor__error_set(SPOOR_EBUSY,
+                                    "index '%s' is being written by another "
+                                    "process (%s)",
+                                    path,
+                                    info[0] ? info : "it has just started");
+        }
+        while (flock(s->lock_fd, LOCK_EX) < 0)
+            if (errno != EINTR)
+                return spoor__error_set(SPOOR_EIO,
+                                        "index '%s': cannot lock: %s", path,
+                                        strerror(errno));
+        break;
+    }
+    now_iso(now);
+    len =
+        snprintf(info, sizeof(info), "pid %ld since %s\n", (long)getpid(), now);
+    /* a failure here only costs another writer's message its detail */
+    if (ftruncate(s->lock_fd, 0) == 0 &&
+        pwrite(s->lock_fd, info, (size_t)len, 0) != len)
+        (void)ftruncate(s->lock_fd, 0);
+    return 0;
+}
+
 int spoor_store_open(spoor_store **out, const char *path, int flags)
 {
     spoor_store *s = NULL;
@@ -587,7 +661,9 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
             return spoor__error_set(SPOOR_ENOTFOUND,
                                     "no index at '%s' (spoor add creates one)",
                                     path);
-        if (mkdir(path, 0777) < 0)
+        /* another writer may create it at the same moment: fine */
+        if (mkdir(path, 0777) < 0 &&
+            (errno != EEXIST || stat(path, &st) < 0 || !S_ISDIR(st.st_mode)))
             return spoor__error_set(SPOOR_EIO, "cannot create index '%s': %s",
                                     path, strerror(errno));
     } else if (!S_ISDIR(st.st_mode)) {
@@ -605,6 +681,7 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
     }
     s = spoor__calloc(1, sizeof(*s));
     SPOOR_ALLOC_CHECK(s);
+    s->lock_fd = -1;
     s->path = spoor__strdup(path);
     SPOOR_ALLOC_CHECK(s->path);
     s->readonly = !!(flags & SPOOR_STORE_READONLY);
@@ -619,6 +696,8 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
                                  path, strerror(errno));
         goto done;
     }
+    if (!s->readonly)
+        SPOOR_TRY(take_lock(s, path, !!(flags & SPOOR_STORE_WAIT)));
     if (s->readonly && access(path, W_OK) < 0) {
         /* read-only media: SQLite cannot make the -shm file a WAL reader
          * needs, so the catalogue is opened immutable, which is what it
@@ -668,6 +747,7 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
         sqlite3_finalize(st_m);
     }
     SPOOR_TRY(load_segments(s));
+    SPOOR_TRY(spoor_store__reload_gone(s));
 done:
     spoor__free(dbpath);
     if (error < 0) {
@@ -704,9 +784,13 @@ void spoor_store_free(spoor_store *s)
     sqlite3_finalize(s->st_meta);
     sqlite3_finalize(s->st_occ);
     sqlite3_finalize(s->st_text);
+    sqlite3_finalize(s->st_held);
     sqlite3_close(s->db);
     ZSTD_freeCCtx(s->zctx);
     ZSTD_freeDCtx(s->dctx);
+    if (s->lock_fd >= 0)
+        close(s->lock_fd); /* lets the lock go */
+    spoor__free(s->gone);
     spoor__free(s->path);
     spoor__free(s);
 }
@@ -1264,6 +1348,8 @@ int spoor_store__lookup(spoor_store *s, uint64_t hash, size_t common,
                 out->n = start;
                 return r;
             }
+            if (s->n_gone && spoor_store__is_gone(s, en->content))
+                continue; /* a removed content's posting (a tombstone) */
             if (!have || en->content != last) {
                 last = en->content;
                 have = 1;
@@ -1417,6 +1503,82 @@ done:
         *n_bits = 0;
     }
     return error;
+}
+
+int spoor_store__reload_gone(spoor_store *s)
+{
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    int rc, error = 0;
+    spoor__free(s->gone);
+    s->gone = NULL;
+    s->n_gone = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT content_id FROM gone ORDER BY content_id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, "tombstones");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        SPOOR_TRY(spoor__array_reserve((void **)&s->gone, &cap, s->n_gone + 1,
+                                       sizeof(*s->gone)));
+        s->gone[s->n_gone++] = sqlite3_column_int64(st, 0);
+    }
+    if (rc != SQLITE_DONE)
+        error = db_error(s, "tombstones");
+done:
+    sqlite3_finalize(st);
+    return error;
+}
+
+int spoor_store__held_in(spoor_store *s, int64_t content,
+                         const char *const *names, size_t n, int *held)
+{
+    size_t i;
+    int rc;
+    *held = 0;
+    if (n == 0)
+        return 0;
+    if (!s->st_held || s->n_held != n) {
+        spoor_buf q = SPOOR_BUF_INIT;
+        int error = spoor_buf_puts(&q, "SELECT 1 FROM items i JOIN collections "
+                                       "c ON c.id = i.collection_id WHERE "
+                                       "i.content_id = ? AND c.name IN (?");
+        for (i = 1; i < n && error == 0; i++)
+            error = spoor_buf_puts(&q, ", ?");
+        if (error == 0)
+            error = spoor_buf_puts(&q, ") LIMIT 1");
+        sqlite3_finalize(s->st_held);
+        s->st_held = NULL;
+        if (error == 0 && sqlite3_prepare_v2(s->db, q.ptr, -1, &s->st_held,
+                                             NULL) != SQLITE_OK)
+            error = db_error(s, "collections of a content");
+        spoor_buf_dispose(&q);
+        if (error < 0)
+            return error;
+        s->n_held = n;
+    }
+    sqlite3_reset(s->st_held);
+    sqlite3_bind_int64(s->st_held, 1, content);
+    for (i = 0; i < n; i++)
+        sqlite3_bind_text(s->st_held, (int)i + 2, names[i], -1, SQLITE_STATIC);
+    rc = sqlite3_step(s->st_held);
+    *held = rc == SQLITE_ROW;
+    sqlite3_reset(s->st_held);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? 0
+               : db_error(s, "collections of a content");
+}
+
+int spoor_store__is_gone(const spoor_store *s, int64_t content)
+{
+    size_t lo = 0, hi = s->n_gone;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->gone[mid] < content)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->n_gone && s->gone[lo] == content;
 }
 
 void spoor_store__segments(spoor_store *s, const spoor_segment **segs,

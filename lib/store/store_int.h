@@ -214,9 +214,11 @@ void spoor_segment__seek(spoor_segment *seg, uint64_t hash,
  */
 int spoor_segment__next(spoor_seg_cursor *c, spoor_seg_entry *out);
 
-/** Merge segments into a new segment dir/name. */
+/** Merge segments into a new segment dir/name, leaving out the postings
+ * of the removed contents gone[0..n_gone) (sorted). */
 int spoor_segment__merge(const char *dir, const char *name,
                          const spoor_segment *segs, size_t n_segs,
+                         const int64_t *gone, size_t n_gone,
                          uint64_t *count_out);
 
 /**
@@ -237,6 +239,18 @@ int spoor_segment__shared(const spoor_segment *segs, size_t n_segs,
  */
 int spoor_store__shared_contents(spoor_store *s, unsigned char **bits,
                                  uint64_t *n_bits);
+
+/** Read the tombstones again (table gone: removed contents whose postings
+ * segments may still hold). @return 0 or an index error. */
+int spoor_store__reload_gone(spoor_store *s);
+
+/** Whether content has an item in one of the collections names[0..n)
+ * (*held). @return 0 or an index error. */
+int spoor_store__held_in(spoor_store *s, int64_t content,
+                         const char *const *names, size_t n, int *held);
+
+/** Whether content was removed (its postings are tombstones). */
+int spoor_store__is_gone(const spoor_store *s, int64_t content);
 
 /** The registered segments of s (mapped; owned by s). */
 void spoor_store__segments(spoor_store *s, const spoor_segment **segs,

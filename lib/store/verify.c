@@ -59,7 +59,8 @@ static int check_segment(verifier *v, const spoor_segment *g, int64_t max_id)
     spoor_segment__scan(g, c);
     while ((r = spoor_segment__next(c, &e)) > 0) {
         n++;
-        if ((int64_t)e.content > max_id || e.content == 0)
+        if (((int64_t)e.content > max_id || e.content == 0) &&
+            !spoor_store__is_gone(v->s, e.content))
             stray++;
     }
     v->st->segments++;

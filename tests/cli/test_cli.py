@@ -18,6 +18,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 
 SPOOR = os.environ.get("SPOOR", "spoor")
@@ -1451,6 +1452,130 @@ def test_read_only_media(env):
         ok("cannot be written (Read-only file system)" in err, err)
     finally:
         subprocess.run(["umount", mnt], capture_output=True)
+
+
+def test_concurrent_writers(env):
+    """Ten races of two adds started at the same moment into a new index
+    (the second time into the same collection): both succeed, nothing is
+    lost or duplicated, and a writer that finds the index taken says who
+    holds it and waits."""
+    for i in range(3):
+        env.write(f"a/doc{i}.txt", prose(3600 + i, 200))
+        env.write(f"b/doc{i}.txt", prose(3700 + i, 200))
+    spoor = os.environ["SPOOR"]
+    waited = 0
+    for race in range(10):
+        index = env.path(f"race{race}")
+        names = ("ca", "cb") if race % 2 == 0 else ("same", "same")
+        procs = [subprocess.Popen([spoor, "--index", index, "add", "-q", "-c",
+                                   name, env.path(folder)],
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+                 for name, folder in zip(names, ("a", "b"))]
+        outs = [p.communicate(timeout=120) for p in procs]
+        for p, (out, err) in zip(procs, outs):
+            eq(p.returncode, 0, f"race {race}: {err.decode()}")
+            waited += b"is being written by another process" in err
+        out, _, _ = env.run("--index", index, "collections", "--json",
+                            index=False)
+        cols = {c["name"]: c["items"] for c in map(json.loads,
+                                                    out.splitlines())}
+        eq(cols, {"ca": 3, "cb": 3} if names[0] == "ca" else {"same": 6},
+           f"race {race}: every item once")
+        env.run("--index", index, "verify", index=False)
+    ok(waited > 0, "no writer ever waited: the races did not overlap")
+    # a writer held up by another: the message names the holder
+    env.run("add", "-c", "first", env.path("a"))
+    lock = os.path.join(env.index, "lock")
+    import fcntl
+    with open(lock, "r+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        f.seek(0)
+        f.truncate()
+        f.write("pid 4242 since 2015-01-01T00:00:00Z\n")
+        f.flush()
+        p = subprocess.Popen([spoor, "--index", env.index, "add", "-q", "-c",
+                              "second", env.path("b")],
+                             stderr=subprocess.PIPE)
+        time.sleep(1.0)
+        eq(p.poll(), None, "the second writer waits")
+        fcntl.flock(f, fcntl.LOCK_UN)
+    _, err = p.communicate(timeout=60)
+    eq(p.returncode, 0, err.decode())
+    ok(b"is being written by another process (pid 4242 since "
+       b"2015-01-01T00:00:00Z); waiting for it to finish" in err, err)
+
+
+def test_collections_rm(env):
+    """collections rm takes a collection away with its items and the
+    contents no other collection holds: their texts at once, their
+    postings as tombstones that lookups skip until optimize drops them; a
+    content added afterwards never takes a removed one's id. An add whose
+    every input fails leaves no collection behind."""
+    shared = prose(3800, 300)
+    for i in range(3):
+        env.write(f"a/doc{i}.txt", prose(3810 + i, 300))
+    env.write("a/shared.txt", shared)
+    env.write("b/shared.txt", shared)
+    env.write("b/own.txt", prose(3820, 300))
+    env.run("add", "-c", "a", env.path("a"))
+    env.run("add", "-c", "b", env.path("b"))
+    before = json.loads(env.run("stats", "--json")[0])
+    [r] = env.check("-", stdin=prose(3811, 300)[100:900].encode())
+    eq([m["collection"] for m in r["matches"]], ["a"], "found in a")
+    out, _, _ = env.run("collections", "rm", "a")
+    ok("removed collection 'a': 4 items, and 3 contents no other "
+       "collection held" in out, out)
+    [r] = env.check("-", stdin=prose(3811, 300)[100:900].encode())
+    eq(r["matches"], [], "a removed document is found nowhere")
+    [r] = env.check(env.path("a/shared.txt"))
+    eq([m["collection"] for m in r["matches"]], ["b"], "b keeps its copy")
+    env.run("verify")
+    env.write("c/new.txt", prose(3830, 300))
+    env.run("add", "-c", "c", env.path("c"))
+    [r] = env.check("-", stdin=prose(3830, 300)[100:900].encode())
+    eq([(m["collection"], m["path"]) for m in r["matches"]],
+       [("c", "new.txt")], "a new content is found (its id is new)")
+    out, _, _ = env.run("optimize")
+    ok(out.startswith("merged "), out)
+    after = json.loads(env.run("stats", "--json")[0])
+    ok(after["postings"] < before["postings"], (before, after))
+    eq(after["contents"], 3, "b's two and c's one")
+    env.run("verify")
+    [r] = env.check("-", stdin=prose(3830, 300)[100:900].encode())
+    eq(len(r["matches"]), 1, "still found after the merge")
+    _, err, _ = env.run("collections", "rm", "a", expect=1)
+    ok("no collection 'a'" in err, err)
+    _, err, _ = env.run("add", "-c", "typo", "-k", "release", "-d",
+                        "2015-01-01", env.path("nope"), expect=1)
+    ok("typo: nothing was added, so the collection was not created" in err,
+       err)
+    out, _, _ = env.run("collections", "--json")
+    eq(sorted(json.loads(x)["name"] for x in out.splitlines()), ["b", "c"],
+       "no empty collection left behind")
+
+
+def test_check_c_isolation(env):
+    """check -c A answers the same whatever other collections hold: their
+    candidates do not take the --max-sources places of A's."""
+    parts = [prose(3900 + i, 120) for i in range(6)]
+    query = "\n\n".join(parts)
+    for i, p in enumerate(parts):
+        env.write(f"base/part{i}.txt", prose(3950 + i, 60) + "\n\n" + p)
+    env.write("q.txt", query)
+    env.run("add", "-c", "base", env.path("base"))
+    args = ("--max-sources", "3", "-c", "base")
+    [alone] = env.check(env.path("q.txt"), opts=args)
+    eq(len(alone["matches"]), 3, "three sources verified")
+    eq(alone["sources_not_verified"], 3, "three left")
+    for i in range(10):  # each holds the whole query: better candidates
+        env.write(f"other/copy{i}.txt", query + "\n\n" + prose(3970 + i, 50))
+    env.run("add", "-c", "other", env.path("other"))
+    [after] = env.check(env.path("q.txt"), opts=args)
+    eq(after, alone, "the same answer with another collection added")
+    [every] = env.check(env.path("q.txt"), opts=("--max-sources", "3"))
+    eq({m["collection"] for m in every["matches"]}, {"other"},
+       "without -c the better candidates win")
 
 
 def test_names_and_events(env):

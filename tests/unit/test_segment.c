@@ -201,8 +201,8 @@ static void test_segment__merge_preserves_all(void **s)
         n += m;
         free(e);
     }
-    assert_int_equal(spoor_segment__merge(dir, "merged.spx", segs, 3, &count),
-                     0);
+    assert_int_equal(
+        spoor_segment__merge(dir, "merged.spx", segs, 3, NULL, 0, &count), 0);
     assert_int_equal(count, n);
     assert_int_equal(spoor_segment__open(&out, dir, "merged.spx"), 0);
     assert_int_equal(spoor_segment__sort(all, n), 0);
