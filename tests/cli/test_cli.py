@@ -1578,6 +1578,45 @@ def test_check_c_isolation(env):
        "without -c the better candidates win")
 
 
+def test_disk_full(env):
+    """An add that fills the disk (a 3 MiB tmpfs, as root) fails, leaves no
+    segment behind, and the next small add succeeds; the index stays sound.
+    Skipped (exit 77) where mounting is not allowed."""
+    mnt = env.path("small")
+    os.makedirs(mnt)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs",
+                       mnt], capture_output=True).returncode != 0:
+        print("skipped: mounting a tmpfs is not allowed here")
+        env.close()
+        sys.exit(77)
+    try:
+        index = os.path.join(mnt, "index")
+        env.write("first/a.txt", prose(4000, 300))
+        for i in range(120):  # ~16 MB of text: more than the disk holds
+            env.write(f"big/doc{i}.txt",
+                      "\n".join(prose(4100 + 50 * i + j, 400)
+                                for j in range(20)))
+        env.write("last/b.txt", prose(4001, 300))
+        env.run("--index", index, "add", "-c", "first", env.path("first"),
+                index=False)
+        _, err, _ = env.run("--index", index, "add", "-c", "big",
+                            env.path("big"), index=False, expect=1)
+        ok("disk is full" in err or "No space left" in err, err)
+        segs = [f for f in os.listdir(index) if f.startswith("seg-")]
+        eq(len(segs), 1, f"only the first add's segment is left: {segs}")
+        env.run("--index", index, "add", "-c", "last", env.path("last"),
+                index=False)
+        env.run("--index", index, "verify", index=False)
+        [r] = env.check("-", stdin=prose(4001, 300)[100:900].encode(),
+                        index=index)
+        eq([m["collection"] for m in r["matches"]], ["last"], "the next add")
+        [r] = env.check("-", stdin=prose(4000, 300)[100:900].encode(),
+                        index=index)
+        eq([m["collection"] for m in r["matches"]], ["first"], "kept")
+    finally:
+        subprocess.run(["umount", mnt], capture_output=True)
+
+
 def test_names_and_events(env):
     """Collection and event names are checked (no control characters, ':'
     or '!', no leading '-', at most 128 bytes, valid UTF-8); recording an
