@@ -6,7 +6,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps deps-test build demo test test-asan fuzz fuzz-smoke bench eval format format-check clean
+.PHONY: all deps deps-test build demo test test-asan fuzz fuzz-smoke bench eval mutate format format-check clean
 BENCH_SCALE ?= 1000000
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME  ?= 300
@@ -60,6 +60,12 @@ bench: build
 # mailing lists made of it (bench/eval.py)
 eval: build
 	/usr/bin/python3 bench/eval.py $(BUILD)/cli/spoor
+
+# make mutate: the test suite's mutation score (tests/mutation: a catalogue
+# of small plausible bugs, each applied to a scratch copy and run against
+# the suite); MUTATE_ARGS="--stage verdict" or "--only ID,..." for some
+mutate: deps-test
+	/usr/bin/python3 tests/mutation/run.py $(MUTATE_ARGS)
 
 demo: build
 	examples/demo.sh $(BUILD)/cli/spoor
