@@ -22,7 +22,7 @@ if [ "${1:-}" = "--test" ]; then
   test_deps=1
   shift
   pkgs+=(openssl python3-xlwt libarchive-tools libreoffice-writer-nogui
-         chromium clang libclang-rt-14-dev clang-format mupdf-tools)
+         chromium clang libclang-rt-14-dev clang-format mupdf-tools strace)
 fi
 pkgs+=("$@")
 

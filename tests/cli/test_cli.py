@@ -1316,6 +1316,16 @@ def test_overlap_and_timeline_of_two_dumps(env):
     page = read("t.html")
     ok("<svg" in page and "10 internal: 10 new, 0 seen before" in page and
        "8 internal: 5 new, 3 seen before" in page, page)
+    # a document held whole in two collections and nowhere else (no check:
+    # the join says it shares nothing): all of it is shared
+    env.write("x1/solo.txt", prose(3150, 200))
+    env.write("x2/solo.txt", prose(3150, 200))
+    env.run("add", "-c", "x1", env.path("x1"))
+    env.run("add", "-c", "x2", env.path("x2"))
+    out, _, _ = env.run("overlap", "--json", "-c", "x1", "-c", "x2")
+    for x in map(json.loads, out.splitlines()):
+        ok(x["items"] == x["items_total"] == 1 and
+           x["chars"] == x["chars_total"] > 1000, x)
 
 
 def test_verify_and_damage(env):
@@ -1615,6 +1625,167 @@ def test_disk_full(env):
         eq([m["collection"] for m in r["matches"]], ["first"], "kept")
     finally:
         subprocess.run(["umount", mnt], capture_output=True)
+
+
+def test_verdict_boundaries(env):
+    """The thresholds hold on their boundary, through the CLI: coverage of
+    exactly --released-min is released and of exactly --internal-min
+    internal-only; a date on the event's own day does not postdate it, the
+    day after does; a passage in exactly --common items is evidence, in
+    one more boilerplate; a dated source is a passage's origin before an
+    undated copy."""
+    env.write("rel/r.txt", prose(4200, 200))
+    env.write("fs/d.txt", prose(4201, 200))
+    env.run("add", "-c", "dump", "-k", "release", "-d", "2015-03-01",
+            env.path("rel"))
+    env.run("add", "-c", "fs", "-k", "internal", env.path("fs"))
+    [r] = env.check(env.path("rel/r.txt"), opts=("--released-min", "1"))
+    eq((r["verdict"], r["coverage"]), ("released", {"release": 1,
+                                                    "internal": 0, "any": 1}),
+       "coverage 1 with --released-min 1")
+    # every field of the contract, of the item and of a match
+    eq(sorted(r), sorted([
+        "input", "path", "sha256", "format", "bytes", "text_bytes",
+        "encoding", "dates", "verdict", "verdict_basis", "compared_chars",
+        "substantive_chars", "header_bytes", "below_guarantee",
+        "release_chars", "boilerplate_coverage", "coverage", "first_release",
+        "postdates", "matches", "fingerprints", "boilerplate",
+        "boilerplate_sources", "common_threshold", "spread",
+        "sources_not_verified", "approximate"]), "the item's fields")
+    [m] = r["matches"]
+    eq(sorted(m), sorted([
+        "collection", "kind", "date", "path", "item", "sha256", "exact",
+        "coverage", "source_coverage", "evidence_chars", "relation",
+        "source_time", "source_time_basis", "regions"]), "a match's fields")
+    eq((m["collection"], m["kind"], m["date"], m["exact"], m["coverage"]),
+       ("dump", "release", "2015-03-01", True, 1), "the match")
+    eq(r["first_release"], {"collection": "dump", "date": "2015-03-01"},
+       "first release")
+    eq(r["substantive_chars"], r["compared_chars"], "no boilerplate")
+    eq(r["release_chars"], r["compared_chars"], "all of it released")
+    [r] = env.check(env.path("fs/d.txt"), opts=("--internal-min", "1"))
+    eq((r["verdict"], r["coverage"]), ("internal-only", {
+        "release": 0, "internal": 1, "any": 1}),
+       "coverage 1 with --internal-min 1")
+    eq(r["matches"][0]["kind"], "internal", "kind")
+    env.run("event", "breach", "2015-03-10")
+    for day, wd, later in (("10", "Tue", False), ("11", "Wed", True)):
+        env.write(f"q/m{day}.eml",
+                  "From: a@x.example\nTo: b@x.example\nSubject: s\n"
+                  f"Date: {wd}, {day} Mar 2015 12:00:00 +0000\n"
+                  f"Message-ID: <m{day}@x.example>\n\n" +
+                  prose(4202, 80) + "\n")
+        [r] = env.check(env.path(f"q/m{day}.eml"))
+        eq([p["event"] for p in r["postdates"]], ["breach"] if later else [],
+           f"a message of 2015-03-{day} and the breach of 2015-03-10")
+    shared = prose(4203, 60)
+    for i in range(3):
+        env.write(f"c/doc{i}.txt", prose(4210 + i, 100) + "\n\n" + shared)
+    env.run("add", "-c", "cc", env.path("c"))
+    [r] = env.check("-", stdin=shared.encode(), opts=("--common", "3"))
+    eq((len(r["matches"]), r["boilerplate"]), (3, 0),
+       "in exactly --common items: evidence")
+    [r] = env.check("-", stdin=shared.encode(), opts=("--common", "2"))
+    ok(r["matches"] == [] and r["boilerplate"] > 0,
+       f"in more than --common items: boilerplate: {r}")
+    body = prose(4220, 150)
+    env.write("u/m.eml", "From: a@x.example\nSubject: plan\n"
+              "Message-ID: <u@x.example>\n\n" + body + "\n")
+    env.write("d/m.eml", "From: a@x.example\nSubject: plan\n"
+              "Date: Mon, 02 Jun 2014 09:00:00 +0000\n"
+              "Message-ID: <d@x.example>\n\n" + body + "\n")
+    env.run("add", "-c", "undated", env.path("u"))  # the lower content id
+    env.run("add", "-c", "dated", env.path("d"))
+    [r] = env.check("-", stdin=body[100:700].encode(),
+                    opts=("-c", "undated", "-c", "dated"))
+    eq({m["regions"][0]["origins"][0]["collection"] for m in r["matches"]},
+       {"dated"}, "the passage's origin: the dated source, not the undated "
+       "copy with the lower id")
+
+
+def test_repetitive_content_postings(env):
+    """A file of one row repeated keeps at most 16 postings per fingerprint:
+    far more than the row alone, far fewer than one per repetition."""
+    row = prose(4300, 40) + "\n"
+    env.write("one/row.txt", row)
+    env.write("many/rows.txt", row * 200)
+    counts = {}
+    for name in ("one", "many"):
+        index = env.path("ix-" + name)
+        env.run("--index", index, "add", "-c", name, env.path(name),
+                index=False)
+        counts[name] = json.loads(env.run("--index", index, "stats",
+                                          "--json", index=False)[0])["postings"]
+    ok(8 * counts["one"] < counts["many"] <= 32 * counts["one"], counts)
+
+
+def test_segment_durability(env):
+    """A segment reaches the disk before it is renamed into place and
+    registered: strace shows an fsync of it before its rename, and of the
+    folder after. Skipped (exit 77) where strace cannot trace."""
+    env.write("in/a.txt", prose(4400, 200))
+    trace = env.path("trace")
+    p = subprocess.run(["strace", "-f", "-o", trace, "-e",
+                        "trace=openat,fsync,fdatasync,rename,renameat,"
+                        "renameat2", os.environ["SPOOR"], "--index",
+                        env.index, "add", "-c", "c", env.path("in")],
+                       capture_output=True)
+    if p.returncode != 0 and b"ptrace" in p.stderr:
+        print("skipped: strace cannot trace here")
+        env.close()
+        sys.exit(77)
+    eq(p.returncode, 0, p.stderr.decode())
+    lines = open(trace).read().splitlines()
+    [ren] = [i for i, x in enumerate(lines)
+             if "rename" in x and ".spx.tmp" in x]
+    [opened] = [i for i, x in enumerate(lines)
+                if "openat" in x and ".spx.tmp" in x and "O_CREAT" in x]
+    fd = re.search(r"= (\d+)$", lines[opened]).group(1)
+    ok(any(re.search(rf"\bfsync\({fd}\)", x) for x in lines[opened:ren]),
+       "the segment is fsynced before its rename:\n" +
+       "\n".join(lines[opened:ren + 1]))
+    ok(any("fsync(" in x for x in lines[ren + 1:]),
+       "and the folder after it")
+
+
+def test_scripts_and_case_through_check(env):
+    """Text in other scripts is compared letter by letter after case
+    folding and with marks stripped, through the CLI: an upper-case copy
+    of a Cyrillic and Greek memo without its accents is the same text."""
+    words = ("бюджет студии сокращён на треть после утечки документов "
+             "Σχέδιο αναδιάρθρωσης του στούντιο μετά τη διαρροή "
+             "décision confidentielle du comité de réorganisation ").split()
+    rng = random.Random(4500)
+    memo = " ".join(rng.choice(words) for _ in range(160))
+    env.write("rel/memo.txt", memo)
+    env.run("add", "-c", "dump", "-k", "release", "-d", "2015-01-01",
+            env.path("rel"))
+    import unicodedata
+    plain = "".join(ch for ch in unicodedata.normalize("NFD", memo.upper())
+                    if not unicodedata.combining(ch))
+    [r] = env.check("-", stdin=plain.encode())
+    eq((r["verdict"], r["coverage"]["release"]), ("released", 1),
+       "upper case, no accents: the same text")
+    eq(r["compared_chars"], len("".join(ch for ch in plain if ch.isalnum())),
+       "every letter of every script compared")
+
+
+def test_archive_member_bound(env):
+    """MAX_MEMBERS applies to archives: with --limit MAX_MEMBERS=5 a zip
+    of 8 documents is read up to the bound and the rest is reported, not
+    dropped in silence; the default reads all 8."""
+    os.makedirs(env.path("in"), exist_ok=True)
+    with zipfile.ZipFile(env.path("in/eight.zip"), "w") as z:
+        for i in range(8):
+            z.writestr(f"doc{i}.txt", prose(4600 + i, 80))
+    out, err, _ = env.run("add", "-c", "small", "--limit", "MAX_MEMBERS=5",
+                          env.path("in"), expect=1)
+    ok("archive has more than MAX_MEMBERS (5)" in out + err, out + err)
+    shown = json.loads(env.run("show", "--json", "small:eight.zip")[0])
+    eq(len(shown["members"]), 5, "read up to the bound")
+    env.run("add", "-c", "all", env.path("in"))
+    shown = json.loads(env.run("show", "--json", "all:eight.zip")[0])
+    eq(len(shown["members"]), 8, "all members by default")
 
 
 def test_names_and_events(env):
@@ -2584,6 +2755,12 @@ def test_dkim_mailbox(env):
                                 opts=("--surfaced", "2015-01-01"))
            if x["path"] == "box.mbox!<m8@studio.example>"]
     eq(r["dkim"][0]["result"], "pass", "surfaced before the leak")
+    for day, result in (("2016-04-30", "pass"), ("2016-05-01", "pass-weak")):
+        [r] = [x for x in env.check(env.path("mail/box.mbox"),
+                                    opts=("--surfaced", day))
+               if x["path"] == "box.mbox!<m8@studio.example>"]
+        eq(r["dkim"][0]["result"], result,
+           f"surfaced {day}: the key was published on 2016-05-01")
     # judged at a later date, the expired x= fails
     [r] = [x for x in env.check(env.path("mail/box.mbox"),
                                 opts=("--as-of", "2016-01-01"))

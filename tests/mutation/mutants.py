@@ -28,9 +28,8 @@ mutant("normalise", "lib/normalise/normalise.c",
        "for (k = j; k > i + 1 && s[k - 1] == '0'; k--)",
        "for (k = j; k > j; k--)")
 mutant("normalise", "lib/normalise/normalise.c",
-       "a ',' thousands separator ends the integer part (1,234.50)",
-       "if (k >= 2 && s[k - 1] == ',' && group == 3 && is_digit(s[k - 2]))",
-       "if (0)")
+       "lower-case letters of other scripts dropped (Cyrillic, Greek)",
+       "    case UTF8PROC_CATEGORY_LL:\n", "")
 mutant("normalise", "lib/normalise/normalise.c",
        "the second point of a version number dropped (1.0.4 is 104)",
        "return POINT_KEEP; /* a second point",

@@ -56,8 +56,11 @@ def copy_tree(dest):
 
 def failing(log):
     """The names of the tests a meson test log reports as failing."""
-    return [line.split()[2] for line in log.splitlines()
-            if " FAIL " in line or " TIMEOUT " in line]
+    names = []
+    for line in log.splitlines():
+        if (" FAIL " in line or " TIMEOUT " in line) and " / " in line:
+            names.append(line.split(" / ", 1)[1].split()[0])
+    return names
 
 
 def run_suites(build, jobs):

@@ -92,6 +92,12 @@ static void test_normalise__unicode(void **state)
     assert_same_canon("Stra\xC3\x9F"
                       "e",
                       "STRASSE");
+    /* Cyrillic and Greek letters stay, case folded */
+    c = canon_of("\xD0\x9F\xD0\xBB\xD0\xB0\xD0\xBD, "
+                 "\xCE\xA3\xCF\x87\xCE\xAD\xCE\xB4\xCE\xB9\xCE\xBF");
+    assert_string_equal(c, "\xD0\xBF\xD0\xBB\xD0\xB0\xD0\xBD\xCF\x83\xCF\x87"
+                           "\xCE\xB5\xCE\xB4\xCE\xB9\xCE\xBF");
+    free(c);
     c = canon_of("\xED\x95\x9C\xEA\xB5\xAD\xEC\x96\xB4"); /* Korean stays */
     assert_string_equal(c, "\xED\x95\x9C\xEA\xB5\xAD\xEC\x96\xB4");
     free(c);
