@@ -290,7 +290,9 @@ int spoor_detect__archive(const unsigned char *d, size_t len)
            has_magic(d, len, 0, "\x28\xb5\x2f\xfd", 4) ||
            has_magic(d, len, 0, "070707", 6) ||
            has_magic(d, len, 0, "070701", 6) ||
-           has_magic(d, len, 0, "!<arch>\n", 8);
+           has_magic(d, len, 0, "070702", 6) ||
+           has_magic(d, len, 0, "!<arch>\n", 8) ||
+           has_magic(d, len, 32769, "CD001", 5); /* ISO 9660 */
 }
 
 /* ==== Mail ==== */

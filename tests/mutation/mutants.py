@@ -40,6 +40,27 @@ mutant("normalise", "lib/normalise/normalise.c",
        "!is_digit(s[i + 1]))",
        "if (1)")
 
+# ---- fingerprint ----
+mutant("fingerprint", "lib/fingerprint/winnow.c",
+       "the rolling hash keeps the symbol that left the k-gram",
+       "h = rotl(h, 1) ^ rotl(SYM(i - 1), rot_k) ^ SYM(i + k - 1);",
+       "h = rotl(h, 1) ^ SYM(i + k - 1);")
+mutant("fingerprint", "lib/fingerprint/winnow.c",
+       "the wide kernel's window is one k-gram too long (the guarantee)",
+       "return n - k + 1 < w ? (unsigned)(n - k + 1) : w;",
+       "return n - k + 1 < w ? (unsigned)(n - k + 1) : w + 1;")
+mutant("fingerprint", "lib/fingerprint/winnow.c",
+       "a tie in the window keeps the older minimum, not the newest",
+       "                int le = y <= minh;", "                int le = y < minh;")
+
+# ---- detect ----
+mutant("extract", "lib/detect/detect.c",
+       "an mbox's messages split at 'From ' after any line, not a blank one",
+       "           (i == 0 || (i >= 2 && d[i - 1] == '\\n' &&\n"
+       "                       (d[i - 2] == '\\n' ||",
+       "           (i == 0 || (i >= 2 && d[i - 1] == '\\n' &&\n"
+       "                       (1 ||")
+
 # ---- store and segments ----
 mutant("store", "lib/store/store.c",
        "no cap on postings per fingerprint and item (repetitive content)",
