@@ -13,6 +13,14 @@
 #define CLI_OK 0
 #define CLI_ERROR 1
 #define CLI_USAGE 2
+#define CLI_FAIL_ON 3 /* check --fail-on: an item had such a verdict */
+
+/* SPOOR_TRY for the CLI (error, done: as in the library). */
+#define SPOOR_CLI_TRY(expr)                                                    \
+    do {                                                                       \
+        if ((error = (expr)) < 0)                                              \
+            goto done;                                                         \
+    } while (0)
 
 typedef struct cli_global {
     const char *index; /* resolved index path */
@@ -49,6 +57,14 @@ int cli_error_lib(const char *input);
 /** "spoor <cmd>: <message>" and a hint to --help; returns CLI_USAGE. */
 int cli_error_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/** On Ctrl-C (SIGINT) or SIGTERM, note it (cli_interrupted) instead of
+ * dying, so that a long command stops cleanly and says what it kept; a
+ * second one ends the process at once. */
+void cli_catch_interrupt(void);
+/** Whether Ctrl-C or SIGTERM came since cli_catch_interrupt. */
+int cli_interrupted(void);
+/** Exit status after an interruption (128 + SIGINT, as shells use). */
+#define CLI_INTERRUPTED 130
 /** Write buf to stdout; returns CLI_ERROR if stdout fails. */
 int cli_write(const spoor_buf *buf);
 /** Milliseconds on the monotonic clock (for intervals only). */

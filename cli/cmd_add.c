@@ -105,6 +105,8 @@ static int on_item(const spoor_item *item, void *payload)
 {
     add_ctx *c = payload;
     int status, error;
+    if (cli_interrupted())
+        return SPOOR_EUSER; /* stop the walk: what is stored is kept */
     if ((error = spoor_store_add_item(c->store, c->collection, item, &status)) <
         0)
         return error;
@@ -298,6 +300,7 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         jobs = cores > 0 ? (size_t)cores : 1;
     }
     wopts.jobs = (unsigned)jobs;
+    cli_catch_interrupt();
     /* indexing needs the canonical length and the fingerprints only: long
      * texts are fingerprinted piece by piece, in bounded memory */
     wopts.no_offsets = 1;
@@ -306,6 +309,19 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         spoor_walk_paths((const char *const *)(argv + optind),
                          (size_t)(argc - optind), &wopts, on_item, on_skip, &c);
     cli_progress("add", c.n_new + c.n_dup + c.n_present, c.bytes, 1);
+    if (cli_interrupted()) {
+        if (spoor_store_commit(c.store) < 0) {
+            rc = cli_error_lib(g->index);
+            goto done;
+        }
+        fprintf(stderr,
+                "spoor add: interrupted; %llu items of this add are stored "
+                "in '%s' and kept. Run the same add again to complete it: "
+                "what is stored is not added twice.\n",
+                c.n_new + c.n_dup + c.n_present, name);
+        rc = CLI_INTERRUPTED;
+        goto done;
+    }
     if (error < 0) {
         rc = cli_error_lib("add");
         goto done;

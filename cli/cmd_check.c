@@ -29,8 +29,12 @@ typedef struct check_ctx {
     spoor_html *html;
     spoor_check_opts opts;
     int json;
-    int timing;   /* --timing: each item's time to stderr */
-    double since; /* when the current item's work began */
+    int brief, csv;   /* --brief: a line per item and a tally; --csv */
+    unsigned fail_on; /* --fail-on: verdicts (bits, see verdict_bit) */
+    unsigned long long tally[4]; /* items by verdict, in verdict_bit order */
+    int failed_on;               /* an item had a --fail-on verdict */
+    int timing;                  /* --timing: each item's time to stderr */
+    double since;                /* when the current item's work began */
     unsigned long long n_items, n_skipped;
     spoor_buf out;
 } check_ctx;
@@ -46,6 +50,17 @@ static void print_help(void)
         "'-' reads standard input (a pasted fragment).\n\n"
         "options:\n"
         "      --json               one JSON object per line per item\n"
+        "      --brief              one line per item (verdict, release "
+        "share, first\n"
+        "                           release, path), then a tally of the "
+        "verdicts\n"
+        "      --csv                one CSV row per item, after a header "
+        "row\n"
+        "      --fail-on VERDICT[,VERDICT]  exit 3 when an item has one of "
+        "these\n"
+        "                           verdicts (after every item is reported; "
+        "an error's\n"
+        "                           exit 1 comes first)\n"
         "      --html FILE          also write a self-contained HTML evidence "
         "report\n"
         "      --timing             print each item's time in milliseconds to "
@@ -91,13 +106,85 @@ static int load_file_key(const char *name, const char *record, void *payload)
     return spoor_dkim_add_key(kf->dkim, name, record, kf->path, NULL, NULL);
 }
 
+static const char *const verdicts[4] = {"released", "partially-released",
+                                        "internal-only", "unknown"};
+
+/* The bit of verdict v in a --fail-on set (0: not a verdict). */
+static unsigned verdict_bit(const char *v, size_t len)
+{
+    unsigned i;
+    for (i = 0; i < 4; i++)
+        if (strlen(verdicts[i]) == len && !strncmp(verdicts[i], v, len))
+            return 1u << i;
+    return 0;
+}
+
+/* Parse --fail-on's comma-separated verdicts into *set. @return 0 or -1. */
+static int parse_fail_on(const char *arg, unsigned *set)
+{
+    while (*arg) {
+        size_t n = strcspn(arg, ",");
+        unsigned bit = verdict_bit(arg, n);
+        if (!bit)
+            return -1;
+        *set |= bit;
+        arg += n + (arg[n] == ',');
+    }
+    return *set ? 0 : -1;
+}
+
+/* Append s as one CSV field (RFC 4180: quoted when it must be). */
+static int csv_field(spoor_buf *o, const char *s)
+{
+    int error = 0;
+    if (!s)
+        return 0;
+    if (!strpbrk(s, ",\"\r\n"))
+        return spoor_buf_puts(o, s);
+    error = spoor_buf_puts(o, "\"");
+    for (; *s && error == 0; s++)
+        error = *s == '"' ? spoor_buf_puts(o, "\"\"") : spoor_buf_put(o, s, 1);
+    return error ? error : spoor_buf_puts(o, "\"");
+}
+
+/* One CSV row of item's result r. */
+static int csv_row(spoor_buf *o, const spoor_item *item, const spoor_result *r)
+{
+    int error = 0;
+    SPOOR_CLI_TRY(csv_field(o, item->display));
+    SPOOR_CLI_TRY(spoor_buf_puts(o, ","));
+    SPOOR_CLI_TRY(csv_field(o, item->path));
+    SPOOR_CLI_TRY(spoor_buf_printf(o, ",%s,%.4f,%.4f,%.4f,%zu,%zu,", r->verdict,
+                                   r->cov_release, r->cov_internal, r->cov_any,
+                                   r->substance, r->release_chars));
+    SPOOR_CLI_TRY(csv_field(o, r->first_release));
+    SPOOR_CLI_TRY(spoor_buf_puts(o, ","));
+    SPOOR_CLI_TRY(csv_field(o, r->first_release_date));
+    SPOOR_CLI_TRY(spoor_buf_printf(o, ",%s\n", item->sha256));
+done:
+    return error;
+}
+
 /* Write item's record r (and add it to the HTML report). */
 static int emit(check_ctx *c, const spoor_item *item, const spoor_result *r)
 {
+    unsigned bit = verdict_bit(r->verdict, strlen(r->verdict)), i;
     int error;
     spoor_buf_clear(&c->out);
+    for (i = 0; i < 4; i++)
+        if (bit == 1u << i)
+            c->tally[i]++;
+    if (bit & c->fail_on)
+        c->failed_on = 1;
     if (c->json)
         error = spoor_report_json(&c->out, item, r);
+    else if (c->csv)
+        error = csv_row(&c->out, item, r);
+    else if (c->brief)
+        error = spoor_buf_printf(&c->out, "%-18s %5.1f%%  %-12s %s\n",
+                                 r->verdict, 100 * r->cov_release,
+                                 r->first_release ? r->first_release : "-",
+                                 item->display);
     else
         error = spoor_report_text(&c->out, item, r, NULL);
     if (error == 0 && c->html)
@@ -156,6 +243,8 @@ static int on_item(const spoor_item *item, void *payload)
     spoor_result *r = NULL;
     int error;
 
+    if (cli_interrupted())
+        return SPOOR_EUSER;
     while (c->n_frames && c->frames[c->n_frames - 1].item.depth >= item->depth)
         if ((error = close_frame(c)) < 0)
             return error;
@@ -279,9 +368,23 @@ static int is_stream(const char *path)
 
 int cmd_check(int argc, char **argv, const cli_global *g)
 {
-    enum { O_JSON = 256, O_DKEYS, O_DDNS, O_ASOF, O_SURF, O_HTML, O_TIMING };
+    enum {
+        O_JSON = 256,
+        O_DKEYS,
+        O_DDNS,
+        O_ASOF,
+        O_SURF,
+        O_HTML,
+        O_TIMING,
+        O_BRIEF,
+        O_CSV,
+        O_FAILON
+    };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, O_JSON},
+        {"brief", no_argument, NULL, O_BRIEF},
+        {"csv", no_argument, NULL, O_CSV},
+        {"fail-on", required_argument, NULL, O_FAILON},
         {"collection", required_argument, NULL, 'c'},
         {"limit", required_argument, NULL, 'L'},
         {"no-ocr", no_argument, NULL, 'O'},
@@ -320,6 +423,19 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         switch (opt) {
         case O_JSON:
             c.json = 1;
+            break;
+        case O_BRIEF:
+            c.brief = 1;
+            break;
+        case O_CSV:
+            c.csv = 1;
+            break;
+        case O_FAILON:
+            if (parse_fail_on(optarg, &c.fail_on) < 0)
+                rc = cli_error_usage("check",
+                                     "--fail-on takes verdicts: released, "
+                                     "partially-released, internal-only, "
+                                     "unknown (comma-separated)");
             break;
         case O_TIMING:
             c.timing = 1;
@@ -374,6 +490,25 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         free(key_files);
         return cli_error_usage("check", "no PATH given ('-' reads stdin)");
     }
+    if (c.json + c.brief + c.csv > 1) {
+        free(only);
+        free(key_files);
+        return cli_error_usage("check", "--json, --brief and --csv exclude "
+                                        "one another");
+    }
+    if (c.csv) {
+        spoor_buf h = SPOOR_BUF_INIT;
+        spoor_buf_puts(&h, "input,path,verdict,release,internal,any,"
+                           "substantive_chars,release_chars,first_release,"
+                           "first_release_date,sha256\n");
+        rc = cli_write(&h);
+        spoor_buf_dispose(&h);
+        if (rc != CLI_OK) {
+            free(only);
+            free(key_files);
+            return rc;
+        }
+    }
     c.opts.only = n_only ? only : NULL;
     c.opts.n_only = n_only;
     if ((rc = cli_open_index(&c.store, g, SPOOR_STORE_READONLY)) != CLI_OK) {
@@ -412,6 +547,7 @@ int cmd_check(int argc, char **argv, const cli_global *g)
             goto done;
         }
     }
+    cli_catch_interrupt();
     for (i = optind; i < argc && error >= 0; i++) {
         c.since = cli_now_ms();
         c.arg = argv[i];
@@ -445,6 +581,14 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         if (error >= 0)
             error = close_frames(&c, 1);
     }
+    if (cli_interrupted()) {
+        fprintf(stderr,
+                "spoor check: interrupted after %llu items; their reports "
+                "above are complete, the rest was not checked\n",
+                c.n_items);
+        rc = CLI_INTERRUPTED;
+        goto done;
+    }
     if (error < 0) {
         rc = cli_error_lib(argv[i - 1]);
         goto done;
@@ -457,8 +601,15 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         if (rc != CLI_OK)
             goto done;
     }
+    if (c.brief)
+        printf("%llu item%s: %llu released, %llu partially-released, %llu "
+               "internal-only, %llu unknown; %llu not read\n",
+               c.n_items, c.n_items == 1 ? "" : "s", c.tally[0], c.tally[1],
+               c.tally[2], c.tally[3], c.n_skipped);
     if (c.n_skipped)
         rc = CLI_ERROR;
+    else if (c.failed_on)
+        rc = CLI_FAIL_ON;
 done:
     close_frames(&c, 0);
     free(c.frames);

@@ -1,5 +1,6 @@
 /*
- * cmd_event.c: spoor event NAME DATE [--note TEXT], or spoor event to list.
+ * cmd_event.c: spoor event NAME DATE [--note TEXT]; spoor event [--json] to
+ * list; spoor event rm NAME.
  */
 #include <getopt.h>
 #include <string.h>
@@ -10,19 +11,24 @@ int cmd_event(int argc, char **argv, const cli_global *g)
 {
     static const struct option longopts[] = {
         {"note", required_argument, NULL, 'n'},
+        {"json", no_argument, NULL, 'J'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     spoor_store *store = NULL;
     const char *note = NULL;
-    int opt, rc;
+    int opt, rc, json = 0;
 
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (opt == 'n') {
             note = optarg;
+        } else if (opt == 'J') {
+            json = 1;
         } else if (opt == 'h') {
             printf("usage: spoor event NAME YYYY-MM-DD [--note TEXT]\n"
-                   "       spoor event            (list events)\n"
+                   "       spoor event [--json]   (list events; JSON: one "
+                   "object per line,\n"
+                   "                              name, date, note)\n"
                    "       spoor event rm NAME\n\n"
                    "Record a dated point on the case timeline, e.g. "
                    "breach-discovered.\nRecording an existing NAME again "
@@ -40,9 +46,27 @@ int cmd_event(int argc, char **argv, const cli_global *g)
             return rc;
         if (spoor_store_events(store, &ev, &n) < 0)
             rc = cli_error_lib(g->index);
-        for (i = 0; i < n; i++)
-            printf("%s  %s%s%s\n", ev[i].date, ev[i].name,
-                   ev[i].note ? "  " : "", ev[i].note ? ev[i].note : "");
+        for (i = 0; i < n && rc == CLI_OK; i++) {
+            spoor_buf o = SPOOR_BUF_INIT;
+            if (!json) {
+                spoor_buf_printf(&o, "%s  %s%s%s\n", ev[i].date, ev[i].name,
+                                 ev[i].note ? "  " : "",
+                                 ev[i].note ? ev[i].note : "");
+            } else {
+                spoor_buf_puts(&o, "{\"name\": ");
+                spoor_json_string(&o, ev[i].name, strlen(ev[i].name));
+                spoor_buf_puts(&o, ", \"date\": ");
+                spoor_json_string(&o, ev[i].date, strlen(ev[i].date));
+                spoor_buf_puts(&o, ", \"note\": ");
+                if (ev[i].note)
+                    spoor_json_string(&o, ev[i].note, strlen(ev[i].note));
+                else
+                    spoor_buf_puts(&o, "null");
+                spoor_buf_puts(&o, "}\n");
+            }
+            rc = cli_write(&o);
+            spoor_buf_dispose(&o);
+        }
         spoor_events_free(ev, n);
         spoor_store_free(store);
         return rc;

@@ -2,8 +2,11 @@
  * main.c: global options and command dispatch.
  *
  *   spoor [-i|--index PATH] COMMAND [OPTIONS] [ARGS]
+ *   spoor help [COMMAND]
  *
- * The index is --index, else $SPOOR_INDEX, else ./spoor-index.
+ * The index is --index, else $SPOOR_INDEX, else ./spoor-index. -i and
+ * --index may also come after the command (spoor check -i IDX ...): no
+ * command has an option of that name.
  */
 #include <malloc.h>
 #include <stdio.h>
@@ -42,8 +45,8 @@ static void usage(FILE *f)
     fprintf(f, "\nglobal options:\n"
                "  -i, --index PATH  index folder (default: $SPOOR_INDEX, else "
                "./spoor-index)\n"
-               "  -h, --help        this help; 'spoor COMMAND --help' for a "
-               "command\n"
+               "  -h, --help        this help; 'spoor help COMMAND' (or 'spoor "
+               "COMMAND --help')\n                    for a command\n"
                "      --version     print the version\n"
                "\nexit status: 0 ok, 1 error (the message names the input and "
                "the reason), 2 bad usage\n");
@@ -109,6 +112,56 @@ static void add_with_huge_pages(char **argv)
 #endif
 }
 
+/*
+ * Take -i/--index PATH out of a command's arguments argv[1..argc) (up to a
+ * "--"), into g->index; the rest stays in order in argv. @return the new
+ * argc, or -1 after a usage error (printed).
+ */
+static int take_index(int argc, char **argv, cli_global *g)
+{
+    int i, o = 1, rest = 0;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (rest || !strcmp(a, "--")) {
+            rest = 1;
+        } else if (!strcmp(a, "-i") || !strcmp(a, "--index")) {
+            if (i + 1 >= argc) {
+                cli_error_usage(argv[0], "%s needs a PATH", a);
+                return -1;
+            }
+            g->index = argv[++i];
+            continue;
+        } else if (!strncmp(a, "--index=", 8)) {
+            g->index = a + 8;
+            continue;
+        }
+        argv[o++] = argv[i];
+    }
+    argv[o] = NULL;
+    return o;
+}
+
+/* spoor help [COMMAND]: the overview, or the command's own --help. */
+static int help(int argc, char **argv, const cli_global *g)
+{
+    static char help_opt[] = "--help";
+    char *args[3];
+    size_t c;
+    if (argc < 2) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    for (c = 0; c < N_COMMANDS; c++)
+        if (!strcmp(argv[1], commands[c].name)) {
+            args[0] = argv[1];
+            args[1] = help_opt;
+            args[2] = NULL;
+            return commands[c].fn(2, args, g);
+        }
+    return cli_error_usage(NULL, "unknown command '%s' (spoor help lists them)",
+                           argv[1]);
+}
+
 int main(int argc, char **argv)
 {
     cli_global g;
@@ -141,10 +194,15 @@ int main(int argc, char **argv)
         usage(stderr);
         return CLI_USAGE;
     }
+    if (!strcmp(argv[i], "help"))
+        return help(argc - i, argv + i, &g);
     if (!strcmp(argv[i], "add"))
         add_with_huge_pages(argv);
     for (c = 0; c < N_COMMANDS; c++)
-        if (!strcmp(argv[i], commands[c].name))
-            return commands[c].fn(argc - i, argv + i, &g);
-    return cli_error_usage(NULL, "unknown command '%s'", argv[i]);
+        if (!strcmp(argv[i], commands[c].name)) {
+            int n = take_index(argc - i, argv + i, &g);
+            return n < 0 ? CLI_USAGE : commands[c].fn(n, argv + i, &g);
+        }
+    return cli_error_usage(NULL, "unknown command '%s' (spoor help lists them)",
+                           argv[i]);
 }

@@ -1,6 +1,7 @@
 /*
  * out.c: error and progress output of the CLI.
  */
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
@@ -32,7 +33,10 @@ int cli_error_lib(const char *input)
 int cli_error_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "spoor %s: ", cmd ? cmd : "");
+    if (cmd && *cmd)
+        fprintf(stderr, "spoor %s: ", cmd);
+    else
+        fputs("spoor: ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -90,4 +94,29 @@ void cli_progress(const char *what, unsigned long long items,
     fprintf(stderr, "\r%s: %llu items, %.1f MB%s", what, items,
             (double)bytes / 1e6, final ? "\n" : "   ");
     fflush(stderr);
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+    signal(SIGINT, SIG_DFL); /* a second Ctrl-C ends the process at once */
+    signal(SIGTERM, SIG_DFL);
+}
+
+void cli_catch_interrupt(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int cli_interrupted(void)
+{
+    return interrupted != 0;
 }

@@ -1839,6 +1839,84 @@ def test_archive_formats_and_limits(env):
            f"{name}: {bound}: {err}")
 
 
+def test_cli_conveniences(env):
+    """spoor help [COMMAND]; -i after the command; event --json; check
+    --brief (a line per item, a tally), --csv (a header and a row per
+    item, quoted as RFC 4180 wants) and --fail-on (exit 3); Ctrl-C stops an
+    add cleanly, says what it kept, and the same add completes it."""
+    out, _, _ = env.run("help", index=False)
+    ok(out.startswith("usage: spoor") and "verify" in out, out)
+    out, _, _ = env.run("help", "event", index=False)
+    ok(out.startswith("usage: spoor event"), out)
+    _, err, _ = env.run("help", "nope", index=False, expect=2)
+    ok(err.startswith("spoor: unknown command 'nope'"), err)
+    _, err, _ = env.run("nope", index=False, expect=2)
+    ok(err.startswith("spoor: unknown command 'nope'"), err)
+    env.write("rel/a.txt", prose(4800, 200))
+    env.write("rel/b,\"odd\".txt", prose(4801, 200))
+    env.run("add", "-i", env.index, "-c", "dump", "-k", "release", "-d",
+            "2015-04-01", env.path("rel"), index=False)
+    env.run("event", "--index", env.index, "leak", "2015-04-02", "--note",
+            "a, b", index=False)
+    out, _, _ = env.run("event", "--json")
+    eq([json.loads(x) for x in out.splitlines()],
+       [{"name": "leak", "date": "2015-04-02", "note": "a, b"}], "events")
+    env.write("q/new.txt", prose(4802, 200))
+    env.write("q/copy.txt", prose(4800, 200))
+    out, _, _ = env.run("check", "--brief", env.path("q"))
+    lines = out.splitlines()
+    eq(len(lines), 3, out)
+    ok(lines[0].startswith("released") and "100.0%  dump" in lines[0] and
+       lines[0].endswith("copy.txt"), lines[0])
+    ok(lines[1].startswith("unknown") and lines[1].endswith("new.txt"),
+       lines[1])
+    eq(lines[2], "2 items: 1 released, 0 partially-released, 0 "
+       "internal-only, 1 unknown; 0 not read", "tally")
+    out, _, _ = env.run("check", "--csv", env.path("q"),
+                        env.path("rel/b,\"odd\".txt"))
+    import csv
+    import io
+    rows = list(csv.DictReader(io.StringIO(out)))
+    eq([(r["path"], r["verdict"], r["release"], r["first_release"])
+        for r in rows],
+       [("copy.txt", "released", "1.0000", "dump"),
+        ("new.txt", "unknown", "0.0000", ""),
+        ('b,"odd".txt', "released", "1.0000", "dump")], "csv rows")
+    env.run("check", "--brief", "--fail-on", "partially-released,released",
+            env.path("q"), expect=3)
+    env.run("check", "--brief", "--fail-on", "internal-only",
+            env.path("q"))
+    _, err, _ = env.run("check", "--fail-on", "leaked", env.path("q"),
+                        expect=2)
+    ok("--fail-on takes verdicts" in err, err)
+    _, err, _ = env.run("check", "--json", "--csv", env.path("q"), expect=2)
+    ok("exclude one another" in err, err)
+    # Ctrl-C during an add: it stops, keeps what it stored, says so
+    for i in range(6000):
+        env.write(f"many/d{i:05d}.txt", prose(5000 + i, 120))
+    index = env.path("ix-int")
+    p = subprocess.Popen([os.environ["SPOOR"], "--index", index, "add", "-q",
+                          "-c", "many", "--commit-every", "20",
+                          env.path("many")], stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while time.time() < deadline and not (
+            os.path.isdir(index) and
+            any(f.endswith(".spx") for f in os.listdir(index))):
+        time.sleep(0.01)
+    p.send_signal(2)
+    _, err = p.communicate(timeout=120)
+    eq(p.returncode, 130, err.decode())
+    ok(b"spoor add: interrupted; " in err and b"are stored in 'many' and "
+       b"kept" in err, err)
+    kept = json.loads(env.run("--index", index, "stats", "--json",
+                              index=False)[0])["items"]
+    ok(0 < kept < 6000, f"{kept} kept")
+    env.run("--index", index, "verify", index=False)
+    out, _, _ = env.run("--index", index, "add", "-c", "many",
+                        env.path("many"), index=False)
+    ok(f"{kept} already in this collection" in out, out)
+
+
 def test_names_and_events(env):
     """Collection and event names are checked (no control characters, ':'
     or '!', no leading '-', at most 128 bytes, valid UTF-8); recording an
