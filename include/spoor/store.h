@@ -77,13 +77,13 @@ enum {
 SPOOR_API int spoor_store_add_item(spoor_store *s, int64_t collection,
                                    const spoor_item *item, int *status_out);
 
-/** Commit after every `items` added items (default 500); smaller is
+/** Commit after every `items` added items (default 5000); smaller is
  * slower but loses less to a crash. */
 SPOOR_API void spoor_store_set_commit_every(spoor_store *s, size_t items);
 
 /**
  * Merge all postings segments into one (tiered merging also runs on its own
- * when a commit leaves 32 segments). Readers that opened the index earlier
+ * when a tier of segments holds 8). Readers that opened the index earlier
  * keep reading the old segments until they close.
  * @param[out] merged_out how many segments were merged (may be NULL).
  */

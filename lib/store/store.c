@@ -1810,6 +1810,14 @@ int spoor_store__record(spoor_store *s, int64_t content, int brief,
         r->dates[r->n_dates].value = col_dup(st, 1);
         r->dates[r->n_dates].source = col_dup(st, 2);
         r->n_dates++;
+        /* the columns are NOT NULL: a NULL copy is memory running out */
+        if (!r->dates[r->n_dates - 1].field ||
+            !r->dates[r->n_dates - 1].value || !r->dates[r->n_dates - 1].source)
+            SPOOR_TRY(spoor__error_oom());
+    }
+    if (rc != SQLITE_DONE) { /* a read error is not the end of the rows */
+        error = db_error(s, "dates");
+        goto done;
     }
     done_with(st);
     st = NULL;
@@ -1827,6 +1835,12 @@ int spoor_store__record(spoor_store *s, int64_t content, int brief,
         r->meta[r->n_meta].key = col_dup(st, 0);
         r->meta[r->n_meta].value = col_dup(st, 1);
         r->n_meta++;
+        if (!r->meta[r->n_meta - 1].key || !r->meta[r->n_meta - 1].value)
+            SPOOR_TRY(spoor__error_oom());
+    }
+    if (rc != SQLITE_DONE) {
+        error = db_error(s, "metadata");
+        goto done;
     }
     done_with(st);
     st = NULL;
@@ -1852,7 +1866,12 @@ occurrences:
         o->kind = col_dup(st, 2);
         o->date = col_dup(st, 3);
         o->path = col_dup(st, 4);
+        if (!o->collection || !o->kind || !o->path ||
+            (!o->date && sqlite3_column_type(st, 3) != SQLITE_NULL))
+            SPOOR_TRY(spoor__error_oom());
     }
+    if (rc != SQLITE_DONE)
+        error = db_error(s, "occurrences");
 done:
     done_with(st);
     if (error < 0) {
@@ -2083,7 +2102,12 @@ int spoor_store_events(spoor_store *s, spoor_event **out, size_t *n_out)
         ev[n].date = col_dup(st, 1);
         ev[n].note = col_dup(st, 2);
         n++;
+        if (!ev[n - 1].name || !ev[n - 1].date ||
+            (!ev[n - 1].note && sqlite3_column_type(st, 2) != SQLITE_NULL))
+            SPOOR_TRY(spoor__error_oom());
     }
+    if (rc != SQLITE_DONE)
+        error = db_error(s, "events");
 done:
     sqlite3_finalize(st);
     if (error < 0) {
