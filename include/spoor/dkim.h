@@ -69,6 +69,8 @@ SPOOR_API void spoor_dkim_free(spoor_dkim *d);
  * text ("v=DKIM1; k=rsa; p=..."), source where it came from, observed when
  * it was seen in DNS and published when its private key became public
  * (both YYYY-MM-DD or NULL). Later records for a name are tried too.
+ * @return 0 or SPOOR_ENOMEM (a malformed record is kept and judged when a
+ * signature needs it).
  */
 SPOOR_API int spoor_dkim_add_key(spoor_dkim *d, const char *name,
                                  const char *record, const char *source,
@@ -88,6 +90,9 @@ SPOOR_API int spoor_dkim_parse_keys(const char *path, spoor_key_cb cb,
 /**
  * Verify every DKIM-Signature of an email item (format "eml"); other items
  * have none. @param[out] out owned array (spoor_dkim_sigs_free).
+ * @return 0 (each signature's result is in *out, a failing one included),
+ * SPOOR_ENOMEM, or SPOOR_ERROR when the verification could not run (its
+ * child process failed).
  */
 SPOOR_API int spoor_dkim_verify(spoor_dkim *d, const spoor_item *item,
                                 spoor_dkim_sig **out, size_t *n_out);

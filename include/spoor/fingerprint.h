@@ -50,7 +50,11 @@ typedef struct spoor_fps {
 SPOOR_API int spoor_winnow_u32(spoor_fps *out, const uint32_t *s, size_t n,
                                unsigned k, unsigned w, uint64_t seed);
 
-/** As spoor_winnow_u32, over bytes. */
+/**
+ * As spoor_winnow_u32, over bytes.
+ * @return 0, SPOOR_EINVALID (k or w is 0), SPOOR_ELIMIT (n over 4 GiB) or
+ * SPOOR_ENOMEM.
+ */
 SPOOR_API int spoor_winnow_bytes(spoor_fps *out, const unsigned char *s,
                                  size_t n, unsigned k, unsigned w,
                                  uint64_t seed);

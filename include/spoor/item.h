@@ -96,6 +96,9 @@ SPOOR_API int spoor_walk_paths(const char *const *paths, size_t n_paths,
 /**
  * Walk an in-memory input (stdin, say) named display, as if it were a file
  * whose relative path is display.
+ * @return 0, the negative value a callback returned (which stops the walk),
+ * or SPOOR_ENOMEM; an item that cannot be read goes to on_skip and the walk
+ * goes on.
  */
 SPOOR_API int spoor_walk_buffer(const char *display, const void *data,
                                 size_t len, const spoor_walk_opts *opts,
@@ -122,6 +125,7 @@ SPOOR_API int spoor_item_from_text(spoor_item *item, const char *text,
  * spoor_item_from_text for a stored email item's text, whose first
  * header_bytes are its header block (spoor_record.header_bytes): the block
  * is kept in the text and left out of fingerprints and regions.
+ * @return 0, SPOOR_ELIMIT (text over 4 GiB) or SPOOR_ENOMEM.
  */
 SPOOR_API int spoor_item_from_stored(spoor_item *item, const char *text,
                                      size_t len, size_t header_bytes);

@@ -264,6 +264,8 @@ SPOOR_API const char *spoor_verdict(double cov_release, double cov_internal,
  * Shared passages of two analysed items (both with text, or both without),
  * regions ordered by a's offsets; a is the "query" side.
  * @param[out] out owned array, free with spoor__free-compatible free().
+ * @return 0, SPOOR_EINVALID (a and b of different kinds: text and bytes) or
+ * SPOOR_ENOMEM.
  */
 SPOOR_API int spoor_compare(spoor_region **out, size_t *n_out,
                             const spoor_item *a, const spoor_item *b,

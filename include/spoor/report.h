@@ -31,23 +31,37 @@ typedef struct spoor_report_opts {
         1, 5, 2, 72                                                            \
     }
 
-/** Append one JSON object (one line, ending in '\n'). */
+/**
+ * Append one JSON object (one line, ending in '\n').
+ * @return 0 or SPOOR_ENOMEM.
+ */
 SPOOR_API int spoor_report_json(spoor_buf *out, const spoor_item *item,
                                 const spoor_result *r);
 
-/** Append the readable report of one item. */
+/**
+ * Append the readable report of one item.
+ * @return 0 or SPOOR_ENOMEM.
+ */
 SPOOR_API int spoor_report_text(spoor_buf *out, const spoor_item *item,
                                 const spoor_result *r,
                                 const spoor_report_opts *opts);
 
-/** Append s[0..len) as a JSON string literal, quotes included. */
+/**
+ * Append s[0..len) as a JSON string literal, quotes included.
+ * @return 0 or SPOOR_ENOMEM.
+ */
 SPOOR_API int spoor_json_string(spoor_buf *out, const char *s, size_t len);
 
-/** Append a JSON number for a fraction, at most 4 decimals. */
+/**
+ * Append a JSON number for a fraction, at most 4 decimals.
+ * @return 0 or SPOOR_ENOMEM.
+ */
 SPOOR_API int spoor_json_fraction(spoor_buf *out, double v);
 
 /** Append up to max bytes of text[start..end) on one line, whitespace
- * runs collapsed, cut at a UTF-8 boundary, with "…" when cut. */
+ * runs collapsed, cut at a UTF-8 boundary, with "…" when cut.
+ * @return 0 or SPOOR_ENOMEM.
+ */
 SPOOR_API int spoor_snippet(spoor_buf *out, const char *text, size_t start,
                             size_t end, size_t max);
 
@@ -80,26 +94,42 @@ typedef struct spoor_html_opts {
         1, NULL, NULL, 262144, 5, 20                                           \
     }
 
-/** Start a report reading sources from s (which must outlive it). */
+/**
+ * Start a report reading sources from s (which must outlive it).
+ * @return 0 or SPOOR_ENOMEM.
+ */
 SPOOR_API int spoor_html_new(spoor_html **out, spoor_store *s,
                              const spoor_html_opts *opts);
 
-/** Add one checked item. Copies what it needs; item and r may go. */
+/**
+ * Add one checked item. Copies what it needs; item and r may go.
+ * @return 0, SPOOR_ENOMEM, or an index error reading a source's text
+ * (SPOOR_ECORRUPT, SPOOR_EIO).
+ */
 SPOOR_API int spoor_html_add(spoor_html *h, const spoor_item *item,
                              const spoor_result *r);
 
-/** Write the whole document to out. */
+/**
+ * Write the whole document to out.
+ * @return 0 or SPOOR_ENOMEM.
+ */
 SPOOR_API int spoor_html_finish(spoor_html *h, spoor_buf *out);
 
 SPOOR_API void spoor_html_free(spoor_html *h);
 
-/** A self-contained side-by-side page of two items' shared passages. */
+/**
+ * A self-contained side-by-side page of two items' shared passages.
+ * @return 0 or SPOOR_ENOMEM.
+ */
 SPOOR_API int spoor_html_diff(spoor_buf *out, const char *name_a,
                               const spoor_item *a, const char *name_b,
                               const spoor_item *b, const spoor_region *regs,
                               size_t n_regs, const char *command);
 
-/** Append s[0..len) HTML-escaped (&, <, >, ", '), invalid UTF-8 as U+FFFD. */
+/**
+ * Append s[0..len) HTML-escaped (&, <, >, ", '), invalid UTF-8 as U+FFFD.
+ * @return 0 or SPOOR_ENOMEM.
+ */
 SPOOR_API int spoor_html_escape(spoor_buf *out, const char *s, size_t len);
 
 #endif

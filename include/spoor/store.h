@@ -58,6 +58,9 @@ SPOOR_API void spoor_store_free(spoor_store *s);
  * reference) and date (YYYY-MM-DD) may be NULL: a new collection then gets
  * kind reference and no date; an existing one keeps its own. Giving a kind
  * or date that differs from an existing collection's is SPOOR_EEXISTS.
+ * @return 0, SPOOR_EINVALID (a bad name, kind or date; the index open read-
+ * only), SPOOR_EEXISTS (another kind or date than the existing collection's)
+ * or an index error (SPOOR_EIO, SPOOR_ECORRUPT).
  */
 SPOOR_API int spoor_store_collection(spoor_store *s, const char *name,
                                      const char *kind, const char *date,
@@ -73,6 +76,8 @@ enum {
  * Record item as an occurrence in collection; store its content (text,
  * dates, metadata, fingerprints) unless the same sha256 is stored already.
  * @param[out] status_out one of SPOOR_ADD_*.
+ * @return 0, SPOOR_ENOTFOUND (no such collection), SPOOR_ENOMEM or an index
+ * error (SPOOR_EIO: a full disk, a failed write).
  */
 SPOOR_API int spoor_store_add_item(spoor_store *s, int64_t collection,
                                    const spoor_item *item, int *status_out);
@@ -86,10 +91,16 @@ SPOOR_API void spoor_store_set_commit_every(spoor_store *s, size_t items);
  * when a tier of segments holds 8). Readers that opened the index earlier
  * keep reading the old segments until they close.
  * @param[out] merged_out how many segments were merged (may be NULL).
+ * @return 0, SPOOR_EINVALID (open read-only), SPOOR_ENOMEM or an index
+ * error.
  */
 SPOOR_API int spoor_store_optimize(spoor_store *s, uint64_t *merged_out);
 
-/** Commit the open write transaction, if any. */
+/**
+ * Commit the open write transaction, if any.
+ * @return 0, SPOOR_ENOMEM or an index error (SPOOR_EIO: the disk is full;
+ * the batch is rolled back and its segment removed).
+ */
 SPOOR_API int spoor_store_commit(spoor_store *s);
 
 /**
@@ -124,9 +135,17 @@ SPOOR_API int spoor_store_collection_rm(spoor_store *s, const char *name,
                                         uint64_t *items_out,
                                         uint64_t *contents_out);
 
+/**
+ * Remove case event name.
+ * @return 0, SPOOR_ENOTFOUND, SPOOR_EINVALID (open read-only) or an index
+ * error.
+ */
 SPOOR_API int spoor_store_event_rm(spoor_store *s, const char *name);
 
-/** Record (or re-date) case event name on date (YYYY-MM-DD). */
+/**
+ * Record (or re-date) case event name on date (YYYY-MM-DD).
+ * @return 0, SPOOR_EINVALID (a bad name or date) or an index error.
+ */
 SPOOR_API int spoor_store_add_event(spoor_store *s, const char *name,
                                     const char *date, const char *note);
 
@@ -135,6 +154,7 @@ SPOOR_API int spoor_store_add_event(spoor_store *s, const char *name,
  * "selector._domainkey.domain", record the TXT text, source where it came
  * from, observed / published dates (YYYY-MM-DD or NULL). Re-adding the same
  * (name, record) updates its source and dates.
+ * @return 0 or an index error.
  */
 SPOOR_API int spoor_store_add_key(spoor_store *s, const char *name,
                                   const char *record, const char *source,
@@ -146,7 +166,10 @@ typedef struct spoor_key_info {
 
 typedef int (*spoor_key_info_cb)(const spoor_key_info *k, void *payload);
 
-/** Call cb for every archived key, in the order they were added. */
+/**
+ * Call cb for every archived key, in the order they were added.
+ * @return 0, the negative value cb returned, or an index error.
+ */
 SPOOR_API int spoor_store_keys(spoor_store *s, spoor_key_info_cb cb,
                                void *payload);
 
@@ -190,7 +213,11 @@ typedef struct spoor_record {
 SPOOR_API int spoor_store_resolve(spoor_store *s, const char *ref,
                                   int64_t *content_out);
 
-/** Load record id (a content id). Free with spoor_record_free. */
+/**
+ * Load record id (a content id). Free with spoor_record_free.
+ * @return 0, SPOOR_ENOTFOUND, SPOOR_ECORRUPT (a record that contradicts
+ * itself), SPOOR_ENOMEM or an index error.
+ */
 SPOOR_API int spoor_store_record(spoor_store *s, int64_t content,
                                  spoor_record **out);
 SPOOR_API void spoor_record_free(spoor_record *r);
@@ -229,7 +256,11 @@ SPOOR_API int spoor_store_members(spoor_store *s, const char *collection,
                                   const char *path, spoor_member_cb cb,
                                   void *payload);
 
-/** The stored text of content into out (replacing it). */
+/**
+ * The stored text of content into out (replacing it).
+ * @return 0, SPOOR_ENOTFOUND, SPOOR_ECORRUPT (the stored text fails its
+ * checksum or length), SPOOR_ENOMEM or an index error.
+ */
 SPOOR_API int spoor_store_text(spoor_store *s, int64_t content, spoor_buf *out);
 
 typedef struct spoor_collection_info {
@@ -243,7 +274,10 @@ typedef struct spoor_collection_info {
 typedef int (*spoor_collection_cb)(const spoor_collection_info *c,
                                    void *payload);
 
-/** Call cb for each collection, ordered by date then name. */
+/**
+ * Call cb for each collection, ordered by date then name.
+ * @return 0, the negative value cb returned, or an index error.
+ */
 SPOOR_API int spoor_store_collections(spoor_store *s, spoor_collection_cb cb,
                                       void *payload);
 
@@ -253,7 +287,10 @@ typedef struct spoor_event {
     char *note; /* owned, may be NULL */
 } spoor_event;
 
-/** All events ordered by date. Free with spoor_events_free. */
+/**
+ * All events ordered by date. Free with spoor_events_free.
+ * @return 0, SPOOR_ENOMEM or an index error.
+ */
 SPOOR_API int spoor_store_events(spoor_store *s, spoor_event **out,
                                  size_t *n_out);
 SPOOR_API void spoor_events_free(spoor_event *ev, size_t n);
@@ -267,6 +304,10 @@ typedef struct spoor_stats {
     int64_t canon_chars;    /* canonical characters indexed */
 } spoor_stats;
 
+/**
+ * The index's size and counts into *out.
+ * @return 0 or an index error.
+ */
 SPOOR_API int spoor_store_stats(spoor_store *s, spoor_stats *out);
 
 /** Folder of the index; borrowed. */
