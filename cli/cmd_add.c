@@ -277,8 +277,10 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         return rc;
     if (commit_every)
         spoor_store_set_commit_every(c.store, commit_every);
+#ifdef SPOOR_TEST_HOOKS /* a test build only: see meson.build */
     if (getenv("SPOOR_TEST_KILL_AFTER"))
         c.kill_after = strtoull(getenv("SPOOR_TEST_KILL_AFTER"), NULL, 10);
+#endif
     found.name = name;
     if (spoor_store_collections(c.store, find_collection, &found) < 0) {
         rc = cli_error_lib(g->index);

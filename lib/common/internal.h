@@ -47,6 +47,15 @@ int spoor__error_oom(void);
 #define SPOOR_ASSERT(x) assert(x)
 
 /* Run expr; on a negative result store it in `error` and jump to done. */
+/* A test hook: the environment variable name in a build with the test
+ * suite (SPOOR_TEST_HOOKS, see meson.build), always NULL in a release
+ * build, whose library then reads no such variable. */
+#ifdef SPOOR_TEST_HOOKS
+#define spoor__test_hook(name) getenv(name)
+#else
+#define spoor__test_hook(name) ((const char *)NULL)
+#endif
+
 #define SPOOR_TRY(expr)                                                        \
     do {                                                                       \
         if ((error = (expr)) < 0)                                              \

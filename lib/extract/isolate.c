@@ -79,7 +79,7 @@ static void run_child(int mode, isolated_fn fn, int fd, const unsigned char *d,
 {
     spoor_doc doc = SPOOR_DOC_INIT;
     spoor_buf out = SPOOR_BUF_INIT;
-    const char *test = getenv("SPOOR_TEST_ISOLATED");
+    const char *test = spoor__test_hook("SPOOR_TEST_ISOLATED");
     int rc;
 
     signal(SIGPIPE, SIG_DFL);

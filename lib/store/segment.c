@@ -419,7 +419,7 @@ static int writer_finish(seg_writer *w, const char *dir)
                                 strerror(errno));
     }
     w->fd = -1;
-    if (getenv("SPOOR_TEST_KILL_BEFORE_RENAME"))
+    if (spoor__test_hook("SPOOR_TEST_KILL_BEFORE_RENAME"))
         raise(SIGKILL); /* crash-safety test hook */
     if (rename(w->tmp, w->final) < 0)
         return spoor__error_set(SPOOR_EIO, "segment '%s': %s", w->final,
@@ -658,7 +658,9 @@ void spoor_segment__scan(const spoor_segment *seg, spoor_seg_cursor *c)
     enter_bucket(c, 0);
 }
 
+#ifdef SPOOR_TEST_HOOKS
 int spoor_segment__lookup_mode = SPOOR_SEG_LOOKUP_AUTO;
+#endif
 
 /* Segments under this size are always read through the map. */
 #define MAP_ALWAYS_BELOW ((size_t)2 << 20)

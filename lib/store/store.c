@@ -285,7 +285,7 @@ int spoor_store_commit(spoor_store *s)
             return error;
         }
     }
-    if (getenv("SPOOR_TEST_KILL_BEFORE_COMMIT"))
+    if (spoor__test_hook("SPOOR_TEST_KILL_BEFORE_COMMIT"))
         raise(SIGKILL); /* crash-safety test hook */
     if ((error = exec(s, "COMMIT")) < 0) {
         /* a full disk, most likely: the transaction is rolled back, and its

@@ -202,7 +202,11 @@ void spoor_segment__scan(const spoor_segment *seg, spoor_seg_cursor *c);
 /** How lookups read a segment: chosen per segment by its size and use
  * (see segment.c), or, for tests, always through the map or with pread. */
 enum { SPOOR_SEG_LOOKUP_AUTO, SPOOR_SEG_LOOKUP_MAP, SPOOR_SEG_LOOKUP_PREAD };
-extern int spoor_segment__lookup_mode;
+#ifdef SPOOR_TEST_HOOKS
+extern int spoor_segment__lookup_mode; /* unit tests set it */
+#else
+#define spoor_segment__lookup_mode SPOOR_SEG_LOOKUP_AUTO
+#endif
 
 /** Start c on the postings whose key is hash's key. */
 void spoor_segment__seek(spoor_segment *seg, uint64_t hash,

@@ -246,7 +246,7 @@ static size_t piece_bytes(void)
     static atomic_size_t cached = SIZE_MAX; /* SIZE_MAX: not read yet */
     size_t piece = atomic_load(&cached);
     if (piece == SIZE_MAX) {
-        const char *v = getenv("SPOOR_PIECE_BYTES");
+        const char *v = spoor__test_hook("SPOOR_PIECE_BYTES");
         unsigned long long n = v && *v ? strtoull(v, NULL, 10) : 0;
         piece = n > 0 && n < SIZE_MAX ? (size_t)n : 0;
         atomic_store(&cached, piece);
