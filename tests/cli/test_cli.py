@@ -1668,6 +1668,22 @@ def test_verdict_boundaries(env):
         "release": 0, "internal": 1, "any": 1}),
        "coverage 1 with --internal-min 1")
     eq(r["matches"][0]["kind"], "internal", "kind")
+    # partially-released: at least --min-evidence characters and
+    # --min-share of the item, each met exactly and missed by one step
+    part = prose(4205, 300) + "\n\n" + prose(4200, 200)[:700]
+    env.write("q/part.txt", part)
+    [r] = env.check(env.path("q/part.txt"))
+    eq(r["verdict"], "partially-released", r["verdict_basis"])
+    held, share = r["release_chars"], r["coverage"]["release"]
+    for ev, verdict in ((held, "partially-released"), (held + 1, "unknown")):
+        [r] = env.check(env.path("q/part.txt"),
+                        opts=("--min-evidence", str(ev)))
+        eq(r["verdict"], verdict, f"--min-evidence {ev}, {held} held")
+    for sh, verdict in ((share - 0.001, "partially-released"),
+                        (share + 0.001, "unknown")):
+        [r] = env.check(env.path("q/part.txt"),
+                        opts=("--min-share", f"{sh:.4f}"))
+        eq(r["verdict"], verdict, f"--min-share {sh:.4f}, share {share}")
     env.run("event", "breach", "2015-03-10")
     for day, wd, later in (("10", "Tue", False), ("11", "Wed", True)):
         env.write(f"q/m{day}.eml",
