@@ -62,7 +62,7 @@ mutant("extract", "lib/detect/detect.c",
        "                       (1 ||")
 
 # ---- store and segments ----
-mutant("store", "lib/store/store.c",
+mutant("store", "lib/store/store_priv.h",
        "no cap on postings per fingerprint and item (repetitive content)",
        "#define MAX_POSTINGS_PER_HASH 16", "#define MAX_POSTINGS_PER_HASH 1")
 mutant("store", "lib/store/segment.c",
@@ -73,13 +73,13 @@ mutant("store", "lib/store/segment.c",
        "a bucket's checksum is not compared (damage read silently)",
        "if (bucket_check(c->seg->id, c->bucket, c->p, (size_t)(c->end - "
        "c->p)) !=", "if (0 &&")
-mutant("store", "lib/store/store.c",
+mutant("store", "lib/store/store_segments.c",
        "a segment's identity is not compared with the catalogue's",
        "if (g->id != (uint64_t)sqlite3_column_int64(st, 1) ||", "if (0 &&")
-mutant("store", "lib/store/store.c",
+mutant("store", "lib/store/store_read.c",
        "tombstones ignored: a removed collection's documents still match",
        "if (s->n_gone && spoor_store__is_gone(s, en->content))", "if (0)")
-mutant("store", "lib/store/store.c",
+mutant("store", "lib/store/store_segments.c",
        "segments no commit registered are left behind",
        "if (!known && n < 200)", "if (0)")
 mutant("store", "lib/store/text_parts.c",
@@ -91,7 +91,7 @@ mutant("store", "lib/store/store.c",
 mutant("store", "lib/store/store.c",
        "an index on read-only media is opened as a writable one",
        "if (s->readonly && access(path, W_OK) < 0) {", "if (0) {")
-mutant("store", "lib/store/store.c",
+mutant("store", "lib/store/store_write.c",
        "an email's thread root ignores References (In-Reply-To first)",
        'const char *keys[] = {"references", "in-reply-to", "message-id"};',
        'const char *keys[] = {"in-reply-to", "references", "message-id"};')
@@ -128,7 +128,7 @@ mutant("match", "lib/match/match.c",
        "--max-sources ignored: every candidate verified",
        "kept = n_cands < opts->max_sources ? n_cands : opts->max_sources;",
        "kept = n_cands;")
-mutant("match", "lib/store/store.c",
+mutant("match", "lib/store/store_read.c",
        "a fingerprint in exactly --common items counts as boilerplate",
        "if (++distinct > common) {", "if (++distinct >= common) {")
 mutant("match", "lib/match/match.c",

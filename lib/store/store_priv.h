@@ -1,0 +1,153 @@
+/*
+ * store_priv.h: what the files of the store share (store.c: open, schema,
+ * lock and transactions; store_segments.c: the segment registry, tiered
+ * merging and tombstones; store_write.c: adding collections, items, events
+ * and keys; store_read.c: records, texts, lookups and listings): the
+ * handle's layout and small SQLite helpers. Nothing outside lib/store
+ * includes it.
+ */
+#ifndef SPOOR_STORE_PRIV_H
+#define SPOOR_STORE_PRIV_H
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+#include <zstd.h>
+
+#include "store_int.h"
+
+/* Schema 3: canonical text keeps the decimal point between digits, and an
+ * email's header block is left out of fingerprints (contents.header_bytes,
+ * header_chars). The postings of an older index were made from other
+ * canonical text, so schemas 1 and 2 are refused with the message to build
+ * the index again. (Schema 2 stored long texts in parts, text_parts.c.) */
+#define SCHEMA_VERSION "4"
+/* Schema 4: segments carry checksums and an identity the catalogue
+ * records (segments.ident, bytes); stored texts carry zstd's content
+ * checksum. Schema 3 is refused too: its files hold no checksums. */
+/* zstd level for stored text: level 1 compresses prose about 3:1 at
+ * several hundred MB/s; higher levels cost ingest speed for little */
+#define ZSTD_LEVEL 1
+#define BATCH_ITEMS 5000
+/* Postings kept per distinct hash per item: repetitive content (a file of
+ * zeros, a table of identical rows) would otherwise store one posting per
+ * window; the first positions are enough to seed a match, which then
+ * extends along the text. */
+#define MAX_POSTINGS_PER_HASH 16
+/* Size-tiered merging (see merge_tiers): a tier's segments are merged into
+ * one when it holds this many. */
+#define SPOOR_MERGE_FACTOR 8
+#define BATCH_BYTES (64u << 20)
+
+struct spoor_store {
+    sqlite3 *db;
+    char *path;
+    int lock_fd;   /* a writer's lock on the index (flock), or -1 */
+    int64_t *gone; /* removed contents whose postings segments still hold
+                      (tombstones), sorted */
+    size_t n_gone;
+    sqlite3_stmt *st_held; /* spoor_store__held_in's, for n_held names */
+    size_t n_held;
+    char id[64];      /* the index's identity (meta 'id') */
+    char created[32]; /* when it was created */
+    int readonly;
+    int in_tx;
+    int in_read; /* depth of spoor_store__read_begin's read transaction */
+    size_t batch_items, batch_bytes;
+    size_t commit_every;      /* items per transaction */
+    ZSTD_CCtx *zctx;          /* reused for every text */
+    ZSTD_DCtx *dctx;          /* reused for every text read */
+    spoor_seg_entry *pending; /* postings of the open transaction */
+    size_t n_pending, cap_pending;
+    spoor_segment *segs; /* registered segments, mapped */
+    size_t n_segs, cap_segs;
+    unsigned seg_serial;
+    sqlite3_stmt *st_lookup, *st_sha, *st_add_content, *st_add_item,
+        *st_find_item, *st_add_date, *st_add_meta;
+    /* the reads of check, kept by prepare */
+    sqlite3_stmt *st_content, *st_dates, *st_meta, *st_occ, *st_text,
+        *st_family;
+};
+
+/* ==== SQLite helpers ==== */
+
+static inline int db_error(spoor_store *s, const char *what)
+{
+    int rc = sqlite3_errcode(s->db);
+    int code = (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) ? SPOOR_ECORRUPT
+               : rc == SQLITE_NOMEM                          ? SPOOR_ENOMEM
+                                                             : SPOOR_EIO;
+    return spoor__error_set(code, "index '%s': %s: %s", s->path, what,
+                            sqlite3_errmsg(s->db));
+}
+
+/* Reset a statement kept by prepare once it is read (a statement left
+ * stepping would hold its read of the index open) and drop its bindings. */
+static inline void done_with(sqlite3_stmt *st)
+{
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+}
+
+static inline int exec(spoor_store *s, const char *sql)
+{
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(s, "statement failed");
+    return 0;
+}
+
+static inline int prepare(spoor_store *s, sqlite3_stmt **st, const char *sql)
+{
+    if (*st) {
+        sqlite3_reset(*st);
+        sqlite3_clear_bindings(*st);
+        return 0;
+    }
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+                           NULL) != SQLITE_OK)
+        return db_error(s, "prepare");
+    return 0;
+}
+
+static inline void now_iso(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static inline char *col_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? spoor__strdup((const char *)t) : NULL;
+}
+
+static inline int begin(spoor_store *s)
+{
+    int error;
+    if (s->in_tx)
+        return 0;
+    if ((error = exec(s, "BEGIN IMMEDIATE")) < 0)
+        return error;
+    s->in_tx = 1;
+    s->batch_items = s->batch_bytes = 0;
+    return 0;
+}
+
+/* ==== Between the store's files ==== */
+
+/** Map segment name of the index folder into s->segs (store_segments.c).
+ * @return 0 or an index error. */
+int spoor_store__add_segment(spoor_store *s, const char *name);
+
+/** Map every registered segment, checking each file's identity; a writer
+ * also deletes files no committed transaction registered (left by a
+ * crash) (store_segments.c). @return 0 or an index error. */
+int spoor_store__load_segments(spoor_store *s);
+
+#endif
