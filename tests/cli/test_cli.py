@@ -1684,6 +1684,14 @@ def test_verdict_boundaries(env):
         [r] = env.check(env.path("q/part.txt"),
                         opts=("--min-share", f"{sh:.4f}"))
         eq(r["verdict"], verdict, f"--min-share {sh:.4f}, share {share}")
+    # --min-region: a shared passage of about 150 characters is reported
+    # at --min-region 100 and not at 400
+    env.write("q/short.txt", prose(4206, 120) + "\n" +
+              prose(4201, 200)[300:460] + "\n" + prose(4207, 120))
+    for least, n in (("100", 1), ("400", 0)):
+        [r] = env.check(env.path("q/short.txt"), opts=("--min-region", least))
+        eq(sum(len(m["regions"]) for m in r["matches"]), n,
+           f"--min-region {least}")
     env.run("event", "breach", "2015-03-10")
     for day, wd, later in (("10", "Tue", False), ("11", "Wed", True)):
         env.write(f"q/m{day}.eml",
