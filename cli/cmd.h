@@ -65,6 +65,9 @@ void cli_catch_interrupt(void);
 int cli_interrupted(void);
 /** Exit status after an interruption (128 + SIGINT, as shells use). */
 #define CLI_INTERRUPTED 130
+/** The one usage error for an option getopt_long refused (it says
+ * nothing itself: opterr is 0), naming the option. @return CLI_USAGE. */
+int cli_bad_option(const char *cmd, char **argv);
 /** Write buf to stdout; returns CLI_ERROR if stdout fails. */
 int cli_write(const spoor_buf *buf);
 /** Milliseconds on the monotonic clock (for intervals only). */

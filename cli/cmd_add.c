@@ -255,7 +255,7 @@ int cmd_add(int argc, char **argv, const cli_global *g)
             print_help();
             return CLI_OK;
         default:
-            return cli_error_usage("add", "bad option");
+            return cli_bad_option("add", argv);
         }
     }
     if (!name || !*name)

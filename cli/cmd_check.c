@@ -477,7 +477,7 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         default:
             rc = cli_threshold_option(opt, optarg, &c.opts, "check");
             if (rc < 0)
-                rc = cli_error_usage("check", "bad option");
+                rc = cli_bad_option("check", argv);
         }
         if (rc != CLI_OK) {
             free(only);

@@ -129,7 +129,7 @@ int cmd_collections(int argc, char **argv, const cli_global *g)
                    "holds.\n");
             return CLI_OK;
         } else {
-            return cli_error_usage("collections", "bad option");
+            return cli_bad_option("collections", argv);
         }
     }
     if (optind < argc &&

@@ -203,7 +203,7 @@ int cmd_diff(int argc, char **argv, const cli_global *g)
             print_help();
             return CLI_OK;
         default:
-            return cli_error_usage("diff", "bad option");
+            return cli_bad_option("diff", argv);
         }
     }
     if (argc - optind != 2)

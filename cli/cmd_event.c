@@ -36,7 +36,7 @@ int cmd_event(int argc, char **argv, const cli_global *g)
                    "dates postdate.\n");
             return CLI_OK;
         } else {
-            return cli_error_usage("event", "bad option");
+            return cli_bad_option("event", argv);
         }
     }
     if (argc - optind == 0) {

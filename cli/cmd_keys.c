@@ -107,7 +107,7 @@ int cmd_keys(int argc, char **argv, const cli_global *g)
             print_help();
             return CLI_OK;
         default:
-            return cli_error_usage("keys", "bad option");
+            return cli_bad_option("keys", argv);
         }
     }
     if (optind >= argc)

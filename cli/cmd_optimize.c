@@ -26,7 +26,7 @@ int cmd_optimize(int argc, char **argv, const cli_global *g)
                    "reading the\nsegments they opened.\n");
             return CLI_OK;
         }
-        return cli_error_usage("optimize", "bad option");
+        return cli_bad_option("optimize", argv);
     }
     if (optind != argc)
         return cli_error_usage("optimize", "takes no arguments");

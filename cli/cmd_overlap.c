@@ -185,7 +185,7 @@ int cmd_overlap(int argc, char **argv, const cli_global *g)
         } else if ((rc = cli_threshold_option(opt, optarg, &opts, "overlap")) !=
                    CLI_OK) {
             free(only);
-            return rc < 0 ? cli_error_usage("overlap", "bad option") : rc;
+            return rc < 0 ? cli_bad_option("overlap", argv) : rc;
         }
     }
     if (optind != argc) {

@@ -255,7 +255,7 @@ int cmd_show(int argc, char **argv, const cli_global *g)
             print_help();
             return CLI_OK;
         default:
-            return cli_error_usage("show", "bad option");
+            return cli_bad_option("show", argv);
         }
     }
     if (argc - optind != 1)

@@ -30,7 +30,7 @@ int cmd_stats(int argc, char **argv, const cli_global *g)
                    "canonical characters is found).\n");
             return CLI_OK;
         } else {
-            return cli_error_usage("stats", "bad option");
+            return cli_bad_option("stats", argv);
         }
     }
     if (optind != argc)

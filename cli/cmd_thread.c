@@ -71,7 +71,7 @@ int cmd_thread(int argc, char **argv, const cli_global *g)
             json = 1;
             continue;
         }
-        return cli_error_usage("thread", "bad option");
+        return cli_bad_option("thread", argv);
     }
     if (optind + 1 != argc)
         return cli_error_usage("thread", "needs one ITEM");

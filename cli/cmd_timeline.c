@@ -189,7 +189,7 @@ int cmd_timeline(int argc, char **argv, const cli_global *g)
             c.jobs = (unsigned)jobs;
         } else if ((rc = cli_threshold_option(opt, optarg, &opts,
                                               "timeline")) != CLI_OK) {
-            return rc < 0 ? cli_error_usage("timeline", "bad option") : rc;
+            return rc < 0 ? cli_bad_option("timeline", argv) : rc;
         }
     }
     if (optind != argc)

@@ -74,7 +74,7 @@ int cmd_verify(int argc, char **argv, const cli_global *g)
         } else if (opt == 'J') {
             c.json = 1;
         } else {
-            return cli_error_usage("verify", "bad option");
+            return cli_bad_option("verify", argv);
         }
     }
     if (optind != argc)

@@ -8,6 +8,7 @@
  * --index may also come after the command (spoor check -i IDX ...): no
  * command has an option of that name.
  */
+#include <getopt.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,6 +171,7 @@ int main(int argc, char **argv)
     size_t c;
 
     tune_malloc();
+    opterr = 0; /* a refused option gets one line, cli_bad_option's */
     g.index = env && *env ? env : "spoor-index";
     while (i < argc && argv[i][0] == '-') {
         const char *a = argv[i];

@@ -1,6 +1,7 @@
 /*
  * out.c: error and progress output of the CLI.
  */
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
@@ -119,4 +120,20 @@ void cli_catch_interrupt(void)
 int cli_interrupted(void)
 {
     return interrupted != 0;
+}
+
+int cli_bad_option(const char *cmd, char **argv)
+{
+    /* getopt_long left optind past the token it refused (opterr is 0,
+     * see main.c: this is the one line said about it) */
+    const char *tok = optind > 0 ? argv[optind - 1] : "?";
+    if (optopt && tok[0] == '-' && tok[1] != '-' && tok[1] != (char)optopt)
+        return cli_error_usage(cmd, "unknown option '-%c'", optopt);
+    if (optopt && strchr("cdijkL", optopt) && tok[0] == '-' &&
+        tok[1] == optopt && !tok[2])
+        return cli_error_usage(cmd, "option '%s' needs a value", tok);
+    return cli_error_usage(cmd,
+                           "unknown option, or one without its value: "
+                           "'%s'",
+                           tok);
 }

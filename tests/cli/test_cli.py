@@ -1915,6 +1915,11 @@ def test_cli_conveniences(env):
     ok("--fail-on takes verdicts" in err, err)
     _, err, _ = env.run("check", "--json", "--csv", env.path("q"), expect=2)
     ok("exclude one another" in err, err)
+    # a refused option: one line naming it (and the hint), not getopt's too
+    _, err, _ = env.run("overlap", "--nope", expect=2)
+    eq(err.splitlines(), ["spoor overlap: unknown option, or one without its "
+                          "value: '--nope'", "Try 'spoor overlap --help'."],
+       "one error line")
     # Ctrl-C during an add: it stops, keeps what it stored, says so
     for i in range(6000):
         env.write(f"many/d{i:05d}.txt", prose(5000 + i, 120))
