@@ -386,6 +386,7 @@ static int writer_finish(seg_writer *w, const char *dir)
     int error, dfd;
 
     uint32_t check;
+    int synced, closed, eno;
 
     if ((error = flush_group(w)) < 0)
         return error;
@@ -413,10 +414,15 @@ static int writer_finish(seg_writer *w, const char *dir)
         return error < 0 ? error
                          : spoor__error_set(SPOOR_EIO, "segment '%s': %s",
                                             w->tmp, strerror(errno));
-    if (fsync(w->fd) < 0 || close(w->fd) < 0) {
-        w->fd = -1;
-        return spoor__error_set(SPOOR_EIO, "segment '%s': %s", w->tmp,
-                                strerror(errno));
+    synced = fsync(w->fd) == 0;
+    eno = errno;
+    closed = close(w->fd) == 0;
+    w->fd = -1;
+    if (!synced || !closed) {
+        error = spoor__error_set(SPOOR_EIO, "segment '%s': %s", w->tmp,
+                                 strerror(synced ? errno : eno));
+        unlink(w->tmp); /* not synced: it must not stay, nor be renamed */
+        return error;
     }
     w->fd = -1;
     if (spoor__test_hook("SPOOR_TEST_KILL_BEFORE_RENAME"))

@@ -79,6 +79,20 @@ static void remove_file(spoor_store *s, const char *name)
 
 static int merge_tiers(spoor_store *s);
 
+/* A commit that failed: the transaction is rolled back, its postings
+ * dropped and its segment file (name, when one was written) removed, so
+ * that nothing of the batch is stored, nor committed later by
+ * spoor_store_free, and the next writer finds nothing in its way. */
+static int commit_failed(spoor_store *s, const char *name, int error)
+{
+    (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->in_tx = 0;
+    s->n_pending = 0;
+    if (name[0])
+        remove_file(s, name);
+    return error;
+}
+
 int spoor_store_commit(spoor_store *s)
 {
     char name[128] = "";
@@ -89,27 +103,17 @@ int spoor_store_commit(spoor_store *s)
         /* the batch's postings become one segment, registered in the same
          * transaction as its items */
         segment_name(s, name, sizeof(name));
-        if ((error = spoor_segment__sort(s->pending, s->n_pending)) < 0 ||
-            (error = spoor_segment__write(s->path, name, s->pending,
-                                          s->n_pending)) < 0)
-            return error;
-        if ((error = register_segment(s, name, s->n_pending)) < 0) {
-            remove_file(s, name); /* never registered: nothing refers to it */
-            return error;
-        }
+        if ((error = spoor_segment__sort(s->pending, s->n_pending)) < 0)
+            return commit_failed(s, "", error);
+        if ((error = spoor_segment__write(s->path, name, s->pending,
+                                          s->n_pending)) < 0 ||
+            (error = register_segment(s, name, s->n_pending)) < 0)
+            return commit_failed(s, name, error);
     }
     if (spoor__test_hook("SPOOR_TEST_KILL_BEFORE_COMMIT"))
-        raise(SIGKILL); /* crash-safety test hook */
-    if ((error = exec(s, "COMMIT")) < 0) {
-        /* a full disk, most likely: the transaction is rolled back, and its
-         * segment goes now rather than at the next writer's opening */
-        (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        s->in_tx = 0;
-        s->n_pending = 0;
-        if (name[0])
-            remove_file(s, name);
-        return error;
-    }
+        raise(SIGKILL);                  /* crash-safety test hook */
+    if ((error = exec(s, "COMMIT")) < 0) /* a full disk, most likely */
+        return commit_failed(s, name, error);
     s->in_tx = 0;
     s->n_pending = 0;
     if (name[0] && (error = spoor_store__add_segment(s, name)) < 0)

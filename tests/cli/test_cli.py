@@ -1946,6 +1946,42 @@ def test_cli_conveniences(env):
     ok(f"{kept} already in this collection" in out, out)
 
 
+def test_fsync_fault_injection(env):
+    """Durability by fault injection (an LD_PRELOAD shim the tests build,
+    tests/support/fault.c): a segment is fsynced before its rename and the
+    folder after it, on every commit; when the segment's fsync fails (a
+    dying disk), add fails naming the segment, nothing of that batch is
+    registered or left behind, and the index stays sound and answers."""
+    for i in range(3):
+        env.write(f"a/doc{i}.txt", prose(4900 + i, 150))
+        env.write(f"b/doc{i}.txt", prose(4910 + i, 150))
+    log = env.path("fault.log")
+    shim = {"LD_PRELOAD": os.environ["FAULT_SHIM"], "FAULT_LOG": log}
+    env.run("add", "-c", "a", env.path("a"), env=shim)
+    lines = open(log).read().splitlines()
+    [ren] = [i for i, x in enumerate(lines)
+             if x.startswith("rename ") and ".spx.tmp -> " in x]
+    tmp = lines[ren].split()[1]
+    ok(any(x == f"fsync {tmp}" for x in lines[:ren]),
+       "the segment is synced before its rename:\n" + "\n".join(lines))
+    ok(any(x == "fsync " + env.index for x in lines[ren + 1:]),
+       "and the folder after it:\n" + "\n".join(lines))
+    before = sorted(f for f in os.listdir(env.index) if f.endswith(".spx"))
+    _, err, _ = env.run("add", "-c", "b", env.path("b"),
+                        env=dict(shim, FAULT_FSYNC_FAIL="1"), expect=1)
+    ok(".spx.tmp': Input/output error" in err, err)
+    eq(sorted(f for f in os.listdir(env.index) if ".spx" in f), before,
+       "no segment of the failed batch registered or left behind")
+    env.run("verify")
+    [r] = env.check("-", stdin=prose(4911, 150)[100:600].encode())
+    eq(r["matches"], [], "the failed batch's items are not in the index")
+    [r] = env.check("-", stdin=prose(4901, 150)[100:600].encode())
+    eq([m["collection"] for m in r["matches"]], ["a"], "the first add kept")
+    env.run("add", "-c", "b", env.path("b"))
+    [r] = env.check("-", stdin=prose(4911, 150)[100:600].encode())
+    eq([m["collection"] for m in r["matches"]], ["b"], "added again")
+
+
 def test_names_and_events(env):
     """Collection and event names are checked (no control characters, ':'
     or '!', no leading '-', at most 128 bytes, valid UTF-8); recording an
