@@ -1675,6 +1675,10 @@ def test_verdict_boundaries(env):
     [r] = env.check(env.path("q/part.txt"))
     eq(r["verdict"], "partially-released", r["verdict_basis"])
     held, share = r["release_chars"], r["coverage"]["release"]
+    ok(0 < share < 1, share)
+    eq(r["coverage"], {"release": share, "internal": 0, "any": share},
+       "a partial copy's coverage: any is the release share")
+    eq(share, round(held / r["substantive_chars"], 4), "share of substance")
     for ev, verdict in ((held, "partially-released"), (held + 1, "unknown")):
         [r] = env.check(env.path("q/part.txt"),
                         opts=("--min-evidence", str(ev)))
@@ -1984,6 +1988,25 @@ def test_fsync_fault_injection(env):
     env.run("add", "-c", "b", env.path("b"))
     [r] = env.check("-", stdin=prose(4911, 150)[100:600].encode())
     eq([m["collection"] for m in r["matches"]], ["b"], "added again")
+
+
+def test_mbox_from_lines_in_bodies(env):
+    """An mbox splits at "From " lines after a blank line only: a body
+    line that starts with "From " inside a paragraph (unescaped, as many
+    writers leave it) stays in its message."""
+    body = (prose(5100, 60).rstrip() + "\nFrom the desk of the CFO, as agreed on "
+            "the call.\n" + prose(5101, 60))
+    env.write("m/box.mbox",
+              "From a Mon Jan  1 00:00:00 2014\nFrom: a@x.example\n"
+              "Subject: one\nMessage-ID: <one@x.example>\n\n" + body +
+              "\n\nFrom b Mon Jan  1 00:00:00 2014\nFrom: b@x.example\n"
+              "Subject: two\nMessage-ID: <two@x.example>\n\n" +
+              prose(5102, 60) + "\n")
+    out, _, _ = env.run("add", "-c", "m", env.path("m"))
+    ok("eml 2" in out, f"two messages: {out}")
+    text = env.run("show", "--text", "m:box.mbox!<one@x.example>")[0]
+    ok("From the desk of the CFO" in text and prose(5101, 60)[:80] in text,
+       "the message keeps its body past the From line")
 
 
 def test_names_and_events(env):
