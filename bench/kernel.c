@@ -19,6 +19,8 @@
 #include <spoor/spoor.h>
 
 #include "common/internal.h"
+#include "normalise/normalise_int.h"
+#include "fingerprint/fingerprint_int.h"
 
 static double now(void)
 {

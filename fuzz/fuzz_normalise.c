@@ -4,6 +4,8 @@
  * wide (SIMD) and scalar paths agree; a stretch agrees with the whole, and
  * so do fingerprints made piece by piece. */
 #include "fuzz_common.h"
+#include "normalise/normalise_int.h"
+#include "fingerprint/fingerprint_int.h"
 
 /* a and b hold the same characters and offsets */
 static void same(const spoor_canon *a, const spoor_canon *b, size_t base)

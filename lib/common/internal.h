@@ -103,18 +103,6 @@ void spoor__sort(void *base, size_t n, size_t size,
 /** Grow *arr (element size elsz) so that it holds at least need elements. */
 int spoor__array_reserve(void **arr, size_t *cap, size_t need, size_t elsz);
 
-struct spoor_canon;
-/** spoor_normalise without the offset map: out's chars only (start and end
- * are NULL); a third of the memory traffic, for callers that index. */
-int spoor_normalise__chars(struct spoor_canon *out, const char *text,
-                           size_t len);
-
-/** spoor_normalise__chars appending to the first `at` characters of out
- * (at <= out->len), which stay. @return 0, SPOOR_EINVALID (at too large),
- * SPOOR_ELIMIT or SPOOR_ENOMEM (out is then empty). */
-int spoor_normalise__chars_after(struct spoor_canon *out, size_t at,
-                                 const char *text, size_t len);
-
 /** Whether wide code that needs AVX-512F and feature ("avx512bw" or
  * "avx512dq") may run: the CPU has them and the environment variable
  * SPOOR_SCALAR does not ask for the scalar code (cpu.c). */
@@ -136,73 +124,5 @@ typedef struct spoor_wide_switch {
 /** Whether sw's wide path runs; enable 0 or 1 turns it off or back on
  * (where the CPU has it), -1 only asks. Thread-safe. */
 int spoor__wide_switch(spoor_wide_switch *sw, int enable);
-
-/** Whether normalisation uses its wide (SIMD) ASCII path; enable 0 or 1
- * turns it off or back on (where the CPU has it), -1 only asks. For tests
- * and the kernel benchmark: both paths give the same canonical text. */
-int spoor_normalise__wide(int enable);
-
-/** Whether winnowing uses its wide (SIMD) kernel; enable 0 or 1 turns it
- * off or back on (where the CPU has it), -1 only asks. Both kernels give
- * the same fingerprints. */
-int spoor_winnow__wide_enable(int enable);
-
-struct spoor_fps;
-
-/**
- * Winnow the n symbols at s going on from a selection already made: k-gram
- * 0 is the selection in force when s starts (its fingerprint was emitted
- * before), and the walk goes on from it with windows of w k-grams, as it
- * would have in the whole sequence, emitting the selections after it. n
- * may be shorter than a window. Selections are those of the whole sequence
- * as long as the k-grams before s are not smaller than k-gram 0 in any
- * window holding it, which is so for the last selection of a walk. Needs
- * k >= 1, w >= 1, n >= k. @return 0, SPOOR_EINVALID or SPOOR_ENOMEM.
- */
-int spoor_winnow__u32_cont(struct spoor_fps *out, const uint32_t *s, size_t n,
-                           unsigned k, unsigned w, uint64_t seed);
-
-/**
- * The text fingerprints (SPOOR_TEXT_K, SPOOR_TEXT_W, SPOOR_SEED_TEXT) of
- * text and the number of its canonical characters (*nchars): the same as
- * spoor_normalise__chars then spoor_winnow_u32, without the whole canonical
- * text in memory when text is longer than two pieces of `piece` bytes (0:
- * the default, 256 KiB). scratch is working memory the caller keeps (it
- * holds a piece's characters afterwards, not the text's).
- * @return 0, SPOOR_ELIMIT or SPOOR_ENOMEM (out is then empty).
- */
-int spoor_fingerprint__text(struct spoor_fps *out, size_t *nchars,
-                            struct spoor_canon *scratch, const char *text,
-                            size_t len, size_t piece);
-
-/* A place where normalisation of a text can start afresh: the text's start
- * or an ASCII letter, at byte `byte`, with `canon` canonical characters
- * before it. Normalising the text from a mark on gives exactly the
- * canonical characters of the whole text from `canon` on. */
-typedef struct spoor_canon_mark {
-    size_t byte, canon;
-} spoor_canon_mark;
-
-/** Where a stretch of text that starts at a mark, byte from (<= len), ends
- * after at least `bytes` bytes: the first mark at or after from + bytes (an
- * ASCII letter), or len. */
-size_t spoor_normalise__stretch_end(const char *text, size_t len, size_t from,
-                                    size_t bytes);
-
-/**
- * Normalise, with offsets, a stretch of text that covers its canonical
- * characters [from, to) (as far as the text has them), scanning forward from
- * *mark, a mark whose canon is at most from ({0, 0} the first time). On
- * success out->chars[0] is canonical character *base (base <= from), out's
- * offsets are offsets into the whole text, and *mark is moved on to a mark at
- * most `to`, where a later stretch can start. scratch is working memory the
- * caller keeps across calls (chars only). Touches about the stretch's bytes
- * plus one pass of counting over the text before it.
- * @return 0, SPOOR_ELIMIT or SPOOR_ENOMEM.
- */
-int spoor_normalise__stretch(struct spoor_canon *out,
-                             struct spoor_canon *scratch, const char *text,
-                             size_t len, spoor_canon_mark *mark, size_t from,
-                             size_t to, size_t *base);
 
 #endif

@@ -21,6 +21,8 @@
 #include <spoor/normalise.h>
 
 #include "../common/internal.h"
+#include "../normalise/normalise_int.h"
+#include "fingerprint_int.h"
 
 /* Text bytes normalised at a time: the piece's canonical characters stay in
  * the processor's cache while they are winnowed. */

@@ -24,6 +24,7 @@
 
 #include "../common/internal.h"
 #include "winnow_int.h"
+#include "fingerprint_int.h"
 
 static uint64_t sym_table[256];
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;

@@ -7,6 +7,7 @@
 #define SPOOR_WINNOW_INT_H
 
 #include <spoor/fingerprint.h>
+#include "fingerprint_int.h"
 
 /* The value of symbol c is splitmix64(c + 1). */
 static inline uint64_t spoor_winnow__splitmix(uint64_t x)

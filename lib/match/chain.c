@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "match_int.h"
+#include "../normalise/normalise_int.h"
 
 static int cmp_hit(const void *a, const void *b)
 {

@@ -22,6 +22,7 @@
 
 #include "../store/store_int.h"
 #include "match_int.h"
+#include "../normalise/normalise_int.h"
 
 typedef struct cand {
     int64_t content;

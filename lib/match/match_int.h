@@ -7,6 +7,7 @@
 #include <spoor/match.h>
 
 #include "../common/internal.h"
+#include "../normalise/normalise_int.h"
 
 typedef struct spoor_hit {
     uint32_t q, s; /* positions of the same fingerprint in query, source */

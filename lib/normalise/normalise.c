@@ -31,6 +31,7 @@
 #include <spoor/normalise.h>
 
 #include "../common/internal.h"
+#include "normalise_int.h"
 
 /* ASCII: 0 = drop, else the canonical character. */
 static const unsigned char ascii_map[128] = {

@@ -27,6 +27,7 @@
 #include "../common/internal.h"
 #include "../common/limits.h"
 #include "store_int.h"
+#include "../normalise/normalise_int.h"
 
 #define TOC_MAGIC 0x184D2A5Eu /* one of zstd's skippable frame magics */
 #define TOC_TAG "spoortx1"

@@ -29,6 +29,8 @@
 #include "../common/internal.h"
 #include "../extract/extract_int.h"
 #include "walk_int.h"
+#include "../normalise/normalise_int.h"
+#include "../fingerprint/fingerprint_int.h"
 
 static int skip(walker *wk, const char *display, int code, const char *reason)
 {

@@ -17,6 +17,7 @@
 #include <spoor/match.h>
 
 #include "match/match_int.h"
+#include "normalise/normalise_int.h"
 
 static void canon_from(spoor_canon *c, const char *s)
 {

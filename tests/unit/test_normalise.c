@@ -13,6 +13,7 @@
 #include <spoor/normalise.h>
 
 #include "common/internal.h"
+#include "normalise/normalise_int.h"
 
 static char *canon_of(const char *text)
 {

@@ -22,6 +22,8 @@
 
 #include "common/internal.h"
 #include "match/match_int.h"
+#include "normalise/normalise_int.h"
+#include "fingerprint/fingerprint_int.h"
 
 #define K SPOOR_TEXT_K
 #define W SPOOR_TEXT_W

@@ -1,0 +1,48 @@
+/*
+ * fingerprint_int.h: the fingerprinting internals other stages use (the
+ * walker, matching, the kernel benchmark): winnowing going on from a
+ * selection, text fingerprints in bounded memory, the wide-kernel switch.
+ * Not part of the public API.
+ */
+#ifndef SPOOR_FINGERPRINT_INT_H
+#define SPOOR_FINGERPRINT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct spoor_canon;
+
+/** Whether winnowing uses its wide (SIMD) kernel; enable 0 or 1 turns it
+ * off or back on (where the CPU has it), -1 only asks. Both kernels give
+ * the same fingerprints. */
+int spoor_winnow__wide_enable(int enable);
+
+struct spoor_fps;
+
+/**
+ * Winnow the n symbols at s going on from a selection already made: k-gram
+ * 0 is the selection in force when s starts (its fingerprint was emitted
+ * before), and the walk goes on from it with windows of w k-grams, as it
+ * would have in the whole sequence, emitting the selections after it. n
+ * may be shorter than a window. Selections are those of the whole sequence
+ * as long as the k-grams before s are not smaller than k-gram 0 in any
+ * window holding it, which is so for the last selection of a walk. Needs
+ * k >= 1, w >= 1, n >= k. @return 0, SPOOR_EINVALID or SPOOR_ENOMEM.
+ */
+int spoor_winnow__u32_cont(struct spoor_fps *out, const uint32_t *s, size_t n,
+                           unsigned k, unsigned w, uint64_t seed);
+
+/**
+ * The text fingerprints (SPOOR_TEXT_K, SPOOR_TEXT_W, SPOOR_SEED_TEXT) of
+ * text and the number of its canonical characters (*nchars): the same as
+ * spoor_normalise__chars then spoor_winnow_u32, without the whole canonical
+ * text in memory when text is longer than two pieces of `piece` bytes (0:
+ * the default, 256 KiB). scratch is working memory the caller keeps (it
+ * holds a piece's characters afterwards, not the text's).
+ * @return 0, SPOOR_ELIMIT or SPOOR_ENOMEM (out is then empty).
+ */
+int spoor_fingerprint__text(struct spoor_fps *out, size_t *nchars,
+                            struct spoor_canon *scratch, const char *text,
+                            size_t len, size_t piece);
+
+#endif
