@@ -35,7 +35,7 @@
 #include <spoor/dkim.h>
 
 #include "../common/internal.h"
-#include "../extract/module.h"
+#include "../module/module.h"
 #include "dkim_int.h"
 
 /* ==== Times ==== */

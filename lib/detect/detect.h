@@ -4,7 +4,7 @@
  * The detect stage of the pipeline. Each function looks only at the bytes
  * it is given (at most a bounded prefix for most formats), calls no library
  * and allocates nothing, so detection never loads the extractor module
- * (lib/extract/module.h). Formats are tried in the order of
+ * (lib/module/module.h). Formats are tried in the order of
  * lib/extract/extract.c; each returns non-zero when d[0..len) has its format.
  */
 #ifndef SPOOR_DETECT_H

@@ -13,7 +13,7 @@
 
 #include "../detect/detect.h"
 #include "extract_int.h"
-#include "module.h"
+#include "../module/module.h"
 
 /* A format: its name, its detector and its extractor when libspoor holds
  * it (NULL: in module `module`, looked up by name). */

@@ -38,7 +38,7 @@
 #include <unistd.h>
 
 #include "extract_int.h"
-#include "module.h"
+#include "../module/module.h"
 
 enum { MODE_DOC, MODE_CHILDREN };
 

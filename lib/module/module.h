@@ -1,5 +1,7 @@
 /*
- * module.h: the extractor modules, loaded on first use.
+ * module.h (lib/module): the modules, loaded on first use. The loader
+ * stands apart from the stages whose code the modules carry (extract,
+ * auth), so that neither includes the other's folder for it.
  *
  * The extractors that need large libraries, and DKIM verification, are
  * built into three shared objects installed beside libspoor, so that a
@@ -23,11 +25,11 @@
  * bench) link the modules' objects too; spoor_module__get then returns the
  * linked-in table and never calls dlopen.
  */
-#ifndef SPOOR_EXTRACT_MODULE_H
-#define SPOOR_EXTRACT_MODULE_H
+#ifndef SPOOR_MODULE_H
+#define SPOOR_MODULE_H
 
 #include "../auth/dkim_int.h"
-#include "extract_int.h"
+#include "../extract/extract_int.h"
 
 /* Bumped whenever spoor_module changes; modules and library must agree. */
 #define SPOOR_MODULE_ABI 2
