@@ -96,6 +96,24 @@ static const char *container_name(int format, int filter)
     }
 }
 
+/*
+ * The packed bytes behind what has been expanded so far: what libarchive
+ * has read of the archive (archive_filter_bytes), at least
+ * MIN_PACKED_FOR_RATIO, and at most the archive's size (packed). Judging
+ * expansion against this, not the whole archive, stops a bomb early: ten
+ * members of 1 GiB of zeros in a 10 MB zip once expanded 9 GiB before the
+ * ratio against the whole file was reached; against what was read, the
+ * first member stops within its first 64 MiB.
+ */
+static uint64_t read_so_far(struct archive *a, uint64_t packed)
+{
+    la_int64_t n = archive_filter_bytes(a, -1);
+    uint64_t r = n > 0 ? (uint64_t)n : 0;
+    if (r < MIN_PACKED_FOR_RATIO)
+        r = MIN_PACKED_FOR_RATIO;
+    return r < packed ? r : packed;
+}
+
 /* Read the current entry of a into out, up to `want` bytes, within the
  * bounds on one member and on expansion (packed: the input's size).
  * @return 0, or SPOOR_ELIMIT / SPOOR_EINVALID with the reason. */
@@ -305,13 +323,16 @@ static int stream_members(const unsigned char *d, size_t len,
                         (unsigned long long)lim->max_expanded_bytes);
                     goto done;
                 }
-                if (expanded / packed >= lim->max_expansion_ratio) {
+                if (expanded / read_so_far(a, packed) >=
+                    lim->max_expansion_ratio) {
                     error = spoor__error_set(
                         SPOOR_ELIMIT,
                         "archive expands more than MAX_EXPANSION_RATIO "
-                        "(%llu) times its size (a decompression bomb?); "
-                        "the rest is not read",
-                        (unsigned long long)lim->max_expansion_ratio);
+                        "(%llu) times its size (a decompression bomb?): "
+                        "%llu bytes from %llu read; the rest is not read",
+                        (unsigned long long)lim->max_expansion_ratio,
+                        (unsigned long long)expanded,
+                        (unsigned long long)archive_filter_bytes(a, -1));
                     goto done;
                 }
             }

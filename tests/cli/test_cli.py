@@ -2009,6 +2009,33 @@ def test_mbox_from_lines_in_bodies(env):
        "the message keeps its body past the From line")
 
 
+def test_zip_bomb_stopped_early(env):
+    """A zip of 4 members of 100 MiB of zeros (400 KB packed) is stopped by
+    MAX_EXPANSION_RATIO against what was read of it, within its first
+    member: the add ends quickly with the reason and a small peak RSS (the
+    whole file's ratio would have let 400 MB expand)."""
+    import resource
+    os.makedirs(env.path("z"))
+    with zipfile.ZipFile(env.path("z/bomb.zip"), "w",
+                         zipfile.ZIP_DEFLATED) as z:
+        for k in range(4):
+            with z.open(f"zeros{k}.bin", "w") as f:
+                for _ in range(100):
+                    f.write(bytes(1 << 20))
+    env.write("z/ok.txt", prose(5200, 100))
+    _, err, _ = env.run("add", "-c", "z", env.path("z"), expect=1)
+    ok("bomb.zip: skipped: archive expands more than MAX_EXPANSION_RATIO "
+       "(1000)" in err,
+       err)
+    expanded = int(re.search(r"bomb\.zip: skipped: .*?: (\d+) bytes from "
+                             r"\d+ read", err).group(1))
+    ok(expanded < 100 << 20, f"stopped within the first member: {expanded}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB
+    ok(peak < 400 * 1024, f"peak RSS {peak} KiB")
+    [r] = env.check("-", stdin=prose(5200, 100)[50:400].encode())
+    eq([m["path"] for m in r["matches"]], ["ok.txt"], "the rest is read")
+
+
 def test_names_and_events(env):
     """Collection and event names are checked (no control characters, ':'
     or '!', no leading '-', at most 128 bytes, valid UTF-8); recording an

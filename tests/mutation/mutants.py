@@ -196,8 +196,13 @@ mutant("extract", "lib/walk/walk.c",
        "    item->doc.header_bytes = 0;")
 mutant("extract", "lib/extract/ex_archive.c",
        "an archive's expansion ratio is not watched (decompression bombs)",
-       "                if (expanded / packed >= lim->max_expansion_ratio) {",
+       "                if (expanded / read_so_far(a, packed) >=\n"
+       "                    lim->max_expansion_ratio) {",
        "                if (0) {")
+mutant("extract", "lib/extract/ex_archive.c",
+       "expansion judged against the whole archive, not what was read",
+       "if (expanded / read_so_far(a, packed) >=",
+       "if (expanded / packed >=")
 mutant("extract", "lib/extract/ex_archive.c",
        "MAX_MEMBERS not applied to archives",
        "if (++members > lim->max_members) {", "if (++members == 0) {")
