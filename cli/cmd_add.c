@@ -305,6 +305,7 @@ int cmd_add(int argc, char **argv, const cli_global *g)
     cli_catch_interrupt();
     /* indexing needs the canonical length and the fingerprints only: long
      * texts are fingerprinted piece by piece, in bounded memory */
+    spoor_store_walk_hooks(&wopts); /* the workers prepare for the store */
     wopts.no_offsets = 1;
     wopts.canon_len_only = 1;
     error =

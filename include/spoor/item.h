@@ -35,7 +35,7 @@ typedef struct spoor_item {
                                   fingerprints and regions lie after them */
     spoor_fps fps;             /* fingerprints: text, or bytes if fp_bytes */
     int fp_bytes;              /* 1: fingerprints over raw bytes (no text) */
-    void *prepared; /* internal: the store-ready form a parallel walk's worker
+    void *prepared; /* what opts->prepare made of it in a parallel walk's worker
                        made (compressed text, sorted fingerprints), or NULL */
 } spoor_item;
 
@@ -49,9 +49,15 @@ typedef struct spoor_walk_opts {
                             (chars, start, end NULL), enough to index; long
                             texts are then fingerprinted piece by piece,
                             without their whole canonical text in memory */
+    /* version 5: work a parallel walk's worker threads do on each item
+     * before it reaches the callback (spoor_store_walk_hooks fills them
+     * for spoor_store_add_item); NULL: none */
+    int (*prepare)(spoor_item *item); /* sets item->prepared; 0 or error */
+    void (*release)(void *prepared);  /* frees what prepare set */
+    void (*worker_done)(void);        /* at the end of each worker */
 } spoor_walk_opts;
 
-#define SPOOR_WALK_OPTS_VERSION 4
+#define SPOOR_WALK_OPTS_VERSION 5
 
 /** Fill opts with the defaults (spoor_limits_default). */
 SPOOR_API void spoor_walk_opts_init(spoor_walk_opts *opts);

@@ -82,6 +82,14 @@ enum {
 SPOOR_API int spoor_store_add_item(spoor_store *s, int64_t collection,
                                    const spoor_item *item, int *status_out);
 
+/**
+ * Fill opts' worker hooks (prepare, release, worker_done) with the store's
+ * own: a parallel walk's workers then compress each item's text and sort
+ * its fingerprints, so that spoor_store_add_item, in the storing thread,
+ * only writes them. Sets opts->version to at least 5.
+ */
+SPOOR_API void spoor_store_walk_hooks(spoor_walk_opts *opts);
+
 /** Commit after every `items` added items (default 5000); smaller is
  * slower but loses less to a crash. */
 SPOOR_API void spoor_store_set_commit_every(spoor_store *s, size_t items);

@@ -564,3 +564,12 @@ int spoor_store_keys(spoor_store *s, spoor_key_info_cb cb, void *payload)
     sqlite3_finalize(st);
     return error;
 }
+
+void spoor_store_walk_hooks(spoor_walk_opts *opts)
+{
+    if (opts->version < 5)
+        opts->version = 5;
+    opts->prepare = spoor_store__prepare;
+    opts->release = spoor_store__prepared_free;
+    opts->worker_done = spoor_store__thread_done;
+}

@@ -8,11 +8,11 @@
  *     until half of them are done (so it wakes once per many files);
  *   - jobs worker threads each take the oldest task not yet taken and read
  *     its file completely (extraction, normalisation, fingerprints, every
- *     child, and the store's compression and sorting: spoor_store__
- *     prepare), appending copies of the finished items and skips to that
- *     task's own queue; a worker waits while its queue holds more than
- *     TASK_QUEUE_BYTES, or, unless its task is the oldest, while all the
- *     queues together hold more than POOL_BYTES;
+ *     child, and the work opts->prepare asks for, the store's compression
+ *     and sorting for an add: spoor_store_walk_hooks), appending copies of the
+ * finished items and skips to that task's own queue; a worker waits while its
+ * queue holds more than TASK_QUEUE_BYTES, or, unless its task is the oldest,
+ * while all the queues together hold more than POOL_BYTES;
  *   - the calling thread takes the tasks in order and, for each, its
  *     events in order, and calls the callbacks.
  * So the callbacks see the sequential walk's order whatever the timing, no
@@ -27,7 +27,6 @@
 
 #include "../common/internal.h"
 #include "../extract/extract_int.h"
-#include "../store/store_int.h"
 #include "walk_int.h"
 
 #define MAX_INFLIGHT_PER_JOB 32
@@ -39,6 +38,7 @@ enum { EV_ITEM, EV_SKIP };
 typedef struct pevent {
     int kind;
     spoor_item item; /* EV_ITEM: an owned copy (spoor_item__take) */
+    void (*release)(void *prepared); /* frees item.prepared (opts') */
     char *display, *reason;
     int code;
     size_t cost; /* bytes held */
@@ -81,7 +81,8 @@ typedef struct worker_ctx {
 static void free_event(pevent *e)
 {
     if (e->kind == EV_ITEM) {
-        spoor_store__prepared_free(e->item.prepared);
+        if (e->release && e->item.prepared)
+            e->release(e->item.prepared);
         e->item.prepared = NULL;
         spoor_item__dispose_copy(&e->item);
     }
@@ -233,6 +234,7 @@ static int push(worker_ctx *w, pevent *e)
  * (a copy was the largest memmove of text ingest). */
 static int worker_item(spoor_item *item, void *payload)
 {
+    worker_ctx *w = payload;
     pevent *e = spoor__calloc(1, sizeof(*e));
     size_t text_size = item->doc.text.size;
     int error;
@@ -243,10 +245,14 @@ static int worker_item(spoor_item *item, void *payload)
         spoor__free(e);
         return error;
     }
-    /* compress and sort here, in parallel, not in the storing thread */
-    if ((error = spoor_store__prepare(&e->item)) < 0) {
-        free_event(e);
-        return error;
+    /* the store's work on it (compress, sort) here, in parallel, not in
+     * the storing thread: opts' hooks, spoor_store_walk_hooks */
+    if (w->p->opts->version >= 5 && w->p->opts->prepare) {
+        e->release = w->p->opts->release;
+        if ((error = w->p->opts->prepare(&e->item)) < 0) {
+            free_event(e);
+            return error;
+        }
     }
     /* what the event holds: the text, the fingerprints twice (as found
      * and sorted), the compressed text (at most the text's size) */
@@ -292,7 +298,8 @@ static void *worker(void *arg)
         }
         if (!t || p->stop) {
             pthread_mutex_unlock(&p->mu);
-            spoor_store__thread_done();
+            if (p->opts->version >= 5 && p->opts->worker_done)
+                p->opts->worker_done();
             spoor_walk__thread_done();
             return NULL;
         }
