@@ -130,6 +130,10 @@ int cli_read_stdin(char **out, size_t *len);
 /** Read all of stream fd (a pipe, a FIFO; at most 1 GiB) named name into a
  * new *out (free()). @return CLI_OK or CLI_ERROR (message printed). */
 int cli_read_stream(int fd, const char *name, char **out, size_t *len);
+/** Room for entry n (0-based) of *arr, entries of size bytes, *cap of
+ * them allocated: doubled when full, first when empty. The array is kept
+ * on failure. @return 0 or SPOOR_ENOMEM. */
+int cli_grow(void **arr, size_t *cap, size_t n, size_t size, size_t first);
 /** Apply "NAME=VALUE" (a bound's name from limits.h) to lim; 0 if ok. */
 int cli_parse_limit(spoor_limits *lim, const char *arg);
 #define CLI_LIMIT_HELP                                                         \

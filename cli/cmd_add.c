@@ -133,14 +133,9 @@ static int on_skip(const char *display, int code, const char *reason,
     add_ctx *c = payload;
     (void)code;
     cli_error(display, "skipped: %s", reason);
-    if (c->n_skips == c->cap_skips) {
-        size_t ncap = c->cap_skips ? c->cap_skips * 2 : 16;
-        skip_entry *n = realloc(c->skips, ncap * sizeof(*n));
-        if (!n)
-            return -1;
-        c->skips = n;
-        c->cap_skips = ncap;
-    }
+    if (cli_grow((void **)&c->skips, &c->cap_skips, c->n_skips,
+                 sizeof(*c->skips), 16) < 0)
+        return -1;
     c->skips[c->n_skips].display = strdup(display);
     c->skips[c->n_skips].reason = strdup(reason);
     c->n_skips++;

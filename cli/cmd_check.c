@@ -262,15 +262,10 @@ static int on_item(const spoor_item *item, void *payload)
         return error;
     if (item->doc.n_children || item->doc.streams_children) {
         frame *f;
-        if (c->n_frames == c->cap_frames) {
-            size_t cap = c->cap_frames ? 2 * c->cap_frames : 8;
-            frame *nf = realloc(c->frames, cap * sizeof(*nf));
-            if (!nf) {
-                spoor_result_free(r);
-                return SPOOR_ENOMEM;
-            }
-            c->frames = nf;
-            c->cap_frames = cap;
+        if (cli_grow((void **)&c->frames, &c->cap_frames, c->n_frames,
+                     sizeof(*c->frames), 8) < 0) {
+            spoor_result_free(r);
+            return SPOOR_ENOMEM;
         }
         f = &c->frames[c->n_frames];
         if ((error = spoor_item_copy(&f->item, item)) < 0) {

@@ -20,14 +20,9 @@ typedef struct overlap_ctx {
 static int keep_pair(overlap_ctx *c, const spoor_overlap_pair *p)
 {
     spoor_overlap_pair *q;
-    if (c->n_pairs == c->cap_pairs) {
-        size_t cap = c->cap_pairs ? 2 * c->cap_pairs : 16;
-        q = realloc(c->pairs, cap * sizeof(*q));
-        if (!q)
-            return SPOOR_ENOMEM;
-        c->pairs = q;
-        c->cap_pairs = cap;
-    }
+    if (cli_grow((void **)&c->pairs, &c->cap_pairs, c->n_pairs, sizeof(*q),
+                 16) < 0)
+        return SPOOR_ENOMEM;
     q = &c->pairs[c->n_pairs];
     *q = *p;
     q->a = strdup(p->a);

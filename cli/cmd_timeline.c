@@ -20,14 +20,8 @@ typedef struct timeline_ctx {
 static int keep_release(timeline_ctx *c, const spoor_timeline_release *r)
 {
     spoor_timeline_release *q;
-    if (c->n_rel == c->cap_rel) {
-        size_t cap = c->cap_rel ? 2 * c->cap_rel : 8;
-        q = realloc(c->rel, cap * sizeof(*q));
-        if (!q)
-            return SPOOR_ENOMEM;
-        c->rel = q;
-        c->cap_rel = cap;
-    }
+    if (cli_grow((void **)&c->rel, &c->cap_rel, c->n_rel, sizeof(*q), 8) < 0)
+        return SPOOR_ENOMEM;
     q = &c->rel[c->n_rel++];
     *q = *r;
     q->collection = strdup(r->collection);

@@ -226,3 +226,17 @@ int cli_read_file(const char *path, char **out, size_t *len)
     *len = n;
     return CLI_OK;
 }
+
+int cli_grow(void **arr, size_t *cap, size_t n, size_t size, size_t first)
+{
+    size_t ncap;
+    void *p;
+    if (n < *cap)
+        return 0;
+    ncap = *cap ? 2 * *cap : first;
+    if (!(p = realloc(*arr, ncap * size)))
+        return SPOOR_ENOMEM;
+    *arr = p;
+    *cap = ncap;
+    return 0;
+}
