@@ -73,7 +73,7 @@ int main(int argc, char **argv)
         if (t3 - t2 < best_bytes)
             best_bytes = t3 - t2;
         t0 = now();
-        spoor_fingerprint__text(&fps, &nchars, &c, buf, (size_t)n, 0);
+        spoor_fingerprint__text(&fps, &nchars, &c, buf, (size_t)n, 0, NULL);
         t1 = now();
         if (t1 - t0 < best_pieces)
             best_pieces = t1 - t0;

@@ -68,8 +68,8 @@ static void pieces_agree(const spoor_canon *c, const char *data, size_t size)
     size_t piece = 1 + (size ? (unsigned char)data[0] % 97 : 0), n = 0;
     if (spoor_winnow_u32(&whole, c->chars, c->len, SPOOR_TEXT_K, SPOOR_TEXT_W,
                          SPOOR_SEED_TEXT) != 0 ||
-        spoor_fingerprint__text(&pieces, &n, &scratch, data, size, piece) !=
-            0 ||
+        spoor_fingerprint__text(&pieces, &n, &scratch, data, size, piece,
+                                NULL) != 0 ||
         n != c->len || !same_fps(&whole, &pieces))
         abort();
     spoor_fps_dispose(&whole);

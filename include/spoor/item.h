@@ -20,6 +20,14 @@
 #include "fingerprint.h"
 #include "normalise.h"
 
+/* The fingerprints of a long item that a walk handed to opts->spill as they
+ * piled up (a store sorts them into a temporary file): n of them; free
+ * releases the whole, and is called when the item is disposed of. */
+typedef struct spoor_spilled {
+    uint64_t n;
+    void (*free)(struct spoor_spilled *self);
+} spoor_spilled;
+
 typedef struct spoor_item {
     const char *path;          /* relative to the walked folder or file; nested
                                   items as outer!inner */
@@ -37,6 +45,8 @@ typedef struct spoor_item {
     int fp_bytes;              /* 1: fingerprints over raw bytes (no text) */
     void *prepared; /* what opts->prepare made of it in a parallel walk's worker
                        made (compressed text, sorted fingerprints), or NULL */
+    spoor_spilled *spilled; /* version 6: fingerprints handed to opts->spill
+                               (fps then holds none), or NULL; owned */
 } spoor_item;
 
 typedef struct spoor_walk_opts {
@@ -55,9 +65,16 @@ typedef struct spoor_walk_opts {
     int (*prepare)(spoor_item *item); /* sets item->prepared; 0 or error */
     void (*release)(void *prepared);  /* frees what prepare set */
     void (*worker_done)(void);        /* at the end of each worker */
+    /* version 6: where the fingerprints of a long item go as they pile up
+     * (more than spill_at of them), so that memory does not grow with the
+     * item: spill takes fps's fingerprints (leaving fps->n 0) into
+     * item->spilled, creating it on first use; 0 or an error. Filled by
+     * spoor_store_walk_hooks; NULL: every fingerprint stays in item->fps */
+    int (*spill)(spoor_item *item, spoor_fps *fps);
+    size_t spill_at;
 } spoor_walk_opts;
 
-#define SPOOR_WALK_OPTS_VERSION 5
+#define SPOOR_WALK_OPTS_VERSION 6
 
 /** Fill opts with the defaults (spoor_limits_default). */
 SPOOR_API void spoor_walk_opts_init(spoor_walk_opts *opts);

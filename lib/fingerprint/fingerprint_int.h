@@ -32,17 +32,51 @@ struct spoor_fps;
 int spoor_winnow__u32_cont(struct spoor_fps *out, const uint32_t *s, size_t n,
                            unsigned k, unsigned w, uint64_t seed);
 
+/** spoor_winnow__u32_cont over bytes. */
+int spoor_winnow__bytes_cont(struct spoor_fps *out, const unsigned char *s,
+                             size_t n, unsigned k, unsigned w, uint64_t seed);
+
+/** Where a long sequence's fingerprints go before its end: once out holds
+ * `at` or more at the end of a run, flush is called and must take them all
+ * (leaving out->n 0), e.g. to sort them into a file. */
+typedef struct spoor_fps_sink {
+    size_t at;
+    int (*flush)(struct spoor_fps *out, void *ctx);
+    void *ctx;
+} spoor_fps_sink;
+
+/** Told that the bytes before upto will not be read again. */
+typedef void (*spoor_bytes_done_fn)(const unsigned char *upto, void *ctx);
+
+/**
+ * The byte fingerprints (SPOOR_BYTES_K, SPOOR_BYTES_W, SPOOR_SEED_BYTES) of
+ * the len bytes at data, the same as spoor_winnow_bytes, read in runs of
+ * about `run` bytes (0: the default, 8 MiB) going on from each run's last
+ * selection; after each run, done (when not NULL) is told which bytes will
+ * not be read again, so a caller reading a mapped file can hand their pages
+ * back. With a sink, the fingerprints of a long sequence go to it as they
+ * pile up, and out holds the last of them (out then holds them all only
+ * when the sink was never called). @return 0, SPOOR_ELIMIT, SPOOR_ENOMEM
+ * (out is then empty) or the sink's error.
+ */
+int spoor_fingerprint__bytes(struct spoor_fps *out, const unsigned char *data,
+                             size_t len, size_t run, spoor_bytes_done_fn done,
+                             void *ctx, const spoor_fps_sink *sink);
+
 /**
  * The text fingerprints (SPOOR_TEXT_K, SPOOR_TEXT_W, SPOOR_SEED_TEXT) of
  * text and the number of its canonical characters (*nchars): the same as
  * spoor_normalise__chars then spoor_winnow_u32, without the whole canonical
  * text in memory when text is longer than two pieces of `piece` bytes (0:
  * the default, 256 KiB). scratch is working memory the caller keeps (it
- * holds a piece's characters afterwards, not the text's).
- * @return 0, SPOOR_ELIMIT or SPOOR_ENOMEM (out is then empty).
+ * holds a piece's characters afterwards, not the text's). A sink takes
+ * the fingerprints of a long text as they pile up, as for
+ * spoor_fingerprint__bytes. @return 0, SPOOR_ELIMIT, SPOOR_ENOMEM (out is
+ * then empty) or the sink's error.
  */
 int spoor_fingerprint__text(struct spoor_fps *out, size_t *nchars,
                             struct spoor_canon *scratch, const char *text,
-                            size_t len, size_t piece);
+                            size_t len, size_t piece,
+                            const spoor_fps_sink *sink);
 
 #endif

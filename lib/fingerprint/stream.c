@@ -60,13 +60,25 @@ static int winnow_run(spoor_fps *run, const spoor_canon *c, int first)
                                           SPOOR_TEXT_W, SPOOR_SEED_TEXT);
 }
 
+/* Hand out's fingerprints to sink once it holds enough of them. */
+static int maybe_flush(spoor_fps *out, const spoor_fps_sink *sink)
+{
+    int error;
+    if (!sink || out->n < sink->at || !out->n)
+        return 0;
+    if ((error = sink->flush(out, sink->ctx)) < 0)
+        return error;
+    out->n = 0;
+    return 0;
+}
+
 int spoor_fingerprint__text(spoor_fps *out, size_t *nchars,
                             spoor_canon *scratch, const char *text, size_t len,
-                            size_t piece)
+                            size_t piece, const spoor_fps_sink *sink)
 {
     spoor_fps run = SPOOR_FPS_INIT;
     size_t b = 0, total = 0, base = 0; /* scratch holds chars from base */
-    size_t min_run;
+    size_t min_run, selected = 0;
     int first = 1, error = 0;
 
     out->n = 0;
@@ -97,17 +109,22 @@ int spoor_fingerprint__text(spoor_fps *out, size_t *nchars,
             continue;
         SPOOR_TRY(winnow_run(&run, scratch, first));
         SPOOR_TRY(append_fps(out, &run, base));
+        selected += run.n;
         first = 0;
         if (b >= len)
             break;
-        if (!out->n) { /* a first run of a window or more selects */
+        if (!selected) { /* a first run of a window or more selects */
             error = spoor__error_set(SPOOR_EINVALID,
                                      "winnowing a run selected nothing");
             goto done;
         }
         /* the next run goes on from the last selection: keep its k-gram
          * and what follows it */
-        q = out->v[out->n - 1].pos;
+        if (run.n)
+            q = out->v[out->n - 1].pos;
+        else
+            q = base; /* the run went on from base and selected nothing */
+        SPOOR_TRY(maybe_flush(out, sink));
         keep = base + scratch->len - q;
         memmove(scratch->chars, scratch->chars + (q - base),
                 keep * sizeof(uint32_t));
@@ -117,6 +134,67 @@ int spoor_fingerprint__text(spoor_fps *out, size_t *nchars,
     *nchars = total;
 done:
     spoor_fps_dispose(&run);
+    if (error < 0)
+        out->n = 0;
+    return error;
+}
+
+/* Bytes winnowed at a time by spoor_fingerprint__bytes. */
+#define BYTES_RUN ((size_t)8 << 20)
+
+int spoor_fingerprint__bytes(spoor_fps *out, const unsigned char *data,
+                             size_t len, size_t run, spoor_bytes_done_fn done,
+                             void *ctx, const spoor_fps_sink *sink)
+{
+    spoor_fps part = SPOOR_FPS_INIT;
+    size_t base = 0, end, selected = 0;
+    int first = 1, error = 0;
+
+    out->n = 0;
+    if (!run)
+        run = BYTES_RUN;
+    if (run < 2 * ((size_t)SPOOR_BYTES_K + SPOOR_BYTES_W))
+        run = 2 * ((size_t)SPOOR_BYTES_K + SPOOR_BYTES_W);
+    if (len <= 2 * run) { /* short: at once */
+        SPOOR_TRY(spoor_winnow_bytes(out, data, len, SPOOR_BYTES_K,
+                                     SPOOR_BYTES_W, SPOOR_SEED_BYTES));
+        if (done)
+            done(data + len, ctx);
+        return 0;
+    }
+    if (len > UINT32_MAX)
+        return spoor__error_set(SPOOR_ELIMIT,
+                                "%zu bytes exceed the 4 GiB offset range", len);
+    for (end = run;; end += run) {
+        if (len - end < run) /* no short last run */
+            end = len;
+        SPOOR_TRY(first ? spoor_winnow_bytes(&part, data, end, SPOOR_BYTES_K,
+                                             SPOOR_BYTES_W, SPOOR_SEED_BYTES)
+                        : spoor_winnow__bytes_cont(
+                              &part, data + base, end - base, SPOOR_BYTES_K,
+                              SPOOR_BYTES_W, SPOOR_SEED_BYTES));
+        SPOOR_TRY(append_fps(out, &part, base));
+        selected += part.n;
+        first = 0;
+        if (end >= len)
+            break;
+        if (!selected) {
+            error = spoor__error_set(SPOOR_EINVALID,
+                                     "winnowing a run selected nothing");
+            goto done;
+        }
+        /* the next run goes on from the last selection (a run that
+         * selected nothing new goes on from the same one) */
+        if (part.n)
+            base = out->v[out->n - 1].pos;
+        SPOOR_TRY(maybe_flush(out, sink));
+        if (done)
+            done(data + base, ctx);
+    }
+    if (done)
+        done(data + len, ctx);
+done:
+    spoor_fps_dispose(&part);
     if (error < 0)
         out->n = 0;
     return error;

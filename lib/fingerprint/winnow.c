@@ -197,6 +197,21 @@ int spoor_winnow__u32_cont(spoor_fps *out, const uint32_t *s, size_t n,
     return winnow_u32_cont(out, s, n, k, w, seed);
 }
 
+/* The scalar kernel over bytes going on from a selection. */
+static int winnow_bytes_cont(spoor_fps *out, const unsigned char *s, size_t n,
+                             unsigned k, unsigned w, uint64_t seed)
+{
+    WINNOW_BODY(SYM_BYTE, w, 1)
+}
+
+int spoor_winnow__bytes_cont(spoor_fps *out, const unsigned char *s, size_t n,
+                             unsigned k, unsigned w, uint64_t seed)
+{
+    if (wide_window(n, k, w))
+        return spoor_winnow__wide(out, s, 1, n, k, w, seed, 1);
+    return winnow_bytes_cont(out, s, n, k, w, seed);
+}
+
 int spoor_winnow_bytes(spoor_fps *out, const unsigned char *s, size_t n,
                        unsigned k, unsigned w, uint64_t seed)
 {

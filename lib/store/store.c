@@ -260,6 +260,7 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
     SPOOR_ALLOC_CHECK(s->path);
     s->readonly = !!(flags & SPOOR_STORE_READONLY);
     s->commit_every = BATCH_ITEMS;
+    s->pending_max = spoor_store__pending_max();
     oflags = s->readonly ? SQLITE_OPEN_READONLY
                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     if (!s->readonly && access(path, W_OK) < 0) {
@@ -344,6 +345,9 @@ void spoor_store_free(spoor_store *s)
             spoor_segment__close(&s->segs[i]);
         spoor__free(s->segs);
         spoor__free(s->pending);
+        spoor_store__drop_runs(s);
+        spoor__free(s->runs);
+        spoor__free(s->run_names);
     }
     sqlite3_finalize(s->st_lookup);
     sqlite3_finalize(s->st_sha);

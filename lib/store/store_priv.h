@@ -40,6 +40,8 @@
  * one when it holds this many. */
 #define SPOOR_MERGE_FACTOR 8
 #define BATCH_BYTES (64u << 20)
+/* Postings a batch holds in memory; more go to run segments (spill.c). */
+#define PENDING_MAX ((size_t)2 << 20)
 
 struct spoor_store {
     sqlite3 *db;
@@ -61,6 +63,10 @@ struct spoor_store {
     ZSTD_DCtx *dctx;          /* reused for every text read */
     spoor_seg_entry *pending; /* postings of the open transaction */
     size_t n_pending, cap_pending;
+    size_t pending_max;  /* PENDING_MAX (tests: less) */
+    spoor_segment *runs; /* the transaction's run segments (spill.c) */
+    char **run_names;
+    size_t n_runs, cap_runs, cap_run_names;
     spoor_segment *segs; /* registered segments, mapped */
     size_t n_segs, cap_segs;
     unsigned seg_serial;
@@ -70,6 +76,49 @@ struct spoor_store {
     sqlite3_stmt *st_content, *st_dates, *st_meta, *st_occ, *st_text,
         *st_family;
 };
+
+/* ==== Shared between the store's files ==== */
+
+/** A new segment file name, unique in the index folder. */
+void spoor_store__segment_name(spoor_store *s, char *out, size_t cap);
+/** Delete the file called name in the index folder. */
+void spoor_store__remove_file(spoor_store *s, const char *name);
+
+/** Room for one more pending posting: the pending ones written as a run
+ * segment first when PENDING_MAX are pending. @return 0 or an error. */
+int spoor_store__pending_room(spoor_store *s);
+/** Append the postings of an item's spilled fingerprints (as content),
+ * at most MAX_POSTINGS_PER_HASH of a key. @return 0 or an error. */
+int spoor_store__push_spilled(spoor_store *s, const spoor_spilled *spilled,
+                              uint32_t content);
+/** Merge the transaction's runs and pending postings into segment name,
+ * *count postings. @return 0 or an error (the file may be left: remove
+ * it). */
+int spoor_store__merge_runs(spoor_store *s, const char *name, uint64_t *count);
+/** Close and delete the transaction's run segments. */
+void spoor_store__drop_runs(spoor_store *s);
+/** PENDING_MAX, or what the test hook SPOOR_TEST_SPILL says. */
+size_t spoor_store__pending_max(void);
+/** Fill opts' spill hooks (spoor_store_walk_hooks). */
+void spoor_store__spill_hooks(spoor_walk_opts *opts);
+
+/** Append a posting (key: spoor_seg__mix of the hash) to the open
+ * transaction (see spoor_store__pending_room). @return 0 or an error. */
+static inline int spoor_store__pending_push(spoor_store *s, uint64_t key,
+                                            uint32_t content, uint32_t pos)
+{
+    spoor_seg_entry *e;
+    if (s->n_pending >= s->pending_max || s->n_pending == s->cap_pending) {
+        int error = spoor_store__pending_room(s);
+        if (error < 0)
+            return error;
+    }
+    e = &s->pending[s->n_pending++];
+    e->hash = key;
+    e->content = content;
+    e->pos = pos;
+    return 0;
+}
 
 /* ==== SQLite helpers ==== */
 

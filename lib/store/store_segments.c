@@ -34,7 +34,7 @@ int spoor_store__add_segment(spoor_store *s, const char *name)
     return 0;
 }
 
-static void segment_name(spoor_store *s, char *out, size_t cap)
+void spoor_store__segment_name(spoor_store *s, char *out, size_t cap)
 {
     struct timespec t;
     clock_gettime(CLOCK_REALTIME, &t);
@@ -69,8 +69,7 @@ static int register_segment(spoor_store *s, const char *name, uint64_t count)
     return error;
 }
 
-/* Delete the file called name in the index folder. */
-static void remove_file(spoor_store *s, const char *name)
+void spoor_store__remove_file(spoor_store *s, const char *name)
 {
     char p[4096];
     snprintf(p, sizeof(p), "%s/%s", s->path, name);
@@ -88,8 +87,9 @@ static int commit_failed(spoor_store *s, const char *name, int error)
     (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_tx = 0;
     s->n_pending = 0;
+    spoor_store__drop_runs(s);
     if (name[0])
-        remove_file(s, name);
+        spoor_store__remove_file(s, name);
     return error;
 }
 
@@ -99,10 +99,18 @@ int spoor_store_commit(spoor_store *s)
     int error;
     if (!s->in_tx)
         return 0;
-    if (s->n_pending) {
+    if (s->n_runs) {
+        /* postings spilled to runs: merged into the batch's one segment */
+        uint64_t count = 0;
+        spoor_store__segment_name(s, name, sizeof(name));
+        if ((error = spoor_store__merge_runs(s, name, &count)) < 0 ||
+            (error = register_segment(s, name, count)) < 0)
+            return commit_failed(s, name, error);
+        spoor_store__drop_runs(s);
+    } else if (s->n_pending) {
         /* the batch's postings become one segment, registered in the same
          * transaction as its items */
-        segment_name(s, name, sizeof(name));
+        spoor_store__segment_name(s, name, sizeof(name));
         if ((error = spoor_segment__sort(s->pending, s->n_pending)) < 0)
             return commit_failed(s, "", error);
         if ((error = spoor_segment__write(s->path, name, s->pending,
@@ -164,7 +172,7 @@ int spoor_store__load_segments(spoor_store *s)
         for (i = 0; i < s->n_segs && !known; i++)
             known = !strcmp(s->segs[i].name, e->d_name);
         if (!known && n < 200)
-            remove_file(s, e->d_name);
+            spoor_store__remove_file(s, e->d_name);
     }
     closedir(d);
     return 0;
@@ -208,7 +216,7 @@ static int merge_segments(spoor_store *s, const size_t *pick, size_t n)
         return spoor__error_oom();
     for (i = 0; i < n; i++)
         srcs[i] = s->segs[pick[i]]; /* shallow: merge only reads them */
-    segment_name(s, name, sizeof(name));
+    spoor_store__segment_name(s, name, sizeof(name));
     SPOOR_TRY(spoor_segment__merge(s->path, name, srcs, n, s->gone, s->n_gone,
                                    &count));
     if ((error = exec(s, "BEGIN IMMEDIATE")) == 0 &&
@@ -219,11 +227,11 @@ static int merge_segments(spoor_store *s, const size_t *pick, size_t n)
                                       content is left anywhere */
     if (error < 0) {
         (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        remove_file(s, name);
+        spoor_store__remove_file(s, name);
         goto done;
     }
     for (i = 0; i < n; i++) {
-        remove_file(s, srcs[i].name);
+        spoor_store__remove_file(s, srcs[i].name);
         spoor_segment__close(&s->segs[pick[i]]);
     }
     /* drop the closed ones (name NULL), keeping the others' order */

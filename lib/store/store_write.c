@@ -366,7 +366,9 @@ static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
     sqlite3_bind_int64(s->st_add_content, 6, (sqlite3_int64)doc->text.size);
     sqlite3_bind_int64(s->st_add_content, 7, (sqlite3_int64)item->canon.len);
     sqlite3_bind_int(s->st_add_content, 8, item->fp_bytes);
-    sqlite3_bind_int64(s->st_add_content, 9, (sqlite3_int64)item->fps.n);
+    sqlite3_bind_int64(
+        s->st_add_content, 9,
+        (sqlite3_int64)(item->spilled ? item->spilled->n : item->fps.n));
     if (z)
         sqlite3_bind_blob(s->st_add_content, 10, z, (int)zlen, SQLITE_STATIC);
     sqlite3_bind_int64(s->st_add_content, 11, (sqlite3_int64)doc->header_bytes);
@@ -387,18 +389,18 @@ static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
                                  s->path);
         goto done;
     }
-    SPOOR_TRY(spoor__array_reserve((void **)&s->pending, &s->cap_pending,
-                                   s->n_pending + item->fps.n,
-                                   sizeof(spoor_seg_entry)));
+    if (item->spilled)
+        SPOOR_TRY(spoor_store__push_spilled(s, item->spilled, (uint32_t)id));
+    if (item->fps.n && s->n_pending + item->fps.n <= s->pending_max)
+        SPOOR_TRY(spoor__array_reserve((void **)&s->pending, &s->cap_pending,
+                                       s->n_pending + item->fps.n,
+                                       sizeof(spoor_seg_entry)));
     for (i = 0; i < item->fps.n; i++) {
-        spoor_seg_entry *e;
         if (i >= MAX_POSTINGS_PER_HASH &&
             sorted[i - MAX_POSTINGS_PER_HASH].hash == sorted[i].hash)
             continue;
-        e = &s->pending[s->n_pending++];
-        e->hash = sorted[i].hash;
-        e->content = (uint32_t)id;
-        e->pos = sorted[i].pos;
+        SPOOR_TRY(spoor_store__pending_push(s, sorted[i].hash, (uint32_t)id,
+                                            sorted[i].pos));
     }
     SPOOR_TRY(
         prepare(s, &s->st_add_date, "INSERT INTO dates VALUES(?, ?, ?, ?)"));
@@ -567,9 +569,10 @@ int spoor_store_keys(spoor_store *s, spoor_key_info_cb cb, void *payload)
 
 void spoor_store_walk_hooks(spoor_walk_opts *opts)
 {
-    if (opts->version < 5)
-        opts->version = 5;
+    if (opts->version < 6)
+        opts->version = 6;
     opts->prepare = spoor_store__prepare;
     opts->release = spoor_store__prepared_free;
     opts->worker_done = spoor_store__thread_done;
+    spoor_store__spill_hooks(opts);
 }

@@ -47,18 +47,58 @@ void spoor_item_dispose(spoor_item *item)
     spoor_doc_dispose(&item->doc);
     spoor_canon_dispose(&item->canon);
     spoor_fps_dispose(&item->fps);
+    if (item->spilled)
+        item->spilled->free(item->spilled);
+    item->spilled = NULL;
+}
+
+/* The input file this thread has mapped (spoor_walk__file), whose pages a
+ * pass over it hands back as it goes: a file of gigabytes is read without
+ * its pages piling up in the process's resident set (they stay in the
+ * page cache, and a later pass maps them again). */
+static _Thread_local struct {
+    const unsigned char *ptr;
+    size_t size;
+} mapped;
+
+/* Bytes read between two hand-backs in a pass over a mapped file. */
+#define PASS_WINDOW ((size_t)8 << 20)
+/* Files smaller than this keep their pages while they are read: a later
+ * pass would fault them in again, which costs more than it saves. */
+#define RELEASE_MIN ((size_t)64 << 20)
+
+/* Hand back the pages of the mapped input before upto (whole pages only);
+ * nothing when upto is not in it. */
+static void pages_done(const unsigned char *upto, void *ctx)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), n;
+    (void)ctx;
+    if (!mapped.ptr || mapped.size < RELEASE_MIN || upto <= mapped.ptr ||
+        upto > mapped.ptr + mapped.size)
+        return;
+    n = (size_t)(upto - mapped.ptr);
+    if (upto < mapped.ptr + mapped.size)
+        n -= n % page;
+    if (n)
+        (void)madvise((void *)mapped.ptr, n, MADV_DONTNEED);
 }
 
 /* SHA-256 with Nettle (SHA extensions where the CPU has them; several
- * times GLib's speed, and a small library to load, unlike libcrypto). */
+ * times GLib's speed, and a small library to load, unlike libcrypto), a
+ * window at a time, handing back the pages of a mapped input read. */
 static void sha256_hex(const void *data, size_t len, char out[65])
 {
     static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = data;
     unsigned char md[SHA256_DIGEST_SIZE];
     struct sha256_ctx ctx;
-    size_t i;
+    size_t i, at, n;
     sha256_init(&ctx);
-    sha256_update(&ctx, len, data);
+    for (at = 0; at < len; at += n) {
+        n = len - at < PASS_WINDOW ? len - at : PASS_WINDOW;
+        sha256_update(&ctx, n, p + at);
+        pages_done(p + at + n, NULL);
+    }
     sha256_digest(&ctx, sizeof(md), md);
     for (i = 0; i < SHA256_DIGEST_SIZE; i++) {
         out[2 * i] = hex[md[i] >> 4];
@@ -175,9 +215,12 @@ int spoor_item__take(spoor_item *dst, spoor_item *src)
         dst->fps = src->fps;
         memset(&src->fps, 0, sizeof(src->fps));
     }
-    /* the text last, once nothing can fail: src keeps it on failure */
+    /* the text and spilled fingerprints last, once nothing can fail: src
+     * keeps them on failure */
     dst->doc.text = src->doc.text;
     memset(&src->doc.text, 0, sizeof(src->doc.text));
+    dst->spilled = src->spilled;
+    src->spilled = NULL;
 done:
     if (error < 0)
         spoor_item__dispose_copy(dst);
@@ -240,9 +283,10 @@ typedef enum canon_keep {
     CANON_LEN      /* the length: pieces at a time (spoor_fingerprint__text) */
 } canon_keep;
 
-/* Bytes of text per piece: the default (0), or SPOOR_PIECE_BYTES, which
- * tests set to compare small pieces with the whole text at once. Read once
- * per process, not once per item. */
+/* Bytes of text per piece, and of bytes per run of a binary item: the
+ * default (0), or SPOOR_PIECE_BYTES, which tests set to compare small
+ * pieces with the whole at once. Read once per process, not once per
+ * item. */
 static size_t piece_bytes(void)
 {
     static atomic_size_t cached = SIZE_MAX; /* SIZE_MAX: not read yet */
@@ -289,6 +333,47 @@ static int count_header_chars(spoor_item *item, const char *text, size_t hb)
     return 0;
 }
 
+/* Where an item's fingerprints go as they pile up: opts->spill, their
+ * positions first moved on by shift (the header block's characters). */
+typedef struct spill_ctx {
+    spoor_item *item;
+    const spoor_walk_opts *opts;
+    size_t shift;
+} spill_ctx;
+
+static int spill_flush(spoor_fps *fps, void *ctx)
+{
+    spill_ctx *c = ctx;
+    shift_fps(fps, c->shift);
+    return c->opts->spill(c->item, fps);
+}
+
+/* The sink of opts for item (NULL when opts spill nothing), in *sink. */
+static const spoor_fps_sink *spill_sink(spoor_fps_sink *sink, spill_ctx *c,
+                                        spoor_item *item,
+                                        const spoor_walk_opts *opts,
+                                        size_t shift)
+{
+    if (!opts || opts->version < 6 || !opts->spill || !opts->spill_at)
+        return NULL;
+    c->item = item;
+    c->opts = opts;
+    c->shift = shift;
+    sink->at = opts->spill_at;
+    sink->flush = spill_flush;
+    sink->ctx = c;
+    return sink;
+}
+
+/* Once some of item's fingerprints were spilled, spill the rest too, so
+ * that they are all in one place. */
+static int spill_rest(spoor_item *item, const spoor_walk_opts *opts)
+{
+    if (!item->spilled || !item->fps.n)
+        return 0;
+    return opts->spill(item, &item->fps);
+}
+
 /* Fingerprint text after its header block of hb bytes into item,
  * item->canon its length only; the pieces are normalised in item->canon's
  * lent buffer, which then goes back to the thread's scratch. The body is
@@ -296,18 +381,24 @@ static int count_header_chars(spoor_item *item, const char *text, size_t hb)
  * last line to the body), so its fingerprints are those of the whole text
  * minus the block's, and equal to the body's alone, moved on. */
 static int fingerprint_len_only(spoor_item *item, const char *text, size_t len,
-                                size_t hb)
+                                size_t hb, const spoor_walk_opts *opts)
 {
+    spoor_fps_sink sink;
+    spill_ctx ctx;
     size_t nchars = 0;
     int error = count_header_chars(item, text, hb);
     if (error == 0)
-        error = spoor_fingerprint__text(&item->fps, &nchars, &item->canon,
-                                        text + hb, len - hb, piece_bytes());
+        error = spoor_fingerprint__text(
+            &item->fps, &nchars, &item->canon, text + hb, len - hb,
+            piece_bytes(),
+            spill_sink(&sink, &ctx, item, opts, item->header_chars));
     scratch_return_canon(item);
     spoor_canon_dispose(&item->canon);
     item->canon.len = error < 0 ? 0 : item->header_chars + nchars;
     if (error == 0)
         shift_fps(&item->fps, item->header_chars);
+    if (error == 0)
+        error = spill_rest(item, opts);
     return error;
 }
 
@@ -367,11 +458,14 @@ static int note_textless(spoor_item *item)
 }
 
 /* spoor_item_analyse, reading data as format when not NULL, keeping of the
- * canonical text what keep says. */
+ * canonical text what keep says; the fingerprints of a long item go to
+ * opts' spill where opts (when not NULL) has one. */
 static int analyse_as(spoor_item *item, const void *data, size_t len,
                       const spoor_limits *limits, const char *format,
-                      canon_keep keep)
+                      canon_keep keep, const spoor_walk_opts *opts)
 {
+    spoor_fps_sink sink;
+    spill_ctx ctx;
     int error = 0;
 
     item->data = data;
@@ -385,14 +479,16 @@ static int analyse_as(spoor_item *item, const void *data, size_t len,
         size_t tlen = item->doc.text.size, hb = item->doc.header_bytes;
         item->fp_bytes = 0;
         if (keep == CANON_LEN)
-            SPOOR_TRY(fingerprint_len_only(item, text, tlen, hb));
+            SPOOR_TRY(fingerprint_len_only(item, text, tlen, hb, opts));
         else
             SPOOR_TRY(
                 fingerprint_text(item, text, tlen, hb, keep == CANON_OFFSETS));
         SPOOR_TRY(note_textless(item));
     } else {
-        SPOOR_TRY(spoor_winnow_bytes(&item->fps, data, len, SPOOR_BYTES_K,
-                                     SPOOR_BYTES_W, SPOOR_SEED_BYTES));
+        SPOOR_TRY(spoor_fingerprint__bytes(
+            &item->fps, data, len, piece_bytes(), pages_done, NULL,
+            spill_sink(&sink, &ctx, item, opts, 0)));
+        SPOOR_TRY(spill_rest(item, opts));
         item->fp_bytes = 1;
     }
 done:
@@ -404,7 +500,7 @@ done:
 int spoor_item_analyse(spoor_item *item, const void *data, size_t len,
                        const spoor_limits *limits)
 {
-    return analyse_as(item, data, len, limits, NULL, CANON_OFFSETS);
+    return analyse_as(item, data, len, limits, NULL, CANON_OFFSETS, NULL);
 }
 
 int spoor_item_from_stored(spoor_item *item, const char *text, size_t len,
@@ -494,7 +590,7 @@ static int walk_data(walker *wk, const char *path, const char *display,
     item.depth = depth;
     scratch_lend(&item);
     if ((error = analyse_as(&item, data, len, &wk->opts->limits, format,
-                            canon_keep_of(wk->opts))) < 0) {
+                            canon_keep_of(wk->opts), wk->opts)) < 0) {
         if (error == SPOOR_EUSER)
             return error;
         return skip(wk, display, error, spoor_error_last()->message);
@@ -638,9 +734,13 @@ int spoor_walk__file(walker *wk, const char *fspath, const char *path,
     }
     /* an extractor run in another process may read the file from fd */
     spoor_isolate__set_file(fd, data, data ? (size_t)st.st_size : 0);
+    mapped.ptr = map;
+    mapped.size = map ? (size_t)st.st_size : 0;
     error = walk_data(wk, path, display, data ? data : "", (size_t)st.st_size,
                       0, NULL, NULL);
     spoor_isolate__set_file(-1, NULL, 0);
+    mapped.ptr = NULL;
+    mapped.size = 0;
     close(fd);
     if (map)
         munmap(map, (size_t)st.st_size);

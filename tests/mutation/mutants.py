@@ -95,6 +95,15 @@ mutant("store", "lib/store/store_write.c",
        'const char *keys[] = {"references", "in-reply-to", "message-id"};',
        'const char *keys[] = {"in-reply-to", "references", "message-id"};')
 
+mutant("store", "lib/store/spill.c",
+       "a spilled item keeps one position too few of a repeated key",
+       "if (same > MAX_POSTINGS_PER_HASH)",
+       "if (same > MAX_POSTINGS_PER_HASH - 1)")
+mutant("store", "lib/store/spill.c",
+       "the postings pending when a batch with runs commits are lost",
+       "    if ((error = spill_pending(s)) < 0)\n        return error;\n"
+       "    return spoor_segment__merge",
+       "    s->n_pending = 0;\n    return spoor_segment__merge")
 # ---- match, evidence, verdict ----
 mutant("verdict", "lib/match/verdict.c",
        "released needs more than --released-min, not at least",

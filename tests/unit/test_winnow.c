@@ -24,6 +24,7 @@
 #include "match/match_int.h"
 #include "normalise/normalise_int.h"
 #include "fingerprint/fingerprint_int.h"
+#include "fingerprint/winnow_int.h"
 
 #define K SPOOR_TEXT_K
 #define W SPOOR_TEXT_W
@@ -467,6 +468,27 @@ static void text_of_kind(char *t, size_t len, int c)
     }
 }
 
+/* A sink that appends what it is handed to the spoor_fps it is given. */
+static int collect(spoor_fps *out, void *ctx)
+{
+    spoor_fps *all = ctx;
+    size_t i;
+    for (i = 0; i < out->n; i++)
+        assert_int_equal(spoor_fps__push(all, out->v[i].pos, out->v[i].hash),
+                         0);
+    out->n = 0;
+    return 0;
+}
+
+/* What a sink of `at` was handed, then what out held last, in one. */
+static void sink_then_rest(spoor_fps *all, const spoor_fps *rest)
+{
+    size_t i;
+    for (i = 0; i < rest->n; i++)
+        assert_int_equal(spoor_fps__push(all, rest->v[i].pos, rest->v[i].hash),
+                         0);
+}
+
 /* Fingerprinting a text piece by piece (stream.c) gives the fingerprints
  * and the character count of the whole canonical text at once, with both
  * kernels, for pieces of many sizes: on prose with numbers and non-ASCII
@@ -496,15 +518,26 @@ static void test_winnow__text_in_pieces(void **state)
                 for (p = 0; p < sizeof(pieces) / sizeof(pieces[0]); p++) {
                     assert_int_equal(spoor_fingerprint__text(&got, &nchars,
                                                              &scratch, t, len,
-                                                             pieces[p]),
+                                                             pieces[p], NULL),
                                      0);
                     assert_int_equal(nchars, whole.len);
                     expect_same(&got, &want);
+                    { /* with a sink taking them as they pile up */
+                        spoor_fps all = SPOOR_FPS_INIT;
+                        spoor_fps_sink sink = {50, collect, &all};
+                        assert_int_equal(
+                            spoor_fingerprint__text(&got, &nchars, &scratch, t,
+                                                    len, pieces[p], &sink),
+                            0);
+                        sink_then_rest(&all, &got);
+                        expect_same(&all, &want);
+                        spoor_fps_dispose(&all);
+                    }
                 }
                 /* the default piece: these texts are short, done at once */
-                assert_int_equal(
-                    spoor_fingerprint__text(&got, &nchars, &scratch, t, len, 0),
-                    0);
+                assert_int_equal(spoor_fingerprint__text(
+                                     &got, &nchars, &scratch, t, len, 0, NULL),
+                                 0);
                 assert_int_equal(nchars, whole.len);
                 expect_same(&got, &want);
             }
@@ -514,6 +547,71 @@ static void test_winnow__text_in_pieces(void **state)
     spoor_canon_dispose(&scratch);
     spoor_fps_dispose(&got);
     free(want.v);
+}
+
+/* Counts the calls of spoor_fingerprint__bytes's done callback and checks
+ * that what it hands back only grows. */
+typedef struct bytes_done {
+    const unsigned char *last;
+    int calls;
+} bytes_done;
+
+static void note_done(const unsigned char *upto, void *ctx)
+{
+    bytes_done *d = ctx;
+    assert_true(upto >= d->last);
+    d->last = upto;
+    d->calls++;
+}
+
+/* Fingerprinting bytes run by run (stream.c) gives the fingerprints of the
+ * whole sequence at once, with both kernels, for runs of many sizes: on
+ * random bytes, on zeros (every hash equal), on a short period and on text;
+ * and hands back every byte once the last run is read. */
+static void test_winnow__bytes_in_runs(void **state)
+{
+    static const size_t runs[] = {1, 700, 4096, 65536};
+    static unsigned char b[300000];
+    spoor_fps got = SPOOR_FPS_INIT, want = SPOOR_FPS_INIT;
+    int have_wide = spoor_winnow__wide_enable(-1), wide, c;
+    size_t r, i, len = sizeof(b);
+    (void)state;
+    for (c = 0; c < 4; c++) {
+        for (i = 0; i < len; i++)
+            b[i] = c == 0   ? (unsigned char)(rnd() >> 7)
+                   : c == 1 ? 0
+                   : c == 2 ? (unsigned char)(i % 7)
+                            : (unsigned char)"the same phrase again "[i % 22];
+        assert_int_equal(spoor_winnow_bytes(&want, b, len, SPOOR_BYTES_K,
+                                            SPOOR_BYTES_W, SPOOR_SEED_BYTES),
+                         0);
+        for (wide = 0; wide <= have_wide; wide++) {
+            spoor_winnow__wide_enable(wide);
+            for (r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
+                bytes_done d = {b, 0};
+                assert_int_equal(spoor_fingerprint__bytes(&got, b, len, runs[r],
+                                                          note_done, &d, NULL),
+                                 0);
+                expect_same(&got, &want);
+                assert_ptr_equal(d.last, b + len);
+                assert_true(runs[r] > len / 2 || d.calls > 1);
+                { /* with a sink taking them as they pile up */
+                    spoor_fps all = SPOOR_FPS_INIT;
+                    spoor_fps_sink sink = {10, collect, &all};
+                    assert_int_equal(spoor_fingerprint__bytes(&got, b, len,
+                                                              runs[r], NULL,
+                                                              NULL, &sink),
+                                     0);
+                    sink_then_rest(&all, &got);
+                    expect_same(&all, &want);
+                    spoor_fps_dispose(&all);
+                }
+            }
+        }
+    }
+    spoor_winnow__wide_enable(have_wide);
+    spoor_fps_dispose(&got);
+    spoor_fps_dispose(&want);
 }
 
 int main(void)
@@ -528,6 +626,7 @@ int main(void)
         cmocka_unit_test(test_winnow__same_as_reference),
         cmocka_unit_test(test_winnow__long_texts_same_as_reference),
         cmocka_unit_test(test_winnow__text_in_pieces),
+        cmocka_unit_test(test_winnow__bytes_in_runs),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests_name("winnow", tests, NULL, NULL);
