@@ -406,6 +406,9 @@ int cmd_check(int argc, char **argv, const cli_global *g)
     memset(&c, 0, sizeof(c));
     c.opts = defaults;
     spoor_walk_opts_init(&wopts);
+    /* a long text is matched stretch by stretch, without its canonical
+     * text with offsets (12 bytes a character) in memory */
+    wopts.offsets_max = SPOOR_CHECK_OFFSETS_MAX;
     only = calloc((size_t)argc, sizeof(*only));
     key_files = calloc((size_t)argc, sizeof(*key_files));
     if (!only || !key_files) {
@@ -552,7 +555,7 @@ int cmd_check(int argc, char **argv, const cli_global *g)
             if ((rc = cli_read_stdin(&data, &len)) != CLI_OK)
                 goto done;
             error =
-                spoor_walk_buffer("-", data, len, NULL, on_item, on_skip, &c);
+                spoor_walk_buffer("-", data, len, &wopts, on_item, on_skip, &c);
             free(data);
         } else if (is_stream(argv[i])) {
             /* a FIFO or a process substitution (<(cmd)): read as a stream */

@@ -47,6 +47,10 @@ typedef struct spoor_item {
                        made (compressed text, sorted fingerprints), or NULL */
     spoor_spilled *spilled; /* version 6: fingerprints handed to opts->spill
                                (fps then holds none), or NULL; owned */
+    struct spoor_text_marks *marks; /* version 6: a text longer than
+                               opts->offsets_max: where stretches of it can
+                               be normalised (canon then holds its length
+                               only); NULL otherwise; owned */
 } spoor_item;
 
 typedef struct spoor_walk_opts {
@@ -72,9 +76,18 @@ typedef struct spoor_walk_opts {
      * spoor_store_walk_hooks; NULL: every fingerprint stays in item->fps */
     int (*spill)(spoor_item *item, spoor_fps *fps);
     size_t spill_at;
+    /* version 6: a text of more bytes than this keeps marks (item->marks)
+     * instead of its canonical text with offsets (12 bytes a character),
+     * and is fingerprinted piece by piece; matching normalises the
+     * stretches it needs. 0: every text keeps its offsets */
+    size_t offsets_max;
 } spoor_walk_opts;
 
 #define SPOOR_WALK_OPTS_VERSION 6
+
+/* The offsets_max spoor check uses: the canonical text of a text up to
+ * 8 MiB, with offsets, costs at most about 100 MB. */
+#define SPOOR_CHECK_OFFSETS_MAX ((size_t)8 << 20)
 
 /** Fill opts with the defaults (spoor_limits_default). */
 SPOOR_API void spoor_walk_opts_init(spoor_walk_opts *opts);

@@ -36,13 +36,18 @@ int spoor_winnow__u32_cont(struct spoor_fps *out, const uint32_t *s, size_t n,
 int spoor_winnow__bytes_cont(struct spoor_fps *out, const unsigned char *s,
                              size_t n, unsigned k, unsigned w, uint64_t seed);
 
+struct spoor_text_marks;
+
 /** Where a long sequence's fingerprints go before its end: once out holds
  * `at` or more at the end of a run, flush is called and must take them all
- * (leaving out->n 0), e.g. to sort them into a file. */
+ * (leaving out->n 0), e.g. to sort them into a file (at SIZE_MAX: never).
+ * For a text, marks (when not NULL) gets a mark where each piece of it
+ * starts, the first {0, 0}. */
 typedef struct spoor_fps_sink {
     size_t at;
     int (*flush)(struct spoor_fps *out, void *ctx);
     void *ctx;
+    struct spoor_text_marks *marks;
 } spoor_fps_sink;
 
 /** Told that the bytes before upto will not be read again. */

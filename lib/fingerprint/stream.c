@@ -90,18 +90,30 @@ int spoor_fingerprint__text(spoor_fps *out, size_t *nchars,
                                 "text of %zu bytes exceeds the 4 GiB offset "
                                 "range (MAX_TEXT_BYTES)",
                                 len);
+    if (sink && sink->marks)
+        SPOOR_TRY(spoor_text_marks__push(sink->marks, 0, 0));
     if (len <= 2 * piece) { /* short: at once */
         SPOOR_TRY(spoor_normalise__chars(scratch, text ? text : "", len));
         *nchars = scratch->len;
         return spoor_winnow_u32(out, scratch->chars, scratch->len, SPOOR_TEXT_K,
                                 SPOOR_TEXT_W, SPOOR_SEED_TEXT);
     }
+    /* room for about the fingerprints a text of len bytes has (one per
+     * (w + 1) / 2 characters, at most one character a byte) at once: room
+     * not filled is never touched, while growing by doubling would copy
+     * the array with both copies held (sinks take them before) */
+    if (!sink || sink->at == SIZE_MAX)
+        SPOOR_TRY(spoor__array_reserve((void **)&out->v, &out->cap,
+                                       len / ((SPOOR_TEXT_W + 1) / 2) + 1024,
+                                       sizeof(spoor_fp)));
     min_run = piece < STREAM_MIN_RUN ? piece : STREAM_MIN_RUN;
     if (min_run < SPOOR_TEXT_K + SPOOR_TEXT_W)
         min_run = SPOOR_TEXT_K + SPOOR_TEXT_W;
     while (b < len) {
         size_t e = spoor_normalise__stretch_end(text, len, b, piece), q, keep;
         size_t had = first && !b ? 0 : scratch->len;
+        if (b && sink && sink->marks) /* pieces start at marks */
+            SPOOR_TRY(spoor_text_marks__push(sink->marks, b, total));
         SPOOR_TRY(spoor_normalise__chars_after(scratch, had, text + b, e - b));
         total += scratch->len - had;
         b = e;

@@ -110,6 +110,42 @@ int spoor_match__text_regions(const spoor_canon *q, const spoor_canon *s,
     return 0;
 }
 
+static int cmp_diagonal(const void *a, const void *b)
+{
+    const spoor_region *x = a, *y = b;
+    int64_t dx = (int64_t)x->sc_start - (int64_t)x->qc_start;
+    int64_t dy = (int64_t)y->sc_start - (int64_t)y->qc_start;
+    if (dx != dy)
+        return dx < dy ? -1 : 1;
+    return x->qc_start < y->qc_start ? -1 : x->qc_start > y->qc_start;
+}
+
+size_t spoor_match__join_diagonals(spoor_region *r, size_t n)
+{
+    size_t i, m = 0;
+    if (n < 2)
+        return n;
+    spoor__sort(r, n, sizeof(*r), cmp_diagonal);
+    for (i = 1; i < n; i++) {
+        spoor_region *p = &r[m];
+        if ((int64_t)r[i].sc_start - (int64_t)r[i].qc_start ==
+                (int64_t)p->sc_start - (int64_t)p->qc_start &&
+            r[i].qc_start <= p->qc_end) {
+            if (r[i].qc_end > p->qc_end) { /* the run goes on */
+                p->qc_end = r[i].qc_end;
+                p->sc_end = r[i].sc_end;
+                p->q_end = r[i].q_end;
+                p->s_end = r[i].s_end;
+            }
+            continue;
+        }
+        r[++m] = r[i];
+    }
+    m++;
+    spoor__sort(r, m, sizeof(*r), cmp_region);
+    return m;
+}
+
 /* Windows closer than this many canonical characters are normalised as
  * one stretch. */
 #define WINDOW_JOIN 4096

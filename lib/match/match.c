@@ -34,6 +34,9 @@ typedef struct chit {
     spoor_hit h;
 } chit;
 
+/* Query fingerprints looked up at a time: 4 MiB of them. */
+#define LOOKUP_CHUNK ((size_t)1 << 18)
+
 static int cmp_fp_hash(const void *a, const void *b)
 {
     const spoor_fp *x = a, *y = b;
@@ -219,6 +222,9 @@ static int read_stored(void *payload, size_t from, size_t to, const char **text,
             r->whole = 1;
             r->mark.byte = r->mark.canon = 0;
         }
+        if (r->mark.canon > from) /* a stretch before the last one (a long
+                                     query's next window) starts over */
+            r->mark.byte = r->mark.canon = 0;
         *byte = 0;
     } else {
         size_t first,
@@ -249,12 +255,20 @@ static int exact_region(const spoor_item *item, spoor_match *m)
             return 0;
         g.qc_end = g.q_end = g.sc_end = g.s_end = (size_t)item->bytes;
     } else {
-        if (item->canon.len <= h || !item->canon.start)
+        spoor_qview qv;
+        int error;
+        if (item->canon.len <= h || (!item->canon.start && !item->marks))
             return 0;
         g.qc_start = g.sc_start = h;
         g.qc_end = g.sc_end = item->canon.len;
-        g.q_start = g.s_start = item->canon.start[h];
-        g.q_end = g.s_end = item->canon.end[item->canon.len - 1];
+        spoor_qview__init(&qv, item);
+        error = spoor_match__q_bytes(item, &qv, h, item->canon.len, &g.q_start,
+                                     &g.q_end);
+        spoor_qview__dispose(&qv);
+        if (error < 0)
+            return error;
+        g.s_start = g.q_start;
+        g.s_end = g.q_end;
     }
     m->regions = spoor__malloc(sizeof(g));
     if (!m->regions)
@@ -309,7 +323,12 @@ static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
         error =
             spoor_store__text_open(s, content, (size_t)m->source->text_bytes,
                                    (size_t)m->source->canon_len, &src.stored);
-        if (error == 0)
+        if (error == 0 && item->marks)
+            error = spoor_match__long_query_regions(
+                item, &reader, (size_t)m->source->canon_len, h, n_hits,
+                SPOOR_TEXT_K, opts->min_region, &fl, &m->regions, &m->n_regions,
+                &cap);
+        else if (error == 0)
             error = spoor_match__source_regions_from(
                 &item->canon, &reader, (size_t)m->source->canon_len, h, n_hits,
                 SPOOR_TEXT_K, opts->min_region, &fl, &m->regions, &m->n_regions,
@@ -457,11 +476,11 @@ static int gather_hits(spoor_store *s, const spoor_item *item, spoor_result *r,
 {
     spoor_fps all = SPOOR_FPS_INIT;
     const spoor_fps *qf;
-    spoor_fp *fps = NULL;
+    spoor_fp *fps = NULL; /* a chunk of them, by (hash, pos) */
     spoor_postings post = {NULL, 0, 0};
     family_cache fc;
     chit *hits = NULL;
-    size_t i, n = 0, cap = 0;
+    size_t i, n = 0, cap = 0, c0, cn;
     size_t k = item->fp_bytes ? SPOOR_BYTES_K : SPOOR_TEXT_K;
     int error = 0;
 
@@ -471,38 +490,45 @@ static int gather_hits(spoor_store *s, const spoor_item *item, spoor_result *r,
     SPOOR_TRY(query_fps(item, &all, &qf));
     if (qf->n == 0)
         goto done;
-    fps = spoor__reallocarray(NULL, qf->n, sizeof(*fps));
-    SPOOR_ALLOC_CHECK(fps);
-    memcpy(fps, qf->v, qf->n * sizeof(*fps));
-    spoor__sort(fps, qf->n, sizeof(*fps), cmp_fp_hash);
     r->n_fps = qf->n;
-    for (i = 0; i < qf->n;) {
-        size_t end = i, p, q;
-        int common, wide = 0;
-        while (end < qf->n && fps[end].hash == fps[i].hash)
-            end++;
-        post.n = 0;
-        SPOOR_TRY(spoor_store__lookup(s, fps[i].hash, r->common_used, &post,
-                                      &common));
-        if (!common && r->spread_used && !item->fp_bytes)
-            SPOOR_TRY(spread_wide(s, &fc, &post, r->spread_used, &wide));
-        if (common || wide) {
-            r->n_common += end - i;
-            for (p = i; p < end; p++)
-                SPOOR_TRY(spoor_spans__push(mask, fps[p].pos, fps[p].pos + k));
-        } else {
-            for (p = i; p < end; p++) {
-                SPOOR_TRY(spoor__array_reserve((void **)&hits, &cap, n + post.n,
-                                               sizeof(*hits)));
-                for (q = 0; q < post.n; q++) {
-                    hits[n].content = post.v[q].content;
-                    hits[n].h.q = fps[p].pos;
-                    hits[n].h.s = post.v[q].pos;
-                    n++;
+    /* the fingerprints a chunk at a time (a long query has millions): a
+     * key in two chunks is looked up twice, with the same outcome */
+    fps = spoor__reallocarray(NULL, qf->n < LOOKUP_CHUNK ? qf->n : LOOKUP_CHUNK,
+                              sizeof(*fps));
+    SPOOR_ALLOC_CHECK(fps);
+    for (c0 = 0; c0 < qf->n; c0 += cn) {
+        cn = qf->n - c0 < LOOKUP_CHUNK ? qf->n - c0 : LOOKUP_CHUNK;
+        memcpy(fps, qf->v + c0, cn * sizeof(*fps));
+        spoor__sort(fps, cn, sizeof(*fps), cmp_fp_hash);
+        for (i = 0; i < cn;) {
+            size_t end = i, p, q;
+            int common, wide = 0;
+            while (end < cn && fps[end].hash == fps[i].hash)
+                end++;
+            post.n = 0;
+            SPOOR_TRY(spoor_store__lookup(s, fps[i].hash, r->common_used, &post,
+                                          &common));
+            if (!common && r->spread_used && !item->fp_bytes)
+                SPOOR_TRY(spread_wide(s, &fc, &post, r->spread_used, &wide));
+            if (common || wide) {
+                r->n_common += end - i;
+                for (p = i; p < end; p++)
+                    SPOOR_TRY(
+                        spoor_spans__push(mask, fps[p].pos, fps[p].pos + k));
+            } else {
+                for (p = i; p < end; p++) {
+                    SPOOR_TRY(spoor__array_reserve((void **)&hits, &cap,
+                                                   n + post.n, sizeof(*hits)));
+                    for (q = 0; q < post.n; q++) {
+                        hits[n].content = post.v[q].content;
+                        hits[n].h.q = fps[p].pos;
+                        hits[n].h.s = post.v[q].pos;
+                        n++;
+                    }
                 }
             }
+            i = end;
         }
-        i = end;
     }
     *hits_out = hits;
     *n_out = n;
@@ -656,12 +682,14 @@ static int apply_evidence(spoor_match *m, const spoor_item *item,
                           const spoor_spans *mask, size_t k, size_t total)
 {
     spoor_spans mine = {NULL, 0, 0}, src = {NULL, 0, 0}, part = {NULL, 0, 0};
+    spoor_qview qv;
     size_t i, j, bcap = 0;
     size_t sbase = item->fp_bytes ? 0 : (size_t)m->source->header_chars;
     size_t stotal = item->fp_bytes ? (size_t)m->source->bytes
                                    : (size_t)m->source->canon_len - sbase;
     int error = 0;
 
+    spoor_qview__init(&qv, item);
     for (i = 0; i < m->n_regions; i++) {
         const spoor_region *g = &m->regions[i];
         size_t at = g->qc_start;
@@ -676,13 +704,8 @@ static int apply_evidence(spoor_match *m, const spoor_item *item,
                                                m->n_bp + 1, sizeof(*m->bp)));
                 b = &m->bp[m->n_bp++];
                 b->region = i;
-                if (item->fp_bytes || !item->canon.start) {
-                    b->q_start = at;
-                    b->q_end = a;
-                } else {
-                    b->q_start = item->canon.start[at];
-                    b->q_end = item->canon.end[a - 1];
-                }
+                SPOOR_TRY(spoor_match__q_bytes(item, &qv, at, a, &b->q_start,
+                                               &b->q_end));
             }
             if (j < part.n) {
                 size_t d = g->sc_start - g->qc_start; /* same diagonal */
@@ -710,6 +733,7 @@ static int apply_evidence(spoor_match *m, const spoor_item *item,
     m->source_coverage =
         m->exact && stotal == 0 ? 1.0 : share(spoor_spans__total(&src), stotal);
 done:
+    spoor_qview__dispose(&qv);
     spoor_spans__dispose(&mine);
     spoor_spans__dispose(&src);
     spoor_spans__dispose(&part);

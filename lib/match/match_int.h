@@ -4,6 +4,7 @@
 #ifndef SPOOR_MATCH_INT_H
 #define SPOOR_MATCH_INT_H
 
+#include <spoor/item.h>
 #include <spoor/match.h>
 
 #include "../common/internal.h"
@@ -68,6 +69,50 @@ int spoor_match__source_regions_from(const spoor_canon *q,
                                      size_t min_region, const spoor_floors *f,
                                      spoor_region **out, size_t *n,
                                      size_t *cap);
+
+/**
+ * Join the regions of r[0..n) that overlap or touch on one diagonal (the
+ * pieces of one shared run found from two stretches of a query) into one,
+ * then order them by query start, then source start.
+ * @return how many regions are left, moved to the front.
+ */
+size_t spoor_match__join_diagonals(spoor_region *r, size_t n);
+
+/* A long query's canonical text (an item with marks, see query.c), a
+ * stretch at a time: st holds canonical characters [base, base + st.len)
+ * with offsets into the item's text. */
+typedef struct spoor_qview {
+    const spoor_item *item;
+    spoor_canon st, scratch;
+    size_t base;
+    int have; /* st holds a stretch */
+} spoor_qview;
+
+void spoor_qview__init(spoor_qview *v, const spoor_item *item);
+void spoor_qview__dispose(spoor_qview *v);
+/** Normalise a stretch of the query that covers its canonical characters
+ * [from, to) (as far as it has them) into v. @return 0 or an error. */
+int spoor_qview__stretch(spoor_qview *v, size_t from, size_t to);
+
+/**
+ * Byte offsets in item's text of its canonical characters [a, b): *start
+ * where character a begins, *end where character b - 1 ends; from the
+ * offset map, or through v for a long query (marks); a and b themselves
+ * for bytes, or an item without either. @return 0 or an error.
+ */
+int spoor_match__q_bytes(const spoor_item *item, spoor_qview *v, size_t a,
+                         size_t b, size_t *start, size_t *end);
+
+/**
+ * spoor_match__source_regions_from for a long query (item->marks), whose
+ * stretches are normalised window by window of hits, the pieces of a run
+ * that crosses windows joined (see query.c). Hits are sorted and changed.
+ */
+int spoor_match__long_query_regions(const spoor_item *item,
+                                    spoor_source_reader *src, size_t s_total,
+                                    spoor_hit *hits, size_t n_hits, unsigned k,
+                                    size_t min_region, const spoor_floors *f,
+                                    spoor_region **out, size_t *n, size_t *cap);
 
 /**
  * Drop the regions (ordered by query start) whose query range lies inside

@@ -182,9 +182,11 @@ static void origin_at(const spoor_result *r, size_t i, size_t c,
 int spoor_match__origins(spoor_result *r, const spoor_item *item)
 {
     spoor_spans b = {NULL, 0, 0};
+    spoor_qview qv;
     size_t i, j, x, p, n_regions = 0, cap;
     int fine, error = 0;
 
+    spoor_qview__init(&qv, item);
     for (i = 0; i < r->n_matches; i++)
         n_regions += r->matches[i].n_regions;
     fine = n_regions * r->n_matches <= ORIGIN_WORK_MAX;
@@ -212,13 +214,8 @@ int spoor_match__origins(spoor_result *r, const spoor_item *item)
                           &o);
                 last = m->n_origins ? &m->origins[m->n_origins - 1] : NULL;
                 o.region = j;
-                if (item->fp_bytes || !item->canon.start) {
-                    o.q_start = from;
-                    o.q_end = to;
-                } else {
-                    o.q_start = item->canon.start[from];
-                    o.q_end = item->canon.end[to - 1];
-                }
+                SPOOR_TRY(spoor_match__q_bytes(item, &qv, from, to, &o.q_start,
+                                               &o.q_end));
                 if (last && last->region == j && last->origin == o.origin &&
                     last->first_release == o.first_release &&
                     last->first_release_occ == o.first_release_occ) {
@@ -233,6 +230,7 @@ int spoor_match__origins(spoor_result *r, const spoor_item *item)
         }
     }
 done:
+    spoor_qview__dispose(&qv);
     spoor_spans__dispose(&b);
     return error;
 }

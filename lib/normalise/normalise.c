@@ -546,3 +546,38 @@ int spoor_canon_to_utf8(spoor_buf *out, const spoor_canon *c, size_t from,
     }
     return 0;
 }
+
+int spoor_text_marks__push(spoor_text_marks *m, size_t byte, size_t canon)
+{
+    int error;
+    if ((error = spoor__array_reserve((void **)&m->v, &m->cap, m->n + 1,
+                                      sizeof(*m->v))) < 0)
+        return error;
+    m->v[m->n].byte = byte;
+    m->v[m->n].canon = canon;
+    m->n++;
+    return 0;
+}
+
+spoor_canon_mark spoor_text_marks__at(const spoor_text_marks *m, size_t c)
+{
+    spoor_canon_mark none = {0, 0};
+    size_t lo = 0, hi = m ? m->n : 0;
+    while (lo < hi) { /* the first mark past c */
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->v[mid].canon <= c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? m->v[lo - 1] : none;
+}
+
+void spoor_text_marks__dispose(spoor_text_marks *m)
+{
+    if (!m)
+        return;
+    spoor__free(m->v);
+    m->v = NULL;
+    m->n = m->cap = 0;
+}

@@ -34,6 +34,19 @@ typedef struct spoor_canon_mark {
     size_t byte, canon;
 } spoor_canon_mark;
 
+/* Marks of a long text, by rising canon: where a stretch of it can be
+ * normalised without normalising what comes before. */
+typedef struct spoor_text_marks {
+    spoor_canon_mark *v;
+    size_t n, cap;
+} spoor_text_marks;
+
+/** Append mark (byte, canon) to m. @return 0 or SPOOR_ENOMEM. */
+int spoor_text_marks__push(spoor_text_marks *m, size_t byte, size_t canon);
+/** The last mark of m whose canon is at most c ({0, 0} when none). */
+spoor_canon_mark spoor_text_marks__at(const spoor_text_marks *m, size_t c);
+void spoor_text_marks__dispose(spoor_text_marks *m);
+
 /** Where a stretch of text that starts at a mark, byte from (<= len), ends
  * after at least `bytes` bytes: the first mark at or after from + bytes (an
  * ASCII letter), or len. */

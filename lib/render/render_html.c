@@ -25,6 +25,7 @@
 #include <spoor/report.h>
 
 #include "../common/internal.h"
+#include "../match/match_int.h"
 #include "render_int.h"
 
 #define N_COLOURS 8
@@ -442,8 +443,15 @@ static int aligned_side(spoor_buf *o, const char *t, const spoor_canon *c,
     return error;
 }
 
+/* Canonical characters shown of a passage at most: aligned_side stops
+ * after 4,000 bytes, and one byte gives at most 3 canonical characters. */
+#define SHOWN_CHARS (3 * 4000 + 16)
+
+/* Side by side, the passages regs[0..n) of query text qt (canonical text
+ * qc; for a long query without it, qv normalises each passage's stretch)
+ * and source text st (sc). */
 static int side_by_side(spoor_buf *o, const char *qt, const spoor_canon *qc,
-                        const char *st, const spoor_canon *sc,
+                        spoor_qview *qv, const char *st, const spoor_canon *sc,
                         const spoor_region *regs, size_t n, size_t max_rows,
                         const char *left, const char *right)
 {
@@ -456,19 +464,25 @@ static int side_by_side(spoor_buf *o, const char *qt, const spoor_canon *qc,
     SPOOR_TRY(spoor_buf_puts(o, "</th></tr>\n"));
     for (i = 0; i < n && i < max_rows; i++) {
         const spoor_region *g = &regs[i];
-        size_t len = g->qc_end - g->qc_start;
+        size_t len = g->qc_end - g->qc_start, q0 = g->qc_start;
+        if (qv) { /* the passage's stretch of a long query */
+            size_t to = len < SHOWN_CHARS ? g->qc_end : q0 + SHOWN_CHARS;
+            SPOOR_TRY(spoor_qview__stretch(qv, q0, to));
+            qc = &qv->st;
+            q0 -= qv->base;
+            if (len > qc->len - q0)
+                len = qc->len - q0;
+        }
         SPOOR_TRY(spoor_buf_printf(o,
                                    "<tr><td><div class=\"off\">[%zu, %zu)"
                                    "</div><pre>",
                                    g->q_start, g->q_end));
-        SPOOR_TRY(aligned_side(o, qt, qc, g->qc_start, st, sc, g->sc_start, len,
-                               4000));
+        SPOOR_TRY(aligned_side(o, qt, qc, q0, st, sc, g->sc_start, len, 4000));
         SPOOR_TRY(spoor_buf_printf(o,
                                    "</pre></td><td><div class=\"off\">[%zu, "
                                    "%zu)</div><pre>",
                                    g->s_start, g->s_end));
-        SPOOR_TRY(aligned_side(o, st, sc, g->sc_start, qt, qc, g->qc_start, len,
-                               4000));
+        SPOOR_TRY(aligned_side(o, st, sc, g->sc_start, qt, qc, q0, len, 4000));
         SPOOR_TRY(spoor_buf_puts(o, "</pre></td></tr>\n"));
     }
     SPOOR_TRY(spoor_buf_puts(o, "</table>\n"));
@@ -488,8 +502,11 @@ static int item_section(spoor_html *h, const spoor_item *item,
     spoor_buf *o = &h->sections;
     spoor_buf stext = SPOOR_BUF_INIT, label = SPOOR_BUF_INIT;
     spoor_canon sc = SPOOR_CANON_INIT;
+    spoor_qview qv;
     size_t i, j;
     int error = 0;
+
+    spoor_qview__init(&qv, item);
 
     SPOOR_TRY(spoor_buf_printf(o,
                                "<section class=\"item\" id=\"item-%zu\">"
@@ -589,10 +606,10 @@ static int item_section(spoor_html *h, const spoor_item *item,
         SPOOR_TRY(spoor_buf_puts(&label, m->source->occ[0].collection));
         SPOOR_TRY(spoor_buf_puts(&label, ": "));
         SPOOR_TRY(spoor_buf_puts(&label, m->source->occ[0].path));
-        SPOOR_TRY(side_by_side(o, item->doc.text.ptr, &item->canon,
-                               stext.ptr ? stext.ptr : "", &sc, m->regions,
-                               m->n_regions, h->opts.max_passages,
-                               item->display, label.ptr));
+        SPOOR_TRY(side_by_side(
+            o, item->doc.text.ptr, &item->canon, item->marks ? &qv : NULL,
+            stext.ptr ? stext.ptr : "", &sc, m->regions, m->n_regions,
+            h->opts.max_passages, item->display, label.ptr));
     }
     SPOOR_TRY(spoor_buf_puts(o, "</section>\n"));
 
@@ -615,6 +632,7 @@ done:
     spoor_buf_dispose(&stext);
     spoor_buf_dispose(&label);
     spoor_canon_dispose(&sc);
+    spoor_qview__dispose(&qv);
     return error;
 }
 
@@ -931,9 +949,9 @@ int spoor_html_diff(spoor_buf *o, const char *name_a, const spoor_item *a,
                                "marked.</p>\n",
                                n_regs, n_regs == 1 ? "" : "s"));
     if (!a->fp_bytes && n_regs)
-        SPOOR_TRY(side_by_side(o, a->doc.text.ptr, &a->canon, b->doc.text.ptr,
-                               &b->canon, regs, n_regs, (size_t)-1, name_a,
-                               name_b));
+        SPOOR_TRY(side_by_side(o, a->doc.text.ptr, &a->canon, NULL,
+                               b->doc.text.ptr, &b->canon, regs, n_regs,
+                               (size_t)-1, name_a, name_b));
     SPOOR_TRY(spoor_html__provenance(o, NULL, command));
 done:
     return error;

@@ -50,6 +50,9 @@ void spoor_item_dispose(spoor_item *item)
     if (item->spilled)
         item->spilled->free(item->spilled);
     item->spilled = NULL;
+    spoor_text_marks__dispose(item->marks);
+    spoor__free(item->marks);
+    item->marks = NULL;
 }
 
 /* The input file this thread has mapped (spoor_walk__file), whose pages a
@@ -221,6 +224,8 @@ int spoor_item__take(spoor_item *dst, spoor_item *src)
     memset(&src->doc.text, 0, sizeof(src->doc.text));
     dst->spilled = src->spilled;
     src->spilled = NULL;
+    dst->marks = src->marks;
+    src->marks = NULL;
 done:
     if (error < 0)
         spoor_item__dispose_copy(dst);
@@ -251,6 +256,18 @@ int spoor_item_copy(spoor_item *dst, const spoor_item *src)
     SPOOR_TRY(copy_u32(&dst->canon.start, src->canon.start, src->canon.len));
     SPOOR_TRY(copy_u32(&dst->canon.end, src->canon.end, src->canon.len));
     dst->canon.len = dst->canon.cap = src->canon.len;
+    if (src->marks) {
+        dst->marks = spoor__calloc(1, sizeof(*dst->marks));
+        SPOOR_ALLOC_CHECK(dst->marks);
+        if (src->marks->n) {
+            dst->marks->v = spoor__reallocarray(NULL, src->marks->n,
+                                                sizeof(*src->marks->v));
+            SPOOR_ALLOC_CHECK(dst->marks->v);
+            memcpy(dst->marks->v, src->marks->v,
+                   src->marks->n * sizeof(*src->marks->v));
+            dst->marks->n = dst->marks->cap = src->marks->n;
+        }
+    }
     if (!dst->canon.start != !dst->canon.end) { /* both or neither */
         spoor__free(dst->canon.start);
         spoor__free(dst->canon.end);
@@ -348,20 +365,23 @@ static int spill_flush(spoor_fps *fps, void *ctx)
     return c->opts->spill(c->item, fps);
 }
 
-/* The sink of opts for item (NULL when opts spill nothing), in *sink. */
-static const spoor_fps_sink *spill_sink(spoor_fps_sink *sink, spill_ctx *c,
-                                        spoor_item *item,
-                                        const spoor_walk_opts *opts,
-                                        size_t shift)
+/* The sink for item's fingerprints in *sink: to opts' spill (when it has
+ * one), marks into marks (when not NULL); NULL when neither. */
+static const spoor_fps_sink *make_sink(spoor_fps_sink *sink, spill_ctx *c,
+                                       spoor_item *item,
+                                       const spoor_walk_opts *opts,
+                                       size_t shift, spoor_text_marks *marks)
 {
-    if (!opts || opts->version < 6 || !opts->spill || !opts->spill_at)
+    int spill = opts && opts->version >= 6 && opts->spill && opts->spill_at;
+    if (!spill && !marks)
         return NULL;
     c->item = item;
     c->opts = opts;
     c->shift = shift;
-    sink->at = opts->spill_at;
-    sink->flush = spill_flush;
+    sink->at = spill ? opts->spill_at : SIZE_MAX;
+    sink->flush = spill ? spill_flush : NULL;
     sink->ctx = c;
+    sink->marks = marks;
     return sink;
 }
 
@@ -381,17 +401,18 @@ static int spill_rest(spoor_item *item, const spoor_walk_opts *opts)
  * last line to the body), so its fingerprints are those of the whole text
  * minus the block's, and equal to the body's alone, moved on. */
 static int fingerprint_len_only(spoor_item *item, const char *text, size_t len,
-                                size_t hb, const spoor_walk_opts *opts)
+                                size_t hb, const spoor_walk_opts *opts,
+                                spoor_text_marks *marks)
 {
     spoor_fps_sink sink;
     spill_ctx ctx;
-    size_t nchars = 0;
+    size_t nchars = 0, i;
     int error = count_header_chars(item, text, hb);
     if (error == 0)
         error = spoor_fingerprint__text(
             &item->fps, &nchars, &item->canon, text + hb, len - hb,
             piece_bytes(),
-            spill_sink(&sink, &ctx, item, opts, item->header_chars));
+            make_sink(&sink, &ctx, item, opts, item->header_chars, marks));
     scratch_return_canon(item);
     spoor_canon_dispose(&item->canon);
     item->canon.len = error < 0 ? 0 : item->header_chars + nchars;
@@ -399,7 +420,40 @@ static int fingerprint_len_only(spoor_item *item, const char *text, size_t len,
         shift_fps(&item->fps, item->header_chars);
     if (error == 0)
         error = spill_rest(item, opts);
+    if (error == 0 && marks && hb) { /* the body's marks, in the text */
+        for (i = 0; i < marks->n; i++) {
+            marks->v[i].byte += hb;
+            marks->v[i].canon += item->header_chars;
+        }
+        error = spoor_text_marks__push(marks, 0, 0);
+        if (error == 0) { /* {0, 0} first */
+            memmove(marks->v + 1, marks->v, (marks->n - 1) * sizeof(*marks->v));
+            marks->v[0].byte = marks->v[0].canon = 0;
+        }
+    }
     return error;
+}
+
+/* A text longer than opts->offsets_max: fingerprinted piece by piece,
+ * keeping marks (item->marks) instead of its canonical text. */
+static int fingerprint_long(spoor_item *item, const char *text, size_t len,
+                            size_t hb, const spoor_walk_opts *opts)
+{
+    if (!(item->marks = spoor__calloc(1, sizeof(*item->marks))))
+        return spoor__error_oom();
+    return fingerprint_len_only(item, text, len, hb, opts, item->marks);
+}
+
+/* Whether a text of len bytes is long for opts (see offsets_max; tests
+ * lower a bound that is set with SPOOR_TEST_OFFSETS_MAX). */
+static int is_long(const spoor_walk_opts *opts, size_t len)
+{
+    const char *v = spoor__test_hook("SPOOR_TEST_OFFSETS_MAX");
+    size_t max;
+    if (!opts || opts->version < 6 || !opts->offsets_max)
+        return 0;
+    max = v && *v ? (size_t)strtoull(v, NULL, 10) : opts->offsets_max;
+    return len > max;
 }
 
 /* Normalise text (offsets: with the map) into item->canon and fingerprint
@@ -473,13 +527,17 @@ static int analyse_as(spoor_item *item, const void *data, size_t len,
     sha256_hex(data, len, item->sha256);
     SPOOR_TRY(format ? spoor_extract__as(&item->doc, data, len, format, limits)
                      : spoor_extract(&item->doc, data, len, limits));
+    if (item->doc.has_text) /* the text is its own copy now */
+        pages_done((const unsigned char *)data + len, NULL);
     item->doc.header_bytes = header_bytes_of(&item->doc);
     if (item->doc.has_text) {
         const char *text = item->doc.text.ptr ? item->doc.text.ptr : "";
         size_t tlen = item->doc.text.size, hb = item->doc.header_bytes;
         item->fp_bytes = 0;
         if (keep == CANON_LEN)
-            SPOOR_TRY(fingerprint_len_only(item, text, tlen, hb, opts));
+            SPOOR_TRY(fingerprint_len_only(item, text, tlen, hb, opts, NULL));
+        else if (keep == CANON_OFFSETS && is_long(opts, tlen))
+            SPOOR_TRY(fingerprint_long(item, text, tlen, hb, opts));
         else
             SPOOR_TRY(
                 fingerprint_text(item, text, tlen, hb, keep == CANON_OFFSETS));
@@ -487,7 +545,7 @@ static int analyse_as(spoor_item *item, const void *data, size_t len,
     } else {
         SPOOR_TRY(spoor_fingerprint__bytes(
             &item->fps, data, len, piece_bytes(), pages_done, NULL,
-            spill_sink(&sink, &ctx, item, opts, 0)));
+            make_sink(&sink, &ctx, item, opts, 0, NULL)));
         SPOOR_TRY(spill_rest(item, opts));
         item->fp_bytes = 1;
     }

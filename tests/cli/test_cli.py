@@ -2095,6 +2095,95 @@ def test_bounded_memory(env):
     ok(sanitized or peak < 256 * 1024, f"peak RSS {peak} KiB")
 
 
+def test_long_query_stretches(env):
+    """A long suspect is matched stretch by stretch, without its canonical
+    text with offsets in memory: with the test knobs that make every text
+    over 2,000 bytes long and cut its hits into windows of 3,000
+    characters with margins of 300 (so that passages cross windows and are
+    joined), check --json gives the same answers, field for field (regions
+    and their byte offsets, boilerplate spans, origins, verdicts), and the
+    HTML report the same side-by-side passages, as with the whole canonical
+    text: for a collage of passages from a dated release and an internal
+    folder in another order, with new text and a shared footer; an exact
+    copy; an email with a header block; and text with accents, CJK and
+    numbers. Checking a 200 MB text stays under 512 MiB (3 GB before)."""
+    import resource
+    footer = ("Confidential: this message and its attachments are for the "
+              "named recipients only. ") * 3
+    docs = {}
+    for i in range(6):
+        docs[f"r{i}"] = "\n".join(prose(6100 + 10 * i + j, 120)
+                                  for j in range(8)) + "\n" + footer
+    for i, name in enumerate(docs):
+        env.write(("rel/" if i < 3 else "int/") + name + ".txt", docs[name])
+    mixed = mixed_text(61, 60, 6200, "x.5")
+    env.write("int/mixed.txt", mixed)
+    env.write("int/mail.eml", mail("a@x.example", "b@x.example", "Plans",
+                                   "Mon, 3 Mar 2014 10:00:00 +0000",
+                                   "<m1@x.example>", docs["r4"]))
+    env.run("add", "-c", "dump", "-k", "release", "-d", "2014-12-01",
+            env.path("rel"))
+    env.run("add", "-c", "own", "-k", "internal", env.path("int"))
+    collage = "\n".join([docs["r4"][2000:9000], prose(6300, 400),
+                         docs["r1"][500:6000], docs["r0"][:3000],
+                         mixed[4000:12000], docs["r4"][100:1500], footer])
+    env.write("q/collage.txt", collage)
+    env.write("q/copy.txt", docs["r2"])
+    env.write("q/reply.eml", mail("b@x.example", "a@x.example", "Re: Plans",
+                                  "Tue, 4 Mar 2014 10:00:00 +0000",
+                                  "<m2@x.example>",
+                                  prose(6301, 200) + "\n" + docs["r4"][:5000]))
+    env.write("q/mixed.txt", mixed[1000:30000])
+    queries = [env.path("q/" + f) for f in
+               ("collage.txt", "copy.txt", "reply.eml", "mixed.txt")]
+
+    def answers(knobs):
+        out, _, _ = env.run("check", "--json", *queries, env=knobs)
+        html = env.path("report.html")
+        env.run("check", "--html", html, *queries, env=knobs)
+        with open(html, encoding="utf-8") as f:
+            tables = re.findall(r'<table class="sbs">.*?</table>', f.read(),
+                                re.S)
+        return out, tables
+
+    whole, whole_tables = answers(None)
+    long, long_tables = answers({"SPOOR_TEST_OFFSETS_MAX": "2000",
+                                 "SPOOR_TEST_QUERY_WINDOW": "3000,300"})
+    eq(long, whole, "check --json, long queries against whole ones")
+    ok(len(whole_tables) >= 4, f"{len(whole_tables)} side-by-side tables")
+    eq(long_tables, whole_tables, "side-by-side passages")
+    results = [json.loads(line) for line in whole.splitlines()]
+    got = {r["path"].split("/")[-1]: r for r in results}
+    ok(any(m["exact"] for m in got["copy.txt"]["matches"]), "the exact copy")
+    ok(len(got["collage.txt"]["matches"]) >= 4, "the collage's sources")
+    ok(any(len(m["regions"]) > 1 for m in got["collage.txt"]["matches"]),
+       "a source with passages in two places")
+
+    # the bound: a 200 MB text (under AddressSanitizer, 20 MB, unmeasured)
+    sanitized = "ASAN_OPTIONS" in os.environ
+    rng = random.Random(62)
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz")
+                     for _ in range(rng.randint(2, 9))) for _ in range(20000)]
+    line = [" ".join(rng.choice(words) for _ in range(12)) + ".\n"
+            for _ in range(20000)]
+    size = (20 if sanitized else 200) << 20
+    with open(env.path("q/big.txt"), "w") as f:
+        n = 0
+        while n < size:
+            chunk = "".join(rng.choice(line) + rng.choice(words) + "\n"
+                            for _ in range(2000))
+            f.write(chunk)
+            n += len(chunk)
+    # meson's MALLOC_PERTURB_ writes every byte malloc hands out, so that
+    # room reserved ahead for growing arrays would count as resident
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out, _, _ = env.run("check", "--json", env.path("q/big.txt"),
+                        env={"MALLOC_PERTURB_": "0"})
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB
+    ok(json.loads(out)["verdict"] in ("unknown", "new"), out[:300])
+    ok(sanitized or peak < 512 * 1024, f"peak RSS {peak} KiB ({before})")
+
+
 def test_names_and_events(env):
     """Collection and event names are checked (no control characters, ':'
     or '!', no leading '-', at most 128 bytes, valid UTF-8); recording an

@@ -153,6 +153,15 @@ mutant("match", "lib/match/chain.c",
        "regions shorter than --min-region are kept",
        "if (qb - qa < min_region)", "if (0)")
 
+mutant("match", "lib/match/chain.c",
+       "a run joined across a long query's windows keeps the first piece's "
+       "byte end",
+       "                p->q_end = r[i].q_end;\n", "")
+mutant("match", "lib/match/query.c",
+       "a long query's byte end of a span is where its last character "
+       "begins",
+       "    *end = i == SIZE_MAX ? b : v->st.end[i];",
+       "    *end = i == SIZE_MAX ? b : v->st.start[i];")
 # ---- collections ----
 mutant("collections", "lib/match/collections.c",
        "overlap: a content held whole elsewhere shares no characters",
@@ -199,9 +208,9 @@ mutant("render", "lib/render/render_html.c",
 # ---- extract and walk ----
 mutant("extract", "lib/walk/walk.c",
        "an email's header block is fingerprinted as body",
-       "                     : spoor_extract(&item->doc, data, len, limits));\n"
+       "        pages_done((const unsigned char *)data + len, NULL);\n"
        "    item->doc.header_bytes = header_bytes_of(&item->doc);",
-       "                     : spoor_extract(&item->doc, data, len, limits));\n"
+       "        pages_done((const unsigned char *)data + len, NULL);\n"
        "    item->doc.header_bytes = 0;")
 mutant("extract", "lib/extract/ex_archive.c",
        "an archive's expansion ratio is not watched (decompression bombs)",
