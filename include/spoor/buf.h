@@ -10,15 +10,20 @@
 
 #include "common.h"
 
+struct spoor_buf_file;
+
 typedef struct spoor_buf {
-    char *ptr;    /* owned; NULL until the first write */
-    size_t size;  /* bytes used, excluding the terminating NUL */
-    size_t asize; /* bytes allocated */
+    char *ptr;                   /* owned; NULL until the first write */
+    size_t size;                 /* bytes used, excluding the terminating NUL */
+    size_t asize;                /* bytes allocated */
+    struct spoor_buf_file *file; /* internal: set for a buffer whose bytes
+                                    move to a temporary file once large (an
+                                    item's text), NULL for others */
 } spoor_buf;
 
 #define SPOOR_BUF_INIT                                                         \
     {                                                                          \
-        NULL, 0, 0                                                             \
+        NULL, 0, 0, NULL                                                       \
     }
 
 /** Free the buffer's memory and reset it to SPOOR_BUF_INIT. NULL-safe. */

@@ -91,6 +91,31 @@ int spoor__write_all(int fd, const void *p, size_t n);
  * @return 0, or -1 with errno set (EIO when the file is shorter). */
 int spoor__read_at(int fd, void *p, size_t n, uint64_t off);
 
+/** The input file this thread reads through a read-only mapping (the
+ * walker sets it, NULL when none): a pass over its bytes may hand back
+ * the pages it has read (spoor__input_done), so that a file of gigabytes
+ * is read without its pages piling up in the resident set. */
+void spoor__input_set(const void *map, size_t size);
+/** Hand back the pages of the thread's input before upto (whole pages, in
+ * a file of 64 MiB or more); nothing when upto is not in it. */
+void spoor__input_done(const void *upto);
+/** Bytes a pass reads between two spoor__input_done. */
+#define SPOOR_PASS_WINDOW ((size_t)8 << 20)
+
+/** An unnamed temporary file (O_TMPFILE in $TMPDIR, else /tmp: nothing is
+ * left behind), read-write, for what (named in the error).
+ * @return the descriptor, or SPOOR_EIO. */
+int spoor__tmpfile(const char *what);
+
+/** Let buf's bytes move to a temporary file once it holds more than over
+ * bytes (see buf.c). @return 0 or SPOOR_ENOMEM. */
+int spoor_buf__spill_over(spoor_buf *buf, size_t over);
+/** Whether buf's bytes are in its temporary file. */
+int spoor_buf__spilled(const spoor_buf *buf);
+/** A pass over a spilled buffer will not read its bytes before upto
+ * again: hand back their pages (nothing for other buffers). */
+void spoor_buf__pages_done(const spoor_buf *buf, size_t upto);
+
 /** An anonymous memory file (close-on-exec) holding a copy of data, for
  * libraries that read only from a path or a descriptor; nothing touches the
  * disk. @return the descriptor, or -1 with errno set. */

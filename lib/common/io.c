@@ -2,6 +2,9 @@
  * io.c: file-descriptor helpers shared by the stages.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -55,5 +58,49 @@ int spoor__memfd_copy(const char *name, const void *data, size_t len)
         errno = saved;
         return -1;
     }
+    return fd;
+}
+
+/* Files smaller than this keep their pages while they are read: a later
+ * pass would fault them in again, which costs more than it saves. */
+#define RELEASE_MIN ((size_t)64 << 20)
+
+static _Thread_local struct {
+    const unsigned char *ptr;
+    size_t size;
+} input;
+
+void spoor__input_set(const void *map, size_t size)
+{
+    input.ptr = map;
+    input.size = map ? size : 0;
+}
+
+void spoor__input_done(const void *upto)
+{
+    const unsigned char *u = upto;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), n;
+    if (!input.ptr || input.size < RELEASE_MIN || u <= input.ptr ||
+        u > input.ptr + input.size)
+        return;
+    n = (size_t)(u - input.ptr);
+    if (u < input.ptr + input.size)
+        n -= n % page;
+    if (n)
+        (void)madvise((void *)input.ptr, n, MADV_DONTNEED);
+}
+
+int spoor__tmpfile(const char *what)
+{
+    const char *dir = getenv("TMPDIR");
+    int fd;
+    if (!dir || !*dir)
+        dir = "/tmp";
+    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return spoor__error_set(SPOOR_EIO,
+                                "cannot create a temporary file in '%s' for "
+                                "%s: %s",
+                                dir, what, strerror(errno));
     return fd;
 }

@@ -326,7 +326,7 @@ static int extract_flat_odf(spoor_doc *doc, const unsigned char *d, size_t len,
                             const spoor_limits *lim)
 {
     const char *kind = spoor_detect__flat_odf_kind(d, len);
-    spoor_buf b = {(char *)d, len, len};
+    spoor_buf b = {(char *)d, len, len, NULL};
     xmlDocPtr x;
     xmlNode *root;
     int error = 0;

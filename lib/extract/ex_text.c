@@ -57,21 +57,27 @@ static inline int ascii16(const unsigned char *d)
 
 int spoor_text__valid_utf8(const unsigned char *d, size_t len)
 {
-    size_t i = 0, n;
+    size_t i = 0, n, stop;
     while (i < len) {
-        /* runs of ASCII, the common case, 16 bytes at a time: this was
-         * called byte by byte on every text, twice, and was 3 % of ingest */
-        while (len - i >= 16 && ascii16(d + i))
-            i += 16;
-        if (i >= len)
-            break;
-        if (d[i] < 0x80) {
-            i++;
-            continue;
+        /* a window at a time, handing back the input's pages read */
+        stop = len - i > SPOOR_PASS_WINDOW ? i + SPOOR_PASS_WINDOW : len;
+        while (i < stop) {
+            /* runs of ASCII, the common case, 16 bytes at a time: this was
+             * called byte by byte on every text, twice, and was 3 % of
+             * ingest */
+            while (stop - i >= 16 && ascii16(d + i))
+                i += 16;
+            if (i >= stop)
+                break;
+            if (d[i] < 0x80) {
+                i++;
+                continue;
+            }
+            if (!(n = utf8_seq(d + i, len - i)))
+                return 0;
+            i += n;
         }
-        if (!(n = utf8_seq(d + i, len - i)))
-            return 0;
-        i += n;
+        spoor__input_done(d + i);
     }
     return 1;
 }
@@ -152,6 +158,8 @@ static int decode_utf16(spoor_buf *out, const unsigned char *d, size_t len,
         }
         if ((error = spoor_text__put_cp(out, u)) < 0)
             return error;
+        if (i % SPOOR_PASS_WINDOW >= SPOOR_PASS_WINDOW - 4)
+            spoor__input_done(d + i);
     }
     if (len & 1)
         (*bad)++;
@@ -175,9 +183,12 @@ static int decode_cp1252(spoor_buf *out, const unsigned char *d, size_t len)
 {
     size_t i;
     int error;
-    for (i = 0; i < len; i++)
+    for (i = 0; i < len; i++) {
         if ((error = spoor_text__put_cp(out, spoor_text__cp1252(d[i]))) < 0)
             return error;
+        if (i % SPOOR_PASS_WINDOW == SPOOR_PASS_WINDOW - 1)
+            spoor__input_done(d + i + 1);
+    }
     return 0;
 }
 

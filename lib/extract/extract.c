@@ -9,6 +9,7 @@
  * with the reason and the rest go on.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../detect/detect.h"
@@ -89,6 +90,18 @@ void spoor_limits_default(spoor_limits *out)
     out->max_item_seconds = SPOOR_MAX_ITEM_SECONDS;
 }
 
+/* Extracted text held on the heap at most: a longer one moves to a
+ * temporary file as it grows (buf.c). */
+#define TEXT_SPILL_BYTES ((size_t)32 << 20)
+
+/* TEXT_SPILL_BYTES, or what the test hook SPOOR_TEST_TEXT_SPILL says. */
+static size_t text_spill_bytes(void)
+{
+    const char *v = spoor__test_hook("SPOOR_TEST_TEXT_SPILL");
+    unsigned long long n = v && *v ? strtoull(v, NULL, 10) : 0;
+    return n ? (size_t)n : TEXT_SPILL_BYTES;
+}
+
 /* Run the extractor of format f on data (the body of spoor_extract). */
 static int extract_with(const format_entry *f, spoor_doc *out, const void *data,
                         size_t len, const spoor_limits *limits)
@@ -106,6 +119,9 @@ static int extract_with(const format_entry *f, spoor_doc *out, const void *data,
         return SPOOR_ERROR;
     out->extractor = ex;
     out->streams_children = ex->children != NULL;
+    /* a long text goes to a temporary file as it is extracted */
+    if ((error = spoor_buf__spill_over(&out->text, text_spill_bytes())) < 0)
+        return error;
     error = ex->extract(out, data, len, limits);
     if (error == 0)
         error = spoor_doc__finish(out);
@@ -154,6 +170,24 @@ int spoor_extract_children(const spoor_doc *doc, const void *data, size_t len,
     return ex->children(data, len, limits, sink, payload);
 }
 
+/* Whether text t is valid UTF-8, read a window at a time (each cut before
+ * a continuation byte), handing back the pages of a spilled text read. */
+static int text_is_utf8(const spoor_buf *t)
+{
+    const unsigned char *p = (const unsigned char *)t->ptr;
+    size_t a = 0, b;
+    while (a < t->size) {
+        b = t->size - a > SPOOR_PASS_WINDOW ? a + SPOOR_PASS_WINDOW : t->size;
+        while (b < t->size && b > a && (p[b] & 0xC0) == 0x80)
+            b--;
+        if (!spoor_text__valid_utf8(p + a, b - a))
+            return 0;
+        spoor_buf__pages_done(t, b);
+        a = b;
+    }
+    return 1;
+}
+
 int spoor_doc__finish(spoor_doc *doc)
 {
     spoor_buf clean = SPOOR_BUF_INIT;
@@ -161,9 +195,7 @@ int spoor_doc__finish(spoor_doc *doc)
     char note[200];
     int bad;
 
-    if (!doc->text.size ||
-        spoor_text__valid_utf8((const unsigned char *)doc->text.ptr,
-                               doc->text.size))
+    if (!doc->text.size || text_is_utf8(&doc->text))
         return 0;
     /* a library handed back bytes that are not UTF-8: replace them, and
      * say so, rather than store text no report can show */

@@ -42,16 +42,19 @@ struct spoor_text_marks;
  * `at` or more at the end of a run, flush is called and must take them all
  * (leaving out->n 0), e.g. to sort them into a file (at SIZE_MAX: never).
  * For a text, marks (when not NULL) gets a mark where each piece of it
- * starts, the first {0, 0}. */
+ * starts, the first {0, 0}, and done (when not NULL) is told after each
+ * piece which bytes will not be read again. */
+/** Told that the bytes before upto will not be read again. */
+typedef void (*spoor_bytes_done_fn)(const unsigned char *upto, void *ctx);
+
 typedef struct spoor_fps_sink {
     size_t at;
     int (*flush)(struct spoor_fps *out, void *ctx);
     void *ctx;
     struct spoor_text_marks *marks;
+    spoor_bytes_done_fn done; /* for a text: told after each piece */
+    void *done_ctx;
 } spoor_fps_sink;
-
-/** Told that the bytes before upto will not be read again. */
-typedef void (*spoor_bytes_done_fn)(const unsigned char *upto, void *ctx);
 
 /**
  * The byte fingerprints (SPOOR_BYTES_K, SPOOR_BYTES_W, SPOOR_SEED_BYTES) of

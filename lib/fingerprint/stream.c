@@ -117,6 +117,8 @@ int spoor_fingerprint__text(spoor_fps *out, size_t *nchars,
         SPOOR_TRY(spoor_normalise__chars_after(scratch, had, text + b, e - b));
         total += scratch->len - had;
         b = e;
+        if (sink && sink->done)
+            sink->done((const unsigned char *)text + b, sink->done_ctx);
         if (b < len && scratch->len < min_run)
             continue;
         SPOOR_TRY(winnow_run(&run, scratch, first));

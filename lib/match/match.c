@@ -470,9 +470,13 @@ static int query_fps(const spoor_item *item, spoor_fps *tmp,
 }
 
 /* Gather the hits of all fingerprints of item that are not boilerplate;
- * the k-grams of those that are go into mask. */
+ * the k-grams of those that are go into mask. Hits in content `exact` (the
+ * item's exact copy, or -1) are only counted, in *n_exact: its one region
+ * is the whole text, and a long text's hits in itself would take 16 bytes
+ * per fingerprint. */
 static int gather_hits(spoor_store *s, const spoor_item *item, spoor_result *r,
-                       spoor_spans *mask, chit **hits_out, size_t *n_out)
+                       spoor_spans *mask, int64_t exact, size_t *n_exact,
+                       chit **hits_out, size_t *n_out)
 {
     spoor_fps all = SPOOR_FPS_INIT;
     const spoor_fps *qf;
@@ -520,6 +524,10 @@ static int gather_hits(spoor_store *s, const spoor_item *item, spoor_result *r,
                     SPOOR_TRY(spoor__array_reserve((void **)&hits, &cap,
                                                    n + post.n, sizeof(*hits)));
                     for (q = 0; q < post.n; q++) {
+                        if (post.v[q].content == exact) {
+                            (*n_exact)++;
+                            continue;
+                        }
                         hits[n].content = post.v[q].content;
                         hits[n].h.q = fps[p].pos;
                         hits[n].h.s = post.v[q].pos;
@@ -928,6 +936,7 @@ static int check(spoor_result **out, spoor_store *s, const spoor_item *item,
     cand *cands = NULL;
     size_t n_hits = 0, n_cands = 0, ccap = 0, mcap = 0, i, kept;
     int64_t exact_id = -1;
+    size_t n_exact = 0;
     spoor_spans mask = {NULL, 0, 0}; /* boilerplate, query characters */
     size_t k = item->fp_bytes ? SPOOR_BYTES_K : SPOOR_TEXT_K;
     int error = 0;
@@ -962,8 +971,17 @@ static int check(spoor_result **out, spoor_store *s, const spoor_item *item,
     else if (error < 0)
         goto done;
 
-    SPOOR_TRY(gather_hits(s, item, r, &mask, &hits, &n_hits));
+    SPOOR_TRY(
+        gather_hits(s, item, r, &mask, exact_id, &n_exact, &hits, &n_hits));
     spoor__sort(hits, n_hits, sizeof(*hits), cmp_chit);
+    if (n_exact) { /* the exact copy competes with the count of its hits */
+        SPOOR_TRY(spoor__array_reserve((void **)&cands, &ccap, n_cands + 1,
+                                       sizeof(*cands)));
+        cands[n_cands].content = exact_id;
+        cands[n_cands].first = 0;
+        cands[n_cands].count = n_exact;
+        n_cands++;
+    }
     for (i = 0; i < n_hits;) {
         size_t end = i;
         while (end < n_hits && hits[end].content == hits[i].content)

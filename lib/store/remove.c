@@ -94,6 +94,7 @@ int spoor_store_collection_rm(spoor_store *s, const char *name,
              "DELETE FROM dates WHERE content_id IN (SELECT id FROM doomed);"
              "DELETE FROM metadata WHERE content_id IN (SELECT id FROM "
              "doomed);"
+             "DELETE FROM texts WHERE content_id IN (SELECT id FROM doomed);"
              "DELETE FROM contents WHERE id IN (SELECT id FROM doomed);"
              "DELETE FROM doomed;",
              (long long)id, (long long)id);

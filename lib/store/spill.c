@@ -50,22 +50,6 @@ static void runs_free(spoor_spilled *self)
     spoor__free(r);
 }
 
-/* An unnamed file to hold runs: O_TMPFILE in $TMPDIR or /tmp. */
-static int open_spill_file(void)
-{
-    const char *dir = getenv("TMPDIR");
-    int fd;
-    if (!dir || !*dir)
-        dir = "/tmp";
-    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return spoor__error_set(SPOOR_EIO,
-                                "cannot create a temporary file in '%s' for "
-                                "the fingerprints of a long item: %s",
-                                dir, strerror(errno));
-    return fd;
-}
-
 /* spoor_walk_opts.spill: sort fps as segments key them and append them to
  * item's runs as one run. */
 static int spill_item(spoor_item *item, spoor_fps *fps)
@@ -80,7 +64,7 @@ static int spill_item(spoor_item *item, spoor_fps *fps)
         if (!(r = spoor__calloc(1, sizeof(*r))))
             return spoor__error_oom();
         r->base.free = runs_free;
-        if ((r->fd = open_spill_file()) < 0) {
+        if ((r->fd = spoor__tmpfile("the fingerprints of a long item")) < 0) {
             error = r->fd;
             spoor__free(r);
             return error;

@@ -40,9 +40,14 @@ static const char *const schema =
     " sha256 TEXT UNIQUE NOT NULL, format TEXT NOT NULL, encoding TEXT,"
     " warning TEXT, bytes INTEGER NOT NULL, text_bytes INTEGER NOT NULL,"
     " canon_len INTEGER NOT NULL, fp_bytes INTEGER NOT NULL,"
-    " n_fps INTEGER NOT NULL, text BLOB,"
+    " n_fps INTEGER NOT NULL,"
     " header_bytes INTEGER NOT NULL DEFAULT 0,"
     " header_chars INTEGER NOT NULL DEFAULT 0, thread TEXT);"
+    /* the compressed text of a content with text: its own table, the blob
+     * its last column, so that a long one is written a piece at a time
+     * into a zeroblob (store_write.c) */
+    "CREATE TABLE IF NOT EXISTS texts(content_id INTEGER PRIMARY KEY,"
+    " z BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS items(id INTEGER PRIMARY KEY,"
     " content_id INTEGER NOT NULL REFERENCES contents(id),"
     " collection_id INTEGER NOT NULL REFERENCES collections(id),"
@@ -118,6 +123,13 @@ static int check_schema(spoor_store *s, const char *path, int may_be_new)
             SPOOR_ECORRUPT,
             "index '%s' has catalogue schema 3, made by an older spoor whose "
             "files carry no checksums; build the index again with spoor add",
+            path);
+    else if (v && !strcmp(v, "4"))
+        error = spoor__error_set(
+            SPOOR_ECORRUPT,
+            "index '%s' has catalogue schema 4, made by an older spoor that "
+            "kept texts in another table; build the index again with spoor "
+            "add",
             path);
     else if (v && (!strcmp(v, "1") || !strcmp(v, "2")))
         error = spoor__error_set(
@@ -356,6 +368,7 @@ void spoor_store_free(spoor_store *s)
     sqlite3_finalize(s->st_find_item);
     sqlite3_finalize(s->st_add_date);
     sqlite3_finalize(s->st_add_meta);
+    sqlite3_finalize(s->st_add_text);
     sqlite3_finalize(s->st_content);
     sqlite3_finalize(s->st_family);
     sqlite3_finalize(s->st_dates);

@@ -23,10 +23,12 @@
  * header_chars). The postings of an older index were made from other
  * canonical text, so schemas 1 and 2 are refused with the message to build
  * the index again. (Schema 2 stored long texts in parts, text_parts.c.) */
-#define SCHEMA_VERSION "4"
+#define SCHEMA_VERSION "5"
 /* Schema 4: segments carry checksums and an identity the catalogue
  * records (segments.ident, bytes); stored texts carry zstd's content
- * checksum. Schema 3 is refused too: its files hold no checksums. */
+ * checksum. Schema 3 is refused too: its files hold no checksums.
+ * Schema 5: compressed texts live in their own table (texts), written a
+ * piece at a time; schema 4 is refused. */
 /* zstd level for stored text: level 1 compresses prose about 3:1 at
  * several hundred MB/s; higher levels cost ingest speed for little */
 #define ZSTD_LEVEL 1
@@ -71,7 +73,7 @@ struct spoor_store {
     size_t n_segs, cap_segs;
     unsigned seg_serial;
     sqlite3_stmt *st_lookup, *st_sha, *st_add_content, *st_add_item,
-        *st_find_item, *st_add_date, *st_add_meta;
+        *st_find_item, *st_add_date, *st_add_meta, *st_add_text;
     /* the reads of check, kept by prepare */
     sqlite3_stmt *st_content, *st_dates, *st_meta, *st_occ, *st_text,
         *st_family;

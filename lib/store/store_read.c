@@ -601,9 +601,9 @@ int spoor_store_text(spoor_store *s, int64_t content, spoor_buf *out)
     size_t got;
 
     spoor_buf_clear(out);
-    if ((error =
-             prepare(s, &s->st_text,
-                     "SELECT text, text_bytes FROM contents WHERE id = ?")) < 0)
+    if ((error = prepare(s, &s->st_text,
+                         "SELECT t.z, c.text_bytes FROM contents c LEFT JOIN "
+                         "texts t ON t.content_id = c.id WHERE c.id = ?")) < 0)
         return error;
     st = s->st_text;
     sqlite3_bind_int64(st, 1, content);
@@ -655,8 +655,8 @@ int spoor_store__text_open(spoor_store *s, int64_t content, size_t text_bytes,
     if (!spoor_text__may_have_parts(text_bytes))
         return 0;
     /* a NULL text (an empty one) has no blob to open, and no parts */
-    if (sqlite3_blob_open(s->db, "main", "contents", "text", content, 0,
-                          &blob) != SQLITE_OK)
+    if (sqlite3_blob_open(s->db, "main", "texts", "z", content, 0, &blob) !=
+        SQLITE_OK)
         return 0;
     zlen = (size_t)sqlite3_blob_bytes(blob);
     if (zlen < sizeof(head) ||

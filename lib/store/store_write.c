@@ -248,24 +248,69 @@ int spoor_store__by_sha256(spoor_store *s, const char *sha256, int64_t *out)
 }
 
 typedef struct prepared_item {
-    void *z; /* the text, zstd-compressed */
-    size_t zlen;
+    spoor_buf z;      /* the text, zstd-compressed */
     spoor_fp *sorted; /* the fingerprints by (hash, pos) */
 } prepared_item;
 
-/* Compress text with cctx (created on first use) into *z, *zlen: one
- * frame, or parts and their table for a long text (text_parts.c). */
-static int compress_text(ZSTD_CCtx **cctx, const spoor_doc *doc, void **z,
-                         size_t *zlen)
+/* Compressed text held on the heap at most: a longer one goes to a
+ * temporary file as it is written (buf.c). */
+#define Z_SPILL_BYTES ((size_t)16 << 20)
+/* A compressed text longer than this is written into the catalogue a
+ * piece of this size at a time (a zeroblob, then sqlite3_blob_write),
+ * not bound whole: SQLite would copy it into one record in memory. */
+#define BLOB_STEP ((size_t)4 << 20)
+
+/* Compress doc's text with cctx (created on first use) into z: one frame,
+ * or parts and their table for a long text (text_parts.c). */
+static int compress_text(ZSTD_CCtx **cctx, const spoor_doc *doc, spoor_buf *z)
 {
-    *z = NULL;
-    *zlen = 0;
+    int error;
+    spoor_buf_clear(z);
     if (!doc->text.size)
         return 0;
     if (!*cctx && !(*cctx = ZSTD_createCCtx()))
         return spoor__error_oom();
+    if ((error = spoor_buf__spill_over(z, Z_SPILL_BYTES)) < 0)
+        return error;
     return spoor_text__compress(*cctx, ZSTD_LEVEL, doc->text.ptr,
-                                doc->text.size, z, zlen);
+                                doc->text.size, z, &doc->text);
+}
+
+/* Store z as the compressed text of content id: bound whole when short,
+ * else into a zeroblob a piece at a time, handing back the pages of a
+ * spilled z as they are written. */
+static int store_text(spoor_store *s, int64_t id, const spoor_buf *z)
+{
+    sqlite3_blob *blob = NULL;
+    size_t at, n;
+    int error = 0;
+    SPOOR_TRY(prepare(s, &s->st_add_text,
+                      "INSERT INTO texts(content_id, z) VALUES(?, ?)"));
+    sqlite3_bind_int64(s->st_add_text, 1, id);
+    if (z->size <= BLOB_STEP)
+        sqlite3_bind_blob(s->st_add_text, 2, z->ptr, (int)z->size,
+                          SQLITE_STATIC);
+    else
+        sqlite3_bind_zeroblob64(s->st_add_text, 2, (sqlite3_uint64)z->size);
+    if (sqlite3_step(s->st_add_text) != SQLITE_DONE)
+        return db_error(s, "store text");
+    if (z->size <= BLOB_STEP)
+        return 0;
+    if (sqlite3_blob_open(s->db, "main", "texts", "z", id, 1, &blob) !=
+        SQLITE_OK)
+        return db_error(s, "store text");
+    for (at = 0; at < z->size; at += n) {
+        n = z->size - at < BLOB_STEP ? z->size - at : BLOB_STEP;
+        if (sqlite3_blob_write(blob, z->ptr + at, (int)n, (int)at) !=
+            SQLITE_OK) {
+            error = db_error(s, "store text");
+            break;
+        }
+        spoor_buf__pages_done(z, at + n);
+    }
+    sqlite3_blob_close(blob);
+done:
+    return error;
 }
 
 /* The item's fingerprints as segments file them (spoor_seg__mix), sorted
@@ -297,16 +342,18 @@ int spoor_store__prepare(spoor_item *item)
     int error;
     if (!p)
         return spoor__error_oom();
-    if ((error = compress_text(&thread_cctx, &item->doc, &p->z, &p->zlen)) <
-            0 ||
+    if ((error = compress_text(&thread_cctx, &item->doc, &p->z)) < 0 ||
         (error = sort_fps(item, &p->sorted)) < 0) {
         spoor_store__prepared_free(p);
         return error;
     }
-    if (p->z) { /* held in a queue until stored: keep only what is used */
-        void *small = spoor__realloc(p->z, p->zlen ? p->zlen : 1);
-        if (small)
-            p->z = small;
+    if (p->z.ptr && !spoor_buf__spilled(&p->z)) {
+        /* held in a queue until stored: keep only what is used */
+        void *small = spoor__realloc(p->z.ptr, p->z.size + 1);
+        if (small) {
+            p->z.ptr = small;
+            p->z.asize = p->z.size + 1;
+        }
     }
     item->prepared = p;
     return 0;
@@ -323,7 +370,7 @@ void spoor_store__prepared_free(void *prepared)
     prepared_item *p = prepared;
     if (!p)
         return;
-    spoor__free(p->z);
+    spoor_buf_dispose(&p->z);
     spoor__free(p->sorted);
     spoor__free(p);
 }
@@ -333,27 +380,27 @@ static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
     const spoor_doc *doc = &item->doc;
     const prepared_item *ready = item->prepared;
     spoor_fp *sorted = NULL, *own_sorted = NULL;
-    void *z = NULL, *own_z = NULL;
+    const spoor_buf *z;
+    spoor_buf own_z = SPOOR_BUF_INIT;
     const char *thread;
-    size_t zlen = 0, i, thread_len = 0;
+    size_t i, thread_len = 0;
     int64_t id;
     int error = 0;
 
     if (ready) {
-        z = ready->z;
-        zlen = ready->zlen;
+        z = &ready->z;
         sorted = ready->sorted;
     } else {
-        SPOOR_TRY(compress_text(&s->zctx, doc, &own_z, &zlen));
+        SPOOR_TRY(compress_text(&s->zctx, doc, &own_z));
         SPOOR_TRY(sort_fps(item, &own_sorted));
-        z = own_z;
+        z = &own_z;
         sorted = own_sorted;
     }
     SPOOR_TRY(prepare(s, &s->st_add_content,
                       "INSERT INTO contents(sha256, format, encoding, "
                       "warning, bytes, text_bytes, canon_len, fp_bytes, "
-                      "n_fps, text, header_bytes, header_chars, thread) "
-                      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+                      "n_fps, header_bytes, header_chars, thread) "
+                      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"));
     sqlite3_bind_text(s->st_add_content, 1, item->sha256, -1, SQLITE_STATIC);
     sqlite3_bind_text(s->st_add_content, 2, doc->format, -1, SQLITE_STATIC);
     if (doc->encoding)
@@ -369,20 +416,20 @@ static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
     sqlite3_bind_int64(
         s->st_add_content, 9,
         (sqlite3_int64)(item->spilled ? item->spilled->n : item->fps.n));
-    if (z)
-        sqlite3_bind_blob(s->st_add_content, 10, z, (int)zlen, SQLITE_STATIC);
-    sqlite3_bind_int64(s->st_add_content, 11, (sqlite3_int64)doc->header_bytes);
-    sqlite3_bind_int64(s->st_add_content, 12,
+    sqlite3_bind_int64(s->st_add_content, 10, (sqlite3_int64)doc->header_bytes);
+    sqlite3_bind_int64(s->st_add_content, 11,
                        (sqlite3_int64)item->header_chars);
     thread = thread_root(doc, &thread_len);
     if (thread)
-        sqlite3_bind_text(s->st_add_content, 13, thread, (int)thread_len,
+        sqlite3_bind_text(s->st_add_content, 12, thread, (int)thread_len,
                           SQLITE_STATIC);
     if (sqlite3_step(s->st_add_content) != SQLITE_DONE) {
         error = db_error(s, "store content");
         goto done;
     }
     id = sqlite3_last_insert_rowid(s->db);
+    if (z->size)
+        SPOOR_TRY(store_text(s, id, z));
 
     if (id > UINT32_MAX) {
         error = spoor__error_set(SPOOR_ELIMIT, "index '%s' holds 4G contents",
@@ -434,7 +481,7 @@ static int store_content(spoor_store *s, const spoor_item *item, int64_t *out)
     }
     *out = id;
 done:
-    spoor__free(own_z);
+    spoor_buf_dispose(&own_z);
     spoor__free(own_sorted);
     return error;
 }

@@ -48,28 +48,33 @@ static uint32_t get32(const unsigned char *p)
 }
 
 /* Where the parts of a text of len bytes end: ends[i] for part i; returns
- * the number of parts. ends has room for len / TEXT_PART_BYTES + 1. */
-static size_t cut(const char *text, size_t len, size_t *ends)
+ * the number of parts. ends has room for len / TEXT_PART_BYTES + 1. The
+ * pages of a spilled src (the text's buffer, or NULL) read are handed
+ * back as it goes: reading a byte of each part faults in the pages around
+ * it, which is most of the text. */
+static size_t cut(const char *text, size_t len, size_t *ends,
+                  const spoor_buf *src)
 {
     size_t n = 0, at = 0;
     while (at < len) {
         size_t e = spoor_normalise__stretch_end(text, len, at, TEXT_PART_BYTES);
         ends[n++] = e;
         at = e;
+        if (src && n % 128 == 0)
+            spoor_buf__pages_done(src, at);
     }
     return n;
 }
 
 int spoor_text__compress(ZSTD_CCtx *cctx, int level, const char *text,
-                         size_t len, void **z, size_t *zlen)
+                         size_t len, spoor_buf *out, const spoor_buf *src)
 {
     spoor_canon scratch = SPOOR_CANON_INIT;
     size_t *ends = NULL, n, i, head, cap, at = 0, canon = 0, done;
-    unsigned char *out = NULL;
+    unsigned char *o;
     int error = 0;
 
-    *z = NULL;
-    *zlen = 0;
+    spoor_buf_clear(out);
     /* every frame carries zstd's checksum of its content (XXH64), which
      * decompression verifies: a damaged stored text is an error, never
      * other text */
@@ -79,55 +84,55 @@ int spoor_text__compress(ZSTD_CCtx *cctx, int level, const char *text,
         return spoor__error_set(SPOOR_ENOMEM, "zstd refused its parameters");
     if (len < TEXT_PARTS_MIN) {
         cap = ZSTD_compressBound(len);
-        if (!(out = spoor__malloc(cap)))
-            return spoor__error_oom();
-        done = ZSTD_compress2(cctx, out, cap, text, len);
+        SPOOR_TRY(spoor_buf_grow(out, cap));
+        done = ZSTD_compress2(cctx, out->ptr, cap, text, len);
         goto check;
     }
     if (!(ends = spoor__reallocarray(NULL, len / TEXT_PART_BYTES + 1,
                                      sizeof(size_t))))
         return spoor__error_oom();
-    n = cut(text, len, ends);
+    n = cut(text, len, ends, src);
     head = 8 + 8 + 4 + 12 * n;
     cap = head;
     for (i = 0, at = 0; i < n; at = ends[i++])
         cap += ZSTD_compressBound(ends[i] - at);
-    if (!(out = spoor__malloc(cap))) {
-        error = spoor__error_oom();
-        goto fail;
-    }
-    put32(out, TOC_MAGIC);
-    put32(out + 4, head - 8);
-    memcpy(out + 8, TOC_TAG, 8);
-    put32(out + 16, n);
+    SPOOR_TRY(spoor_buf_grow(out, cap));
+    o = (unsigned char *)out->ptr;
+    put32(o, TOC_MAGIC);
+    put32(o + 4, head - 8);
+    memcpy(o + 8, TOC_TAG, 8);
+    put32(o + 16, n);
     done = head;
     for (i = 0, at = 0; i < n; at = ends[i++]) {
-        size_t part = ZSTD_compress2(cctx, out + done, cap - done, text + at,
-                                     ends[i] - at);
+        size_t part =
+            ZSTD_compress2(cctx, o + done, cap - done, text + at, ends[i] - at);
         if (ZSTD_isError(part)) {
             done = part;
             goto check;
         }
-        put32(out + 20 + 12 * i, ends[i] - at);
-        put32(out + 24 + 12 * i, part);
-        put32(out + 28 + 12 * i, canon);
+        put32(o + 20 + 12 * i, ends[i] - at);
+        put32(o + 24 + 12 * i, part);
+        put32(o + 28 + 12 * i, canon);
         done += part;
         if ((error =
                  spoor_normalise__chars(&scratch, text + at, ends[i] - at)) < 0)
-            goto fail;
+            goto done;
         canon += scratch.len;
+        if (src) /* a spilled text's pages read go back */
+            spoor_buf__pages_done(src, ends[i]);
+        spoor_buf__pages_done(out, done); /* and those written, if spilled */
     }
 check:
     if (ZSTD_isError(done)) {
         error =
             spoor__error_set(SPOOR_ERROR, "zstd: %s", ZSTD_getErrorName(done));
-        goto fail;
+        goto done;
     }
-    *z = out;
-    *zlen = done;
-    out = NULL;
-fail:
-    spoor__free(out);
+    out->size = done;
+    out->ptr[done] = '\0';
+done:
+    if (error < 0)
+        spoor_buf_clear(out);
     spoor__free(ends);
     spoor_canon_dispose(&scratch);
     return error;

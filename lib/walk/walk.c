@@ -55,35 +55,11 @@ void spoor_item_dispose(spoor_item *item)
     item->marks = NULL;
 }
 
-/* The input file this thread has mapped (spoor_walk__file), whose pages a
- * pass over it hands back as it goes: a file of gigabytes is read without
- * its pages piling up in the process's resident set (they stay in the
- * page cache, and a later pass maps them again). */
-static _Thread_local struct {
-    const unsigned char *ptr;
-    size_t size;
-} mapped;
-
-/* Bytes read between two hand-backs in a pass over a mapped file. */
-#define PASS_WINDOW ((size_t)8 << 20)
-/* Files smaller than this keep their pages while they are read: a later
- * pass would fault them in again, which costs more than it saves. */
-#define RELEASE_MIN ((size_t)64 << 20)
-
-/* Hand back the pages of the mapped input before upto (whole pages only);
- * nothing when upto is not in it. */
+/* A pass over the input hands back its pages (spoor__input_done). */
 static void pages_done(const unsigned char *upto, void *ctx)
 {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE), n;
     (void)ctx;
-    if (!mapped.ptr || mapped.size < RELEASE_MIN || upto <= mapped.ptr ||
-        upto > mapped.ptr + mapped.size)
-        return;
-    n = (size_t)(upto - mapped.ptr);
-    if (upto < mapped.ptr + mapped.size)
-        n -= n % page;
-    if (n)
-        (void)madvise((void *)mapped.ptr, n, MADV_DONTNEED);
+    spoor__input_done(upto);
 }
 
 /* SHA-256 with Nettle (SHA extensions where the CPU has them; several
@@ -98,7 +74,7 @@ static void sha256_hex(const void *data, size_t len, char out[65])
     size_t i, at, n;
     sha256_init(&ctx);
     for (at = 0; at < len; at += n) {
-        n = len - at < PASS_WINDOW ? len - at : PASS_WINDOW;
+        n = len - at < SPOOR_PASS_WINDOW ? len - at : SPOOR_PASS_WINDOW;
         sha256_update(&ctx, n, p + at);
         pages_done(p + at + n, NULL);
     }
@@ -366,15 +342,27 @@ static int spill_flush(spoor_fps *fps, void *ctx)
 }
 
 /* The sink for item's fingerprints in *sink: to opts' spill (when it has
- * one), marks into marks (when not NULL); NULL when neither. */
+ * one), marks into marks (when not NULL), the pages of a spilled text
+ * handed back piece by piece; NULL when none of these. */
+/* A pass over item's text will not read it before upto again. */
+static void text_done(const unsigned char *upto, void *ctx)
+{
+    const spoor_buf *t = &((spoor_item *)ctx)->doc.text;
+    if (t->ptr && (const char *)upto >= t->ptr)
+        spoor_buf__pages_done(t, (size_t)((const char *)upto - t->ptr));
+}
+
 static const spoor_fps_sink *make_sink(spoor_fps_sink *sink, spill_ctx *c,
                                        spoor_item *item,
                                        const spoor_walk_opts *opts,
                                        size_t shift, spoor_text_marks *marks)
 {
     int spill = opts && opts->version >= 6 && opts->spill && opts->spill_at;
-    if (!spill && !marks)
+    int spilled = spoor_buf__spilled(&item->doc.text);
+    if (!spill && !marks && !spilled)
         return NULL;
+    sink->done = spilled ? text_done : NULL;
+    sink->done_ctx = item;
     c->item = item;
     c->opts = opts;
     c->shift = shift;
@@ -792,13 +780,11 @@ int spoor_walk__file(walker *wk, const char *fspath, const char *path,
     }
     /* an extractor run in another process may read the file from fd */
     spoor_isolate__set_file(fd, data, data ? (size_t)st.st_size : 0);
-    mapped.ptr = map;
-    mapped.size = map ? (size_t)st.st_size : 0;
+    spoor__input_set(map, (size_t)st.st_size);
     error = walk_data(wk, path, display, data ? data : "", (size_t)st.st_size,
                       0, NULL, NULL);
     spoor_isolate__set_file(-1, NULL, 0);
-    mapped.ptr = NULL;
-    mapped.size = 0;
+    spoor__input_set(NULL, 0);
     close(fd);
     if (map)
         munmap(map, (size_t)st.st_size);

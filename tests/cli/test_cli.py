@@ -1389,12 +1389,13 @@ def test_verify_and_damage(env):
     db = os.path.join(env.index, "catalogue.sqlite")
     con = sqlite3.connect(db)
     cid, blob = con.execute(
-        "SELECT c.id, c.text FROM contents c JOIN items i ON "
-        "i.content_id = c.id WHERE i.path = 'doc3.txt' AND i.collection_id ="
+        "SELECT c.id, t.z FROM contents c JOIN items i ON "
+        "i.content_id = c.id JOIN texts t ON t.content_id = c.id "
+        "WHERE i.path = 'doc3.txt' AND i.collection_id ="
         " (SELECT id FROM collections WHERE name = 'a')").fetchone()
     blob = bytearray(blob)
     blob[len(blob) // 2] ^= 0x10
-    con.execute("UPDATE contents SET text = ? WHERE id = ?",
+    con.execute("UPDATE texts SET z = ? WHERE content_id = ?",
                 (bytes(blob), cid))
     con.commit()
     con.close()
@@ -2036,6 +2037,24 @@ def test_zip_bomb_stopped_early(env):
     eq([m["path"] for m in r["matches"]], ["ok.txt"], "the rest is read")
 
 
+def write_words(path, size, seed):
+    """A text file of about size bytes at path: lines of 12 words drawn
+    from 20,000 random ones (a sample of 20,000 lines, repeated)."""
+    rng = random.Random(seed)
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz")
+                     for _ in range(rng.randint(2, 9))) for _ in range(20000)]
+    lines = [" ".join(rng.choice(words) for _ in range(12)) + ".\n"
+             for _ in range(20000)]
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        n = 0
+        while n < size:
+            chunk = "".join(rng.choice(lines) + rng.choice(words) + "\n"
+                            for _ in range(2000))
+            f.write(chunk)
+            n += len(chunk)
+
+
 def test_bounded_memory(env):
     """Memory does not grow with an item. Fingerprints and postings that go
     to temporary runs (SPOOR_TEST_SPILL makes small inputs spill: an item's
@@ -2056,14 +2075,19 @@ def test_bounded_memory(env):
         f.write(bytes(rng.randrange(256) for _ in range(300000)) +
                 bytes(100000))
     whole = env.one_segment(env.path("ix-mem"), env.path("in"))
+    spill_all = {"SPOOR_TEST_SPILL": "50,300", "SPOOR_PIECE_BYTES": "1000",
+                 "SPOOR_TEST_TEXT_SPILL": "3000"}
     for spill in ("1000,5000", "50,300"):
         ok(env.one_segment(env.path("ix-" + spill), env.path("in"),
-                           {"SPOOR_TEST_SPILL": spill,
-                            "SPOOR_PIECE_BYTES": "1000"}) == whole,
+                           dict(spill_all, SPOOR_TEST_SPILL=spill)) == whole,
            f"spilled at {spill}: the segment differs")
     env.run("--index", env.path("ix-j2"), "add", "-j", "2", "-c", "c",
-            env.path("in"), index=False,
-            env={"SPOOR_TEST_SPILL": "50,300", "SPOOR_PIECE_BYTES": "1000"})
+            env.path("in"), index=False, env=spill_all)
+    for name in ("long.txt", "d4.txt"):  # texts kept in temporary files
+        out, _, _ = env.run("--index", env.path("ix-50,300"), "show",
+                            "--text", "c:" + name, index=False)
+        eq(out, open(env.path("in/" + name), encoding="utf-8").read(),
+           f"{name} read back")
     text = open(env.path("in/long.txt"), encoding="utf-8").read()
     env.write("q/excerpt.txt", text[len(text) // 3:len(text) // 3 + 2000])
     with open(env.path("in/blob.bin"), "rb") as f:
@@ -2074,7 +2098,8 @@ def test_bounded_memory(env):
     for name in ("ix-mem", "ix-50,300", "ix-j2"):
         out, _, _ = env.run("--index", env.path(name), "check", "--json",
                             env.path("q/excerpt.txt"), env.path("q/piece.bin"),
-                            index=False)
+                            index=False,
+                            env=None if name == "ix-mem" else spill_all)
         answers.append(out)
         env.run("--index", env.path(name), "verify", index=False)
     eq(answers[1], answers[0], "spilled: the same answers")
@@ -2084,7 +2109,7 @@ def test_bounded_memory(env):
     eq([m["path"] for m in found[1]["matches"]], ["blob.bin"], "the bytes")
 
     # under AddressSanitizer (make test-asan sets ASAN_OPTIONS) memory is
-    # its shadow and quarantine: the paths run on 256 MB, unmeasured
+    # its shadow and quarantine: the paths run on less, unmeasured
     sanitized = "ASAN_OPTIONS" in os.environ
     os.makedirs(env.path("big"))
     with open(env.path("big/sparse.bin"), "wb") as f:
@@ -2092,7 +2117,18 @@ def test_bounded_memory(env):
     out, _, _ = env.run("add", "-c", "sparse", env.path("big"))
     ok("1 new" in out and "binary 1" in out, out)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB
-    ok(sanitized or peak < 256 * 1024, f"peak RSS {peak} KiB")
+    ok(sanitized or peak < 256 * 1024, f"sparse file: peak RSS {peak} KiB")
+    # a 200 MB text (its text and compressed text in temporary files),
+    # then checked against itself: an exact copy
+    write_words(env.path("big2/long.txt"), (40 if sanitized else 200) << 20,
+                63)
+    out, _, _ = env.run("add", "-c", "text", env.path("big2"),
+                        env={"MALLOC_PERTURB_": "0"})
+    ok("1 new" in out and "text 1" in out, out)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    ok(sanitized or peak < 256 * 1024, f"200 MB text: peak RSS {peak} KiB")
+    [r] = env.check(env.path("big2/long.txt"), opts=("-c", "text"))
+    ok(r["matches"][0]["exact"] and r["coverage"]["any"] == 1, str(r)[:300])
 
 
 def test_long_query_stretches(env):
@@ -2148,7 +2184,8 @@ def test_long_query_stretches(env):
 
     whole, whole_tables = answers(None)
     long, long_tables = answers({"SPOOR_TEST_OFFSETS_MAX": "2000",
-                                 "SPOOR_TEST_QUERY_WINDOW": "3000,300"})
+                                 "SPOOR_TEST_QUERY_WINDOW": "3000,300",
+                                 "SPOOR_TEST_TEXT_SPILL": "2000"})
     eq(long, whole, "check --json, long queries against whole ones")
     ok(len(whole_tables) >= 4, f"{len(whole_tables)} side-by-side tables")
     eq(long_tables, whole_tables, "side-by-side passages")
@@ -2161,19 +2198,7 @@ def test_long_query_stretches(env):
 
     # the bound: a 200 MB text (under AddressSanitizer, 20 MB, unmeasured)
     sanitized = "ASAN_OPTIONS" in os.environ
-    rng = random.Random(62)
-    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz")
-                     for _ in range(rng.randint(2, 9))) for _ in range(20000)]
-    line = [" ".join(rng.choice(words) for _ in range(12)) + ".\n"
-            for _ in range(20000)]
-    size = (20 if sanitized else 200) << 20
-    with open(env.path("q/big.txt"), "w") as f:
-        n = 0
-        while n < size:
-            chunk = "".join(rng.choice(line) + rng.choice(words) + "\n"
-                            for _ in range(2000))
-            f.write(chunk)
-            n += len(chunk)
+    write_words(env.path("q/big.txt"), (20 if sanitized else 200) << 20, 62)
     # meson's MALLOC_PERTURB_ writes every byte malloc hands out, so that
     # room reserved ahead for growing arrays would count as resident
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -2430,10 +2455,11 @@ def test_old_format_refused(env):
 
 
 def test_catalogue_schema(env):
-    """A new index has schema 4; a long text added is stored in parts and
-    found; an index of schema 1 to 3 (made from other canonical text, or
-    without checksums) is refused by check and by add with the message to
-    build it again, and an unknown schema is refused."""
+    """A new index has schema 5; a long text added is stored in parts and
+    found; an index of schema 1 to 4 (made from other canonical text,
+    without checksums, or with texts in another table) is refused by check
+    and by add with the message to build it again, and an unknown schema
+    is refused."""
     import sqlite3
     env.write("in/a.txt", prose(61, 300))
     env.run("add", "-c", "c", env.path("in/a.txt"))
@@ -2450,14 +2476,15 @@ def test_catalogue_schema(env):
         con.close()
         return v
 
-    eq(schema(), "4", "a new index")
+    eq(schema(), "5", "a new index")
     long_text = "\n".join(prose(700 + i, 200) for i in range(300))
     ok(len(long_text.encode()) > 300000, "long text")
     env.write("in/long.txt", long_text)
     env.run("add", "-c", "c", env.path("in/long.txt"))
     con = sqlite3.connect(db)
-    [head] = con.execute("SELECT substr(text, 1, 16) FROM contents "
-                         "WHERE text_bytes > 300000").fetchone()
+    [head] = con.execute("SELECT substr(t.z, 1, 16) FROM contents c JOIN "
+                         "texts t ON t.content_id = c.id "
+                         "WHERE c.text_bytes > 300000").fetchone()
     con.close()
     eq(head[:4], bytes.fromhex("5e2a4d18"), "stored in parts")
     eq(head[8:16], b"spoortx1", "table of parts")
@@ -2473,7 +2500,7 @@ def test_catalogue_schema(env):
     ok(res["matches"][0]["exact"], "the whole long text")
     out, _, _ = env.run("show", "--text", "c:long.txt")
     eq(out, long_text, "the whole text read back from its parts")
-    for old in ("1", "2", "3"):
+    for old in ("1", "2", "3", "4"):
         schema(old)
         for cmd in (("check", env.path("in/a.txt")),
                     ("add", "-c", "c", env.path("in/a.txt"))):

@@ -330,6 +330,7 @@ static void test_segment__stored_text_parts(void **s)
     char *text = malloc(cap + 16), *back = malloc(cap + 16);
     unsigned x = 7;
     void *z = NULL;
+    spoor_buf zb = SPOOR_BUF_INIT;
     spoor_canon whole = SPOOR_CANON_INIT;
     spoor_text_toc toc;
     ZSTD_CCtx *cctx = ZSTD_createCCtx();
@@ -342,7 +343,9 @@ static void test_segment__stored_text_parts(void **s)
         len += strlen(w);
     }
     assert_int_equal(spoor_normalise(&whole, text, len), 0);
-    assert_int_equal(spoor_text__compress(cctx, 1, text, len, &z, &zlen), 0);
+    assert_int_equal(spoor_text__compress(cctx, 1, text, len, &zb, NULL), 0);
+    z = zb.ptr;
+    zlen = zb.size;
     i = spoor_text__toc_size(z, 20, zlen);
     assert_true(i > 0);
     assert_int_equal(spoor_text__toc_parse(z, i, zlen, len, whole.len, &toc),
@@ -384,11 +387,10 @@ static void test_segment__stored_text_parts(void **s)
             SPOOR_ECORRUPT);
     }
     spoor_text_toc_dispose(&toc);
-    free(z);
     /* a short text: one frame, no table */
-    assert_int_equal(spoor_text__compress(cctx, 1, text, 100000, &z, &zlen), 0);
-    assert_int_equal(spoor_text__toc_size(z, 20, zlen), 0);
-    free(z);
+    assert_int_equal(spoor_text__compress(cctx, 1, text, 100000, &zb, NULL), 0);
+    assert_int_equal(spoor_text__toc_size(zb.ptr, 20, zb.size), 0);
+    spoor_buf_dispose(&zb);
     ZSTD_freeCCtx(cctx);
     spoor_canon_dispose(&whole);
     free(text);

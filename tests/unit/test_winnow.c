@@ -524,7 +524,8 @@ static void test_winnow__text_in_pieces(void **state)
                     expect_same(&got, &want);
                     { /* with a sink taking them as they pile up */
                         spoor_fps all = SPOOR_FPS_INIT;
-                        spoor_fps_sink sink = {50, collect, &all, NULL};
+                        spoor_fps_sink sink = {50,   collect, &all,
+                                               NULL, NULL,    NULL};
                         assert_int_equal(
                             spoor_fingerprint__text(&got, &nchars, &scratch, t,
                                                     len, pieces[p], &sink),
@@ -597,7 +598,7 @@ static void test_winnow__bytes_in_runs(void **state)
                 assert_true(runs[r] > len / 2 || d.calls > 1);
                 { /* with a sink taking them as they pile up */
                     spoor_fps all = SPOOR_FPS_INIT;
-                    spoor_fps_sink sink = {10, collect, &all, NULL};
+                    spoor_fps_sink sink = {10, collect, &all, NULL, NULL, NULL};
                     assert_int_equal(spoor_fingerprint__bytes(&got, b, len,
                                                               runs[r], NULL,
                                                               NULL, &sink),
