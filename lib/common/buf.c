@@ -32,6 +32,13 @@ struct spoor_buf_file {
     size_t released; /* pages before this offset were handed back */
 };
 
+size_t spoor__spill_bound(size_t dflt)
+{
+    const char *v = spoor__test_hook("SPOOR_TEST_TEXT_SPILL");
+    unsigned long long n = v && *v ? strtoull(v, NULL, 10) : 0;
+    return n ? (size_t)n : dflt;
+}
+
 int spoor_buf__spill_over(spoor_buf *buf, size_t over)
 {
     if (!buf->file) {
@@ -122,10 +129,10 @@ fail:
     return SPOOR_EIO;
 }
 
-/* After a write: hand back what a spilled buffer holds every SPILL_STEP
- * bytes written. */
-static void written(spoor_buf *buf)
+void spoor_buf__wrote(spoor_buf *buf)
 {
+    if (buf->file && buf->size < buf->file->released)
+        buf->file->released = 0; /* emptied and written again */
     if (spoor_buf__spilled(buf) &&
         buf->size - buf->file->released >= SPILL_STEP)
         spoor_buf__pages_done(buf, buf->size);
@@ -187,7 +194,7 @@ int spoor_buf_put(spoor_buf *buf, const void *data, size_t len)
         memcpy(buf->ptr + buf->size, data, len);
     buf->size += len;
     buf->ptr[buf->size] = '\0';
-    written(buf);
+    spoor_buf__wrote(buf);
     return 0;
 }
 
@@ -212,6 +219,6 @@ int spoor_buf_printf(spoor_buf *buf, const char *fmt, ...)
     vsnprintf(buf->ptr + buf->size, (size_t)n + 1, fmt, ap);
     va_end(ap);
     buf->size += (size_t)n;
-    written(buf);
+    spoor_buf__wrote(buf);
     return 0;
 }

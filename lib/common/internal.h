@@ -96,6 +96,8 @@ int spoor__read_at(int fd, void *p, size_t n, uint64_t off);
  * the pages it has read (spoor__input_done), so that a file of gigabytes
  * is read without its pages piling up in the resident set. */
 void spoor__input_set(const void *map, size_t size);
+/** The thread's input (spoor__input_set), to set it back later. */
+void spoor__input_get(const void **map, size_t *size);
 /** Hand back the pages of the thread's input before upto (whole pages, in
  * a file of 64 MiB or more); nothing when upto is not in it. */
 void spoor__input_done(const void *upto);
@@ -107,11 +109,18 @@ void spoor__input_done(const void *upto);
  * @return the descriptor, or SPOOR_EIO. */
 int spoor__tmpfile(const char *what);
 
+/** A buffer's bound in memory before it spills: dflt, or what the test
+ * hook SPOOR_TEST_TEXT_SPILL says (tests make small inputs spill). */
+size_t spoor__spill_bound(size_t dflt);
+
 /** Let buf's bytes move to a temporary file once it holds more than over
  * bytes (see buf.c). @return 0 or SPOOR_ENOMEM. */
 int spoor_buf__spill_over(spoor_buf *buf, size_t over);
 /** Whether buf's bytes are in its temporary file. */
 int spoor_buf__spilled(const spoor_buf *buf);
+/** After bytes were written into buf's room directly (buf->size moved
+ * on): a spilled buffer hands back what it holds every 8 MiB written. */
+void spoor_buf__wrote(spoor_buf *buf);
 /** A pass over a spilled buffer will not read its bytes before upto
  * again: hand back their pages (nothing for other buffers). */
 void spoor_buf__pages_done(const spoor_buf *buf, size_t upto);

@@ -76,6 +76,12 @@ void spoor__input_set(const void *map, size_t size)
     input.size = map ? size : 0;
 }
 
+void spoor__input_get(const void **map, size_t *size)
+{
+    *map = input.ptr;
+    *size = input.size;
+}
+
 void spoor__input_done(const void *upto)
 {
     const unsigned char *u = upto;

@@ -139,6 +139,7 @@ static int read_entry(struct archive *a, spoor_buf *out, size_t want,
                                         : "read error");
         out->size += (size_t)n;
         out->ptr[out->size] = '\0';
+        spoor_buf__wrote(out);
         if (out->size > lim->max_member_bytes)
             return spoor__error_set(SPOOR_ELIMIT,
                                     "decompressed text exceeds "
@@ -152,6 +153,10 @@ static int read_entry(struct archive *a, spoor_buf *out, size_t want,
                 (unsigned long long)lim->max_expansion_ratio);
     }
 }
+
+/* Members (and single streams) held in memory at most: a longer one is
+ * read into a temporary file. */
+#define MEMBER_SPILL_BYTES ((size_t)32 << 20)
 
 /* A single compressed stream of text is that text: the first 64 KiB say
  * whether it is text, and then the whole of it is read as a text file. */
@@ -169,13 +174,26 @@ static int stream_text(spoor_doc *doc, const unsigned char *d, size_t len,
         return 0;
     if (archive_read_next_header(a, &e) < ARCHIVE_WARN)
         goto done;
+    /* a long stream goes to a temporary file as it is read (buf.c) */
+    SPOOR_TRY(
+        spoor_buf__spill_over(&b, spoor__spill_bound(MEMBER_SPILL_BYTES)));
     SPOOR_TRY(read_entry(a, &b, READ_CHUNK, packed, lim));
     if (!b.size || strcmp(spoor_detect(b.ptr, b.size), "text"))
         goto done;
     *is_text = 1;
     SPOOR_TRY(read_entry(a, &b, SIZE_MAX, packed, lim));
-    SPOOR_TRY(
-        spoor_ex_text.extract(doc, (const unsigned char *)b.ptr, b.size, lim));
+    {
+        /* decoding hands back the pages of a stream in a temporary file,
+         * as for a mapped input */
+        const void *map;
+        size_t size;
+        spoor__input_get(&map, &size);
+        if (spoor_buf__spilled(&b))
+            spoor__input_set(b.ptr, b.size);
+        error = spoor_ex_text.extract(doc, (const unsigned char *)b.ptr, b.size,
+                                      lim);
+        spoor__input_set(map, size);
+    }
 done:
     spoor_buf_dispose(&b);
     archive_read_free(a);
@@ -225,6 +243,23 @@ static int skip_member(spoor_child_sink sink, void *payload, const char *name,
     return sink(payload, &ev);
 }
 
+/* Hand member ev (its bytes in buf) to sink; the passes over a member in
+ * a temporary file hand its pages back, as for a mapped input. */
+static int sink_member(spoor_child_sink sink, void *payload,
+                       const spoor_child_event *ev, const spoor_buf *buf)
+{
+    const void *map;
+    size_t size;
+    int error;
+    if (!spoor_buf__spilled(buf))
+        return sink(payload, ev);
+    spoor__input_get(&map, &size);
+    spoor__input_set(buf->ptr, buf->size);
+    error = sink(payload, ev);
+    spoor__input_set(map, size);
+    return error;
+}
+
 static int stream_members(const unsigned char *d, size_t len,
                           const spoor_limits *lim, spoor_child_sink sink,
                           void *payload)
@@ -239,6 +274,10 @@ static int stream_members(const unsigned char *d, size_t len,
 
     if (!a)
         return spoor__error_set(SPOOR_EINVALID, "archive cannot be opened");
+    /* a long member goes to a temporary file as it is read (buf.c) */
+    if ((error = spoor_buf__spill_over(
+             &buf, spoor__spill_bound(MEMBER_SPILL_BYTES))) < 0)
+        goto done;
     while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK ||
            rc == ARCHIVE_WARN) {
         const char *path = archive_entry_pathname_utf8(e);
@@ -308,6 +347,9 @@ static int stream_members(const unsigned char *d, size_t len,
                 }
                 buf.size += (size_t)n;
                 expanded += (uint64_t)n;
+                spoor_buf__wrote(&buf);
+                /* what was read of a mapped archive goes back too */
+                spoor__input_done(d + read_so_far(a, len));
                 if (buf.size > lim->max_member_bytes) {
                     snprintf(reason, sizeof(reason),
                              "member exceeds MAX_MEMBER_BYTES (%llu)",
@@ -346,7 +388,7 @@ static int stream_members(const unsigned char *d, size_t len,
                     iso_time(archive_entry_mtime(e), mtime);
                     ev.mtime = mtime;
                 }
-                error = sink(payload, &ev);
+                error = sink_member(sink, payload, &ev, &buf);
             }
         }
         if (error < 0)

@@ -94,14 +94,6 @@ void spoor_limits_default(spoor_limits *out)
  * temporary file as it grows (buf.c). */
 #define TEXT_SPILL_BYTES ((size_t)32 << 20)
 
-/* TEXT_SPILL_BYTES, or what the test hook SPOOR_TEST_TEXT_SPILL says. */
-static size_t text_spill_bytes(void)
-{
-    const char *v = spoor__test_hook("SPOOR_TEST_TEXT_SPILL");
-    unsigned long long n = v && *v ? strtoull(v, NULL, 10) : 0;
-    return n ? (size_t)n : TEXT_SPILL_BYTES;
-}
-
 /* Run the extractor of format f on data (the body of spoor_extract). */
 static int extract_with(const format_entry *f, spoor_doc *out, const void *data,
                         size_t len, const spoor_limits *limits)
@@ -120,7 +112,8 @@ static int extract_with(const format_entry *f, spoor_doc *out, const void *data,
     out->extractor = ex;
     out->streams_children = ex->children != NULL;
     /* a long text goes to a temporary file as it is extracted */
-    if ((error = spoor_buf__spill_over(&out->text, text_spill_bytes())) < 0)
+    if ((error = spoor_buf__spill_over(
+             &out->text, spoor__spill_bound(TEXT_SPILL_BYTES))) < 0)
         return error;
     error = ex->extract(out, data, len, limits);
     if (error == 0)

@@ -270,7 +270,8 @@ static int compress_text(ZSTD_CCtx **cctx, const spoor_doc *doc, spoor_buf *z)
         return 0;
     if (!*cctx && !(*cctx = ZSTD_createCCtx()))
         return spoor__error_oom();
-    if ((error = spoor_buf__spill_over(z, Z_SPILL_BYTES)) < 0)
+    if ((error = spoor_buf__spill_over(z, spoor__spill_bound(Z_SPILL_BYTES))) <
+        0)
         return error;
     return spoor_text__compress(*cctx, ZSTD_LEVEL, doc->text.ptr,
                                 doc->text.size, z, &doc->text);

@@ -8,6 +8,7 @@ Each CASE is one function below (test_CASE); meson runs each as its own test.
 Data is generated here, deterministically, in a fresh temporary folder.
 """
 import base64
+import gzip
 import hashlib
 import json
 import os
@@ -2074,6 +2075,12 @@ def test_bounded_memory(env):
     with open(env.path("in/blob.bin"), "wb") as f:
         f.write(bytes(rng.randrange(256) for _ in range(300000)) +
                 bytes(100000))
+    with zipfile.ZipFile(env.path("in/pack.zip"), "w",
+                         zipfile.ZIP_DEFLATED) as z:  # members spill too
+        z.writestr("inner.txt", prose(9300, 2000))
+        z.writestr("small.txt", prose(9301, 100))
+    with gzip.open(env.path("in/stream.txt.gz"), "wt") as f:
+        f.write(prose(9302, 2000))
     whole = env.one_segment(env.path("ix-mem"), env.path("in"))
     spill_all = {"SPOOR_TEST_SPILL": "50,300", "SPOOR_PIECE_BYTES": "1000",
                  "SPOOR_TEST_TEXT_SPILL": "3000"}
@@ -2088,6 +2095,9 @@ def test_bounded_memory(env):
                             "--text", "c:" + name, index=False)
         eq(out, open(env.path("in/" + name), encoding="utf-8").read(),
            f"{name} read back")
+    out, _, _ = env.run("--index", env.path("ix-50,300"), "show", "--text",
+                        "c:pack.zip!inner.txt", index=False)
+    eq(out, prose(9300, 2000), "a member read back")
     text = open(env.path("in/long.txt"), encoding="utf-8").read()
     env.write("q/excerpt.txt", text[len(text) // 3:len(text) // 3 + 2000])
     with open(env.path("in/blob.bin"), "rb") as f:
@@ -2112,6 +2122,7 @@ def test_bounded_memory(env):
     # its shadow and quarantine: the paths run on less, unmeasured
     sanitized = "ASAN_OPTIONS" in os.environ
     os.makedirs(env.path("big"))
+    os.makedirs(env.path("big3"))
     with open(env.path("big/sparse.bin"), "wb") as f:
         f.truncate((256 << 20) if sanitized else (3 << 30))
     out, _, _ = env.run("add", "-c", "sparse", env.path("big"))
@@ -2119,7 +2130,7 @@ def test_bounded_memory(env):
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB
     ok(sanitized or peak < 256 * 1024, f"sparse file: peak RSS {peak} KiB")
     # a 200 MB text (its text and compressed text in temporary files),
-    # then checked against itself: an exact copy
+    # then as a zip member, then checked against itself: an exact copy
     write_words(env.path("big2/long.txt"), (40 if sanitized else 200) << 20,
                 63)
     out, _, _ = env.run("add", "-c", "text", env.path("big2"),
@@ -2127,6 +2138,16 @@ def test_bounded_memory(env):
     ok("1 new" in out and "text 1" in out, out)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     ok(sanitized or peak < 256 * 1024, f"200 MB text: peak RSS {peak} KiB")
+    # the same text as a zip member: read into a temporary file
+    with zipfile.ZipFile(env.path("big3/long.zip"), "w",
+                         zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.write(env.path("big2/long.txt"), "long.txt")
+    out, _, _ = env.run("add", "-c", "zip", env.path("big3"),
+                        env={"MALLOC_PERTURB_": "0"})
+    ok("zip 1, text 1" in out and "1 already indexed elsewhere" in out, out)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    ok(sanitized or peak < 256 * 1024, f"zip member: peak RSS {peak} KiB")
+    # (ru_maxrss is the most of every command run so far: checks last)
     [r] = env.check(env.path("big2/long.txt"), opts=("-c", "text"))
     ok(r["matches"][0]["exact"] and r["coverage"]["any"] == 1, str(r)[:300])
 
