@@ -14,7 +14,7 @@ hash of the source package's name, so that packages built from one source
   unseen    4 in 10: never indexed
 
 /usr/share/common-licenses is added as a boilerplate collection, as the
-README recommends. The queries and what they are (the truth):
+design (docs/design.md) recommends. The queries and what they are (the truth):
 
   released            a released document, re-wrapped (whitespace changed)
   partially-released  an unseen document with a passage of a released one

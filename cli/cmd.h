@@ -137,7 +137,7 @@ int cli_grow(void **arr, size_t *cap, size_t n, size_t size, size_t first);
 /** Apply "NAME=VALUE" (a bound's name from limits.h) to lim; 0 if ok. */
 int cli_parse_limit(spoor_limits *lim, const char *arg);
 #define CLI_LIMIT_HELP                                                         \
-    "      --limit NAME=N       override a bound (see the README): "           \
+    "      --limit NAME=N       override a bound (docs/design.md): "           \
     "MAX_FILE_BYTES,\n"                                                        \
     "                           MAX_TEXT_BYTES, MAX_DEPTH, MAX_MEMBERS,\n"     \
     "                           MAX_MEMBER_BYTES, MAX_EXPANDED_BYTES,\n"       \

@@ -2,7 +2,7 @@
  * cmd_check.c: spoor check [--json] [-c NAME]... PATH...|-
  *
  * Provenance of each input item and each nested item, as a readable report
- * or as one JSON object per line (design.md). '-' reads standard input.
+ * or as one JSON object per line (docs/design.md). '-' reads standard input.
  */
 #include <errno.h>
 #include <fcntl.h>

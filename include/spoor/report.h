@@ -1,7 +1,7 @@
 /*
  * spoor/report.h: rendering check results as JSON lines or readable text.
  *
- * The JSON object follows design.md exactly (input, sha256, format, bytes,
+ * The JSON object follows docs/design.md exactly (input, sha256, format, bytes,
  * text_bytes, dates, verdict, coverage, first_release, postdates, matches)
  * and adds fields only: path, encoding, warning, fingerprints, boilerplate,
  * sources_not_verified, approximate. Matches are one per occurrence

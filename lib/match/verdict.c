@@ -1,6 +1,6 @@
 /*
  * verdict.c: evidence -> verdict (thresholds documented in spoor/match.h
- * and the README). Pure function; the only place verdict words are made.
+ * and docs/design.md). Pure function; the only place verdict words are made.
  */
 #include "match_int.h"
 
