@@ -6,7 +6,8 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps deps-test build demo test test-asan fuzz fuzz-smoke bench eval mutate format format-check clean
+.PHONY: all deps deps-test build demo test test-asan fuzz fuzz-smoke bench eval mutate format format-check clean install
+PREFIX     ?= /usr/local
 BENCH_SCALE ?= 1000000
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME  ?= 300
@@ -66,6 +67,13 @@ eval: build
 # the suite); MUTATE_ARGS="--stage verdict" or "--only ID,..." for some
 mutate: deps-test
 	/usr/bin/python3 tests/mutation/run.py $(MUTATE_ARGS)
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the binary, libspoor and
+# its modules, the public headers, spoor.pc, man pages, bash completion
+install: build
+	meson configure $(BUILD) -Dprefix=$(PREFIX)
+	ninja -C $(BUILD)
+	meson install -C $(BUILD) --no-rebuild $(if $(DESTDIR),--destdir $(DESTDIR),)
 
 demo: build
 	examples/demo.sh $(BUILD)/cli/spoor

@@ -50,7 +50,10 @@ static void usage(FILE *f)
                "COMMAND --help')\n                    for a command\n"
                "      --version     print the version\n"
                "\nexit status: 0 ok, 1 error (the message names the input and "
-               "the reason), 2 bad usage\n");
+               "the reason), 2 bad usage,\n"
+               "3 check --fail-on found such a verdict, 130 interrupted\n"
+               "\nThe design and the JSON contract: docs/design.md; man pages: "
+               "spoor(1),\nspoor-COMMAND(1).\n");
 }
 
 /*

@@ -2230,6 +2230,102 @@ def test_long_query_stretches(env):
     ok(sanitized or peak < 512 * 1024, f"peak RSS {peak} KiB ({before})")
 
 
+INSTALLED_CHECK = r"""
+#include <spoor/spoor.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Check argv[2] (text) against the index argv[1] through the public API. */
+int main(int argc, char **argv)
+{
+    spoor_store *s = NULL;
+    spoor_result *r = NULL;
+    spoor_item item;
+    spoor_check_opts opts = SPOOR_CHECK_OPTS_INIT;
+    if (argc != 3)
+        return 2;
+    memset(&item, 0, sizeof(item));
+    if (spoor_store_open(&s, argv[1], SPOOR_STORE_READONLY) < 0 ||
+        spoor_item_from_text(&item, argv[2], strlen(argv[2])) < 0 ||
+        spoor_check_item(&r, s, &item, &opts) < 0) {
+        fprintf(stderr, "%s\n", spoor_error_last()->message);
+        return 1;
+    }
+    printf("%s %zu\n", r->verdict, r->n_matches);
+    spoor_result_free(r);
+    spoor_item_dispose(&item);
+    spoor_store_free(s);
+    return 0;
+}
+"""
+
+
+def test_install(env):
+    """What make install does (meson install into a temporary DESTDIR)
+    lays out the binary, libspoor and its modules, the public headers,
+    spoor.pc, a man page for spoor and for each command (generated from
+    the help) and the bash completion; the installed binary, with nothing
+    of the build tree in reach, runs the demo case; and a C program built
+    against the installed headers with `pkg-config --cflags --libs spoor`
+    checks a fragment through the public API."""
+    build = os.path.dirname(os.path.dirname(os.path.abspath(SPOOR)))
+    dest = env.path("dest")
+    subprocess.run(["meson", "install", "-C", build, "--no-rebuild",
+                    "--quiet", "--destdir", dest], check=True,
+                   capture_output=True)
+    found = {}
+    for root, _, files in os.walk(dest):
+        for f in files:
+            found.setdefault(f, os.path.join(root, f))
+    for name in ("spoor.h", "store.h", "spoor.pc", "spoor.1",
+                 "spoor-check.1", "spoor-verify.1", "spoor-docs-0.1.0.so",
+                 "spoor-mail-0.1.0.so"):
+        ok(name in found, f"{name} installed: {sorted(found)}")
+    binary = [p for p in (os.path.join(r, "spoor")
+                          for r, _, fs in os.walk(dest) if "spoor" in fs)
+              if p.endswith("/bin/spoor")][0]
+    completion = [os.path.join(r, "spoor") for r, _, fs in os.walk(dest)
+                  if "spoor" in fs and r.endswith("completions")][0]
+    libdir = os.path.dirname(found["spoor.pc"]).rsplit("/pkgconfig", 1)[0]
+    ok(os.path.exists(os.path.join(libdir, "libspoor.so")), libdir)
+    man = open(found["spoor-check.1"]).read()
+    ok(".SH SYNOPSIS" in man and "--fail-on" in man, man[:400])
+    comp = open(completion).read()
+    ok("complete -o filenames -F _spoor spoor" in comp and
+       "--fail-on" in comp, comp[:300])
+    # the installed binary, nothing of the build tree in reach
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("LD_LIBRARY_PATH", "SPOOR_INDEX")}
+    clean["LD_LIBRARY_PATH"] = libdir
+    clean["DEMO_DIR"] = env.path("demo")
+    p = subprocess.run([os.path.join(ROOT, "examples", "demo.sh"), binary],
+                       capture_output=True, text=True, env=clean,
+                       timeout=240)
+    eq(p.returncode, 0, p.stderr[-2000:])
+    ok("exact copy" in p.stdout and "partially-released" in p.stdout,
+       p.stdout[-2000:])
+    # a program built against the installed headers and library
+    env.write("prog/check.c", INSTALLED_CHECK)
+    pc = dict(clean, PKG_CONFIG_PATH=os.path.dirname(found["spoor.pc"]),
+              PKG_CONFIG_SYSROOT_DIR=dest)
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "spoor"],
+                           capture_output=True, text=True, env=pc, check=True)
+    ok(dest in flags.stdout and "-lspoor" in flags.stdout, flags.stdout)
+    subprocess.run(["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-o",
+                    env.path("prog/check"), env.path("prog/check.c")] +
+                   flags.stdout.split(), check=True, env=pc)
+    released = [os.path.join(r, f) for r, _, fs in
+                os.walk(os.path.join(env.path("demo"), "dump-1"))
+                for f in fs if f.endswith(".txt")][0]
+    text = open(released, encoding="utf-8").read()
+    p = subprocess.run([env.path("prog/check"),
+                        os.path.join(env.path("demo"), "spoor-index"),
+                        text[:600]], capture_output=True, text=True, env=clean)
+    eq(p.returncode, 0, p.stderr)
+    ok(p.stdout.split()[0] == "released" and int(p.stdout.split()[1]) >= 1,
+       p.stdout)
+
+
 def test_names_and_events(env):
     """Collection and event names are checked (no control characters, ':'
     or '!', no leading '-', at most 128 bytes, valid UTF-8); recording an
