@@ -20,14 +20,20 @@ const char *spoor_version(void)
     return SPOOR_VERSION;
 }
 
+int spoor__error_setv(int code, const char *fmt, va_list ap)
+{
+    vsnprintf(message, sizeof(message), fmt, ap);
+    last.code = code;
+    last.message = message;
+    return code;
+}
+
 int spoor__error_set(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof(message), fmt, ap);
+    code = spoor__error_setv(code, fmt, ap);
     va_end(ap);
-    last.code = code;
-    last.message = message;
     return code;
 }
 

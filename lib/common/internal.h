@@ -11,6 +11,7 @@
 #define SPOOR_COMMON_INTERNAL_H
 
 #include <assert.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,8 @@ char *spoor__strndup(const char *s, size_t n);
 void spoor__alloc_fail_after(long n);
 
 /** Store a message for code on this thread; returns code. */
+/** spoor__error_set with a va_list. */
+int spoor__error_setv(int code, const char *fmt, va_list ap);
 int spoor__error_set(int code, const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 2, 3)))

@@ -24,6 +24,10 @@
  * Programs linked with the static internal library (tests, fuzzers, the
  * bench) link the modules' objects too; spoor_module__get then returns the
  * linked-in table and never calls dlopen.
+ *
+ * libspoor exports its public API only; a module finds the internal
+ * helpers it calls through the table the loader hands it (host.h): the
+ * loader sets the module's spoor__host before it uses anything of it.
  */
 #ifndef SPOOR_MODULE_H
 #define SPOOR_MODULE_H
@@ -32,7 +36,7 @@
 #include "../extract/extract_int.h"
 
 /* Bumped whenever spoor_module changes; modules and library must agree. */
-#define SPOOR_MODULE_ABI 2
+#define SPOOR_MODULE_ABI 3
 
 typedef struct spoor_module {
     unsigned abi;        /* SPOOR_MODULE_ABI */

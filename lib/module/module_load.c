@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "host.h"
 #include "module.h"
 
 #pragma weak spoor_module_mail
@@ -70,6 +71,7 @@ static void load(module_slot *m)
 {
     char path[PATH_MAX];
     const spoor_module *t;
+    const spoor_host **host;
     void *h;
 
     if (m->linked) {
@@ -84,7 +86,8 @@ static void load(module_slot *m)
         return;
     }
     t = dlsym(h, m->symbol);
-    if (!t || t->abi != SPOOR_MODULE_ABI ||
+    host = dlsym(h, "spoor__host");
+    if (!t || !host || t->abi != SPOOR_MODULE_ABI ||
         strcmp(t->version, SPOOR_VERSION) != 0) {
         snprintf(m->error, sizeof(m->error),
                  "the extractor module %s is not the one built with "
@@ -93,6 +96,8 @@ static void load(module_slot *m)
         dlclose(h);
         return;
     }
+    /* the helpers of libspoor the module calls (host.h), before any call */
+    *host = &spoor__host_table;
     m->loaded = t;
 }
 

@@ -2262,7 +2262,8 @@ int main(int argc, char **argv)
 
 def test_install(env):
     """What make install does (meson install into a temporary DESTDIR)
-    lays out the binary, libspoor and its modules, the public headers,
+    lays out the binary, libspoor (exporting its public API only) and its
+    modules, the public headers,
     spoor.pc, a man page for spoor and for each command (generated from
     the help) and the bash completion; the installed binary, with nothing
     of the build tree in reach, runs the demo case; and a C program built
@@ -2288,6 +2289,20 @@ def test_install(env):
                   if "spoor" in fs and r.endswith("completions")][0]
     libdir = os.path.dirname(found["spoor.pc"]).rsplit("/pkgconfig", 1)[0]
     ok(os.path.exists(os.path.join(libdir, "libspoor.so")), libdir)
+    # libspoor exports its public API and nothing else: every SPOOR_API
+    # function of the installed headers, no internal (spoor_*__*) symbol
+    nm = subprocess.run(["nm", "-D", "--defined-only",
+                         os.path.join(libdir, "libspoor.so")],
+                        capture_output=True, text=True, check=True).stdout
+    exported = {ln.split()[2] for ln in nm.splitlines()
+                if len(ln.split()) == 3 and ln.split()[1] in "TDBR"}
+    headers = "".join(open(os.path.join(os.path.dirname(found["spoor.h"]),
+                                        h)).read()
+                      for h in os.listdir(os.path.dirname(found["spoor.h"])))
+    api = set(re.findall(r"SPOOR_API[^;(]*?\b(spoor_\w+)\s*\(", headers))
+    ok(len(api) > 80, f"{len(api)} API functions")
+    eq(sorted(exported - api), [], "exported beyond the public API")
+    eq(sorted(api - exported), [], "public API not exported")
     man = open(found["spoor-check.1"]).read()
     ok(".SH SYNOPSIS" in man and "--fail-on" in man, man[:400])
     comp = open(completion).read()

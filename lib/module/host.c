@@ -1,0 +1,53 @@
+/*
+ * host.c (lib/module): libspoor's table of the internal helpers it lends
+ * its modules (host.h), which the loader hands each module it loads.
+ */
+#include "host.h"
+#include "../detect/detect.h"
+
+const spoor_host spoor__host_table = {
+    SPOOR_HOST_ABI,
+    spoor__malloc,
+    spoor__calloc,
+    spoor__free,
+    spoor__strdup,
+    spoor__array_reserve,
+    spoor__error_setv,
+    spoor__error_oom,
+    spoor__civil_from_days,
+    spoor__days_from_civil,
+    spoor__memfd_copy,
+    spoor__input_set,
+    spoor__input_get,
+    spoor__input_done,
+    spoor__spill_bound,
+    spoor_buf__spill_over,
+    spoor_buf__spilled,
+    spoor_buf__wrote,
+    spoor_detect__ooxml_kind,
+    spoor_detect__odf_kind,
+    spoor_detect__flat_odf_kind,
+    spoor_detect__mbox_from_line,
+    spoor_doc__add_child,
+    spoor_doc__add_child_as,
+    spoor_doc__add_date,
+    spoor_doc__add_meta,
+    spoor_doc__add_metas,
+    spoor_doc__add_skip,
+    spoor_doc__put_header,
+    spoor_extract__format_name,
+    spoor_extract__has_alnum,
+    spoor_extract__sanitize_name,
+    spoor_extract__isolated,
+    spoor_extract__isolated_children,
+    spoor_text__cp1252,
+    spoor_text__put_cp,
+    spoor_text__valid_utf8,
+    spoor_wire__child,
+    spoor_wire__skip,
+    spoor_wire__encode_doc,
+    spoor_wire__decode_doc,
+    &spoor_ex_text,
+    &spoor_ex_rtf,
+    spoor_dkim__parse_iso,
+};
