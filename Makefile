@@ -6,7 +6,8 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps deps-test build demo test test-asan fuzz fuzz-smoke bench eval mutate format format-check clean install
+.PHONY: all deps deps-test build demo test test-asan fuzz fuzz-smoke bench eval mutate format format-check clean install release-check
+RELEASE_BUILD ?= build-release
 PREFIX     ?= /usr/local
 BENCH_SCALE ?= 1000000
 FUZZ_BUILD ?= build-fuzz
@@ -75,6 +76,18 @@ install: build
 	ninja -C $(BUILD)
 	meson install -C $(BUILD) --no-rebuild $(if $(DESTDIR),--destdir $(DESTDIR),)
 
+# make release-check: a release build (-Dtests=false) of libspoor and its
+# modules holds no test hook (no SPOOR_TEST_* name, no test knob)
+release-check: deps
+	test -f $(RELEASE_BUILD)/build.ninja || \
+	  meson setup $(RELEASE_BUILD) -Dtests=false -Dwerror=true $(MESON_OPTS)
+	ninja -C $(RELEASE_BUILD) lib/libspoor.so.0.1.0 lib/spoor-docs-0.1.0.so \
+	  lib/spoor-mail-0.1.0.so lib/spoor-dkim-0.1.0.so
+	@if strings $(RELEASE_BUILD)/lib/libspoor.so.0.1.0 $(RELEASE_BUILD)/lib/spoor-*.so | \
+	  grep -E 'SPOOR_TEST_|SPOOR_PIECE_BYTES'; then \
+	  echo "release build holds test hooks"; exit 1; fi
+	@echo "release build: no test hook"
+
 demo: build
 	examples/demo.sh $(BUILD)/cli/spoor
 
@@ -87,4 +100,4 @@ format-check:
 	clang-format --dry-run --Werror $(SOURCES)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(RELEASE_BUILD)

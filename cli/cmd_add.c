@@ -203,6 +203,7 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *name = NULL, *kind = NULL, *date = NULL, *note = NULL;
+    spoor_kind kind_id = SPOOR_KIND_DEFAULT;
     add_ctx c;
     wanted found = {NULL, 0};
     spoor_walk_opts wopts;
@@ -255,13 +256,8 @@ int cmd_add(int argc, char **argv, const cli_global *g)
     }
     if (!name || !*name)
         return cli_error_usage("add", "a collection is required (-c NAME)");
-    if (kind && strcmp(kind, "internal") && strcmp(kind, "release") &&
-        strcmp(kind, "suspect") && strcmp(kind, "reference") &&
-        strcmp(kind, "boilerplate"))
-        return cli_error_usage("add",
-                               "unknown kind '%s' (internal, release, "
-                               "suspect, reference or boilerplate)",
-                               kind);
+    if (kind && spoor_kind_parse(&kind_id, kind) < 0)
+        return cli_error_usage("add", "%s", spoor_error_last()->message);
     if (date && !cli_valid_date(date))
         return cli_error_usage("add", "date '%s' is not a YYYY-MM-DD date",
                                date);
@@ -287,7 +283,7 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         rc = cli_error_lib(name);
         goto done;
     }
-    if (kind && !strcmp(kind, "release") && !date)
+    if (kind && kind_id == SPOOR_KIND_RELEASE && !date)
         fprintf(stderr,
                 "spoor: %s: warning: a release without a date (-d): its "
                 "items cannot be placed in time, nor can first releases\n",

@@ -183,12 +183,36 @@ SPOOR_API int spoor_store_keys(spoor_store *s, spoor_key_info_cb cb,
 
 /* ==== Reading ==== */
 
+/* The kinds of collection: what a collection is to the case. */
+typedef enum spoor_kind {
+    SPOOR_KIND_INTERNAL,    /* the victim's own files */
+    SPOOR_KIND_RELEASE,     /* a public leak release (dated) */
+    SPOOR_KIND_SUSPECT,     /* documents under question */
+    SPOOR_KIND_REFERENCE,   /* anything else; the default */
+    SPOOR_KIND_BOILERPLATE, /* licences, footers...: never evidence */
+    SPOOR_N_KINDS
+} spoor_kind;
+
+#define SPOOR_KIND_DEFAULT SPOOR_KIND_REFERENCE
+
+/** The name of kind k ("internal", "release", ...), as the index, the
+ * command line and JSON spell it; NULL for a value out of range. */
+SPOOR_API const char *spoor_kind_name(spoor_kind k);
+
+/**
+ * The kind called name.
+ * @param[out] out the kind.
+ * @return 0, or SPOOR_EINVALID (the error names the kinds there are).
+ */
+SPOOR_API int spoor_kind_parse(spoor_kind *out, const char *name);
+
 typedef struct spoor_occurrence {
     int64_t item_id;
-    char *collection; /* owned */
-    char *kind;       /* owned */
-    char *date;       /* owned; NULL when the collection has none */
-    char *path;       /* owned */
+    char *collection;   /* owned */
+    char *kind;         /* owned: its name */
+    spoor_kind kind_id; /* the same, as an enum */
+    char *date;         /* owned; NULL when the collection has none */
+    char *path;         /* owned */
 } spoor_occurrence;
 
 /** Everything the index knows about one stored content. */

@@ -141,11 +141,11 @@ static int is_shared(const survey *v, int64_t id)
 }
 
 /* Whether rec has an occurrence in a collection of kind. */
-static int occurs_as(const spoor_record *rec, const char *kind)
+static int occurs_as(const spoor_record *rec, spoor_kind kind)
 {
     size_t i;
     for (i = 0; i < rec->n_occ; i++)
-        if (!strcmp(rec->occ[i].kind, kind))
+        if (rec->occ[i].kind_id == kind)
             return 1;
     return 0;
 }
@@ -190,7 +190,7 @@ static int answer_content(spoor_store *s, const survey *v, int64_t id,
     }
     a->substance = a->rec->canon_len - a->rec->header_chars;
     if (!is_shared(v, id) && a->substance >= SPOOR_GUARANTEE &&
-        a->rec->n_fps > 0 && !occurs_as(a->rec, "boilerplate")) {
+        a->rec->n_fps > 0 && !occurs_as(a->rec, SPOOR_KIND_BOILERPLATE)) {
         for (b = 0; b < v->c->n; b++)
             if (occurs_in(a->rec, v->c->v[b].name)) {
                 a->in[b].chars = a->substance;
@@ -553,7 +553,7 @@ static int add_to_tally(const answer *ans, void *ctx)
     if (!t->on_item)
         return 0;
     for (k = 0; k < rec->n_occ && !c; k++)
-        if (!strcmp(rec->occ[k].kind, "internal")) {
+        if (rec->occ[k].kind_id == SPOOR_KIND_INTERNAL) {
             c = rec->occ[k].collection;
             p = rec->occ[k].path;
         }
@@ -578,7 +578,7 @@ int spoor_timeline(spoor_store *s, const spoor_check_opts *opts, unsigned jobs,
     memset(&t, 0, sizeof(t));
     SPOOR_TRY(spoor_store_collections(s, add_col, &all));
     for (i = 0; i < all.n; i++) /* releases, in date order (undated last) */
-        if (!strcmp(all.v[i].kind, "release")) {
+        if (!strcmp(all.v[i].kind, spoor_kind_name(SPOOR_KIND_RELEASE))) {
             SPOOR_TRY(spoor__array_reserve((void **)&rel.v, &rel.cap, rel.n + 1,
                                            sizeof(*rel.v)));
             rel.v[rel.n++] = all.v[i];
@@ -590,7 +590,8 @@ int spoor_timeline(spoor_store *s, const spoor_check_opts *opts, unsigned jobs,
     t.counts = spoor__calloc(3 * rel.n + 1, sizeof(*t.counts));
     SPOOR_ALLOC_CHECK(t.counts);
     /* the internal collections' contents (all.v keeps the others) */
-    SPOOR_TRY(contents_of(s, &all, "internal", &ids, &n_ids));
+    SPOOR_TRY(contents_of(s, &all, spoor_kind_name(SPOOR_KIND_INTERNAL), &ids,
+                          &n_ids));
     SPOOR_TRY(run_survey(s, &rel, ids, n_ids, opts, jobs, add_to_tally, &t,
                          progress, payload));
     for (k = 0; k < rel.n; k++) {

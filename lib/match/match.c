@@ -295,7 +295,7 @@ static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
     if (filter_occurrences(m->source, opts) == 0)
         goto done;
     m->exact = exact;
-    m->boilerplate = has_kind(m, "boilerplate");
+    m->boilerplate = has_kind(m, spoor_kind_name(SPOOR_KIND_BOILERPLATE));
     if (exact) {
         SPOOR_TRY(exact_region(item, m));
     } else if (item->fp_bytes) {
@@ -657,7 +657,7 @@ static int compute_first_release(spoor_result *r, const spoor_check_opts *opts)
         for (j = 0; j < rec->n_occ; j++) {
             const spoor_occurrence *o = &rec->occ[j];
             double sh;
-            if (strcmp(o->kind, "release"))
+            if (o->kind_id != SPOOR_KIND_RELEASE)
                 continue;
             if (best &&
                 !(o->date && (!best->date || strcmp(o->date, best->date) < 0 ||
@@ -835,7 +835,8 @@ done:
  * text covers it whole) and the release evidence in characters. */
 static int kind_coverages(spoor_result *r)
 {
-    const char *kinds[3] = {"release", "internal", NULL};
+    const char *kinds[3] = {spoor_kind_name(SPOOR_KIND_RELEASE),
+                            spoor_kind_name(SPOOR_KIND_INTERNAL), NULL};
     double *cov[3] = {&r->cov_release, &r->cov_internal, &r->cov_any};
     size_t *held[3] = {&r->release_chars, &r->internal_chars, &r->any_chars};
     size_t i, j, chars;
@@ -857,7 +858,7 @@ static int released_any(const spoor_result *r)
 {
     size_t i;
     for (i = 0; i < r->n_matches; i++)
-        if (of_kind(&r->matches[i], "release"))
+        if (of_kind(&r->matches[i], spoor_kind_name(SPOOR_KIND_RELEASE)))
             return 1;
     return 0;
 }

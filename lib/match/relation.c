@@ -42,7 +42,7 @@ static const char *release_date(const spoor_record *rec)
     const char *best = NULL;
     size_t i;
     for (i = 0; i < rec->n_occ; i++)
-        if (!strcmp(rec->occ[i].kind, "release") && rec->occ[i].date &&
+        if (rec->occ[i].kind_id == SPOOR_KIND_RELEASE && rec->occ[i].date &&
             (!best || strcmp(rec->occ[i].date, best) < 0))
             best = rec->occ[i].date;
     return best;
@@ -164,7 +164,7 @@ static void origin_at(const spoor_result *r, size_t i, size_t c,
             o->origin = (long)x;
         for (e = 0; e < m->source->n_occ; e++) {
             const spoor_occurrence *oc = &m->source->occ[e];
-            if (strcmp(oc->kind, "release") ||
+            if (oc->kind_id != SPOOR_KIND_RELEASE ||
                 (o->first_release >= 0 &&
                  (!oc->date || (rel_date && strcmp(oc->date, rel_date) >= 0))))
                 continue;

@@ -134,7 +134,7 @@ static const spoor_occurrence *exact_release(const spoor_result *r)
         if (!r->matches[i].exact)
             continue;
         for (j = 0; j < rec->n_occ; j++)
-            if (!strcmp(rec->occ[j].kind, "release") &&
+            if (rec->occ[j].kind_id == SPOOR_KIND_RELEASE &&
                 (!best ||
                  (rec->occ[j].date &&
                   (!best->date || strcmp(rec->occ[j].date, best->date) < 0))))

@@ -557,6 +557,9 @@ occurrences:
         o->item_id = sqlite3_column_int64(st, 0);
         o->collection = col_dup(st, 1);
         o->kind = col_dup(st, 2);
+        o->kind_id = SPOOR_KIND_DEFAULT;
+        if (o->kind) /* a kind the index holds was checked when stored */
+            (void)spoor_kind_parse(&o->kind_id, o->kind);
         o->date = col_dup(st, 3);
         o->path = col_dup(st, 4);
         if (!o->collection || !o->kind || !o->path ||

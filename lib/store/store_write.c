@@ -83,11 +83,33 @@ static int valid_name(const char *what, const char *name)
                             n > 60 ? "..." : "", why);
 }
 
+static const char *const kind_names[SPOOR_N_KINDS] = {
+    "internal", "release", "suspect", "reference", "boilerplate"};
+#define KINDS_LISTED "internal, release, suspect, reference or boilerplate"
+
+const char *spoor_kind_name(spoor_kind k)
+{
+    return (unsigned)k < SPOOR_N_KINDS ? kind_names[k] : NULL;
+}
+
+int spoor_kind_parse(spoor_kind *out, const char *name)
+{
+    unsigned k;
+    for (k = 0; name && k < SPOOR_N_KINDS; k++)
+        if (!strcmp(name, kind_names[k])) {
+            *out = (spoor_kind)k;
+            return 0;
+        }
+    return spoor__error_set(SPOOR_EINVALID,
+                            "unknown kind '%s' (" KINDS_LISTED ")",
+                            name ? name : "");
+}
+
+/* Whether k names a kind. */
 static int valid_kind(const char *k)
 {
-    return !strcmp(k, "internal") || !strcmp(k, "release") ||
-           !strcmp(k, "suspect") || !strcmp(k, "reference") ||
-           !strcmp(k, "boilerplate");
+    spoor_kind parsed;
+    return spoor_kind_parse(&parsed, k) == 0;
 }
 
 int spoor_store_collection(spoor_store *s, const char *name, const char *kind,
@@ -99,9 +121,8 @@ int spoor_store_collection(spoor_store *s, const char *name, const char *kind,
 
     if (kind && !valid_kind(kind))
         return spoor__error_set(SPOOR_EINVALID,
-                                "collection '%s': unknown kind '%s' (internal, "
-                                "release, suspect, reference or "
-                                "boilerplate)",
+                                "collection '%s': unknown kind '%s' "
+                                "(" KINDS_LISTED ")",
                                 name, kind);
     if (sqlite3_prepare_v2(s->db,
                            "SELECT id, kind, date FROM collections "
@@ -141,7 +162,8 @@ int spoor_store_collection(spoor_store *s, const char *name, const char *kind,
                            -1, &st, NULL) != SQLITE_OK)
         return db_error(s, "collections");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, kind ? kind : "reference", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind ? kind : spoor_kind_name(SPOOR_KIND_DEFAULT),
+                      -1, SQLITE_STATIC);
     if (date)
         sqlite3_bind_text(st, 3, date, -1, SQLITE_STATIC);
     if (note)
@@ -199,11 +221,9 @@ int spoor_store_collection_set(spoor_store *s, const char *name,
 {
     const char *args[1];
     int error = 0;
-    if (kind && !valid_kind(kind))
-        return spoor__error_set(SPOOR_EINVALID,
-                                "unknown kind '%s' (internal, release, "
-                                "suspect, reference or boilerplate)",
-                                kind);
+    spoor_kind k;
+    if (kind && (error = spoor_kind_parse(&k, kind)) < 0)
+        return error;
     if (kind && (args[0] = kind,
                  error = change_named(
                      s, "UPDATE collections SET kind = ? WHERE name = ?",
