@@ -107,7 +107,7 @@ static int on_item(const spoor_item *item, void *payload)
     int status, error;
     if (cli_interrupted())
         return SPOOR_EUSER; /* stop the walk: what is stored is kept */
-    if ((error = spoor_store_add_item(c->store, c->collection, item, &status)) <
+    if ((error = spoor_store_add_item(&status, c->store, c->collection, item)) <
         0)
         return error;
     if (status == SPOOR_ADD_NEW)
@@ -278,7 +278,7 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         goto done;
     }
     found.name = NULL; /* found.found: whether it was there before */
-    if (spoor_store_collection(c.store, name, kind, date, note, &c.collection) <
+    if (spoor_store_collection(&c.collection, c.store, name, kind, date, note) <
         0) {
         rc = cli_error_lib(name);
         goto done;
@@ -331,7 +331,7 @@ int cmd_add(int argc, char **argv, const cli_global *g)
     if (!found.found && c.n_new + c.n_dup + c.n_present == 0) {
         /* nothing was added: the collection this add made goes again */
         uint64_t items, contents;
-        if (spoor_store_collection_rm(c.store, name, &items, &contents) < 0)
+        if (spoor_store_collection_rm(&items, &contents, c.store, name) < 0)
             rc = cli_error_lib(name);
         else
             fprintf(stderr,

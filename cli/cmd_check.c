@@ -539,7 +539,7 @@ int cmd_check(int argc, char **argv, const cli_global *g)
     }
     for (i = 0; i < (int)n_only; i++) {
         int64_t id;
-        if (spoor_store_collection(c.store, only[i], NULL, NULL, NULL, &id) <
+        if (spoor_store_collection(&id, c.store, only[i], NULL, NULL, NULL) <
             0) {
             rc = cli_error_lib(only[i]);
             goto done;
@@ -594,7 +594,7 @@ int cmd_check(int argc, char **argv, const cli_global *g)
     if (c.html) {
         spoor_buf page = SPOOR_BUF_INIT;
         rc = cli_write_report(html_path, &page,
-                              spoor_html_finish(c.html, &page));
+                              spoor_html_finish(&page, c.html));
         spoor_buf_dispose(&page);
         if (rc != CLI_OK)
             goto done;

@@ -46,7 +46,7 @@ static int print_row(const spoor_collection_info *c, void *payload)
 static int remove_collection(spoor_store *store, const char *name)
 {
     uint64_t items, contents;
-    if (spoor_store_collection_rm(store, name, &items, &contents) < 0)
+    if (spoor_store_collection_rm(&items, &contents, store, name) < 0)
         return cli_error_lib(name);
     printf("removed collection '%s': %llu item%s, and %llu content%s no "
            "other collection held\n(their postings are skipped now and "

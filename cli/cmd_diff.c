@@ -60,13 +60,13 @@ static int load_side(side *s, const cli_global *g, spoor_store **store)
     if (!*store && spoor_store_open(store, g->index, SPOOR_STORE_READONLY) < 0)
         return cli_error(s->name, "no such file, and %s",
                          spoor_error_last()->message);
-    if (spoor_store_resolve(*store, s->name, &content) < 0)
+    if (spoor_store_resolve(&content, *store, s->name) < 0)
         return cli_error_lib(s->name);
-    if (spoor_store_record(*store, content, &rec) < 0)
+    if (spoor_store_record(&rec, *store, content) < 0)
         return cli_error_lib(s->name);
     header = (size_t)rec->header_bytes;
     spoor_record_free(rec);
-    if (spoor_store_text(*store, content, &text) < 0)
+    if (spoor_store_text(&text, *store, content) < 0)
         return cli_error_lib(s->name);
     s->data = text.ptr ? text.ptr : strdup("");
     s->len = text.size;

@@ -44,7 +44,7 @@ int cmd_event(int argc, char **argv, const cli_global *g)
         size_t n = 0, i;
         if ((rc = cli_open_index(&store, g, SPOOR_STORE_READONLY)) != CLI_OK)
             return rc;
-        if (spoor_store_events(store, &ev, &n) < 0)
+        if (spoor_store_events(&ev, &n, store) < 0)
             rc = cli_error_lib(g->index);
         for (i = 0; i < n && rc == CLI_OK; i++) {
             spoor_buf o = SPOOR_BUF_INIT;

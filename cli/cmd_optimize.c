@@ -32,8 +32,8 @@ int cmd_optimize(int argc, char **argv, const cli_global *g)
         return cli_error_usage("optimize", "takes no arguments");
     if ((rc = cli_open_index(&store, g, 0)) != CLI_OK)
         return rc;
-    if (spoor_store_optimize(store, &merged) < 0 ||
-        spoor_store_stats(store, &st) < 0) {
+    if (spoor_store_optimize(&merged, store) < 0 ||
+        spoor_store_stats(&st, store) < 0) {
         rc = cli_error_lib(g->index);
     } else if (merged) {
         printf("merged %llu segment%s into one (%lld postings, %lld "

@@ -285,13 +285,13 @@ int cmd_show(int argc, char **argv, const cli_global *g)
             rc = cli_error(ref, "no such item in %s", outer);
             goto done;
         }
-        if (store && spoor_store_resolve(store, fw.found.sha256, &content) < 0)
+        if (store && spoor_store_resolve(&content, store, fw.found.sha256) < 0)
             content = -1;
-    } else if (spoor_store_resolve(store, ref, &content) < 0) {
+    } else if (spoor_store_resolve(&content, store, ref) < 0) {
         rc = cli_error_lib(ref);
         goto done;
     }
-    if (content >= 0 && spoor_store_record(store, content, &rec) < 0) {
+    if (content >= 0 && spoor_store_record(&rec, store, content) < 0) {
         rc = cli_error_lib(ref);
         goto done;
     }
@@ -304,7 +304,7 @@ int cmd_show(int argc, char **argv, const cli_global *g)
     if (want_text) {
         if (is_file) {
             rc = cli_write(&fw.found.doc.text);
-        } else if (spoor_store_text(store, content, &text) < 0) {
+        } else if (spoor_store_text(&text, store, content) < 0) {
             rc = cli_error_lib(ref);
         } else {
             rc = cli_write(&text);

@@ -37,7 +37,7 @@ int cmd_stats(int argc, char **argv, const cli_global *g)
         return cli_error_usage("stats", "takes no arguments");
     if ((rc = cli_open_index(&store, g, SPOOR_STORE_READONLY)) != CLI_OK)
         return rc;
-    if (spoor_store_stats(store, &st) < 0) {
+    if (spoor_store_stats(&st, store) < 0) {
         rc = cli_error_lib(g->index);
         goto done;
     }

@@ -77,8 +77,8 @@ int cmd_thread(int argc, char **argv, const cli_global *g)
         return cli_error_usage("thread", "needs one ITEM");
     if ((rc = cli_open_index(&store, g, SPOOR_STORE_READONLY)) != CLI_OK)
         return rc;
-    if (spoor_store_resolve(store, argv[optind], &content) < 0 ||
-        spoor_thread(store, content, &m, &n, &compared) < 0) {
+    if (spoor_store_resolve(&content, store, argv[optind]) < 0 ||
+        spoor_thread(&m, &n, &compared, store, content) < 0) {
         rc = cli_error_lib(argv[optind]);
         goto done;
     }

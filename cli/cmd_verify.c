@@ -84,7 +84,7 @@ int cmd_verify(int argc, char **argv, const cli_global *g)
             on_problem(g->index, spoor_error_last()->message, &c);
         return CLI_ERROR;
     }
-    if (spoor_store_verify(store, on_problem, on_progress, &c, &st) < 0) {
+    if (spoor_store_verify(&st, store, on_problem, on_progress, &c) < 0) {
         rc = cli_error_lib(g->index);
     } else {
         if (c.json)

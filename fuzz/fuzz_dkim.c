@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     item.data = data;
     item.bytes = size;
     item.doc.format = "eml";
-    spoor_dkim_verify(d, &item, &sigs, &n);
+    spoor_dkim_verify(&sigs, &n, d, &item);
     spoor_dkim_sigs_free(sigs, n);
     return 0;
 }

@@ -34,10 +34,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         spoor_record *r = NULL;
         spoor_buf b = SPOOR_BUF_INIT;
         int64_t id;
-        spoor_store_stats(s, &st);
+        spoor_store_stats(&st, s);
         spoor_store_collections(s, on_collection, NULL);
         for (id = 1; id < 4; id++) {
-            if (spoor_store_record(s, id, &r) == 0) {
+            if (spoor_store_record(&r, s, id) == 0) {
                 spoor_stored_text t; /* a text stored in parts, read so */
                 if (spoor_store__text_open(s, id, (size_t)r->text_bytes,
                                            (size_t)r->canon_len, &t) == 0 &&
@@ -46,9 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 spoor_store__text_close(&t);
                 spoor_record_free(r);
             }
-            spoor_store_text(s, id, &b);
+            spoor_store_text(&b, s, id);
         }
-        spoor_store_resolve(s, "1", &id);
+        spoor_store_resolve(&id, s, "1");
         spoor_buf_dispose(&b);
         spoor_store_free(s);
     }

@@ -94,8 +94,8 @@ SPOOR_API int spoor_dkim_parse_keys(const char *path, spoor_key_cb cb,
  * SPOOR_ENOMEM, or SPOOR_ERROR when the verification could not run (its
  * child process failed).
  */
-SPOOR_API int spoor_dkim_verify(spoor_dkim *d, const spoor_item *item,
-                                spoor_dkim_sig **out, size_t *n_out);
+SPOOR_API int spoor_dkim_verify(spoor_dkim_sig **out, size_t *n_out,
+                                spoor_dkim *d, const spoor_item *item);
 
 SPOOR_API void spoor_dkim_sigs_free(spoor_dkim_sig *sigs, size_t n);
 

@@ -113,7 +113,7 @@ SPOOR_API int spoor_html_add(spoor_html *h, const spoor_item *item,
  * Write the whole document to out.
  * @return 0 or SPOOR_ENOMEM.
  */
-SPOOR_API int spoor_html_finish(spoor_html *h, spoor_buf *out);
+SPOOR_API int spoor_html_finish(spoor_buf *out, spoor_html *h);
 
 SPOOR_API void spoor_html_free(spoor_html *h);
 

@@ -62,9 +62,9 @@ SPOOR_API void spoor_store_free(spoor_store *s);
  * only), SPOOR_EEXISTS (another kind or date than the existing collection's)
  * or an index error (SPOOR_EIO, SPOOR_ECORRUPT).
  */
-SPOOR_API int spoor_store_collection(spoor_store *s, const char *name,
-                                     const char *kind, const char *date,
-                                     const char *note, int64_t *id_out);
+SPOOR_API int spoor_store_collection(int64_t *id_out, spoor_store *s,
+                                     const char *name, const char *kind,
+                                     const char *date, const char *note);
 
 enum {
     SPOOR_ADD_NEW = 0,       /* new content stored */
@@ -79,8 +79,8 @@ enum {
  * @return 0, SPOOR_ENOTFOUND (no such collection), SPOOR_ENOMEM or an index
  * error (SPOOR_EIO: a full disk, a failed write).
  */
-SPOOR_API int spoor_store_add_item(spoor_store *s, int64_t collection,
-                                   const spoor_item *item, int *status_out);
+SPOOR_API int spoor_store_add_item(int *status_out, spoor_store *s,
+                                   int64_t collection, const spoor_item *item);
 
 /**
  * Fill opts' worker hooks (prepare, release, worker_done) with the store's
@@ -102,7 +102,7 @@ SPOOR_API void spoor_store_set_commit_every(spoor_store *s, size_t items);
  * @return 0, SPOOR_EINVALID (open read-only), SPOOR_ENOMEM or an index
  * error.
  */
-SPOOR_API int spoor_store_optimize(spoor_store *s, uint64_t *merged_out);
+SPOOR_API int spoor_store_optimize(uint64_t *merged_out, spoor_store *s);
 
 /**
  * Commit the open write transaction, if any.
@@ -139,9 +139,9 @@ SPOOR_API int spoor_store_collection_set(spoor_store *s, const char *name,
  * @return 0, SPOOR_ENOTFOUND, SPOOR_EINVALID (opened read-only) or an
  *         index error.
  */
-SPOOR_API int spoor_store_collection_rm(spoor_store *s, const char *name,
-                                        uint64_t *items_out,
-                                        uint64_t *contents_out);
+SPOOR_API int spoor_store_collection_rm(uint64_t *items_out,
+                                        uint64_t *contents_out, spoor_store *s,
+                                        const char *name);
 
 /**
  * Remove case event name.
@@ -242,16 +242,16 @@ typedef struct spoor_record {
  * that exactly one stored occurrence has.
  * @return 0, SPOOR_ENOTFOUND, or SPOOR_EINVALID (ambiguous; message says).
  */
-SPOOR_API int spoor_store_resolve(spoor_store *s, const char *ref,
-                                  int64_t *content_out);
+SPOOR_API int spoor_store_resolve(int64_t *content_out, spoor_store *s,
+                                  const char *ref);
 
 /**
  * Load record id (a content id). Free with spoor_record_free.
  * @return 0, SPOOR_ENOTFOUND, SPOOR_ECORRUPT (a record that contradicts
  * itself), SPOOR_ENOMEM or an index error.
  */
-SPOOR_API int spoor_store_record(spoor_store *s, int64_t content,
-                                 spoor_record **out);
+SPOOR_API int spoor_store_record(spoor_record **out, spoor_store *s,
+                                 int64_t content);
 SPOOR_API void spoor_record_free(spoor_record *r);
 
 /**
@@ -293,7 +293,7 @@ SPOOR_API int spoor_store_members(spoor_store *s, const char *collection,
  * @return 0, SPOOR_ENOTFOUND, SPOOR_ECORRUPT (the stored text fails its
  * checksum or length), SPOOR_ENOMEM or an index error.
  */
-SPOOR_API int spoor_store_text(spoor_store *s, int64_t content, spoor_buf *out);
+SPOOR_API int spoor_store_text(spoor_buf *out, spoor_store *s, int64_t content);
 
 typedef struct spoor_collection_info {
     int64_t id;
@@ -323,8 +323,8 @@ typedef struct spoor_event {
  * All events ordered by date. Free with spoor_events_free.
  * @return 0, SPOOR_ENOMEM or an index error.
  */
-SPOOR_API int spoor_store_events(spoor_store *s, spoor_event **out,
-                                 size_t *n_out);
+SPOOR_API int spoor_store_events(spoor_event **out, size_t *n_out,
+                                 spoor_store *s);
 SPOOR_API void spoor_events_free(spoor_event *ev, size_t n);
 
 typedef struct spoor_stats {
@@ -340,7 +340,7 @@ typedef struct spoor_stats {
  * The index's size and counts into *out.
  * @return 0 or an index error.
  */
-SPOOR_API int spoor_store_stats(spoor_store *s, spoor_stats *out);
+SPOOR_API int spoor_store_stats(spoor_stats *out, spoor_store *s);
 
 /** Folder of the index; borrowed. */
 SPOOR_API const char *spoor_store_path(const spoor_store *s);
@@ -373,9 +373,9 @@ typedef struct spoor_verify_stats {
  *         value a callback returned, or an error that stopped it (an
  *         unreadable catalogue).
  */
-SPOOR_API int spoor_store_verify(spoor_store *s, spoor_verify_cb on_problem,
-                                 spoor_progress_cb progress, void *payload,
-                                 spoor_verify_stats *out);
+SPOOR_API int spoor_store_verify(spoor_verify_stats *out, spoor_store *s,
+                                 spoor_verify_cb on_problem,
+                                 spoor_progress_cb progress, void *payload);
 
 /** The index's identity, a random hex string fixed at creation; borrowed. */
 SPOOR_API const char *spoor_store_id(const spoor_store *s);

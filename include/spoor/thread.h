@@ -41,8 +41,8 @@ typedef struct spoor_thread_msg {
  *             are marked inclusive).
  * @return 0, SPOOR_EINVALID (not an email: no thread), or an index error.
  */
-SPOOR_API int spoor_thread(spoor_store *s, int64_t content,
-                           spoor_thread_msg **out, size_t *n, int *compared);
+SPOOR_API int spoor_thread(spoor_thread_msg **out, size_t *n, int *compared,
+                           spoor_store *s, int64_t content);
 
 /** Free a thread. NULL-safe. */
 SPOOR_API void spoor_thread_free(spoor_thread_msg *m, size_t n);

@@ -375,8 +375,8 @@ static int verify_isolated(spoor_dkim *d, const spoor_item *item,
     return error;
 }
 
-int spoor_dkim_verify(spoor_dkim *d, const spoor_item *item,
-                      spoor_dkim_sig **out, size_t *n_out)
+int spoor_dkim_verify(spoor_dkim_sig **out, size_t *n_out, spoor_dkim *d,
+                      const spoor_item *item)
 {
     const spoor_module *m;
     const char *basis = "now", *date = NULL;

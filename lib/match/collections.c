@@ -200,7 +200,7 @@ static int answer_content(spoor_store *s, const survey *v, int64_t id,
         goto done;
     }
     *checked = 1;
-    SPOOR_TRY(spoor_store_text(s, id, &text));
+    SPOOR_TRY(spoor_store_text(&text, s, id));
     SPOOR_TRY(spoor_item_from_stored(&item, text.ptr ? text.ptr : "", text.size,
                                      (size_t)a->rec->header_bytes));
     memcpy(item.sha256, a->rec->sha256, sizeof(item.sha256));

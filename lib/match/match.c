@@ -218,7 +218,7 @@ static int read_stored(void *payload, size_t from, size_t to, const char **text,
 
     if (r->stored.toc.n == 0 || to == SIZE_MAX) {
         if (!r->whole) {
-            SPOOR_TRY(spoor_store_text(r->s, r->content, r->text));
+            SPOOR_TRY(spoor_store_text(r->text, r->s, r->content));
             r->whole = 1;
             r->mark.byte = r->mark.canon = 0;
         }
@@ -291,7 +291,7 @@ static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
 
     *keep = 0;
     memset(m, 0, sizeof(*m));
-    SPOOR_TRY(spoor_store_record(s, content, &m->source));
+    SPOOR_TRY(spoor_store_record(&m->source, s, content));
     if (filter_occurrences(m->source, opts) == 0)
         goto done;
     m->exact = exact;
@@ -583,7 +583,7 @@ static int compute_dates(spoor_store *s, const spoor_item *item,
     size_t n_ev = 0, i, j, cap = 0;
     int error;
 
-    if ((error = spoor_store_events(s, &ev, &n_ev)) < 0)
+    if ((error = spoor_store_events(&ev, &n_ev, s)) < 0)
         return error;
     for (i = 0; i < n_ev; i++) {
         for (j = 0; j < item->doc.n_dates + r->n_dates; j++) {
@@ -1061,7 +1061,7 @@ static int check(spoor_result **out, spoor_store *s, const spoor_item *item,
     if (opts->dkim && !strcmp(item->doc.format, "eml")) {
         size_t d, cap = 0;
         r->dkim_checked = 1;
-        SPOOR_TRY(spoor_dkim_verify(opts->dkim, item, &r->dkim, &r->n_dkim));
+        SPOOR_TRY(spoor_dkim_verify(&r->dkim, &r->n_dkim, opts->dkim, item));
         for (d = 0; d < r->n_dkim; d++) {
             spoor_date *dt;
             char src[300];

@@ -99,7 +99,7 @@ static int load_msg(spoor_store *s, int64_t content, spoor_thread_msg *m)
     m->content = content;
     m->parent = m->contained_in = -1;
     m->inclusive = 1;
-    if ((error = spoor_store_record(s, content, &r)) < 0)
+    if ((error = spoor_store_record(&r, s, content)) < 0)
         return error;
     if (r->n_occ) {
         m->item = r->occ[0].item_id;
@@ -157,7 +157,7 @@ static int gather(spoor_store *s, const char *root, int64_t **ids, size_t *n)
                                            sizeof(**ids)));
             (*ids)[(*n)++] = found[i];
             /* replies that name only this message root at its id */
-            SPOOR_TRY(spoor_store_record(s, found[i], &rec));
+            SPOOR_TRY(spoor_store_record(&rec, s, found[i]));
             mid = bare_id(meta_of(rec, "message-id"), 0);
             spoor_record_free(rec);
             for (j = 0; mid && j < n_roots; j++)
@@ -198,9 +198,9 @@ static int load_item(spoor_store *s, int64_t content, spoor_item *it,
     spoor_record *r = NULL;
     int error;
     memset(it, 0, sizeof(*it));
-    if ((error = spoor_store_record(s, content, &r)) < 0)
+    if ((error = spoor_store_record(&r, s, content)) < 0)
         return error;
-    error = spoor_store_text(s, content, text);
+    error = spoor_store_text(text, s, content);
     if (error == 0)
         error = spoor_item_from_stored(it, text->ptr ? text->ptr : "",
                                        text->size, (size_t)r->header_bytes);
@@ -262,8 +262,8 @@ done:
     return error;
 }
 
-int spoor_thread(spoor_store *s, int64_t content, spoor_thread_msg **out,
-                 size_t *n_out, int *compared)
+int spoor_thread(spoor_thread_msg **out, size_t *n_out, int *compared,
+                 spoor_store *s, int64_t content)
 {
     spoor_record *rec = NULL;
     spoor_thread_msg *m = NULL;
@@ -274,7 +274,7 @@ int spoor_thread(spoor_store *s, int64_t content, spoor_thread_msg **out,
     *out = NULL;
     *n_out = 0;
     *compared = 0;
-    SPOOR_TRY(spoor_store_record(s, content, &rec));
+    SPOOR_TRY(spoor_store_record(&rec, s, content));
     if (!rec->thread) {
         error = spoor__error_set(SPOOR_EINVALID,
                                  "content %lld is not an email: it has no "

@@ -596,7 +596,7 @@ static int item_section(spoor_html *h, const spoor_item *item,
         const spoor_match *m = &r->matches[i];
         if (!m->n_regions)
             continue;
-        SPOOR_TRY(spoor_store_text(h->store, m->source->id, &stext));
+        SPOOR_TRY(spoor_store_text(&stext, h->store, m->source->id));
         SPOOR_TRY(spoor_normalise(&sc, stext.ptr ? stext.ptr : "", stext.size));
         SPOOR_TRY(spoor_buf_printf(o, "<h3><span class=\"sw s%zu\"></span> ",
                                    colour_of(h, m->source->id, i)));
@@ -817,14 +817,14 @@ done:
     return error;
 }
 
-int spoor_html_finish(spoor_html *h, spoor_buf *o)
+int spoor_html_finish(spoor_buf *o, spoor_html *h)
 {
     spoor_event *ev = NULL;
     size_t n_ev = 0, i;
     const spoor_check_opts *c = h->opts.check;
     int error = 0;
 
-    SPOOR_TRY(spoor_store_events(h->store, &ev, &n_ev));
+    SPOOR_TRY(spoor_store_events(&ev, &n_ev, h->store));
     for (i = 0; i < n_ev; i++)
         SPOOR_TRY(add_point(h, ev[i].date, 0, ev[i].name));
     SPOOR_TRY(spoor_store_collections(h->store, timeline_collection, h));

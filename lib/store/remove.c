@@ -59,8 +59,8 @@ static uint64_t count(sqlite3 *db, const char *sql)
     return n;
 }
 
-int spoor_store_collection_rm(spoor_store *s, const char *name,
-                              uint64_t *items_out, uint64_t *contents_out)
+int spoor_store_collection_rm(uint64_t *items_out, uint64_t *contents_out,
+                              spoor_store *s, const char *name)
 {
     sqlite3 *db = spoor_store__db(s);
     char sql[1024];

@@ -348,7 +348,7 @@ static int resolve_query(spoor_store *s, const char *sql, const char *a,
     return rc == SQLITE_DONE ? 0 : db_error(s, "resolve");
 }
 
-int spoor_store_resolve(spoor_store *s, const char *ref, int64_t *out)
+int spoor_store_resolve(int64_t *out, spoor_store *s, const char *ref)
 {
     const char *id = ref[0] == '#' ? ref + 1 : ref;
     const char *colon;
@@ -433,7 +433,7 @@ void spoor_record_free(spoor_record *r)
     spoor__free(r);
 }
 
-int spoor_store_record(spoor_store *s, int64_t content, spoor_record **out)
+int spoor_store_record(spoor_record **out, spoor_store *s, int64_t content)
 {
     return spoor_store__record(s, content, 0, out);
 }
@@ -595,7 +595,7 @@ static ZSTD_DCtx *dctx_of(spoor_store *s)
     return s->dctx;
 }
 
-int spoor_store_text(spoor_store *s, int64_t content, spoor_buf *out)
+int spoor_store_text(spoor_buf *out, spoor_store *s, int64_t content)
 {
     sqlite3_stmt *st = NULL;
     const void *z;
@@ -778,7 +778,7 @@ void spoor_events_free(spoor_event *ev, size_t n)
     spoor__free(ev);
 }
 
-int spoor_store_events(spoor_store *s, spoor_event **out, size_t *n_out)
+int spoor_store_events(spoor_event **out, size_t *n_out, spoor_store *s)
 {
     sqlite3_stmt *st = NULL;
     spoor_event *ev = NULL;
@@ -834,7 +834,7 @@ static int64_t file_size(const char *dir, const char *name)
     return stat(p, &st) == 0 ? (int64_t)st.st_size : 0;
 }
 
-int spoor_store_stats(spoor_store *s, spoor_stats *out)
+int spoor_store_stats(spoor_stats *out, spoor_store *s)
 {
     memset(out, 0, sizeof(*out));
     out->collections = count_of(s, "SELECT count(*) FROM collections");

@@ -286,7 +286,7 @@ static int merge_tiers(spoor_store *s)
     }
 }
 
-int spoor_store_optimize(spoor_store *s, uint64_t *merged_out)
+int spoor_store_optimize(uint64_t *merged_out, spoor_store *s)
 {
     size_t *pick, i, n;
     int error;

@@ -112,8 +112,8 @@ static int valid_kind(const char *k)
     return spoor_kind_parse(&parsed, k) == 0;
 }
 
-int spoor_store_collection(spoor_store *s, const char *name, const char *kind,
-                           const char *date, const char *note, int64_t *id_out)
+int spoor_store_collection(int64_t *id_out, spoor_store *s, const char *name,
+                           const char *kind, const char *date, const char *note)
 {
     sqlite3_stmt *st = NULL;
     int error = 0, rc;
@@ -507,8 +507,8 @@ done:
     return error;
 }
 
-int spoor_store_add_item(spoor_store *s, int64_t collection,
-                         const spoor_item *item, int *status_out)
+int spoor_store_add_item(int *status_out, spoor_store *s, int64_t collection,
+                         const spoor_item *item)
 {
     int64_t content;
     int error, rc, status = SPOOR_ADD_DUPLICATE;

@@ -126,7 +126,7 @@ static int check_texts(verifier *v, spoor_progress_cb progress)
     while (error == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
         text.size = 0;
-        if (spoor_store_text(v->s, id, &text) < 0) {
+        if (spoor_store_text(&text, v->s, id) < 0) {
             char what[600];
             name_content(v, id, what, sizeof(what));
             error = problem(v, what, spoor_error_last()->message);
@@ -146,9 +146,9 @@ static int check_texts(verifier *v, spoor_progress_cb progress)
     return error;
 }
 
-int spoor_store_verify(spoor_store *s, spoor_verify_cb on_problem,
-                       spoor_progress_cb progress, void *payload,
-                       spoor_verify_stats *out)
+int spoor_store_verify(spoor_verify_stats *out, spoor_store *s,
+                       spoor_verify_cb on_problem, spoor_progress_cb progress,
+                       void *payload)
 {
     verifier v;
     const spoor_segment *segs;

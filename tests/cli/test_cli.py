@@ -2118,6 +2118,18 @@ def test_bounded_memory(env):
     eq([m["path"] for m in found[0]["matches"]], ["long.txt"], "the excerpt")
     eq([m["path"] for m in found[1]["matches"]], ["blob.bin"], "the bytes")
 
+    # no room for temporary files: the long text is skipped with the
+    # reason, the rest is added
+    env.write("tmpless/long.txt", prose(9310, 2000))
+    env.write("tmpless/short.txt", prose(9311, 100))
+    out, err, _ = env.run("--index", env.path("ix-tmpless"), "add", "-c", "c",
+                          env.path("tmpless"), index=False, expect=1,
+                          env={"SPOOR_TEST_TEXT_SPILL": "3000",
+                               "TMPDIR": env.path("no-such-dir")})
+    ok("long.txt: skipped: cannot create a temporary file in" in err and
+       "for a long text" in err, err)
+    ok("added 1 item" in out, out)
+
     # under AddressSanitizer (make test-asan sets ASAN_OPTIONS) memory is
     # its shadow and quarantine: the paths run on less, unmeasured
     sanitized = "ASAN_OPTIONS" in os.environ
