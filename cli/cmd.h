@@ -48,6 +48,43 @@ int cmd_overlap(int argc, char **argv, const cli_global *g);
 int cmd_timeline(int argc, char **argv, const cli_global *g);
 int cmd_verify(int argc, char **argv, const cli_global *g);
 
+/* options.c: one table per command drives its parsing and its help. */
+#include <getopt.h>
+
+typedef struct cli_opt {
+    const char *name; /* long name; NULL ends a table */
+    char letter;      /* short option letter, or 0 */
+    int key;          /* what getopt_long answers: the letter, or O_* */
+    const char *arg;  /* the argument's name in the help; NULL: none */
+    const char *help; /* what it does; '\n' starts another line */
+} cli_opt;
+
+#define CLI_OPT_END                                                            \
+    {                                                                          \
+        NULL, 0, 0, NULL, NULL                                                 \
+    }
+
+typedef struct cli_parser {
+    struct option lo[64];
+    char so[128];
+} cli_parser;
+
+/** getopt_long's tables from the NULL-terminated list of tables, with
+ * -h/--help (key 'h') added. */
+void cli_parser_init(cli_parser *p, const cli_opt *const *tables);
+/** The next option of argv (getopt_long; set optind = 1 first). */
+int cli_parser_next(cli_parser *p, int argc, char **argv);
+/** Print "options:" and the help lines of every option of the tables, then
+ * -h/--help. */
+void cli_options_help(const cli_opt *const *tables);
+
+/* The options every reading command shares: --limit and --no-ocr. */
+enum { CLI_O_LIMIT = 0x200, CLI_O_NO_OCR };
+extern const cli_opt cli_input_opts[];
+/* The thresholds of check, overlap and timeline (thresholds.c), their
+ * help with the defaults of spoor/match.h. */
+const cli_opt *cli_threshold_opts(void);
+
 /* out.c */
 /** "spoor: <input>: <message>" on stderr; returns CLI_ERROR. */
 int cli_error(const char *input, const char *fmt, ...)
@@ -92,21 +129,6 @@ enum {
     CLI_O_MINSHARE,
     CLI_O_MINPASS
 };
-/* Their entries of a getopt_long table. */
-#define CLI_THRESHOLD_LONGOPTS                                                 \
-    {"common", required_argument, NULL, CLI_O_COMMON},                         \
-        {"released-min", required_argument, NULL, CLI_O_RELMIN},               \
-        {"internal-min", required_argument, NULL, CLI_O_INTMIN},               \
-        {"max-sources", required_argument, NULL, CLI_O_MAXSRC},                \
-        {"min-region", required_argument, NULL, CLI_O_MINREG},                 \
-        {"spread", required_argument, NULL, CLI_O_SPREAD},                     \
-        {"min-evidence", required_argument, NULL, CLI_O_MINEV},                \
-        {"min-share", required_argument, NULL, CLI_O_MINSHARE},                \
-    {                                                                          \
-        "min-passage", required_argument, NULL, CLI_O_MINPASS                  \
-    }
-/** Print the thresholds' help lines (their defaults from spoor/match.h). */
-void cli_threshold_help(void);
 /**
  * Apply threshold option opt (a CLI_O_* value) with argument arg to o.
  * @return CLI_OK, CLI_USAGE (message printed, naming cmd), or -1 when opt
@@ -136,16 +158,6 @@ int cli_read_stream(int fd, const char *name, char **out, size_t *len);
 int cli_grow(void **arr, size_t *cap, size_t n, size_t size, size_t first);
 /** Apply "NAME=VALUE" (a bound's name from limits.h) to lim; 0 if ok. */
 int cli_parse_limit(spoor_limits *lim, const char *arg);
-#define CLI_LIMIT_HELP                                                         \
-    "      --limit NAME=N       override a bound (docs/design.md): "           \
-    "MAX_FILE_BYTES,\n"                                                        \
-    "                           MAX_TEXT_BYTES, MAX_DEPTH, MAX_MEMBERS,\n"     \
-    "                           MAX_MEMBER_BYTES, MAX_EXPANDED_BYTES,\n"       \
-    "                           MAX_EXPANSION_RATIO, MAX_MIME_PARTS,\n"        \
-    "                           MAX_MIME_DEPTH, MAX_PDF_PAGES, "               \
-    "MAX_ITEM_SECONDS,\n"                                                      \
-    "                           MAX_OCR_PAGES\n"                               \
-    "      --no-ocr             read no text from images and scanned pages\n"
 /** argv joined by spaces (for a report's provenance); caller frees. */
 char *cli_command_line(int argc, char **argv);
 /** Write buf to a new file at path; prints the error itself. */

@@ -40,6 +40,26 @@ typedef struct add_ctx {
     unsigned long long kill_after; /* test hook: SIGKILL after N items */
 } add_ctx;
 
+static const cli_opt add_opts[] = {
+    {"collection", 'c', 'c', "NAME", "collection to add to (required)"},
+    {"kind", 'k', 'k', "KIND",
+     "internal, release, suspect, reference (default\n"
+     "for a new collection) or boilerplate (licences,\n"
+     "disclaimers, list footers: never evidence)"},
+    {"date", 'd', 'd', "DATE",
+     "the collection's date (release or snapshot date)"},
+    {"note", 0, 'n', "TEXT", "a note kept with a new collection"},
+    {"quiet", 'q', 'q', NULL, "no summary, only errors"},
+    {"commit-every", 0, 'C', "N",
+     "commit to the index every N items (default 5000)"},
+    {"jobs", 'j', 'j', "N",
+     "read, extract and fingerprint in N threads\n"
+     "(default: the number of cores); the result is\n"
+     "the same for every N"},
+    CLI_OPT_END};
+
+static const cli_opt *const add_tables[] = {add_opts, cli_input_opts, NULL};
+
 static void print_help(void)
 {
     printf("usage: spoor add -c NAME [-k KIND] [-d YYYY-MM-DD] [--note TEXT] "
@@ -48,29 +68,10 @@ static void print_help(void)
            "NAME,\ncreated on first use. Identical content is stored once; "
            "every path and\ncollection it appears in is recorded. Re-running "
            "the same add is safe:\nwhat is already there is kept, what is "
-           "missing is added.\n\n"
-           "options:\n"
-           "  -c, --collection NAME    collection to add to (required)\n"
-           "  -k, --kind KIND          internal, release, suspect, reference "
-           "(default\n"
-           "                           for a new collection) or boilerplate "
-           "(licences,\n"
-           "                           disclaimers, list footers: never "
-           "evidence)\n"
-           "  -d, --date DATE          the collection's date (release or "
-           "snapshot date)\n"
-           "      --note TEXT          a note kept with a new collection\n"
-           "  -q, --quiet              no summary, only errors\n"
-           "      --commit-every N     commit to the index every N items "
-           "(default 5000)\n"
-           "  -j, --jobs N             read, extract and fingerprint in N "
-           "threads\n"
-           "                           (default: the number of cores); the "
-           "result is\n"
-           "                           the same for every N\n" CLI_LIMIT_HELP
-           "  -h, --help               this help\n\n"
-           "Skipped inputs are reported with their reason; exit status is 1 if "
-           "any was\nskipped (the rest is still stored), 2 on bad usage.\n");
+           "missing is added.\n\n");
+    cli_options_help(add_tables);
+    printf("\nSkipped inputs are reported with their reason; exit status is 1 "
+           "if any was\nskipped (the rest is still stored), 2 on bad usage.\n");
 }
 
 static void count_format(add_ctx *c, const char *fmt)
@@ -190,18 +191,7 @@ static int find_collection(const spoor_collection_info *ci, void *payload)
 
 int cmd_add(int argc, char **argv, const cli_global *g)
 {
-    static const struct option longopts[] = {
-        {"collection", required_argument, NULL, 'c'},
-        {"kind", required_argument, NULL, 'k'},
-        {"date", required_argument, NULL, 'd'},
-        {"note", required_argument, NULL, 'n'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"limit", required_argument, NULL, 'L'},
-        {"no-ocr", no_argument, NULL, 'O'},
-        {"commit-every", required_argument, NULL, 'C'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    cli_parser p;
     const char *name = NULL, *kind = NULL, *date = NULL, *note = NULL;
     spoor_kind kind_id = SPOOR_KIND_DEFAULT;
     add_ctx c;
@@ -213,9 +203,9 @@ int cmd_add(int argc, char **argv, const cli_global *g)
 
     memset(&c, 0, sizeof(c));
     spoor_walk_opts_init(&wopts);
+    cli_parser_init(&p, add_tables);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "c:k:d:qj:h", longopts, NULL)) !=
-           -1) {
+    while ((opt = cli_parser_next(&p, argc, argv)) != -1) {
         switch (opt) {
         case 'c':
             name = optarg;
@@ -232,10 +222,10 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         case 'q':
             c.quiet = 1;
             break;
-        case 'O':
+        case CLI_O_NO_OCR:
             wopts.limits.max_ocr_pages = 0;
             break;
-        case 'L':
+        case CLI_O_LIMIT:
             if (cli_parse_limit(&wopts.limits, optarg))
                 return cli_error_usage("add", "bad --limit '%s'", optarg);
             break;

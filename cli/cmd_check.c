@@ -39,54 +39,64 @@ typedef struct check_ctx {
     spoor_buf out;
 } check_ctx;
 
-static void print_help(void)
+enum {
+    O_JSON = 256,
+    O_DKEYS,
+    O_DDNS,
+    O_ASOF,
+    O_SURF,
+    O_HTML,
+    O_TIMING,
+    O_BRIEF,
+    O_CSV,
+    O_FAILON
+};
+
+static const cli_opt check_opts[] = {
+    {"json", 0, O_JSON, NULL, "one JSON object per line per item"},
+    {"brief", 0, O_BRIEF, NULL,
+     "one line per item (verdict, release share, first\n"
+     "release, path), then a tally of the verdicts"},
+    {"csv", 0, O_CSV, NULL, "one CSV row per item, after a header row"},
+    {"fail-on", 0, O_FAILON, "VERDICT[,VERDICT]",
+     "exit 3 when an item has one of these\n"
+     "verdicts (after every item is reported; an error's\n"
+     "exit 1 comes first)"},
+    {"html", 0, O_HTML, "FILE",
+     "also write a self-contained HTML evidence report"},
+    {"timing", 0, O_TIMING, NULL,
+     "print each item's time in milliseconds to stderr\n"
+     "(its reading, extraction, lookup, verification and\n"
+     "report, without process start-up)"},
+    {"collection", 'c', 'c', "NAME",
+     "compare only with this collection (repeatable)"},
+    CLI_OPT_END};
+
+static const cli_opt dkim_opts[] = {
+    {"dkim-keys", 0, O_DKEYS, "FILE",
+     "DKIM key records to use besides the archive"},
+    {"dkim-dns", 0, O_DDNS, NULL, "also look DKIM keys up in live DNS"},
+    {"as-of", 0, O_ASOF, "DATE",
+     "judge DKIM expiry at DATE, not at the message's\nown time"},
+    {"surfaced", 0, O_SURF, "DATE",
+     "when the messages surfaced (default today): a\n"
+     "key published before it weakens a pass"},
+    CLI_OPT_END};
+
+static void print_help(const cli_opt *const *tables)
 {
-    printf(
-        "usage: spoor check [--json] [-c NAME]... [OPTIONS] PATH...|-\n\n"
-        "Report the provenance of each input item (files, folders, "
-        "mailboxes and\ntheir nested items): which indexed items share "
-        "passages with it, where,\nin which collection, first released "
-        "when; its verdict; its dates and the\ncase events they postdate. "
-        "'-' reads standard input (a pasted fragment).\n\n"
-        "options:\n"
-        "      --json               one JSON object per line per item\n"
-        "      --brief              one line per item (verdict, release "
-        "share, first\n"
-        "                           release, path), then a tally of the "
-        "verdicts\n"
-        "      --csv                one CSV row per item, after a header "
-        "row\n"
-        "      --fail-on VERDICT[,VERDICT]  exit 3 when an item has one of "
-        "these\n"
-        "                           verdicts (after every item is reported; "
-        "an error's\n"
-        "                           exit 1 comes first)\n"
-        "      --html FILE          also write a self-contained HTML evidence "
-        "report\n"
-        "      --timing             print each item's time in milliseconds to "
-        "stderr\n"
-        "                           (its reading, extraction, lookup, "
-        "verification and\n"
-        "                           report, without process start-up)\n"
-        "  -c, --collection NAME    compare only with this collection "
-        "(repeatable)\n");
-    cli_threshold_help();
-    printf(
-        "      --dkim-keys FILE     DKIM key records to use besides the "
-        "archive\n"
-        "      --dkim-dns           also look DKIM keys up in live DNS\n"
-        "      --as-of DATE         judge DKIM expiry at DATE, not at the "
-        "message's\n"
-        "                           own time\n"
-        "      --surfaced DATE      when the messages surfaced (default "
-        "today): a\n"
-        "                           key published before it weakens a "
-        "pass\n" CLI_LIMIT_HELP "  -h, --help               this help\n\n"
-        "Verdicts rest on evidence: passages shared with a source, minus "
-        "boilerplate\nand email header blocks. released (release evidence >= "
-        "released-min),\npartially-released (a substantive share in releases: "
-        "--min-evidence and\n--min-share), internal-only (internal evidence >= "
-        "internal-min), unknown.\n");
+    printf("usage: spoor check [--json] [-c NAME]... [OPTIONS] PATH...|-\n\n"
+           "Report the provenance of each input item (files, folders, "
+           "mailboxes and\ntheir nested items): which indexed items share "
+           "passages with it, where,\nin which collection, first released "
+           "when; its verdict; its dates and the\ncase events they postdate. "
+           "'-' reads standard input (a pasted fragment).\n\n");
+    cli_options_help(tables);
+    printf("\nVerdicts rest on evidence: passages shared with a source, minus "
+           "boilerplate\nand email header blocks. released (release evidence "
+           ">= released-min),\npartially-released (a substantive share in "
+           "releases: --min-evidence and\n--min-share), internal-only "
+           "(internal evidence >= internal-min), unknown.\n");
 }
 
 static int load_archived_key(const spoor_key_info *k, void *payload)
@@ -363,35 +373,9 @@ static int is_stream(const char *path)
 
 int cmd_check(int argc, char **argv, const cli_global *g)
 {
-    enum {
-        O_JSON = 256,
-        O_DKEYS,
-        O_DDNS,
-        O_ASOF,
-        O_SURF,
-        O_HTML,
-        O_TIMING,
-        O_BRIEF,
-        O_CSV,
-        O_FAILON
-    };
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, O_JSON},
-        {"brief", no_argument, NULL, O_BRIEF},
-        {"csv", no_argument, NULL, O_CSV},
-        {"fail-on", required_argument, NULL, O_FAILON},
-        {"collection", required_argument, NULL, 'c'},
-        {"limit", required_argument, NULL, 'L'},
-        {"no-ocr", no_argument, NULL, 'O'},
-        {"dkim-keys", required_argument, NULL, O_DKEYS},
-        {"dkim-dns", no_argument, NULL, O_DDNS},
-        {"as-of", required_argument, NULL, O_ASOF},
-        {"surfaced", required_argument, NULL, O_SURF},
-        {"html", required_argument, NULL, O_HTML},
-        {"timing", no_argument, NULL, O_TIMING},
-        {"help", no_argument, NULL, 'h'},
-        CLI_THRESHOLD_LONGOPTS,
-        {NULL, 0, NULL, 0}};
+    const cli_opt *const tables[] = {check_opts, cli_threshold_opts(),
+                                     dkim_opts, cli_input_opts, NULL};
+    cli_parser p;
     spoor_check_opts defaults = SPOOR_CHECK_OPTS_INIT;
     check_ctx c;
     spoor_walk_opts wopts;
@@ -417,7 +401,8 @@ int cmd_check(int argc, char **argv, const cli_global *g)
         return cli_error(NULL, "out of memory");
     }
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+    cli_parser_init(&p, tables);
+    while ((opt = cli_parser_next(&p, argc, argv)) != -1) {
         switch (opt) {
         case O_JSON:
             c.json = 1;
@@ -460,15 +445,15 @@ int cmd_check(int argc, char **argv, const cli_global *g)
                 rc = cli_error_usage("check", "--surfaced needs YYYY-MM-DD");
             dopts.surfaced = optarg;
             break;
-        case 'O':
+        case CLI_O_NO_OCR:
             wopts.limits.max_ocr_pages = 0;
             break;
-        case 'L':
+        case CLI_O_LIMIT:
             if (cli_parse_limit(&wopts.limits, optarg))
                 rc = cli_error_usage("check", "bad --limit '%s'", optarg);
             break;
         case 'h':
-            print_help();
+            print_help(tables);
             free(only);
             free(key_files);
             return CLI_OK;

@@ -92,21 +92,24 @@ static int change(const cli_global *g, const char *what, char **args,
     return rc;
 }
 
+static const cli_opt collections_opts[] = {
+    {"json", 0, 'J', NULL, "list as JSON: one object per line per collection"},
+    {"kind", 'k', 'k', "KIND", "set: the collection's new kind"},
+    {"date", 'd', 'd', "DATE", "set: its new date (YYYY-MM-DD)"},
+    {"note", 0, 'n', "TEXT", "set: its new note"},
+    CLI_OPT_END};
+
 int cmd_collections(int argc, char **argv, const cli_global *g)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'J'},
-        {"kind", required_argument, NULL, 'k'},
-        {"date", required_argument, NULL, 'd'},
-        {"note", required_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    const cli_opt *const tables[] = {collections_opts, NULL};
+    cli_parser p;
     spoor_store *store = NULL;
     const char *kind = NULL, *date = NULL, *note = NULL;
     int opt, json = 0, rc;
 
+    cli_parser_init(&p, tables);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "hk:d:", longopts, NULL)) != -1) {
+    while ((opt = cli_parser_next(&p, argc, argv)) != -1) {
         if (opt == 'J') {
             json = 1;
         } else if (opt == 'k') {
@@ -126,7 +129,8 @@ int cmd_collections(int argc, char **argv, const cli_global *g)
                    "and bytes of top-level files;\nrename one, or change its "
                    "kind, date or note (a mistake at add); or remove\none "
                    "with its items and the contents no other collection "
-                   "holds.\n");
+                   "holds.\n\n");
+            cli_options_help(tables);
             return CLI_OK;
         } else {
             return cli_bad_option("collections", argv);

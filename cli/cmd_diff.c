@@ -22,22 +22,25 @@ typedef struct side {
     size_t len;
 } side;
 
-static void print_help(void)
+enum { O_JSON = 256, O_WIDTH, O_MINREG, O_HTML };
+
+static const cli_opt diff_opts[] = {
+    {"json", 0, O_JSON, NULL, "the regions as one JSON object"},
+    {"html", 0, O_HTML, "FILE",
+     "also write the passages side by side as a self-\ncontained HTML page"},
+    {"width", 0, O_WIDTH, "N", "total line width (default $COLUMNS or 100)"},
+    {"min-region", 0, O_MINREG, "N",
+     "shortest passage, canonical characters (default\n32)"},
+    CLI_OPT_END};
+
+static void print_help(const cli_opt *const *tables)
 {
     printf("usage: spoor diff [--json] [--width N] A B\n\n"
            "Show the passages that items A and B share, side by side. A "
            "and B are\nfiles, or items of the index: an item id, a sha256 "
            "prefix, collection:path\nor a path stored once.\n\n"
-           "options:\n"
-           "      --json        the regions as one JSON object\n"
-           "      --html FILE   also write the passages side by side as a "
-           "self-contained\n"
-           "                    HTML page\n"
-           "      --width N     total line width (default $COLUMNS or "
-           "100)\n"
-           "      --min-region N shortest passage, canonical characters "
-           "(default 32)\n"
-           "  -h, --help        this help\n");
+           "");
+    cli_options_help(tables);
 }
 
 static int load_side(side *s, const cli_global *g, spoor_store **store)
@@ -163,14 +166,8 @@ static double cov(const spoor_region *r, size_t n, const spoor_item *it,
 
 int cmd_diff(int argc, char **argv, const cli_global *g)
 {
-    enum { O_JSON = 256, O_WIDTH, O_MINREG, O_HTML };
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, O_JSON},
-        {"width", required_argument, NULL, O_WIDTH},
-        {"min-region", required_argument, NULL, O_MINREG},
-        {"html", required_argument, NULL, O_HTML},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    const cli_opt *const tables[] = {diff_opts, NULL};
+    cli_parser p;
     spoor_store *store = NULL;
     side a, b;
     spoor_region *regs = NULL;
@@ -182,8 +179,9 @@ int cmd_diff(int argc, char **argv, const cli_global *g)
 
     if (cols && atoi(cols) >= 40)
         width = (size_t)atoi(cols);
+    cli_parser_init(&p, tables);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_parser_next(&p, argc, argv)) != -1) {
         switch (opt) {
         case O_JSON:
             json = 1;
@@ -200,7 +198,7 @@ int cmd_diff(int argc, char **argv, const cli_global *g)
                 return cli_error_usage("diff", "--min-region needs N >= 32");
             break;
         case 'h':
-            print_help();
+            print_help(tables);
             return CLI_OK;
         default:
             return cli_bad_option("diff", argv);

@@ -7,33 +7,37 @@
 
 #include "cmd.h"
 
+static const cli_opt event_opts[] = {
+    {"note", 0, 'n', "TEXT", "a note kept with the event"},
+    {"json", 0, 'J', NULL,
+     "list events as JSON: one object per line (name,\ndate, note)"},
+    CLI_OPT_END};
+
 int cmd_event(int argc, char **argv, const cli_global *g)
 {
-    static const struct option longopts[] = {
-        {"note", required_argument, NULL, 'n'},
-        {"json", no_argument, NULL, 'J'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    const cli_opt *const tables[] = {event_opts, NULL};
+    cli_parser p;
     spoor_store *store = NULL;
     const char *note = NULL;
     int opt, rc, json = 0;
 
+    cli_parser_init(&p, tables);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_parser_next(&p, argc, argv)) != -1) {
         if (opt == 'n') {
             note = optarg;
         } else if (opt == 'J') {
             json = 1;
         } else if (opt == 'h') {
             printf("usage: spoor event NAME YYYY-MM-DD [--note TEXT]\n"
-                   "       spoor event [--json]   (list events; JSON: one "
-                   "object per line,\n"
-                   "                              name, date, note)\n"
+                   "       spoor event [--json]\n"
                    "       spoor event rm NAME\n\n"
                    "Record a dated point on the case timeline, e.g. "
                    "breach-discovered.\nRecording an existing NAME again "
-                   "changes its date. check reports the\nevents an item's "
-                   "dates postdate.\n");
+                   "changes its date and keeps its note\nunless a new one "
+                   "is given. Without arguments, list the events. check\n"
+                   "reports the events an item's dates postdate.\n\n");
+            cli_options_help(tables);
             return CLI_OK;
         } else {
             return cli_bad_option("event", argv);

@@ -59,7 +59,17 @@ static int print_key(const spoor_key_info *k, void *payload)
     return 0;
 }
 
-static void print_help(void)
+enum { O_OBS = 256, O_PUB, O_JSON };
+
+static const cli_opt keys_opts[] = {
+    {"observed", 0, O_OBS, "DATE", "when the records were seen in DNS"},
+    {"published", 0, O_PUB, "DATE",
+     "when the private keys became public (weakens a\n"
+     "pass for messages that surfaced after it)"},
+    {"json", 0, O_JSON, NULL, "list as JSON lines"},
+    CLI_OPT_END};
+
+static void print_help(const cli_opt *const *tables)
 {
     printf("usage: spoor keys add [--observed DATE] [--published DATE] "
            "FILE...\n"
@@ -68,31 +78,22 @@ static void print_help(void)
            "key file has\none record a line: "
            "'selector._domainkey.domain v=DKIM1; k=rsa; p=...'\n"
            "('#' comments and blank lines are skipped).\n\n"
-           "options:\n"
-           "      --observed DATE   when the records were seen in DNS\n"
-           "      --published DATE  when the private keys became public "
-           "(weakens a pass\n"
-           "                        for messages that surfaced after it)\n"
-           "      --json            list as JSON lines\n"
-           "  -h, --help            this help\n");
+           "");
+    cli_options_help(tables);
 }
 
 int cmd_keys(int argc, char **argv, const cli_global *g)
 {
-    enum { O_OBS = 256, O_PUB, O_JSON };
-    static const struct option longopts[] = {
-        {"observed", required_argument, NULL, O_OBS},
-        {"published", required_argument, NULL, O_PUB},
-        {"json", no_argument, NULL, O_JSON},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    const cli_opt *const tables[] = {keys_opts, NULL};
+    cli_parser p;
     keys_ctx k;
     int opt, json = 0, rc, i;
     const char *sub;
 
     memset(&k, 0, sizeof(k));
+    cli_parser_init(&p, tables);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_parser_next(&p, argc, argv)) != -1) {
         switch (opt) {
         case O_OBS:
             k.observed = optarg;
@@ -104,7 +105,7 @@ int cmd_keys(int argc, char **argv, const cli_global *g)
             json = 1;
             break;
         case 'h':
-            print_help();
+            print_help(tables);
             return CLI_OK;
         default:
             return cli_bad_option("keys", argv);

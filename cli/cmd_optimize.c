@@ -8,22 +8,25 @@
 
 int cmd_optimize(int argc, char **argv, const cli_global *g)
 {
-    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const cli_opt none[] = {CLI_OPT_END};
+    const cli_opt *const tables[] = {none, NULL};
+    cli_parser p;
     spoor_store *store = NULL;
     uint64_t merged = 0;
     spoor_stats st;
     int opt, rc;
 
+    cli_parser_init(&p, tables);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_parser_next(&p, argc, argv)) != -1) {
         if (opt == 'h') {
             printf("usage: spoor optimize\n\n"
                    "Merge the index's postings segments (one is written per "
                    "committed batch\nof an add) into one, so a check reads "
-                   "one sorted file. add merges on its\nown when 32 "
-                   "segments accumulate. Checks running meanwhile keep "
-                   "reading the\nsegments they opened.\n");
+                   "one sorted file. add merges on its\nown each time 8 "
+                   "segments of a size accumulate. Checks running meanwhile\n"
+                   "keep reading the segments they opened.\n\n");
+            cli_options_help(tables);
             return CLI_OK;
         }
         return cli_bad_option("optimize", argv);

@@ -41,7 +41,20 @@ static void free_pairs(overlap_ctx *c)
     free(c->pairs);
 }
 
-static void print_help(void)
+static const cli_opt overlap_opts[] = {
+    {"json", 0, 'J', NULL,
+     "one JSON object per line per pair: a, b, items,\n"
+     "items_total, chars, chars_total"},
+    {"items", 0, 'I', NULL, "also list the items behind each count"},
+    {"html", 0, 'H', "FILE",
+     "also write the matrix as a heat map (a self-\ncontained page)"},
+    {"collection", 'c', 'c', "NAME", "only these collections (repeatable)"},
+    {"jobs", 'j', 'j', "N",
+     "check contents in N threads (default: the number\n"
+     "of cores); the answer is the same for any N"},
+    CLI_OPT_END};
+
+static void print_help(const cli_opt *const *tables)
 {
     printf("usage: spoor overlap [--json] [--items] [--html FILE] [-j N] [-c "
            "NAME]... "
@@ -51,21 +64,8 @@ static void print_help(void)
            "count it: boilerplate and\nemail headers aside, at least "
            "--min-evidence characters and --min-share\nof the item), and "
            "how many of A's canonical characters B holds. Reads the\nindex "
-           "only: each item is checked once from its stored text.\n\n"
-           "options:\n"
-           "      --json       one JSON object per line per pair: a, b, "
-           "items,\n"
-           "                   items_total, chars, chars_total\n"
-           "      --items      also list the items behind each count\n"
-           "      --html FILE  also write the matrix as a heat map (a "
-           "self-contained page)\n"
-           "  -c, --collection NAME   only these collections (repeatable)\n"
-           "  -j, --jobs N     check contents in N threads (default: the "
-           "number of\n                   cores); the answer is the same "
-           "for any N\n"
-           "  -h, --help       this help\n"
-           "\nthe thresholds, as check's:\n");
-    cli_threshold_help();
+           "only: each item is checked once from its stored text.\n\n");
+    cli_options_help(tables);
 }
 
 static int on_item(const char *a, const char *b, const char *path, double share,
@@ -137,15 +137,8 @@ static int write_html(const overlap_ctx *c, const char *path, int argc,
 
 int cmd_overlap(int argc, char **argv, const cli_global *g)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'J'},
-        {"items", no_argument, NULL, 'I'},
-        {"collection", required_argument, NULL, 'c'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"html", required_argument, NULL, 'H'},
-        {"help", no_argument, NULL, 'h'},
-        CLI_THRESHOLD_LONGOPTS,
-        {NULL, 0, NULL, 0}};
+    const cli_opt *const tables[] = {overlap_opts, cli_threshold_opts(), NULL};
+    cli_parser p;
     spoor_check_opts opts = SPOOR_CHECK_OPTS_INIT;
     spoor_store *store = NULL;
     overlap_ctx c;
@@ -157,9 +150,10 @@ int cmd_overlap(int argc, char **argv, const cli_global *g)
     if (!(only = calloc((size_t)argc + 1, sizeof(*only))))
         return cli_error(NULL, "out of memory");
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "c:j:h", longopts, NULL)) != -1) {
+    cli_parser_init(&p, tables);
+    while ((opt = cli_parser_next(&p, argc, argv)) != -1) {
         if (opt == 'h') {
-            print_help();
+            print_help(tables);
             free(only);
             return CLI_OK;
         } else if (opt == 'J') {

@@ -18,7 +18,14 @@
 
 #include "cmd.h"
 
-static void print_help(void)
+enum { O_TEXT = 256, O_JSON };
+
+static const cli_opt show_opts[] = {
+    {"text", 0, O_TEXT, NULL, "print the text only"},
+    {"json", 0, O_JSON, NULL, "print the metadata as one JSON object"},
+    CLI_OPT_END};
+
+static void print_help(const cli_opt *const *tables)
 {
     printf("usage: spoor show [--text|--json] ITEM\n\n"
            "Show an item's metadata, dates, the collections and paths it "
@@ -28,10 +35,8 @@ static void print_help(void)
            "once, or a file or a member of one\n(FILE!member, as check names "
            "nested items), extracted on the fly. A\ncontainer's members are "
            "listed.\n\n"
-           "options:\n"
-           "      --text   print the text only\n"
-           "      --json   print the metadata as one JSON object\n"
-           "  -h, --help   this help\n");
+           "");
+    cli_options_help(tables);
 }
 
 /* The members of what is shown, listed after it: from the index
@@ -225,12 +230,8 @@ static void show_text(const char *ref, const spoor_record *r,
 
 int cmd_show(int argc, char **argv, const cli_global *g)
 {
-    enum { O_TEXT = 256, O_JSON };
-    static const struct option longopts[] = {
-        {"text", no_argument, NULL, O_TEXT},
-        {"json", no_argument, NULL, O_JSON},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    const cli_opt *const tables[] = {show_opts, NULL};
+    cli_parser p;
     spoor_store *store = NULL;
     spoor_record *rec = NULL;
     spoor_buf text = SPOOR_BUF_INIT;
@@ -242,8 +243,9 @@ int cmd_show(int argc, char **argv, const cli_global *g)
     const char *ref;
 
     memset(&fw, 0, sizeof(fw));
+    cli_parser_init(&p, tables);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_parser_next(&p, argc, argv)) != -1) {
         switch (opt) {
         case O_TEXT:
             want_text = 1;
@@ -252,7 +254,7 @@ int cmd_show(int argc, char **argv, const cli_global *g)
             json = 1;
             break;
         case 'h':
-            print_help();
+            print_help(tables);
             return CLI_OK;
         default:
             return cli_bad_option("show", argv);

@@ -6,11 +6,13 @@
 
 #include "cmd.h"
 
+static const cli_opt stats_opts[] = {{"json", 0, 'J', NULL, "one JSON object"},
+                                     CLI_OPT_END};
+
 int cmd_stats(int argc, char **argv, const cli_global *g)
 {
-    static const struct option longopts[] = {{"json", no_argument, NULL, 'J'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    const cli_opt *const tables[] = {stats_opts, NULL};
+    cli_parser p;
     spoor_store *store = NULL;
     spoor_stats st;
     int opt, json = 0, rc;
@@ -18,8 +20,9 @@ int cmd_stats(int argc, char **argv, const cli_global *g)
     double per_char;
     long long common;
 
+    cli_parser_init(&p, tables);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_parser_next(&p, argc, argv)) != -1) {
         if (opt == 'J') {
             json = 1;
         } else if (opt == 'h') {
@@ -27,7 +30,8 @@ int cmd_stats(int argc, char **argv, const cli_global *g)
                    "Index size and counts, and the matching parameters: "
                    "k-gram length k,\nwinnowing window w and the guarantee "
                    "G = w + k - 1 (every shared passage\nof at least G "
-                   "canonical characters is found).\n");
+                   "canonical characters is found).\n\n");
+            cli_options_help(tables);
             return CLI_OK;
         } else {
             return cli_bad_option("stats", argv);

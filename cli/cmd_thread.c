@@ -7,7 +7,11 @@
 
 #include "cmd.h"
 
-static void print_help(void)
+static const cli_opt thread_opts[] = {
+    {"json", 0, 'J', NULL, "one JSON object per line per message"},
+    CLI_OPT_END};
+
+static void print_help(const cli_opt *const *tables)
 {
     printf("usage: spoor thread [--json] ITEM\n\n"
            "The email thread ITEM belongs to (an item id, sha256, "
@@ -15,9 +19,8 @@ static void print_help(void)
            "References, in date order, each reply\nunder the message it "
            "answers. Inclusive messages (marked *) are those no\nlater "
            "message holds whole: reading them reads the whole thread.\n\n"
-           "options:\n"
-           "      --json      one JSON object per line per message\n"
-           "  -h, --help      this help\n");
+           "");
+    cli_options_help(tables);
 }
 
 /* One message as a JSON line. */
@@ -51,9 +54,8 @@ static int message_json(spoor_buf *out, const spoor_thread_msg *m,
 
 int cmd_thread(int argc, char **argv, const cli_global *g)
 {
-    static const struct option longopts[] = {{"json", no_argument, NULL, 'J'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    const cli_opt *const tables[] = {thread_opts, NULL};
+    cli_parser p;
     spoor_store *store = NULL;
     spoor_thread_msg *m = NULL;
     spoor_buf out = SPOOR_BUF_INIT;
@@ -61,10 +63,11 @@ int cmd_thread(int argc, char **argv, const cli_global *g)
     int64_t content;
     int opt, rc, json = 0, compared = 0;
 
+    cli_parser_init(&p, tables);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_parser_next(&p, argc, argv)) != -1) {
         if (opt == 'h') {
-            print_help();
+            print_help(tables);
             return CLI_OK;
         }
         if (opt == 'J') {

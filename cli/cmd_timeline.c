@@ -53,7 +53,20 @@ static int write_html(const timeline_ctx *c, const char *path, int argc,
     return rc;
 }
 
-static void print_help(void)
+static const cli_opt timeline_opts[] = {
+    {"json", 0, 'J', NULL,
+     "one JSON object per line per release: collection,\n"
+     "date, internal_items, new, seen_before"},
+    {"items", 0, 'I', NULL,
+     "also each internal item and the first release\nholding it"},
+    {"html", 0, 'H', "FILE",
+     "also write the timeline as a bar chart (a self-\ncontained page)"},
+    {"jobs", 'j', 'j', "N",
+     "check contents in N threads (default: the number\n"
+     "of cores); the answer is the same for any N"},
+    CLI_OPT_END};
+
+static void print_help(const cli_opt *const *tables)
 {
     printf("usage: spoor timeline [--json] [--items] [--html FILE] [-j N] "
            "[THRESHOLDS]\n\n"
@@ -61,21 +74,8 @@ static void print_help(void)
            "internal items it\nholds in substance (as check's verdicts "
            "count it), how many of those first\nappear in it and how many "
            "an earlier release held already. Reads the index\nonly: each "
-           "internal item is checked once from its stored text.\n\n"
-           "options:\n"
-           "      --json       one JSON object per line per release: "
-           "collection, date,\n"
-           "                   internal_items, new, seen_before\n"
-           "      --items      also each internal item and the first release "
-           "holding it\n"
-           "      --html FILE  also write the timeline as a bar chart (a "
-           "self-contained page)\n"
-           "  -j, --jobs N     check contents in N threads (default: the "
-           "number of\n                   cores); the answer is the same "
-           "for any N\n"
-           "  -h, --help       this help\n"
-           "\nthe thresholds, as check's:\n");
-    cli_threshold_help();
+           "internal item is checked once from its stored text.\n\n");
+    cli_options_help(tables);
 }
 
 static int on_item(const char *collection, const char *path, const char *first,
@@ -149,14 +149,8 @@ static int on_progress(uint64_t done, uint64_t total, void *payload)
 
 int cmd_timeline(int argc, char **argv, const cli_global *g)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'J'},
-        {"items", no_argument, NULL, 'I'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"html", required_argument, NULL, 'H'},
-        {"help", no_argument, NULL, 'h'},
-        CLI_THRESHOLD_LONGOPTS,
-        {NULL, 0, NULL, 0}};
+    const cli_opt *const tables[] = {timeline_opts, cli_threshold_opts(), NULL};
+    cli_parser p;
     spoor_check_opts opts = SPOOR_CHECK_OPTS_INIT;
     spoor_store *store = NULL;
     timeline_ctx c;
@@ -165,9 +159,10 @@ int cmd_timeline(int argc, char **argv, const cli_global *g)
 
     memset(&c, 0, sizeof(c));
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
+    cli_parser_init(&p, tables);
+    while ((opt = cli_parser_next(&p, argc, argv)) != -1) {
         if (opt == 'h') {
-            print_help();
+            print_help(tables);
             return CLI_OK;
         } else if (opt == 'J') {
             c.json = 1;

@@ -11,7 +11,14 @@ typedef struct verify_ctx {
     int json;
 } verify_ctx;
 
-static void print_help(void)
+static const cli_opt verify_opts[] = {
+    {"json", 0, 'J', NULL,
+     "one JSON object per line: each problem (\"damaged\",\n"
+     "\"problem\"), then the totals (\"sound\", \"segments\",\n"
+     "\"postings\", \"texts\", \"problems\")"},
+    CLI_OPT_END};
+
+static void print_help(const cli_opt *const *tables)
 {
     printf("usage: spoor verify [--json]\n\n"
            "Check the whole index: the catalogue (SQLite's integrity_check), "
@@ -20,13 +27,8 @@ static void print_help(void)
            "stored text against its checksum\nand length. Each damaged part "
            "is named on stdout; the exit status is 0\nwhen the index is "
            "sound and 1 when anything is damaged.\n\n"
-           "options:\n"
-           "      --json       one JSON object per line: each problem "
-           "(\"damaged\", \"problem\"),\n"
-           "                   then the totals (\"sound\", \"segments\", "
-           "\"postings\", \"texts\",\n"
-           "                   \"problems\")\n"
-           "  -h, --help       this help\n");
+           "");
+    cli_options_help(tables);
 }
 
 static int on_problem(const char *what, const char *msg, void *payload)
@@ -56,9 +58,8 @@ static int on_progress(uint64_t done, uint64_t total, void *payload)
 
 int cmd_verify(int argc, char **argv, const cli_global *g)
 {
-    static const struct option longopts[] = {{"json", no_argument, NULL, 'J'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    const cli_opt *const tables[] = {verify_opts, NULL};
+    cli_parser p;
     spoor_store *store = NULL;
     spoor_verify_stats st;
     spoor_buf out = SPOOR_BUF_INIT;
@@ -66,10 +67,11 @@ int cmd_verify(int argc, char **argv, const cli_global *g)
     int opt, rc;
 
     memset(&c, 0, sizeof(c));
+    cli_parser_init(&p, tables);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_parser_next(&p, argc, argv)) != -1) {
         if (opt == 'h') {
-            print_help();
+            print_help(tables);
             return CLI_OK;
         } else if (opt == 'J') {
             c.json = 1;

@@ -116,6 +116,18 @@ int cli_open_index(spoor_store **out, const cli_global *g, int flags)
     return CLI_OK;
 }
 
+const cli_opt cli_input_opts[] = {
+    {"limit", 0, CLI_O_LIMIT, "NAME=N",
+     "override a bound (docs/design.md): MAX_FILE_BYTES,\n"
+     "MAX_TEXT_BYTES, MAX_DEPTH, MAX_MEMBERS,\n"
+     "MAX_MEMBER_BYTES, MAX_EXPANDED_BYTES,\n"
+     "MAX_EXPANSION_RATIO, MAX_MIME_PARTS,\n"
+     "MAX_MIME_DEPTH, MAX_PDF_PAGES, MAX_ITEM_SECONDS,\n"
+     "MAX_OCR_PAGES"},
+    {"no-ocr", 0, CLI_O_NO_OCR, NULL,
+     "read no text from images and scanned pages"},
+    CLI_OPT_END};
+
 int cli_parse_limit(spoor_limits *lim, const char *arg)
 {
     static const struct {

@@ -7,37 +7,55 @@
 
 #include "cmd.h"
 
-void cli_threshold_help(void)
+const cli_opt *cli_threshold_opts(void)
 {
-    printf("      --common N           a fingerprint in more than N items is "
-           "boilerplate\n"
-           "                           (default: %d, or one item in %d of a "
-           "larger index)\n"
-           "      --spread N           ... and one in emails of N or more "
-           "threads: list\n"
-           "                           footers, signatures (default %d)\n"
-           "      --min-evidence N     partially-released needs N canonical "
-           "characters in\n"
-           "                           releases beyond boilerplate and headers "
-           "(default %d)\n"
-           "      --min-share F        ... and that share of the item (default "
-           "%.2f)\n"
-           "      --min-passage N      evidence counts in shared pieces of N "
-           "canonical\n"
-           "                           characters or more (default %d)\n"
-           "      --released-min F     release coverage for 'released' "
-           "(default %.1f)\n"
-           "      --internal-min F     internal coverage for 'internal-only' "
-           "(default %.1f)\n"
-           "      --max-sources N      candidate sources verified per item "
-           "(default %d)\n"
-           "      --min-region N       shortest passage reported, in canonical "
-           "characters\n"
-           "                           (default %d)\n",
-           SPOOR_COMMON_MIN, 1000 / SPOOR_COMMON_PER_MILLE, SPOOR_SPREAD,
-           SPOOR_MIN_EVIDENCE, SPOOR_MIN_SHARE, SPOOR_MIN_PASSAGE,
-           SPOOR_RELEASED_MIN, SPOOR_INTERNAL_MIN, SPOOR_MAX_SOURCES,
-           SPOOR_MIN_REGION);
+    /* the help carries the defaults of spoor/match.h, written once */
+    static char common[128], spread[96], minev[128], share[64], passage[96],
+        released[64], internal[64], sources[64], region[96];
+    static cli_opt t[10];
+    if (t[0].name)
+        return t;
+    snprintf(common, sizeof(common),
+             "a fingerprint in more than N items is boilerplate\n"
+             "(default: %d, or one item in %d of a larger index)",
+             SPOOR_COMMON_MIN, 1000 / SPOOR_COMMON_PER_MILLE);
+    snprintf(spread, sizeof(spread),
+             "... and one in emails of N or more threads: list\n"
+             "footers, signatures (default %d)",
+             SPOOR_SPREAD);
+    snprintf(minev, sizeof(minev),
+             "partially-released needs N canonical characters in\n"
+             "releases beyond boilerplate and headers (default %d)",
+             SPOOR_MIN_EVIDENCE);
+    snprintf(share, sizeof(share),
+             "... and that share of the item (default %.2f)", SPOOR_MIN_SHARE);
+    snprintf(passage, sizeof(passage),
+             "evidence counts in shared pieces of N canonical\n"
+             "characters or more (default %d)",
+             SPOOR_MIN_PASSAGE);
+    snprintf(released, sizeof(released),
+             "release coverage for 'released' (default %.1f)",
+             SPOOR_RELEASED_MIN);
+    snprintf(internal, sizeof(internal),
+             "internal coverage for 'internal-only' (default %.1f)",
+             SPOOR_INTERNAL_MIN);
+    snprintf(sources, sizeof(sources),
+             "candidate sources verified per item (default %d)",
+             SPOOR_MAX_SOURCES);
+    snprintf(region, sizeof(region),
+             "shortest passage reported, in canonical characters\n"
+             "(default %d)",
+             SPOOR_MIN_REGION);
+    t[0] = (cli_opt){"common", 0, CLI_O_COMMON, "N", common};
+    t[1] = (cli_opt){"spread", 0, CLI_O_SPREAD, "N", spread};
+    t[2] = (cli_opt){"min-evidence", 0, CLI_O_MINEV, "N", minev};
+    t[3] = (cli_opt){"min-share", 0, CLI_O_MINSHARE, "F", share};
+    t[4] = (cli_opt){"min-passage", 0, CLI_O_MINPASS, "N", passage};
+    t[5] = (cli_opt){"released-min", 0, CLI_O_RELMIN, "F", released};
+    t[6] = (cli_opt){"internal-min", 0, CLI_O_INTMIN, "F", internal};
+    t[7] = (cli_opt){"max-sources", 0, CLI_O_MAXSRC, "N", sources};
+    t[8] = (cli_opt){"min-region", 0, CLI_O_MINREG, "N", region};
+    return t; /* t[9] stays the end */
 }
 
 int cli_threshold_option(int opt, const char *arg, spoor_check_opts *o,

@@ -2353,6 +2353,41 @@ def test_install(env):
        p.stdout)
 
 
+def test_options_documented(env):
+    """Every command's options come from one table that drives both its
+    parsing and its help: each option its help lists is accepted (with a
+    value where the help names one, without where it names none), and an
+    option its help does not list is refused."""
+    top, _, _ = env.run("help", index=False)
+    cmds = re.findall(r"^  ([a-z]+)  ", top.split("commands:")[1]
+                      .split("global options:")[0], re.M)
+    ok(len(cmds) >= 13, cmds)
+    for cmd in cmds:
+        text, _, _ = env.run("help", cmd, index=False)
+        opts = re.findall(r"^(?:  -[a-zA-Z], |      )(--[a-z][a-z-]*)"
+                          r"(?: ([A-Z][^ \n]*))?",
+                          text.split("options:")[1], re.M)
+        ok(opts, f"{cmd}: no options listed: {text}")
+        for opt, arg in opts:
+            if opt == "--help":
+                continue
+            value = {"N": "40", "F": "0.5", "DATE": "2014-01-01",
+                     "KIND": "release", "NAME=N": "MAX_DEPTH=3",
+                     "VERDICT[,VERDICT]": "released"}.get(arg, "x")
+            args = [f"{opt}={value}"] if arg else [opt]
+            p = subprocess.run([SPOOR, "--index", env.path("none"), cmd] +
+                               args + ["--no-such-option"],
+                               capture_output=True, text=True)
+            # the listed option passes; the parse stops at the unknown one
+            ok("'--no-such-option'" in p.stderr and
+               f"'{opt}" not in p.stderr, f"{cmd} {opt}: {p.stderr}")
+            if not arg:  # a flag refuses a value
+                p = subprocess.run([SPOOR, "--index", env.path("none"), cmd,
+                                    opt + "=x"], capture_output=True,
+                                   text=True)
+                ok(p.returncode == 2, f"{cmd} {opt}=x: {p.stderr}")
+
+
 def test_names_and_events(env):
     """Collection and event names are checked (no control characters, ':'
     or '!', no leading '-', at most 128 bytes, valid UTF-8); recording an
