@@ -10,6 +10,10 @@
 
 #include <spoor/spoor.h>
 
+/* A macro's value as a string literal (a default in a help line). */
+#define SPOOR_STR_(x) #x
+#define SPOOR_STR(x) SPOOR_STR_(x)
+
 #define CLI_OK 0
 #define CLI_ERROR 1
 #define CLI_USAGE 2

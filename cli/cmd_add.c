@@ -51,7 +51,8 @@ static const cli_opt add_opts[] = {
     {"note", 0, 'n', "TEXT", "a note kept with a new collection"},
     {"quiet", 'q', 'q', NULL, "no summary, only errors"},
     {"commit-every", 0, 'C', "N",
-     "commit to the index every N items (default 5000)"},
+     "commit to the index every N items (default " SPOOR_STR(
+         SPOOR_COMMIT_EVERY) ")"},
     {"jobs", 'j', 'j', "N",
      "read, extract and fingerprint in N threads\n"
      "(default: the number of cores); the result is\n"

@@ -90,8 +90,11 @@ SPOOR_API int spoor_store_add_item(int *status_out, spoor_store *s,
  */
 SPOOR_API void spoor_store_walk_hooks(spoor_walk_opts *opts);
 
-/** Commit after every `items` added items (default 5000); smaller is
- * slower but loses less to a crash. */
+/* Items added per transaction by default (spoor_store_set_commit_every). */
+#define SPOOR_COMMIT_EVERY 5000
+
+/** Commit after every `items` added items (default SPOOR_COMMIT_EVERY); smaller
+ * is slower but loses less to a crash. */
 SPOOR_API void spoor_store_set_commit_every(spoor_store *s, size_t items);
 
 /**

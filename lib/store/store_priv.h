@@ -32,7 +32,7 @@
 /* zstd level for stored text: level 1 compresses prose about 3:1 at
  * several hundred MB/s; higher levels cost ingest speed for little */
 #define ZSTD_LEVEL 1
-#define BATCH_ITEMS 5000
+#define BATCH_ITEMS SPOOR_COMMIT_EVERY
 /* Postings kept per distinct hash per item: repetitive content (a file of
  * zeros, a table of identical rows) would otherwise store one posting per
  * window; the first positions are enough to seed a match, which then
