@@ -2338,8 +2338,13 @@ def test_install(env):
     flags = subprocess.run(["pkg-config", "--cflags", "--libs", "spoor"],
                            capture_output=True, text=True, env=pc, check=True)
     ok(dest in flags.stdout and "-lspoor" in flags.stdout, flags.stdout)
-    subprocess.run(["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-o",
-                    env.path("prog/check"), env.path("prog/check.c")] +
+    # against a sanitized build (make test-asan) the program carries the
+    # sanitizers' runtime too: it must come first
+    sanitize = (["-fsanitize=address,undefined"]
+                if "ASAN_OPTIONS" in os.environ else [])
+    subprocess.run(["cc", "-std=c11", "-Wall", "-Wextra", "-Werror"] +
+                   sanitize + ["-o", env.path("prog/check"),
+                               env.path("prog/check.c")] +
                    flags.stdout.split(), check=True, env=pc)
     released = [os.path.join(r, f) for r, _, fs in
                 os.walk(os.path.join(env.path("demo"), "dump-1"))
