@@ -413,8 +413,10 @@ static ssize_t read_some(int fd, spoor_buf *in)
     do
         r = read(fd, in->ptr + in->size, 65536);
     while (r < 0 && errno == EINTR);
-    if (r > 0)
+    if (r > 0) {
         in->size += (size_t)r;
+        spoor_buf__wrote(in); /* a spilled one hands back what it holds */
+    }
     return r < 0 ? 0 : r;
 }
 
@@ -490,12 +492,25 @@ int spoor_extract__isolated(spoor_doc *doc, const unsigned char *d, size_t len,
     return error;
 }
 
-/* Hand one streamed record to sink; 'E' sets *child_error. */
+/* Records held in memory at most: a longer one (an attachment) is read
+ * into a temporary file. */
+#define RECORD_SPILL_BYTES ((size_t)32 << 20)
+
+/* Hand one streamed record to sink; 'E' sets *child_error. While the
+ * member is walked, records in a temporary file (in spilled) are the
+ * thread's input, whose pages the passes hand back. */
 static int pass_record(char type, const unsigned char *p, size_t n,
-                       spoor_child_sink sink, void *payload, int *child_error)
+                       spoor_child_sink sink, void *payload, int *child_error,
+                       const spoor_buf *in)
 {
     spoor_doc one = SPOOR_DOC_INIT;
-    int error;
+    const void *map = NULL;
+    size_t size = 0;
+    int error, spilled = spoor_buf__spilled(in);
+    if (spilled) {
+        spoor__input_get(&map, &size);
+        spoor__input_set(in->ptr, in->size);
+    }
     if (type != 'C' && type != 'S' && type != 'E')
         return 0;
     error = spoor_wire__apply(&one, type, p, n, child_error, 0);
@@ -511,6 +526,8 @@ static int pass_record(char type, const unsigned char *p, size_t n,
         error = sink(payload, &ev);
     }
     spoor_doc_dispose(&one);
+    if (spilled)
+        spoor__input_set(map, size);
     return error;
 }
 
@@ -529,8 +546,15 @@ int spoor_extract__isolated_children(const unsigned char *d, size_t len,
     child_run run;
 
     f.children = fn;
-    if ((error = start_run(&run, MODE_CHILDREN, f, d, len, lim)) < 0)
+    /* a long record (an attachment) goes to a temporary file as it is
+     * read (buf.c) */
+    if ((error = spoor_buf__spill_over(
+             &in, spoor__spill_bound(RECORD_SPILL_BYTES))) < 0)
         return error;
+    if ((error = start_run(&run, MODE_CHILDREN, f, d, len, lim)) < 0) {
+        spoor_buf_dispose(&in);
+        return error;
+    }
     for (;;) {
         const unsigned char *p;
         size_t used = 0, step, n;
@@ -550,7 +574,7 @@ int spoor_extract__isolated_children(const unsigned char *d, size_t len,
                (step = spoor_wire__next((const unsigned char *)in.ptr + used,
                                         in.size - used, &type, &p, &n)) > 0) {
             finished = type == 'Z';
-            error = pass_record(type, p, n, sink, payload, &child_error);
+            error = pass_record(type, p, n, sink, payload, &child_error, &in);
             used += step;
         }
         if (used) {

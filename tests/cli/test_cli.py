@@ -2081,6 +2081,11 @@ def test_bounded_memory(env):
         z.writestr("small.txt", prose(9301, 100))
     with gzip.open(env.path("in/stream.txt.gz"), "wt") as f:
         f.write(prose(9302, 2000))
+    with open(env.path("in/mail.pst"), "wb") as f:  # an isolated reader's
+        f.write(pst.write([pst.Folder("Inbox", [pst.Message(  # records spill
+            "plans", prose(9303, 300), submit=1417000000,
+            message_id="<p@x>",
+            attachments=[("long.txt", prose(9304, 500).encode())])])]))
     whole = env.one_segment(env.path("ix-mem"), env.path("in"))
     spill_all = {"SPOOR_TEST_SPILL": "50,300", "SPOOR_PIECE_BYTES": "1000",
                  "SPOOR_TEST_TEXT_SPILL": "3000"}
@@ -2098,6 +2103,12 @@ def test_bounded_memory(env):
     out, _, _ = env.run("--index", env.path("ix-50,300"), "show", "--text",
                         "c:pack.zip!inner.txt", index=False)
     eq(out, prose(9300, 2000), "a member read back")
+    out, _, _ = env.run("--index", env.path("ix-50,300"), "collections",
+                        "--json", index=False)
+    found = [ln for ln in env.run("--index", env.path("ix-50,300"), "show",
+                                  "--json", "c:mail.pst", index=False)[0]
+             .splitlines()]
+    ok(any("long.txt" in ln for ln in found), f"the attachment: {found}")
     text = open(env.path("in/long.txt"), encoding="utf-8").read()
     env.write("q/excerpt.txt", text[len(text) // 3:len(text) // 3 + 2000])
     with open(env.path("in/blob.bin"), "rb") as f:
