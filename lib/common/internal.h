@@ -94,15 +94,27 @@ int spoor__write_all(int fd, const void *p, size_t n);
  * @return 0, or -1 with errno set (EIO when the file is shorter). */
 int spoor__read_at(int fd, void *p, size_t n, uint64_t off);
 
-/** The input file this thread reads through a read-only mapping (the
- * walker sets it, NULL when none): a pass over its bytes may hand back
- * the pages it has read (spoor__input_done), so that a file of gigabytes
- * is read without its pages piling up in the resident set. */
+/** What this thread reads in passes, whose pages a pass may hand back as
+ * it goes (spoor__input_done), so that a file of gigabytes is read without
+ * its pages piling up in the resident set: the input file, mapped
+ * read-only, or a spilled buffer being walked. Inputs smaller than min
+ * keep their pages. */
+typedef struct spoor_input {
+    const unsigned char *ptr; /* NULL: none */
+    size_t size, min;
+} spoor_input;
+/** The input file the walker maps (map NULL: none); a file under 64 MiB
+ * keeps its pages (a later pass would fault them in again). */
 void spoor__input_set(const void *map, size_t size);
-/** The thread's input (spoor__input_set), to set it back later. */
-void spoor__input_get(const void **map, size_t *size);
-/** Hand back the pages of the thread's input before upto (whole pages, in
- * a file of 64 MiB or more); nothing when upto is not in it. */
+/** While a pass reads buf: make it the thread's input when it is spilled
+ * (its pages were written out already, so they go back whatever its
+ * size), keeping the input before in *saved; for another buffer, nothing
+ * changes. Undo with spoor__input_restore. */
+void spoor_buf__as_input(spoor_input *saved, const spoor_buf *buf);
+/** Set back the input spoor_buf__as_input saved. */
+void spoor__input_restore(const spoor_input *saved);
+/** Hand back the pages of the thread's input before upto (whole pages);
+ * nothing when upto is not in it. */
 void spoor__input_done(const void *upto);
 /** Bytes a pass reads between two spoor__input_done. */
 #define SPOOR_PASS_WINDOW ((size_t)8 << 20)

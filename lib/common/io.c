@@ -65,28 +65,35 @@ int spoor__memfd_copy(const char *name, const void *data, size_t len)
  * pass would fault them in again, which costs more than it saves. */
 #define RELEASE_MIN ((size_t)64 << 20)
 
-static _Thread_local struct {
-    const unsigned char *ptr;
-    size_t size;
-} input;
+static _Thread_local spoor_input input;
 
 void spoor__input_set(const void *map, size_t size)
 {
     input.ptr = map;
     input.size = map ? size : 0;
+    input.min = RELEASE_MIN;
 }
 
-void spoor__input_get(const void **map, size_t *size)
+void spoor_buf__as_input(spoor_input *saved, const spoor_buf *buf)
 {
-    *map = input.ptr;
-    *size = input.size;
+    *saved = input;
+    if (!spoor_buf__spilled(buf))
+        return;
+    input.ptr = (const unsigned char *)buf->ptr;
+    input.size = buf->size;
+    input.min = 0;
+}
+
+void spoor__input_restore(const spoor_input *saved)
+{
+    input = *saved;
 }
 
 void spoor__input_done(const void *upto)
 {
     const unsigned char *u = upto;
     size_t page = (size_t)sysconf(_SC_PAGESIZE), n;
-    if (!input.ptr || input.size < RELEASE_MIN || u <= input.ptr ||
+    if (!input.ptr || input.size < input.min || u <= input.ptr ||
         u > input.ptr + input.size)
         return;
     n = (size_t)(u - input.ptr);

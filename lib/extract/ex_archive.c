@@ -164,6 +164,7 @@ static int stream_text(spoor_doc *doc, const unsigned char *d, size_t len,
                        const spoor_limits *lim, int *is_text)
 {
     spoor_buf b = SPOOR_BUF_INIT;
+    spoor_input saved;
     struct archive *a = open_archive(d, len);
     struct archive_entry *e;
     uint64_t packed = len < MIN_PACKED_FOR_RATIO ? MIN_PACKED_FOR_RATIO : len;
@@ -182,18 +183,12 @@ static int stream_text(spoor_doc *doc, const unsigned char *d, size_t len,
         goto done;
     *is_text = 1;
     SPOOR_TRY(read_entry(a, &b, SIZE_MAX, packed, lim));
-    {
-        /* decoding hands back the pages of a stream in a temporary file,
-         * as for a mapped input */
-        const void *map;
-        size_t size;
-        spoor__input_get(&map, &size);
-        if (spoor_buf__spilled(&b))
-            spoor__input_set(b.ptr, b.size);
-        error = spoor_ex_text.extract(doc, (const unsigned char *)b.ptr, b.size,
-                                      lim);
-        spoor__input_set(map, size);
-    }
+    /* decoding hands back the pages of a stream in a temporary file, as
+     * for a mapped input */
+    spoor_buf__as_input(&saved, &b);
+    error =
+        spoor_ex_text.extract(doc, (const unsigned char *)b.ptr, b.size, lim);
+    spoor__input_restore(&saved);
 done:
     spoor_buf_dispose(&b);
     archive_read_free(a);
@@ -248,15 +243,11 @@ static int skip_member(spoor_child_sink sink, void *payload, const char *name,
 static int sink_member(spoor_child_sink sink, void *payload,
                        const spoor_child_event *ev, const spoor_buf *buf)
 {
-    const void *map;
-    size_t size;
+    spoor_input saved;
     int error;
-    if (!spoor_buf__spilled(buf))
-        return sink(payload, ev);
-    spoor__input_get(&map, &size);
-    spoor__input_set(buf->ptr, buf->size);
+    spoor_buf__as_input(&saved, buf);
     error = sink(payload, ev);
-    spoor__input_set(map, size);
+    spoor__input_restore(&saved);
     return error;
 }
 

@@ -163,22 +163,16 @@ int spoor_extract_children(const spoor_doc *doc, const void *data, size_t len,
     return ex->children(data, len, limits, sink, payload);
 }
 
-/* Whether text t is valid UTF-8, read a window at a time (each cut before
- * a continuation byte), handing back the pages of a spilled text read. */
+/* Whether text t is valid UTF-8, handing back the pages of a spilled text
+ * as the check reads it. */
 static int text_is_utf8(const spoor_buf *t)
 {
-    const unsigned char *p = (const unsigned char *)t->ptr;
-    size_t a = 0, b;
-    while (a < t->size) {
-        b = t->size - a > SPOOR_PASS_WINDOW ? a + SPOOR_PASS_WINDOW : t->size;
-        while (b < t->size && b > a && (p[b] & 0xC0) == 0x80)
-            b--;
-        if (!spoor_text__valid_utf8(p + a, b - a))
-            return 0;
-        spoor_buf__pages_done(t, b);
-        a = b;
-    }
-    return 1;
+    spoor_input saved;
+    int ok;
+    spoor_buf__as_input(&saved, t);
+    ok = spoor_text__valid_utf8((const unsigned char *)t->ptr, t->size);
+    spoor__input_restore(&saved);
+    return ok;
 }
 
 int spoor_doc__finish(spoor_doc *doc)

@@ -504,13 +504,9 @@ static int pass_record(char type, const unsigned char *p, size_t n,
                        const spoor_buf *in)
 {
     spoor_doc one = SPOOR_DOC_INIT;
-    const void *map = NULL;
-    size_t size = 0;
-    int error, spilled = spoor_buf__spilled(in);
-    if (spilled) {
-        spoor__input_get(&map, &size);
-        spoor__input_set(in->ptr, in->size);
-    }
+    spoor_input saved;
+    int error;
+    spoor_buf__as_input(&saved, in);
     if (type != 'C' && type != 'S' && type != 'E')
         return 0;
     error = spoor_wire__apply(&one, type, p, n, child_error, 0);
@@ -526,8 +522,7 @@ static int pass_record(char type, const unsigned char *p, size_t n,
         error = sink(payload, &ev);
     }
     spoor_doc_dispose(&one);
-    if (spilled)
-        spoor__input_set(map, size);
+    spoor__input_restore(&saved);
     return error;
 }
 

@@ -6,7 +6,6 @@
 #include "../detect/detect.h"
 
 const spoor_host spoor__host_table = {
-    SPOOR_HOST_ABI,
     spoor__malloc,
     spoor__calloc,
     spoor__free,
@@ -17,8 +16,8 @@ const spoor_host spoor__host_table = {
     spoor__civil_from_days,
     spoor__days_from_civil,
     spoor__memfd_copy,
-    spoor__input_set,
-    spoor__input_get,
+    spoor_buf__as_input,
+    spoor__input_restore,
     spoor__input_done,
     spoor__spill_bound,
     spoor_buf__spill_over,

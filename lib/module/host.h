@@ -20,11 +20,8 @@
 #include "../auth/dkim_int.h"
 #include "../extract/extract_int.h"
 
-/* Bumped whenever spoor_host changes. */
-#define SPOOR_HOST_ABI 1
-
+/* A change to spoor_host bumps SPOOR_MODULE_ABI (module.h). */
 typedef struct spoor_host {
-    unsigned abi; /* SPOOR_HOST_ABI */
     /* common */
     void *(*malloc)(size_t n);
     void *(*calloc)(size_t n, size_t size);
@@ -36,8 +33,8 @@ typedef struct spoor_host {
     void (*civil_from_days)(long z, long *y, long *m, long *d);
     long (*days_from_civil)(long y, long m, long d);
     int (*memfd_copy)(const char *name, const void *data, size_t len);
-    void (*input_set)(const void *map, size_t size);
-    void (*input_get)(const void **map, size_t *size);
+    void (*buf_as_input)(spoor_input *saved, const spoor_buf *buf);
+    void (*input_restore)(const spoor_input *saved);
     void (*input_done)(const void *upto);
     size_t (*spill_bound)(size_t dflt);
     int (*buf_spill_over)(spoor_buf *buf, size_t over);

@@ -66,14 +66,14 @@ int spoor__memfd_copy(const char *name, const void *data, size_t len)
     return spoor__host->memfd_copy(name, data, len);
 }
 
-void spoor__input_set(const void *map, size_t size)
+void spoor_buf__as_input(spoor_input *saved, const spoor_buf *buf)
 {
-    spoor__host->input_set(map, size);
+    spoor__host->buf_as_input(saved, buf);
 }
 
-void spoor__input_get(const void **map, size_t *size)
+void spoor__input_restore(const spoor_input *saved)
 {
-    spoor__host->input_get(map, size);
+    spoor__host->input_restore(saved);
 }
 
 void spoor__input_done(const void *upto)

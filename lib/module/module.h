@@ -35,8 +35,9 @@
 #include "../auth/dkim_int.h"
 #include "../extract/extract_int.h"
 
-/* Bumped whenever spoor_module changes; modules and library must agree. */
-#define SPOOR_MODULE_ABI 3
+/* Bumped whenever spoor_module or the table of helpers the modules call
+ * (spoor_host, host.h) changes; modules and library must agree. */
+#define SPOOR_MODULE_ABI 4
 
 typedef struct spoor_module {
     unsigned abi;        /* SPOOR_MODULE_ABI */

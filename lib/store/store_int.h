@@ -65,13 +65,13 @@ typedef struct spoor_text_toc {
 /**
  * Compress len bytes of text with cctx at level into out (emptied first):
  * one zstd frame, or for a long text the parts and their table (see
- * text_parts.c). When text is src's bytes (src may be NULL), the pages of
- * a spilled src are handed back part by part, and so are out's as they
- * are written when out spills. @return 0, SPOOR_ENOMEM, SPOOR_EIO (out
+ * text_parts.c). When text is the thread's input (spoor_buf__as_input),
+ * its pages are handed back part by part, and so are out's as they are
+ * written when out spills. @return 0, SPOOR_ENOMEM, SPOOR_EIO (out
  * spilling) or SPOOR_ERROR (zstd); out is then empty.
  */
 int spoor_text__compress(struct ZSTD_CCtx_s *cctx, int level, const char *text,
-                         size_t len, spoor_buf *out, const spoor_buf *src);
+                         size_t len, spoor_buf *out);
 
 /** Whether a text of text_bytes is long enough to be stored in parts
  * (shorter ones are always one frame). */

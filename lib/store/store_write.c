@@ -281,9 +281,11 @@ typedef struct prepared_item {
 #define BLOB_STEP ((size_t)4 << 20)
 
 /* Compress doc's text with cctx (created on first use) into z: one frame,
- * or parts and their table for a long text (text_parts.c). */
+ * or parts and their table for a long text (text_parts.c); a spilled
+ * text's pages go back as they are read. */
 static int compress_text(ZSTD_CCtx **cctx, const spoor_doc *doc, spoor_buf *z)
 {
+    spoor_input saved;
     int error;
     spoor_buf_clear(z);
     if (!doc->text.size)
@@ -293,8 +295,11 @@ static int compress_text(ZSTD_CCtx **cctx, const spoor_doc *doc, spoor_buf *z)
     if ((error = spoor_buf__spill_over(z, spoor__spill_bound(Z_SPILL_BYTES))) <
         0)
         return error;
-    return spoor_text__compress(*cctx, ZSTD_LEVEL, doc->text.ptr,
-                                doc->text.size, z, &doc->text);
+    spoor_buf__as_input(&saved, &doc->text);
+    error = spoor_text__compress(*cctx, ZSTD_LEVEL, doc->text.ptr,
+                                 doc->text.size, z);
+    spoor__input_restore(&saved);
+    return error;
 }
 
 /* Store z as the compressed text of content id: bound whole when short,

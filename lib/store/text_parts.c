@@ -49,25 +49,24 @@ static uint32_t get32(const unsigned char *p)
 
 /* Where the parts of a text of len bytes end: ends[i] for part i; returns
  * the number of parts. ends has room for len / TEXT_PART_BYTES + 1. The
- * pages of a spilled src (the text's buffer, or NULL) read are handed
- * back as it goes: reading a byte of each part faults in the pages around
- * it, which is most of the text. */
-static size_t cut(const char *text, size_t len, size_t *ends,
-                  const spoor_buf *src)
+ * pages of the thread's input read are handed back as it goes: reading a
+ * byte of each part faults in the pages around it, which is most of the
+ * text. */
+static size_t cut(const char *text, size_t len, size_t *ends)
 {
     size_t n = 0, at = 0;
     while (at < len) {
         size_t e = spoor_normalise__stretch_end(text, len, at, TEXT_PART_BYTES);
         ends[n++] = e;
         at = e;
-        if (src && n % 128 == 0)
-            spoor_buf__pages_done(src, at);
+        if (n % 128 == 0)
+            spoor__input_done(text + at);
     }
     return n;
 }
 
 int spoor_text__compress(ZSTD_CCtx *cctx, int level, const char *text,
-                         size_t len, spoor_buf *out, const spoor_buf *src)
+                         size_t len, spoor_buf *out)
 {
     spoor_canon scratch = SPOOR_CANON_INIT;
     size_t *ends = NULL, n, i, head, cap, at = 0, canon = 0, done;
@@ -91,7 +90,7 @@ int spoor_text__compress(ZSTD_CCtx *cctx, int level, const char *text,
     if (!(ends = spoor__reallocarray(NULL, len / TEXT_PART_BYTES + 1,
                                      sizeof(size_t))))
         return spoor__error_oom();
-    n = cut(text, len, ends, src);
+    n = cut(text, len, ends);
     head = 8 + 8 + 4 + 12 * n;
     cap = head;
     for (i = 0, at = 0; i < n; at = ends[i++])
@@ -118,9 +117,8 @@ int spoor_text__compress(ZSTD_CCtx *cctx, int level, const char *text,
                  spoor_normalise__chars(&scratch, text + at, ends[i] - at)) < 0)
             goto done;
         canon += scratch.len;
-        if (src) /* a spilled text's pages read go back */
-            spoor_buf__pages_done(src, ends[i]);
-        spoor_buf__pages_done(out, done); /* and those written, if spilled */
+        spoor__input_done(text + ends[i]); /* the pages read go back */
+        spoor_buf__pages_done(out, done);  /* and those written, if spilled */
     }
 check:
     if (ZSTD_isError(done)) {

@@ -342,16 +342,9 @@ static int spill_flush(spoor_fps *fps, void *ctx)
 }
 
 /* The sink for item's fingerprints in *sink: to opts' spill (when it has
- * one), marks into marks (when not NULL), the pages of a spilled text
- * handed back piece by piece; NULL when none of these. */
-/* A pass over item's text will not read it before upto again. */
-static void text_done(const unsigned char *upto, void *ctx)
-{
-    const spoor_buf *t = &((spoor_item *)ctx)->doc.text;
-    if (t->ptr && (const char *)upto >= t->ptr)
-        spoor_buf__pages_done(t, (size_t)((const char *)upto - t->ptr));
-}
-
+ * one), marks into marks (when not NULL), the pages of a spilled text (the
+ * thread's input while it is read) handed back piece by piece; NULL when
+ * none of these. */
 static const spoor_fps_sink *make_sink(spoor_fps_sink *sink, spill_ctx *c,
                                        spoor_item *item,
                                        const spoor_walk_opts *opts,
@@ -361,8 +354,8 @@ static const spoor_fps_sink *make_sink(spoor_fps_sink *sink, spill_ctx *c,
     int spilled = spoor_buf__spilled(&item->doc.text);
     if (!spill && !marks && !spilled)
         return NULL;
-    sink->done = spilled ? text_done : NULL;
-    sink->done_ctx = item;
+    sink->done = spilled ? pages_done : NULL;
+    sink->done_ctx = NULL;
     c->item = item;
     c->opts = opts;
     c->shift = shift;
@@ -394,13 +387,16 @@ static int fingerprint_len_only(spoor_item *item, const char *text, size_t len,
 {
     spoor_fps_sink sink;
     spill_ctx ctx;
+    spoor_input saved;
     size_t nchars = 0, i;
     int error = count_header_chars(item, text, hb);
+    spoor_buf__as_input(&saved, &item->doc.text);
     if (error == 0)
         error = spoor_fingerprint__text(
             &item->fps, &nchars, &item->canon, text + hb, len - hb,
             piece_bytes(),
             make_sink(&sink, &ctx, item, opts, item->header_chars, marks));
+    spoor__input_restore(&saved);
     scratch_return_canon(item);
     spoor_canon_dispose(&item->canon);
     item->canon.len = error < 0 ? 0 : item->header_chars + nchars;

@@ -343,7 +343,7 @@ static void test_segment__stored_text_parts(void **s)
         len += strlen(w);
     }
     assert_int_equal(spoor_normalise(&whole, text, len), 0);
-    assert_int_equal(spoor_text__compress(cctx, 1, text, len, &zb, NULL), 0);
+    assert_int_equal(spoor_text__compress(cctx, 1, text, len, &zb), 0);
     z = zb.ptr;
     zlen = zb.size;
     i = spoor_text__toc_size(z, 20, zlen);
@@ -388,7 +388,7 @@ static void test_segment__stored_text_parts(void **s)
     }
     spoor_text_toc_dispose(&toc);
     /* a short text: one frame, no table */
-    assert_int_equal(spoor_text__compress(cctx, 1, text, 100000, &zb, NULL), 0);
+    assert_int_equal(spoor_text__compress(cctx, 1, text, 100000, &zb), 0);
     assert_int_equal(spoor_text__toc_size(zb.ptr, 20, zb.size), 0);
     spoor_buf_dispose(&zb);
     ZSTD_freeCCtx(cctx);
