@@ -150,6 +150,21 @@ size_t spoor_match__join_diagonals(spoor_region *r, size_t n)
  * one stretch. */
 #define WINDOW_JOIN 4096
 
+/* The most source characters normalised at once (12 bytes each with their
+ * offsets): a longer source is normalised whole only up to this, and
+ * windows are joined into stretches of at most this (or one window). Hits
+ * spread over all of a 175 M-character source (repetitive text) had it
+ * normalised whole: 2.1 GB. */
+#define STRETCH_MAX ((size_t)8 << 20)
+
+/* Whether the hit after a stretch [a, b) of windows joins it. */
+static int joins(const spoor_hit *next, size_t a, size_t b, size_t qlen)
+{
+    size_t w = window_start(next);
+    return w <= b + WINDOW_JOIN &&
+           (w + qlen - a <= STRETCH_MAX || w + qlen <= b);
+}
+
 int spoor_match__source_regions_from(const spoor_canon *q,
                                      spoor_source_reader *src, size_t s_total,
                                      spoor_hit *hits, size_t n_hits, unsigned k,
@@ -168,12 +183,11 @@ int spoor_match__source_regions_from(const spoor_canon *q,
     spoor__sort(hits, n_hits, sizeof(*hits), cmp_hit);
     for (i = 0; i < n_hits; i = j) {
         size_t a = window_start(&hits[i]), b = a + q->len;
-        for (j = i + 1; j < n_hits && window_start(&hits[j]) <= b + WINDOW_JOIN;
-             j++)
+        for (j = i + 1; j < n_hits && joins(&hits[j], a, b, q->len); j++)
             b = window_start(&hits[j]) + q->len;
         span += b - a;
     }
-    if (span * 2 >= s_total) {
+    if (span * 2 >= s_total && s_total <= STRETCH_MAX) {
         if ((error = src->read(src->payload, 0, SIZE_MAX, &text, &len, &byte,
                                &mark)) < 0 ||
             (error = spoor_normalise(&sc, text, len)) < 0)
@@ -184,8 +198,7 @@ int spoor_match__source_regions_from(const spoor_canon *q,
     }
     for (i = 0; i < n_hits; i = j) {
         size_t a = window_start(&hits[i]), b = a + q->len, base;
-        for (j = i + 1; j < n_hits && window_start(&hits[j]) <= b + WINDOW_JOIN;
-             j++)
+        for (j = i + 1; j < n_hits && joins(&hits[j], a, b, q->len); j++)
             b = window_start(&hits[j]) + q->len;
         if ((error = src->read(src->payload, a, b, &text, &len, &byte, &mark)) <
                 0 ||

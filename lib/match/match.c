@@ -24,40 +24,9 @@
 #include "match_int.h"
 #include "../normalise/normalise_int.h"
 
-typedef struct cand {
-    int64_t content;
-    size_t first, count; /* slice of the hits array */
-} cand;
-
-typedef struct chit {
-    int64_t content;
-    spoor_hit h;
-} chit;
-
-/* Query fingerprints looked up at a time: 4 MiB of them. */
-#define LOOKUP_CHUNK ((size_t)1 << 18)
-
-static int cmp_fp_hash(const void *a, const void *b)
-{
-    const spoor_fp *x = a, *y = b;
-    if (x->hash != y->hash)
-        return x->hash < y->hash ? -1 : 1;
-    return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
-static int cmp_chit(const void *a, const void *b)
-{
-    const chit *x = a, *y = b;
-    if (x->content != y->content)
-        return x->content < y->content ? -1 : 1;
-    if (x->h.q != y->h.q)
-        return x->h.q < y->h.q ? -1 : 1;
-    return x->h.s < y->h.s ? -1 : x->h.s > y->h.s;
-}
-
 static int cmp_cand(const void *a, const void *b)
 {
-    const cand *x = a, *y = b;
+    const spoor_cand *x = a, *y = b;
     if (x->count != y->count)
         return x->count > y->count ? -1 : 1;
     return x->content < y->content ? -1 : x->content > y->content;
@@ -281,11 +250,10 @@ static int exact_region(const spoor_item *item, spoor_match *m)
 /* Build the match for one candidate source: its verified regions (the
  * evidence and coverage come later, once the boilerplate mask is known). */
 static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
-                       chit *hits, size_t n_hits, int exact,
+                       spoor_hit *h, size_t n_hits, int exact,
                        const spoor_check_opts *opts, spoor_match *m, int *keep)
 {
     spoor_buf text = SPOOR_BUF_INIT;
-    spoor_hit *h = NULL;
     size_t i, cap = 0;
     int error = 0;
 
@@ -299,12 +267,6 @@ static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
     if (exact) {
         SPOOR_TRY(exact_region(item, m));
     } else if (item->fp_bytes) {
-        if (n_hits) {
-            h = spoor__reallocarray(NULL, n_hits, sizeof(*h));
-            SPOOR_ALLOC_CHECK(h);
-            for (i = 0; i < n_hits; i++)
-                h[i] = hits[i].h;
-        }
         SPOOR_TRY(spoor_match__byte_regions(h, n_hits, SPOOR_BYTES_K,
                                             SPOOR_BYTES_W, &m->regions,
                                             &m->n_regions, &cap));
@@ -312,10 +274,6 @@ static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
         stored_source src;
         spoor_source_reader reader = {read_stored, &src};
         spoor_floors fl = {item->header_chars, (size_t)m->source->header_chars};
-        h = spoor__reallocarray(NULL, n_hits, sizeof(*h));
-        SPOOR_ALLOC_CHECK(h);
-        for (i = 0; i < n_hits; i++)
-            h[i] = hits[i].h;
         memset(&src, 0, sizeof(src));
         src.s = s;
         src.content = content;
@@ -343,210 +301,12 @@ static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
             m->longest = m->regions[i].qc_end - m->regions[i].qc_start;
     *keep = exact || m->n_regions > 0;
 done:
-    spoor__free(h);
     spoor_buf_dispose(&text);
     if (error < 0 || !*keep) {
         spoor_record_free(m->source);
         spoor__free(m->regions);
         memset(m, 0, sizeof(*m));
     }
-    return error;
-}
-
-/* Content -> family, for the hashes whose holders are counted by family
- * (open addressing; a check meets a few thousand contents at most). */
-typedef struct family_cache {
-    int64_t *key; /* 0: empty (content ids start at 1) */
-    uint64_t *fam;
-    size_t cap, n;
-} family_cache;
-
-static void family_cache_dispose(family_cache *c)
-{
-    spoor__free(c->key);
-    spoor__free(c->fam);
-    memset(c, 0, sizeof(*c));
-}
-
-static int family_of(spoor_store *s, family_cache *c, int64_t content,
-                     uint64_t *out)
-{
-    size_t i, mask;
-    int error;
-    if (c->n * 2 >= c->cap) { /* grow and rehash */
-        family_cache g;
-        g.cap = c->cap ? c->cap * 2 : 256;
-        g.n = 0;
-        g.key = spoor__calloc(g.cap, sizeof(*g.key));
-        g.fam = spoor__calloc(g.cap, sizeof(*g.fam));
-        if (!g.key || !g.fam) {
-            family_cache_dispose(&g);
-            return spoor__error_oom();
-        }
-        for (i = 0; i < c->cap; i++)
-            if (c->key[i]) {
-                size_t j =
-                    ((uint64_t)c->key[i] * 0x9e3779b97f4a7c15ULL) & (g.cap - 1);
-                while (g.key[j])
-                    j = (j + 1) & (g.cap - 1);
-                g.key[j] = c->key[i];
-                g.fam[j] = c->fam[i];
-                g.n++;
-            }
-        family_cache_dispose(c);
-        *c = g;
-    }
-    mask = c->cap - 1;
-    i = ((uint64_t)content * 0x9e3779b97f4a7c15ULL) & mask;
-    while (c->key[i] && c->key[i] != content)
-        i = (i + 1) & mask;
-    if (!c->key[i]) {
-        if ((error = spoor_store__family(s, content, &c->fam[i])) < 0)
-            return error;
-        c->key[i] = content;
-        c->n++;
-    }
-    *out = c->fam[i];
-    return 0;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Whether the postings post (of one hash) are spread over spread email
- * threads or more: a list footer or a signature repeated across threads,
- * where a message quoted within its own thread is not. Items that are not
- * emails are counted by the common threshold only: the same document in
- * many places (attachments, exports in several formats) is content. */
-static int spread_wide(spoor_store *s, family_cache *fc,
-                       const spoor_postings *post, size_t spread, int *wide)
-{
-    uint64_t *f;
-    size_t i, n = 0, distinct = 0;
-    int error = 0;
-    *wide = 0;
-    if (post->n < spread)
-        return 0;
-    if (!(f = spoor__reallocarray(NULL, post->n, sizeof(*f))))
-        return spoor__error_oom();
-    for (i = 0; i < post->n; i++) {
-        if (i && post->v[i].content == post->v[i - 1].content)
-            continue;
-        SPOOR_TRY(family_of(s, fc, post->v[i].content, &f[n]));
-        n++;
-    }
-    spoor__sort(f, n, sizeof(*f), cmp_u64);
-    for (i = 0; i < n; i++)
-        distinct += (f[i] >> 63) && (i == 0 || f[i] != f[i - 1]);
-    *wide = distinct >= spread;
-done:
-    spoor__free(f);
-    return error;
-}
-
-/* The fingerprints a check looks up: the item's own, or, for a compared
- * text under the guarantee (fewer than G characters), every k-gram of it,
- * so that a short paste is still found where the index selected one of its
- * k-grams. *own says whether *out must be freed. */
-static int query_fps(const spoor_item *item, spoor_fps *tmp,
-                     const spoor_fps **out)
-{
-    size_t h = item->header_chars, n = item->canon.len - h, i;
-    int error;
-    *out = &item->fps;
-    if (item->fp_bytes || !item->canon.chars || n >= SPOOR_GUARANTEE ||
-        n < SPOOR_TEXT_K)
-        return 0;
-    if ((error = spoor_winnow_u32(tmp, item->canon.chars + h, n, SPOOR_TEXT_K,
-                                  1, SPOOR_SEED_TEXT)) < 0)
-        return error;
-    for (i = 0; i < tmp->n; i++)
-        tmp->v[i].pos += (uint32_t)h;
-    *out = tmp;
-    return 0;
-}
-
-/* Gather the hits of all fingerprints of item that are not boilerplate;
- * the k-grams of those that are go into mask. Hits in content `exact` (the
- * item's exact copy, or -1) are only counted, in *n_exact: its one region
- * is the whole text, and a long text's hits in itself would take 16 bytes
- * per fingerprint. */
-static int gather_hits(spoor_store *s, const spoor_item *item, spoor_result *r,
-                       spoor_spans *mask, int64_t exact, size_t *n_exact,
-                       chit **hits_out, size_t *n_out)
-{
-    spoor_fps all = SPOOR_FPS_INIT;
-    const spoor_fps *qf;
-    spoor_fp *fps = NULL; /* a chunk of them, by (hash, pos) */
-    spoor_postings post = {NULL, 0, 0};
-    family_cache fc;
-    chit *hits = NULL;
-    size_t i, n = 0, cap = 0, c0, cn;
-    size_t k = item->fp_bytes ? SPOOR_BYTES_K : SPOOR_TEXT_K;
-    int error = 0;
-
-    memset(&fc, 0, sizeof(fc));
-    *hits_out = NULL;
-    *n_out = 0;
-    SPOOR_TRY(query_fps(item, &all, &qf));
-    if (qf->n == 0)
-        goto done;
-    r->n_fps = qf->n;
-    /* the fingerprints a chunk at a time (a long query has millions): a
-     * key in two chunks is looked up twice, with the same outcome */
-    fps = spoor__reallocarray(NULL, qf->n < LOOKUP_CHUNK ? qf->n : LOOKUP_CHUNK,
-                              sizeof(*fps));
-    SPOOR_ALLOC_CHECK(fps);
-    for (c0 = 0; c0 < qf->n; c0 += cn) {
-        cn = qf->n - c0 < LOOKUP_CHUNK ? qf->n - c0 : LOOKUP_CHUNK;
-        memcpy(fps, qf->v + c0, cn * sizeof(*fps));
-        spoor__sort(fps, cn, sizeof(*fps), cmp_fp_hash);
-        for (i = 0; i < cn;) {
-            size_t end = i, p, q;
-            int common, wide = 0;
-            while (end < cn && fps[end].hash == fps[i].hash)
-                end++;
-            post.n = 0;
-            SPOOR_TRY(spoor_store__lookup(s, fps[i].hash, r->common_used, &post,
-                                          &common));
-            if (!common && r->spread_used && !item->fp_bytes)
-                SPOOR_TRY(spread_wide(s, &fc, &post, r->spread_used, &wide));
-            if (common || wide) {
-                r->n_common += end - i;
-                for (p = i; p < end; p++)
-                    SPOOR_TRY(
-                        spoor_spans__push(mask, fps[p].pos, fps[p].pos + k));
-            } else {
-                for (p = i; p < end; p++) {
-                    SPOOR_TRY(spoor__array_reserve((void **)&hits, &cap,
-                                                   n + post.n, sizeof(*hits)));
-                    for (q = 0; q < post.n; q++) {
-                        if (post.v[q].content == exact) {
-                            (*n_exact)++;
-                            continue;
-                        }
-                        hits[n].content = post.v[q].content;
-                        hits[n].h.q = fps[p].pos;
-                        hits[n].h.s = post.v[q].pos;
-                        n++;
-                    }
-                }
-            }
-            i = end;
-        }
-    }
-    *hits_out = hits;
-    *n_out = n;
-    hits = NULL;
-done:
-    spoor__free(fps);
-    spoor__free(post.v);
-    spoor__free(hits);
-    spoor_fps_dispose(&all);
-    family_cache_dispose(&fc);
     return error;
 }
 
@@ -933,16 +693,16 @@ static int check(spoor_result **out, spoor_store *s, const spoor_item *item,
 {
     spoor_check_opts defaults = SPOOR_CHECK_OPTS_INIT;
     spoor_result *r;
-    chit *hits = NULL;
-    cand *cands = NULL;
-    size_t n_hits = 0, n_cands = 0, ccap = 0, mcap = 0, i, kept;
+    spoor_hits hits;
+    spoor_cand *cands;
+    size_t n_cands, mcap = 0, i, kept, batch = 0;
     int64_t exact_id = -1;
-    size_t n_exact = 0;
     spoor_spans mask = {NULL, 0, 0}; /* boilerplate, query characters */
     size_t k = item->fp_bytes ? SPOOR_BYTES_K : SPOOR_TEXT_K;
     int error = 0;
 
     *out = NULL;
+    memset(&hits, 0, sizeof(hits));
     if (!opts)
         opts = &defaults;
     r = spoor__calloc(1, sizeof(*r));
@@ -972,29 +732,19 @@ static int check(spoor_result **out, spoor_store *s, const spoor_item *item,
     else if (error < 0)
         goto done;
 
-    SPOOR_TRY(
-        gather_hits(s, item, r, &mask, exact_id, &n_exact, &hits, &n_hits));
-    spoor__sort(hits, n_hits, sizeof(*hits), cmp_chit);
-    if (n_exact) { /* the exact copy competes with the count of its hits */
-        SPOOR_TRY(spoor__array_reserve((void **)&cands, &ccap, n_cands + 1,
-                                       sizeof(*cands)));
-        cands[n_cands].content = exact_id;
-        cands[n_cands].first = 0;
-        cands[n_cands].count = n_exact;
-        n_cands++;
+    SPOOR_TRY(spoor_match__hits_count(&hits, s, item, r, &mask, exact_id));
+    if (hits.n_exact) { /* the exact copy competes with the count of its hits */
+        SPOOR_TRY(spoor__array_reserve((void **)&hits.cands, &hits.cap_cands,
+                                       hits.n_cands + 1, sizeof(*hits.cands)));
+        hits.cands[hits.n_cands].content = exact_id;
+        hits.cands[hits.n_cands].count = hits.n_exact;
+        hits.cands[hits.n_cands].unique = 0;
+        hits.cands[hits.n_cands].hits = NULL;
+        hits.cands[hits.n_cands].n_hits = 0;
+        hits.n_cands++;
     }
-    for (i = 0; i < n_hits;) {
-        size_t end = i;
-        while (end < n_hits && hits[end].content == hits[i].content)
-            end++;
-        SPOOR_TRY(spoor__array_reserve((void **)&cands, &ccap, n_cands + 1,
-                                       sizeof(*cands)));
-        cands[n_cands].content = hits[i].content;
-        cands[n_cands].first = i;
-        cands[n_cands].count = end - i;
-        n_cands++;
-        i = end;
-    }
+    cands = hits.cands;
+    n_cands = hits.n_cands;
     if (opts->only && opts->n_only) {
         /* -c: only candidates the named collections hold compete for the
          * max_sources places, so that what other collections hold cannot
@@ -1007,7 +757,7 @@ static int check(spoor_result **out, spoor_store *s, const spoor_item *item,
             if (held)
                 cands[w++] = cands[i];
         }
-        n_cands = w;
+        n_cands = hits.n_cands = w;
     }
     spoor__sort(cands, n_cands, sizeof(*cands), cmp_cand);
     kept = n_cands < opts->max_sources ? n_cands : opts->max_sources;
@@ -1026,7 +776,7 @@ static int check(spoor_result **out, spoor_store *s, const spoor_item *item,
             if (keep)
                 SPOOR_TRY(add_match(r, &mcap, &m));
         } else if (e >= kept) {
-            cand t = cands[e];
+            spoor_cand t = cands[e];
             memmove(cands + 1, cands, e * sizeof(*cands));
             cands[0] = t;
             if (kept == 0)
@@ -1034,14 +784,19 @@ static int check(spoor_result **out, spoor_store *s, const spoor_item *item,
         }
     }
     r->n_dropped = n_cands - kept;
-    for (i = 0; i < kept; i++) {
-        spoor_match m;
-        int keep;
-        SPOOR_TRY(build_match(s, item, cands[i].content, hits + cands[i].first,
-                              cands[i].count, cands[i].content == exact_id,
-                              opts, &m, &keep));
-        if (keep)
-            SPOOR_TRY(add_match(r, &mcap, &m));
+    for (i = 0; i < kept; i += batch) { /* batches whose hits fit */
+        size_t j;
+        SPOOR_TRY(spoor_match__hits_gather(&hits, cands + i, kept - i, &batch));
+        for (j = i; j < i + batch; j++) {
+            spoor_match m;
+            int keep;
+            SPOOR_TRY(build_match(s, item, cands[j].content, cands[j].hits,
+                                  cands[j].n_hits, cands[j].content == exact_id,
+                                  opts, &m, &keep));
+            if (keep)
+                SPOOR_TRY(add_match(r, &mcap, &m));
+        }
+        spoor_match__hits_release(&hits, cands + i, batch);
     }
     SPOOR_TRY(evidence_and_coverage(r, item, &mask, k,
                                     item->fp_bytes       ? k
@@ -1085,8 +840,7 @@ static int check(spoor_result **out, spoor_store *s, const spoor_item *item,
     SPOOR_TRY(compute_dates(s, item, r));
 done:
     spoor_store__read_end(s);
-    spoor__free(hits);
-    spoor__free(cands);
+    spoor_match__hits_dispose(&hits);
     spoor_spans__dispose(&mask);
     if (error < 0) {
         spoor_result_free(r);
@@ -1127,7 +881,7 @@ int spoor_compare(spoor_region **out, size_t *n_out, const spoor_item *a,
         bf = spoor__reallocarray(NULL, b->fps.n, sizeof(*bf));
         SPOOR_ALLOC_CHECK(bf);
         memcpy(bf, b->fps.v, b->fps.n * sizeof(*bf));
-        spoor__sort(bf, b->fps.n, sizeof(*bf), cmp_fp_hash);
+        spoor__sort(bf, b->fps.n, sizeof(*bf), spoor_match__cmp_fp_hash);
     }
     for (i = 0; i < a->fps.n && b->fps.n; i++) {
         size_t lo = 0, hi = b->fps.n;

@@ -198,4 +198,85 @@ int spoor_match__byte_regions(spoor_hit *hits, size_t n_hits, unsigned k,
                               unsigned w, spoor_region **out, size_t *n,
                               size_t *cap);
 
+/* Content id -> 64-bit value (open addressing; content ids start at 1, 0
+ * marks an empty slot). */
+typedef struct spoor_content_map {
+    int64_t *key;
+    uint64_t *val;
+    size_t cap, n;
+} spoor_content_map;
+
+/** The value of content, added as 0 when missing (*fresh then 1).
+ * @return 0 or SPOOR_ENOMEM. */
+int spoor_content_map__slot(uint64_t **val, int *fresh, spoor_content_map *c,
+                            int64_t content);
+
+/** The value of content, or NULL when missing. */
+uint64_t *spoor_content_map__find(const spoor_content_map *c, int64_t content);
+
+void spoor_content_map__dispose(spoor_content_map *c);
+
+/* A source a check may verify: the hits of the query in it. */
+typedef struct spoor_cand {
+    int64_t content;
+    size_t count;    /* its hits */
+    size_t unique;   /* of which unique (counted only past held_max) */
+    spoor_hit *hits; /* n_hits of them once gathered, else NULL */
+    size_t n_hits;
+} spoor_cand;
+
+struct spoor_store;
+
+/* The hits of one check (hits.c). */
+typedef struct spoor_hits {
+    struct spoor_store *s;
+    const spoor_item *item;
+    spoor_fps own;       /* a short text's every k-gram, when looked up */
+    const spoor_fps *qf; /* the fingerprints looked up */
+    size_t common, spread;
+    int64_t exact;       /* the query's exact copy, or -1 */
+    size_t n_exact;      /* hits in it (only counted) */
+    size_t held_max;     /* hits held before counting instead */
+    size_t gathered_max; /* hits gathered at a time */
+    int counting;        /* too many hits: counted, gathered later */
+    struct chit *chits;
+    size_t n_chits, cap_chits;
+    spoor_hit *held; /* every candidate's hits, when held */
+    spoor_cand *cands;
+    size_t n_cands, cap_cands;
+    spoor_content_map counts, unique, want, families;
+    spoor_cand *to; /* the second pass's sources */
+    size_t n_to, *fill, *chunk_start;
+} spoor_hits;
+
+/**
+ * Look up the query fingerprints of item (its own, or a short text's every
+ * k-gram) and count their hits by source into h->cands (h->n_cands, in no
+ * set order), holding the hits too while there are few; hits in content
+ * exact (or -1) are only counted, in h->n_exact, and it is not among the
+ * candidates. Boilerplate k-grams go into mask and r->n_common; r->n_fps
+ * is set. h is disposed with spoor_match__hits_dispose, even on error.
+ */
+int spoor_match__hits_count(spoor_hits *h, struct spoor_store *s,
+                            const spoor_item *item, spoor_result *r,
+                            spoor_spans *mask, int64_t exact);
+
+/**
+ * Give the first *taken of the candidates c[0..n) (from h->cands, in any
+ * order; at least one when n > 0) their hits, sorted by query position:
+ * a batch whose hits fit in memory (all of them when they are held). A
+ * candidate with too many is given its unique hits only; the exact copy
+ * none. Let them go with spoor_match__hits_release.
+ */
+int spoor_match__hits_gather(spoor_hits *h, spoor_cand *c, size_t n,
+                             size_t *taken);
+
+/** Free the hits gathered for c[0..n) (held hits stay). */
+void spoor_match__hits_release(spoor_hits *h, spoor_cand *c, size_t n);
+
+void spoor_match__hits_dispose(spoor_hits *h);
+
+/** Order fingerprints by hash, then position (for qsort). */
+int spoor_match__cmp_fp_hash(const void *a, const void *b);
+
 #endif

@@ -68,6 +68,9 @@ int spoor_qview__stretch(spoor_qview *v, size_t from, size_t to)
              &v->st, &v->scratch, it->doc.text.ptr ? it->doc.text.ptr : "",
              it->doc.text.size, &mark, from, to, &v->base)) < 0)
         return error;
+    /* a long text spilled to a temporary file: its pages go back (a later
+     * stretch reads them again from the page cache) */
+    spoor_buf__pages_done(&it->doc.text, it->doc.text.size);
     v->have = 1;
     return 0;
 }
@@ -121,6 +124,17 @@ static int cmp_hit_q(const void *a, const void *b)
     return x->s < y->s ? -1 : x->s > y->s;
 }
 
+/* Whether hits are in cmp_hit_q order already (gathered in order: sorting
+ * them again would take a scratch copy of millions). */
+static int sorted_by_q(const spoor_hit *hits, size_t n)
+{
+    size_t i;
+    for (i = 1; i < n; i++)
+        if (cmp_hit_q(&hits[i - 1], &hits[i]) > 0)
+            return 0;
+    return 1;
+}
+
 int spoor_match__long_query_regions(const spoor_item *item,
                                     spoor_source_reader *src, size_t s_total,
                                     spoor_hit *hits, size_t n_hits, unsigned k,
@@ -133,7 +147,8 @@ int spoor_match__long_query_regions(const spoor_item *item,
 
     window_of(&window, &margin);
     spoor_qview__init(&v, item);
-    spoor__sort(hits, n_hits, sizeof(*hits), cmp_hit_q);
+    if (!sorted_by_q(hits, n_hits))
+        spoor__sort(hits, n_hits, sizeof(*hits), cmp_hit_q);
     for (i = 0; i < n_hits; i = j) {
         size_t qa = hits[i].q, from, to;
         spoor_floors fl;

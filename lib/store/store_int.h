@@ -19,11 +19,24 @@ typedef struct spoor_postings {
 } spoor_postings;
 
 /**
+ * Hand back the pages of the segments that lookups faulted in (they stay
+ * in the page cache): a long query looks up millions of hashes, touching
+ * every page of the segments, which would stay in its resident set.
+ */
+void spoor_store__pages_done(spoor_store *s);
+
+/**
  * Append the postings of hash to out, unless they span more than common
  * distinct contents: then nothing is appended and *common_out is set to 1.
  */
 int spoor_store__lookup(spoor_store *s, uint64_t hash, size_t common,
                         spoor_postings *out, int *common_out);
+
+/** spoor_store__lookup of a key (spoor_seg__mix of a hash): fingerprints
+ * whose keys share their top SPOOR_SEG_KEY_BITS bits have the same
+ * postings. Looking keys up in their order reads the segments in order. */
+int spoor_store__lookup_key(spoor_store *s, uint64_t key, size_t common,
+                            spoor_postings *out, int *common_out);
 
 /**
  * Compress item's text and sort its fingerprints ahead of storing, on any

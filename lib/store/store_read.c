@@ -13,6 +13,7 @@
 #include <time.h>
 #include <dirent.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -23,8 +24,24 @@
 
 /* ==== Reading ==== */
 
+void spoor_store__pages_done(spoor_store *s)
+{
+    size_t g;
+    for (g = 0; g < s->n_segs; g++)
+        if (s->segs[g].map && s->segs[g].size)
+            (void)madvise((void *)s->segs[g].map, s->segs[g].size,
+                          MADV_DONTNEED);
+}
+
 int spoor_store__lookup(spoor_store *s, uint64_t hash, size_t common,
                         spoor_postings *out, int *common_out)
+{
+    return spoor_store__lookup_key(s, spoor_seg__mix(hash), common, out,
+                                   common_out);
+}
+
+int spoor_store__lookup_key(spoor_store *s, uint64_t key, size_t common,
+                            spoor_postings *out, int *common_out)
 {
     size_t start = out->n, distinct = 0, g;
     int error;
@@ -35,7 +52,7 @@ int spoor_store__lookup(spoor_store *s, uint64_t hash, size_t common,
         spoor_seg_entry entry, *en = &entry;
         uint32_t last = 0;
         int have = 0, r;
-        spoor_segment__seek(&s->segs[g], spoor_seg__mix(hash), &cur);
+        spoor_segment__seek(&s->segs[g], key, &cur);
         while ((r = spoor_segment__next(&cur, en)) != 0) {
             if (r < 0) {
                 out->n = start;

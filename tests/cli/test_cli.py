@@ -2186,7 +2186,9 @@ def test_long_query_stretches(env):
     text: for a collage of passages from a dated release and an internal
     folder in another order, with new text and a shared footer; an exact
     copy; an email with a header block; and text with accents, CJK and
-    numbers. Checking a 200 MB text stays under 512 MiB (3 GB before)."""
+    numbers; the same when hits are counted by source before the kept
+    sources' are gathered. Checking a 200 MB text stays under 512 MiB (3 GB
+    before), also when a near-copy of it is indexed (836 MB before)."""
     import resource
     footer = ("Confidential: this message and its attachments are for the "
               "named recipients only. ") * 3
@@ -2231,6 +2233,11 @@ def test_long_query_stretches(env):
                                  "SPOOR_TEST_QUERY_WINDOW": "3000,300",
                                  "SPOOR_TEST_TEXT_SPILL": "2000"})
     eq(long, whole, "check --json, long queries against whole ones")
+    # hits counted by source first, then gathered for the sources verified
+    for knob in ("40,100000", "40,1000"):
+        counted, counted_tables = answers({"SPOOR_TEST_HITS": knob})
+        eq(counted, whole, f"check --json, hits counted then gathered {knob}")
+        eq(counted_tables, whole_tables, f"side-by-side passages {knob}")
     ok(len(whole_tables) >= 4, f"{len(whole_tables)} side-by-side tables")
     eq(long_tables, whole_tables, "side-by-side passages")
     results = [json.loads(line) for line in whole.splitlines()]
@@ -2239,6 +2246,21 @@ def test_long_query_stretches(env):
     ok(len(got["collage.txt"]["matches"]) >= 4, "the collage's sources")
     ok(any(len(m["regions"]) > 1 for m in got["collage.txt"]["matches"]),
        "a source with passages in two places")
+
+    # repetitive text (lines repeated about 40 times) against its near-copy:
+    # a source with more hits than a batch holds is seeded by its unique
+    # hits only, and its one passage is still found whole
+    write_words(env.path("rep/q.txt"), 1 << 20, 63)
+    with open(env.path("rep/q.txt"), "rb") as f:
+        env.write("rep/near/copy.txt", f.read().decode() + "The end.\n")
+    env.run("--index", env.path("rep/idx"), "add", "-c", "near", "-k",
+            "internal", env.path("rep/near"), index=False)
+    for knob in (None, {"SPOOR_TEST_HITS": "40,1000"}):
+        out, _, _ = env.run("--index", env.path("rep/idx"), "check", "--json",
+                            env.path("rep/q.txt"), env=knob, index=False)
+        m = json.loads(out)["matches"]
+        ok(len(m) == 1 and m[0]["coverage"] == 1 and
+           len(m[0]["regions"]) == 1, f"{knob}: {out[:600]}")
 
     # the bound: a 200 MB text (under AddressSanitizer, 20 MB, unmeasured)
     sanitized = "ASAN_OPTIONS" in os.environ
@@ -2250,6 +2272,19 @@ def test_long_query_stretches(env):
                         env={"MALLOC_PERTURB_": "0"})
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB
     ok(json.loads(out)["verdict"] in ("unknown", "new"), out[:300])
+    # its near-copy (another sha256) indexed: every fingerprint hits it
+    with open(env.path("q/big.txt"), "rb") as f, \
+            open(env.path("near.txt"), "wb") as g:
+        shutil.copyfileobj(f, g)
+        g.write(b"One more line at the end of the copy.\n")
+    env.run("add", "-c", "near", "-k", "internal", env.path("near.txt"))
+    os.unlink(env.path("near.txt"))
+    out, _, _ = env.run("check", "--json", env.path("q/big.txt"),
+                        env={"MALLOC_PERTURB_": "0"})
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB
+    res = json.loads(out)
+    ok(res["verdict"] == "internal-only" and not res["matches"][0]["exact"] and
+       res["matches"][0]["coverage"] > 0.99, out[:600])
     ok(sanitized or peak < 512 * 1024, f"peak RSS {peak} KiB ({before})")
 
 
