@@ -215,6 +215,10 @@ static int text_of(spoor_buf *out, xmlNode *root, unsigned depth, int sheet)
     return error;
 }
 
+/* Deepest element the streamed walk follows (libxml2 refuses deeper ones
+ * unless told to parse huge documents). */
+#define XML_DEPTH_MAX 512
+
 /* The element named local directly under n, or NULL. */
 static xmlNode *child(xmlNode *n, const char *local)
 {
@@ -224,17 +228,191 @@ static xmlNode *child(xmlNode *n, const char *local)
     return NULL;
 }
 
-/* The body's text, then the page headers and footers of the master pages
- * (a flat document holds all of them; a package in content.xml and
- * styles.xml). */
-static int document_text(spoor_doc *doc, xmlNode *root, int sheet)
+static int read_meta(spoor_doc *doc, xmlNode *meta, const char *source);
+
+/* A streamed walk over a part: the text of the first body and the first
+ * master-styles under its root (text_of's, without a tree of the part),
+ * and the first meta's dates and names (a flat document's). */
+typedef struct odf_walk {
+    spoor_doc *doc;
+    spoor_buf styles; /* master-styles' text, which follows the body's */
+    int sheet, done_body, done_styles, done_meta;
+    unsigned char text_ns[XML_DEPTH_MAX]; /* open element in ns_text */
+    unsigned char para[XML_DEPTH_MAX];    /* open text:p or text:h */
+} odf_walk;
+
+/* The reader's current element's attribute local (any namespace), owned,
+ * or NULL. */
+static char *reader_attr(xmlTextReaderPtr r, const char *local)
 {
-    xmlNode *n;
-    int error = 0;
-    if ((n = child(root, "body")))
-        error = text_of(&doc->text, n, 0, sheet);
-    if (error == 0 && (n = child(root, "master-styles")))
-        error = text_of(&doc->text, n, 0, 0);
+    char *v = NULL;
+    if (xmlTextReaderMoveToFirstAttribute(r) != 1)
+        return NULL;
+    do {
+        const xmlChar *n = xmlTextReaderConstLocalName(r);
+        if (n && !strcmp((const char *)n, local)) {
+            const xmlChar *x = xmlTextReaderConstValue(r);
+            v = spoor__strdup(x ? (const char *)x : "");
+            break;
+        }
+    } while (xmlTextReaderMoveToNextAttribute(r) == 1);
+    xmlTextReaderMoveToElement(r);
+    return v;
+}
+
+/* One element's start in the walk under a body or master-styles (text_of's
+ * cases): *skip is set when its subtree is to be passed over, *row when it
+ * is a table row (read whole by the caller). */
+static int walk_element(odf_walk *w, xmlTextReaderPtr r, spoor_buf *out, int d,
+                        int sheet, int *skip, int *row)
+{
+    const char *ln = (const char *)xmlTextReaderConstLocalName(r);
+    const xmlChar *ns = xmlTextReaderConstNamespaceUri(r);
+    int text = ns && !strcmp((const char *)ns, ns_text), error = 0;
+    static const char *const skip_names[] = {
+        "binary-data",      "script",
+        "scripts",          "forms",
+        "sequence-decls",   "variable-decls",
+        "automatic-styles", "font-face-decls",
+        "settings",         NULL};
+    size_t i;
+    *skip = *row = 0;
+    w->text_ns[d] = (unsigned char)text;
+    w->para[d] =
+        (unsigned char)(text && ln && (!strcmp(ln, "p") || !strcmp(ln, "h")));
+    for (i = 0; ln && skip_names[i]; i++)
+        if (!strcmp(ln, skip_names[i]))
+            *skip = 1;
+    if (*skip || !ln)
+        return 0;
+    if (text && !strcmp(ln, "s")) {
+        char *c = reader_attr(r, "c");
+        long k = c ? strtol(c, NULL, 10) : 1;
+        spoor__free(c);
+        for (k = k < 1            ? 1
+                 : k > SPACES_MAX ? SPACES_MAX
+                                  : k;
+             k-- > 0 && error == 0;)
+            error = spoor_buf_puts(out, " ");
+    } else if (text && !strcmp(ln, "tab")) {
+        error = spoor_buf_puts(out, "\t");
+    } else if (text && !strcmp(ln, "line-break")) {
+        error = spoor_buf_puts(out, "\n");
+    } else if (!strcmp(ln, "table-row")) {
+        *row = 1;
+    } else if (!strcmp(ln, "table") && sheet) {
+        char *name = reader_attr(r, "name");
+        if (name)
+            error = spoor_buf_printf(out, "%s\n", name);
+        spoor__free(name);
+    }
+    return error;
+}
+
+/* Walk the part read by r (see odf_walk). */
+static int walk_part(odf_walk *w, xmlTextReaderPtr r, const char *part)
+{
+    spoor_buf *out = NULL; /* while inside a body or master-styles */
+    int rc = xmlTextReaderRead(r), skip = -1, sheet = 0, error = 0;
+
+    while (rc == 1 && error == 0) {
+        int type = xmlTextReaderNodeType(r), d = xmlTextReaderDepth(r), row = 0;
+        const char *ln = (const char *)xmlTextReaderConstLocalName(r);
+        if (d < 0 || d >= XML_DEPTH_MAX)
+            return spoor__error_set(SPOOR_ELIMIT,
+                                    "part '%s' nests deeper than %d", part,
+                                    XML_DEPTH_MAX);
+        if (skip >= 0 && d > skip) {
+            rc = xmlTextReaderRead(r);
+            continue;
+        }
+        if (d == 1 && type == XML_READER_TYPE_ELEMENT && ln) {
+            int empty = xmlTextReaderIsEmptyElement(r);
+            out = NULL;
+            if (!strcmp(ln, "body") && !w->done_body) {
+                w->done_body = 1;
+                out = empty ? NULL : &w->doc->text;
+                sheet = w->sheet;
+            } else if (!strcmp(ln, "master-styles") && !w->done_styles) {
+                w->done_styles = 1;
+                out = empty ? NULL : &w->styles;
+                sheet = 0;
+            } else if (!strcmp(ln, "meta") && !w->done_meta) {
+                xmlNode *n = xmlTextReaderExpand(r);
+                w->done_meta = 1;
+                if (!n)
+                    break;
+                SPOOR_TRY(read_meta(w->doc, n, "office:meta"));
+                rc = xmlTextReaderNext(r);
+                continue;
+            }
+        } else if (d == 1 && type == XML_READER_TYPE_END_ELEMENT) {
+            out = NULL;
+        } else if (out && d >= 2) {
+            if (skip >= 0) { /* the end of a skipped subtree */
+                skip = -1;
+            } else if (type == XML_READER_TYPE_ELEMENT) {
+                int skipped, empty = xmlTextReaderIsEmptyElement(r);
+                SPOOR_TRY(walk_element(w, r, out, d, sheet, &skipped, &row));
+                if (row) {
+                    xmlNode *n = xmlTextReaderExpand(r);
+                    if (!n)
+                        break;
+                    SPOOR_TRY(row_text(out, n, 0));
+                    rc = xmlTextReaderNext(r);
+                    continue;
+                }
+                if (skipped && !empty)
+                    skip = d;
+                else if (!skipped && empty && w->para[d])
+                    SPOOR_TRY(spoor_buf_puts(out, "\n"));
+            } else if (type == XML_READER_TYPE_END_ELEMENT) {
+                if (w->para[d])
+                    SPOOR_TRY(spoor_buf_puts(out, "\n"));
+            } else if (type == XML_READER_TYPE_TEXT ||
+                       type == XML_READER_TYPE_CDATA ||
+                       type == XML_READER_TYPE_WHITESPACE ||
+                       type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE) {
+                const xmlChar *v = xmlTextReaderConstValue(r);
+                if (d > 2 && w->text_ns[d - 1] && v)
+                    SPOOR_TRY(spoor_buf_puts(out, (const char *)v));
+            }
+        }
+        rc = xmlTextReaderRead(r);
+    }
+    if (rc < 0 || rc == 1) /* not well-formed, or a subtree not expanded */
+        error = spoor_xml__error(part);
+done:
+    return error;
+}
+
+typedef struct part_ctx {
+    odf_walk *w;
+    const char *part;
+} part_ctx;
+
+static int part_walk(xmlTextReaderPtr r, void *ctx)
+{
+    part_ctx *c = ctx;
+    return walk_part(c->w, r, c->part);
+}
+
+/* The text of part b (body, then master-styles), streamed; with
+ * with_meta, a flat document's meta too. */
+static int part_text(spoor_doc *doc, const spoor_buf *b, const char *part,
+                     int sheet, int with_meta)
+{
+    odf_walk w;
+    part_ctx c = {&w, part};
+    int error;
+    memset(&w, 0, sizeof(w));
+    w.doc = doc;
+    w.sheet = sheet;
+    w.done_meta = !with_meta;
+    error = spoor_xml__stream(b, part, part_walk, &c);
+    if (error == 0 && w.styles.size)
+        error = spoor_buf_put(&doc->text, w.styles.ptr, w.styles.size);
+    spoor_buf_dispose(&w.styles);
     return error;
 }
 
@@ -287,35 +465,30 @@ static int extract_odf(spoor_doc *doc, const unsigned char *d, size_t len,
 {
     spoor_zip_parts ps = {NULL, 0, 0};
     const char *kind = spoor_detect__odf_kind(d, len);
-    xmlDocPtr content = NULL, styles = NULL, meta = NULL;
-    int error = 0;
+    xmlDocPtr meta = NULL;
+    int error = 0, sheet;
 
     doc->has_text = 1;
     if (!kind)
         return spoor__error_set(SPOOR_EINVALID,
                                 "not an OpenDocument package (no mimetype)");
     doc->format = kind;
+    sheet = !strcmp(kind, "ods");
     SPOOR_TRY(spoor_zip__read_parts(&ps, d, len, lim, wanted));
     if (!spoor_zip__find_part(&ps, "content.xml")) {
         error = spoor__error_set(SPOOR_EINVALID,
                                  "OpenDocument package without content.xml");
         goto done;
     }
-    SPOOR_TRY(with_part(&ps, "content.xml", &content));
-    SPOOR_TRY(with_part(&ps, "styles.xml", &styles));
+    SPOOR_TRY(part_text(doc, spoor_zip__find_part(&ps, "content.xml"),
+                        "content.xml", sheet, 0));
+    SPOOR_TRY(part_text(doc, spoor_zip__find_part(&ps, "styles.xml"),
+                        "styles.xml", 0, 0));
     SPOOR_TRY(with_part(&ps, "meta.xml", &meta));
-    SPOOR_TRY(document_text(doc, xmlDocGetRootElement(content),
-                            !strcmp(kind, "ods")));
-    if (styles)
-        SPOOR_TRY(document_text(doc, xmlDocGetRootElement(styles), 0));
     if (meta)
         SPOOR_TRY(read_meta(doc, child(xmlDocGetRootElement(meta), "meta"),
                             "meta.xml"));
 done:
-    if (content)
-        xmlFreeDoc(content);
-    if (styles)
-        xmlFreeDoc(styles);
     if (meta)
         xmlFreeDoc(meta);
     spoor_zip__parts_free(&ps);
@@ -327,23 +500,13 @@ static int extract_flat_odf(spoor_doc *doc, const unsigned char *d, size_t len,
 {
     const char *kind = spoor_detect__flat_odf_kind(d, len);
     spoor_buf b = {(char *)d, len, len, NULL};
-    xmlDocPtr x;
-    xmlNode *root;
-    int error = 0;
 
     (void)lim;
     doc->has_text = 1;
     if (!kind)
         return spoor__error_set(SPOOR_EINVALID, "not a flat OpenDocument file");
     doc->format = kind;
-    if (!(x = spoor_xml__parse(&b, kind)))
-        return spoor_xml__error(kind);
-    root = xmlDocGetRootElement(x);
-    error = document_text(doc, root, !strcmp(kind, "fods"));
-    if (error == 0)
-        error = read_meta(doc, child(root, "meta"), "office:meta");
-    xmlFreeDoc(x);
-    return error;
+    return part_text(doc, &b, kind, !strcmp(kind, "fods"), 1);
 }
 
 const spoor_extractor spoor_ex_odf = {"odf", extract_odf, NULL};

@@ -108,19 +108,105 @@ static int collect_text(spoor_buf *out, xmlNode *root,
     return error;
 }
 
+/* Deepest element collect_stream follows (libxml2 refuses deeper ones
+ * unless told to parse huge documents). */
+#define MAX_DEPTH 512
+
+static int in_list(const char *name, const char *const *list)
+{
+    size_t i;
+    for (i = 0; name && list && list[i]; i++)
+        if (!strcmp(name, list[i]))
+            return 1;
+    return 0;
+}
+
+/*
+ * collect_text over the root of the XML read by r, streamed: the same
+ * text, without a tree of the part. is_text[d] says whether the open
+ * element at depth d is one of text_elems (the parent of a text node at
+ * d + 1); skip is the depth of the subtree being skipped, or -1.
+ */
+static int collect_stream(spoor_buf *out, xmlTextReaderPtr r,
+                          const char *const *text_elems, const char *para,
+                          const char *const *skip_elems, const char *name)
+{
+    unsigned char is_text[MAX_DEPTH];
+    int rc, skip = -1, error = 0;
+
+    while (error == 0 && (rc = xmlTextReaderRead(r)) == 1) {
+        int type = xmlTextReaderNodeType(r), d = xmlTextReaderDepth(r);
+        const char *ln = (const char *)xmlTextReaderConstLocalName(r);
+        int ends_para = d > 0 && para && ln && !strcmp(ln, para);
+        if (d < 0 || d >= MAX_DEPTH)
+            return spoor__error_set(SPOOR_ELIMIT,
+                                    "part '%s' nests deeper than %d", name,
+                                    MAX_DEPTH);
+        if (skip >= 0 && d > skip)
+            continue;    /* inside a skipped subtree */
+        if (skip >= 0) { /* the end of the skipped element */
+            skip = -1;
+            if (type == XML_READER_TYPE_END_ELEMENT) {
+                if (ends_para)
+                    error = spoor_buf_puts(out, "\n");
+                continue;
+            }
+        }
+        switch (type) {
+        case XML_READER_TYPE_ELEMENT:
+            is_text[d] = (unsigned char)in_list(ln, text_elems);
+            if (!strcmp(ln, "tab"))
+                error = spoor_buf_puts(out, "\t");
+            else if (!strcmp(ln, "br") || !strcmp(ln, "cr"))
+                error = spoor_buf_puts(out, "\n");
+            if (xmlTextReaderIsEmptyElement(r)) {
+                if (ends_para && error == 0)
+                    error = spoor_buf_puts(out, "\n");
+            } else if (in_list(ln, skip_elems)) {
+                skip = d;
+            }
+            break;
+        case XML_READER_TYPE_END_ELEMENT:
+            if (ends_para)
+                error = spoor_buf_puts(out, "\n");
+            break;
+        case XML_READER_TYPE_TEXT:
+        case XML_READER_TYPE_CDATA:
+        case XML_READER_TYPE_WHITESPACE:
+        case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+            if (d > 0 && is_text[d - 1]) {
+                const xmlChar *v = xmlTextReaderConstValue(r);
+                if (v)
+                    error = spoor_buf_puts(out, (const char *)v);
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    if (error == 0 && rc < 0)
+        error = spoor_xml__error(name);
+    return error;
+}
+
+typedef struct collect_ctx {
+    spoor_buf *out;
+    const char *const *text_elems;
+    const char *para, *name;
+} collect_ctx;
+
+static int collect_walk(xmlTextReaderPtr r, void *ctx)
+{
+    static const char *const skip[] = {"instrText", "rPh", NULL};
+    collect_ctx *c = ctx;
+    return collect_stream(c->out, r, c->text_elems, c->para, skip, c->name);
+}
+
 static int collect_part(spoor_buf *out, const spoor_buf *b, const char *name,
                         const char *const *text_elems, const char *para)
 {
-    static const char *const skip[] = {"instrText", "rPh", NULL};
-    xmlDocPtr doc = spoor_xml__parse(b, name);
-    int error = 0;
-    if (!doc)
-        return b ? spoor_xml__error(name) : 0;
-    if (xmlDocGetRootElement(doc))
-        error = collect_text(out, xmlDocGetRootElement(doc), text_elems, para,
-                             skip);
-    xmlFreeDoc(doc);
-    return error;
+    collect_ctx c = {out, text_elems, para, name};
+    return spoor_xml__stream(b, name, collect_walk, &c);
 }
 
 /* ==== docProps ==== */
@@ -253,28 +339,69 @@ static int strlist_add(strlist *l, char *s)
     return 0;
 }
 
-static int shared_strings(strlist *out, const spoor_zip_parts *ps)
+/* Each element of the reader's part at depth depth, whose parent is named
+ * parent and which is named local, expanded into a tree of its own (freed
+ * as the reader moves on), to each(n, ctx). */
+static int each_element(xmlTextReaderPtr r, const char *name, int depth,
+                        const char *parent, const char *local,
+                        int (*each)(xmlNode *n, void *ctx), void *ctx)
+{
+    int rc = xmlTextReaderRead(r), in_parent = 0, error = 0;
+    while (rc == 1 && error == 0) {
+        int d = xmlTextReaderDepth(r);
+        if (d == depth - 1 &&
+            xmlTextReaderNodeType(r) == XML_READER_TYPE_ELEMENT)
+            in_parent =
+                spoor_xml__reader_is(r, XML_READER_TYPE_ELEMENT, parent);
+        if (d == depth && in_parent &&
+            spoor_xml__reader_is(r, XML_READER_TYPE_ELEMENT, local)) {
+            xmlNode *n = xmlTextReaderExpand(r);
+            if (!n)
+                break;
+            error = each(n, ctx);
+            rc = xmlTextReaderNext(r);
+            continue;
+        }
+        rc = xmlTextReaderRead(r);
+    }
+    if (error == 0 && rc < 0)
+        error = spoor_xml__error(name);
+    if (error == 0 && rc == 1) /* xmlTextReaderExpand failed */
+        error = spoor_xml__error(name);
+    return error;
+}
+
+static int add_shared_string(xmlNode *si, void *ctx)
 {
     static const char *const text[] = {"t", NULL};
     static const char *const skip[] = {"rPh", NULL};
-    xmlDocPtr x =
-        spoor_xml__parse(spoor_zip__find_part(ps, "xl/sharedStrings.xml"),
-                         "xl/sharedStrings.xml");
-    xmlNode *root, *si;
-    int error = 0;
-    if (!x)
-        return 0;
-    root = xmlDocGetRootElement(x);
-    for (si = root ? root->children : NULL; si && error == 0; si = si->next) {
-        spoor_buf b = SPOOR_BUF_INIT;
-        if (!spoor_xml__is(si, "si"))
-            continue;
-        error = collect_text(&b, si, text, NULL, skip);
-        if (error == 0)
-            error = strlist_add(out, spoor__strdup(b.ptr ? b.ptr : ""));
-        spoor_buf_dispose(&b);
+    spoor_buf b = SPOOR_BUF_INIT;
+    int error = collect_text(&b, si, text, NULL, skip);
+    if (error == 0)
+        error = strlist_add(ctx, spoor__strdup(b.ptr ? b.ptr : ""));
+    spoor_buf_dispose(&b);
+    return error;
+}
+
+static int sst_walk(xmlTextReaderPtr r, void *ctx)
+{
+    return each_element(r, "xl/sharedStrings.xml", 1, "sst", "si",
+                        add_shared_string, ctx);
+}
+
+/* The shared strings, read as a stream (the <si> of an <sst>); a part
+ * that is not well-formed gives none, as it always has. */
+static int shared_strings(strlist *out, const spoor_zip_parts *ps)
+{
+    static const char *const name = "xl/sharedStrings.xml";
+    int error =
+        spoor_xml__stream(spoor_zip__find_part(ps, name), name, sst_walk, out);
+    if (error == SPOOR_EINVALID) {
+        spoor_error_clear();
+        strlist_free(out);
+        memset(out, 0, sizeof(*out));
+        error = 0;
     }
-    xmlFreeDoc(x);
     return error;
 }
 
@@ -423,38 +550,46 @@ static int cell_value(spoor_buf *out, xmlNode *c, const strlist *sst,
     return error;
 }
 
+typedef struct sheet_ctx {
+    spoor_buf *out;
+    const strlist *sst;
+    const unsigned char *dates;
+    size_t n_dates;
+    const char *name;
+} sheet_ctx;
+
+/* One <row> of a sheet: its cells' values, tab-separated, and a newline. */
+static int row_text(xmlNode *row, void *ctx)
+{
+    sheet_ctx *sc = ctx;
+    xmlNode *c;
+    int first = 1, error = 0;
+    for (c = row->children; c && error == 0; c = c->next) {
+        if (!spoor_xml__is(c, "c"))
+            continue;
+        if (!first)
+            error = spoor_buf_puts(sc->out, "\t");
+        first = 0;
+        if (error == 0)
+            error = cell_value(sc->out, c, sc->sst, sc->dates, sc->n_dates);
+    }
+    return error ? error : spoor_buf_puts(sc->out, "\n");
+}
+
+static int rows_walk(xmlTextReaderPtr r, void *ctx)
+{
+    sheet_ctx *sc = ctx;
+    return each_element(r, sc->name, 2, "sheetData", "row", row_text, sc);
+}
+
+/* The rows of a sheet (worksheet/sheetData/row), read as a stream: one
+ * row's tree at a time. */
 static int sheet_text(spoor_buf *out, const spoor_buf *b, const char *name,
                       const strlist *sst, const unsigned char *dates,
                       size_t n_dates)
 {
-    xmlDocPtr x = spoor_xml__parse(b, name);
-    xmlNode *root, *sd, *row, *c;
-    int error = 0;
-    if (!x)
-        return b ? spoor_xml__error(name) : 0;
-    root = xmlDocGetRootElement(x);
-    for (sd = root ? root->children : NULL; sd && error == 0; sd = sd->next) {
-        if (!spoor_xml__is(sd, "sheetData"))
-            continue;
-        for (row = sd->children; row && error == 0; row = row->next) {
-            int first = 1;
-            if (!spoor_xml__is(row, "row"))
-                continue;
-            for (c = row->children; c && error == 0; c = c->next) {
-                if (!spoor_xml__is(c, "c"))
-                    continue;
-                if (!first)
-                    error = spoor_buf_puts(out, "\t");
-                first = 0;
-                if (error == 0)
-                    error = cell_value(out, c, sst, dates, n_dates);
-            }
-            if (error == 0)
-                error = spoor_buf_puts(out, "\n");
-        }
-    }
-    xmlFreeDoc(x);
-    return error;
+    sheet_ctx sc = {out, sst, dates, n_dates, name};
+    return spoor_xml__stream(b, name, rows_walk, &sc);
 }
 
 static int extract_xlsx(spoor_doc *doc, const spoor_zip_parts *ps)

@@ -13,6 +13,15 @@
 #define MAX_PARTS 100000
 #define MIN_PACKED_FOR_RATIO ((uint64_t)64 << 10)
 
+/* A part longer than this moves to a temporary file as it is read (a
+ * sheet of a million rows is hundreds of MB of XML). */
+#define PART_SPILL_BYTES ((size_t)32 << 20)
+
+/* Bytes libxml2's reader is handed at a time, and read between two
+ * hand-backs of a spilled part's pages. */
+#define READ_CHUNK 65536
+#define RELEASE_EVERY ((size_t)8 << 20)
+
 void spoor_zip__parts_free(spoor_zip_parts *p)
 {
     size_t i;
@@ -75,6 +84,8 @@ int spoor_zip__read_parts(spoor_zip_parts *out, const unsigned char *d,
             goto done;
         }
         out->n++;
+        SPOOR_TRY(spoor_buf__spill_over(&p->data,
+                                        spoor__spill_bound(PART_SPILL_BYTES)));
         for (;;) {
             la_ssize_t n;
             SPOOR_TRY(spoor_buf_grow(&p->data, 65536));
@@ -136,6 +147,81 @@ xmlDocPtr spoor_xml__parse(const spoor_buf *b, const char *name)
     return xmlReadMemory(b->ptr, (int)b->size, name, NULL,
                          XML_PARSE_NONET | XML_PARSE_NOERROR |
                              XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
+}
+
+/* xmlReaderForIO's read callback: the part's next bytes, its pages
+ * handed back as they are passed (a spilled part is the thread's input). */
+static int read_part(void *ctx, char *buf, int len)
+{
+    spoor_xml_src *src = ctx;
+    size_t n = src->b->size - src->at;
+    if (len <= 0)
+        return 0;
+    if (n > (size_t)len)
+        n = (size_t)len;
+    memcpy(buf, src->b->ptr + src->at, n);
+    src->at += n;
+    if (src->at - src->released >= RELEASE_EVERY) {
+        spoor__input_done(src->b->ptr + src->at);
+        src->released = src->at;
+    }
+    return (int)n;
+}
+
+static int close_part(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+xmlTextReaderPtr spoor_xml__reader(spoor_xml_src *src, const spoor_buf *b,
+                                   const char *name)
+{
+    xmlTextReaderPtr r;
+    pthread_once(&xml_once, xml_init);
+    memset(src, 0, sizeof(*src));
+    if (!b || !b->ptr)
+        return NULL;
+    src->b = b;
+    spoor_buf__as_input(&src->saved, b);
+    r = xmlReaderForIO(read_part, close_part, src, name, NULL,
+                       XML_PARSE_NONET | XML_PARSE_NOERROR |
+                           XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
+    if (!r)
+        spoor__input_restore(&src->saved);
+    return r;
+}
+
+void spoor_xml__reader_free(spoor_xml_src *src, xmlTextReaderPtr r)
+{
+    if (r) {
+        xmlFreeTextReader(r);
+        spoor__input_restore(&src->saved);
+    }
+}
+
+int spoor_xml__stream(const spoor_buf *b, const char *name,
+                      int (*walk)(xmlTextReaderPtr r, void *ctx), void *ctx)
+{
+    spoor_xml_src src;
+    xmlTextReaderPtr r;
+    int error;
+    if (!b)
+        return 0;
+    if (!(r = spoor_xml__reader(&src, b, name)))
+        return spoor_xml__error(name);
+    error = walk(r, ctx);
+    spoor_xml__reader_free(&src, r);
+    return error;
+}
+
+int spoor_xml__reader_is(xmlTextReaderPtr r, int type, const char *local)
+{
+    const xmlChar *n;
+    if (xmlTextReaderNodeType(r) != type)
+        return 0;
+    n = xmlTextReaderConstLocalName(r);
+    return n && !strcmp((const char *)n, local);
 }
 
 /* Why libxml2 refused a part (entity bombs end up here). */
