@@ -167,51 +167,6 @@ static int evidence_of(const spoor_result *r,
     return error;
 }
 
-/* A source's stored text as spoor_match__source_regions_from reads it. */
-typedef struct stored_source {
-    spoor_store *s;
-    int64_t content;
-    spoor_stored_text stored; /* its table of parts, if it has one */
-    spoor_buf *text;          /* the text read: whole, or some parts */
-    int whole;                /* text holds it whole */
-    spoor_canon_mark mark;
-} stored_source;
-
-/* spoor_source_reader.read: the parts that hold [from, to) where the text
- * is stored in parts, else the whole text (read once). */
-static int read_stored(void *payload, size_t from, size_t to, const char **text,
-                       size_t *len, size_t *byte, spoor_canon_mark **mark)
-{
-    stored_source *r = payload;
-    int error = 0;
-
-    if (r->stored.toc.n == 0 || to == SIZE_MAX) {
-        if (!r->whole) {
-            SPOOR_TRY(spoor_store_text(r->text, r->s, r->content));
-            r->whole = 1;
-            r->mark.byte = r->mark.canon = 0;
-        }
-        if (r->mark.canon > from) /* a stretch before the last one (a long
-                                     query's next window) starts over */
-            r->mark.byte = r->mark.canon = 0;
-        *byte = 0;
-    } else {
-        size_t first,
-            end = spoor_text__parts_for(&r->stored.toc, from, to, &first);
-        SPOOR_TRY(
-            spoor_store__text_parts(r->s, &r->stored, first, end, r->text));
-        r->whole = 0;
-        r->mark.byte = 0;
-        r->mark.canon = r->stored.toc.v[first].canon;
-        *byte = r->stored.toc.v[first].byte;
-    }
-    *text = r->text->ptr ? r->text->ptr : "";
-    *len = r->text->size;
-    *mark = &r->mark;
-done:
-    return error;
-}
-
 /* The one region of an exact copy: the whole compared text, the same on
  * both sides (identical bytes have identical text and header block). */
 static int exact_region(const spoor_item *item, spoor_match *m)
@@ -253,7 +208,6 @@ static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
                        spoor_hit *h, size_t n_hits, int exact,
                        const spoor_check_opts *opts, spoor_match *m, int *keep)
 {
-    spoor_buf text = SPOOR_BUF_INIT;
     size_t i, cap = 0;
     int error = 0;
 
@@ -271,16 +225,10 @@ static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
                                             SPOOR_BYTES_W, &m->regions,
                                             &m->n_regions, &cap));
     } else if (n_hits) {
-        stored_source src;
-        spoor_source_reader reader = {read_stored, &src};
+        spoor_stored_source src;
+        spoor_source_reader reader;
         spoor_floors fl = {item->header_chars, (size_t)m->source->header_chars};
-        memset(&src, 0, sizeof(src));
-        src.s = s;
-        src.content = content;
-        src.text = &text;
-        error =
-            spoor_store__text_open(s, content, (size_t)m->source->text_bytes,
-                                   (size_t)m->source->canon_len, &src.stored);
+        error = spoor_match__stored_open(&src, &reader, s, m->source);
         if (error == 0 && item->marks)
             error = spoor_match__long_query_regions(
                 item, &reader, (size_t)m->source->canon_len, h, n_hits,
@@ -291,7 +239,7 @@ static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
                 &item->canon, &reader, (size_t)m->source->canon_len, h, n_hits,
                 SPOOR_TEXT_K, opts->min_region, &fl, &m->regions, &m->n_regions,
                 &cap);
-        spoor_store__text_close(&src.stored);
+        spoor_match__stored_close(&src);
         if (error < 0)
             goto done;
     }
@@ -301,7 +249,6 @@ static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
             m->longest = m->regions[i].qc_end - m->regions[i].qc_start;
     *keep = exact || m->n_regions > 0;
 done:
-    spoor_buf_dispose(&text);
     if (error < 0 || !*keep) {
         spoor_record_free(m->source);
         spoor__free(m->regions);

@@ -9,6 +9,7 @@
 
 #include "../common/internal.h"
 #include "../normalise/normalise_int.h"
+#include "../store/store_int.h"
 
 typedef struct spoor_hit {
     uint32_t q, s; /* positions of the same fingerprint in query, source */
@@ -60,6 +61,28 @@ typedef struct spoor_source_reader {
                 size_t *len, size_t *byte, spoor_canon_mark **mark);
     void *payload;
 } spoor_source_reader;
+
+/* A source's stored text, read through a spoor_source_reader (stored.c). */
+typedef struct spoor_stored_source {
+    struct spoor_store *s;
+    int64_t content;
+    spoor_stored_text stored; /* its table of parts, if it has one */
+    spoor_buf text;           /* the text read: whole, or some parts */
+    int whole;                /* text holds it whole */
+    spoor_canon_mark mark;
+} spoor_stored_source;
+
+/**
+ * Open the stored text of source rec for reading through *reader (which
+ * points into src): only the parts around what is read are decompressed.
+ * Close with spoor_match__stored_close, even on error.
+ * @return 0 or an error naming the index.
+ */
+int spoor_match__stored_open(spoor_stored_source *src,
+                             spoor_source_reader *reader, struct spoor_store *s,
+                             const spoor_record *rec);
+
+void spoor_match__stored_close(spoor_stored_source *src);
 
 /** spoor_match__source_regions reading the source through src (a text
  * stored in parts is read only around the hits). */

@@ -450,8 +450,18 @@ static int aligned_side(spoor_buf *o, const char *t, const spoor_canon *c,
 /* Side by side, the passages regs[0..n) of query text qt (canonical text
  * qc; for a long query without it, qv normalises each passage's stretch)
  * and source text st (sc). */
+/* A source's text: whole with its canonical text (diff), or read and
+ * normalised a passage's stretch at a time (check: a 200 MB source
+ * normalised whole with offsets took 2.4 GB). */
+typedef struct source_view {
+    const char *text;         /* whole, or the stretch read */
+    const spoor_canon *whole; /* its canonical text, when whole */
+    spoor_source_reader *reader;
+    spoor_canon st, scratch;
+} source_view;
+
 static int side_by_side(spoor_buf *o, const char *qt, const spoor_canon *qc,
-                        spoor_qview *qv, const char *st, const spoor_canon *sc,
+                        spoor_qview *qv, source_view *sv,
                         const spoor_region *regs, size_t n, size_t max_rows,
                         const char *left, const char *right)
 {
@@ -465,6 +475,8 @@ static int side_by_side(spoor_buf *o, const char *qt, const spoor_canon *qc,
     for (i = 0; i < n && i < max_rows; i++) {
         const spoor_region *g = &regs[i];
         size_t len = g->qc_end - g->qc_start, q0 = g->qc_start;
+        size_t s0 = g->sc_start, base;
+        const spoor_canon *sc = &sv->st;
         if (qv) { /* the passage's stretch of a long query */
             size_t to = len < SHOWN_CHARS ? g->qc_end : q0 + SHOWN_CHARS;
             SPOOR_TRY(spoor_qview__stretch(qv, q0, to));
@@ -473,16 +485,31 @@ static int side_by_side(spoor_buf *o, const char *qt, const spoor_canon *qc,
             if (len > qc->len - q0)
                 len = qc->len - q0;
         }
+        if (sv->whole) {
+            sc = sv->whole;
+        } else { /* the passage's stretch of the source */
+            size_t to = s0 + (len < SHOWN_CHARS ? len : SHOWN_CHARS), got, at;
+            spoor_canon_mark *mark;
+            SPOOR_TRY(sv->reader->read(sv->reader->payload, s0, to, &sv->text,
+                                       &got, &at, &mark));
+            SPOOR_TRY(spoor_normalise__stretch(&sv->st, &sv->scratch, sv->text,
+                                               got, mark, s0, to, &base));
+            s0 -= base;
+            if (s0 > sc->len)
+                s0 = sc->len;
+            if (len > sc->len - s0)
+                len = sc->len - s0;
+        }
         SPOOR_TRY(spoor_buf_printf(o,
                                    "<tr><td><div class=\"off\">[%zu, %zu)"
                                    "</div><pre>",
                                    g->q_start, g->q_end));
-        SPOOR_TRY(aligned_side(o, qt, qc, q0, st, sc, g->sc_start, len, 4000));
+        SPOOR_TRY(aligned_side(o, qt, qc, q0, sv->text, sc, s0, len, 4000));
         SPOOR_TRY(spoor_buf_printf(o,
                                    "</pre></td><td><div class=\"off\">[%zu, "
                                    "%zu)</div><pre>",
                                    g->s_start, g->s_end));
-        SPOOR_TRY(aligned_side(o, st, sc, g->sc_start, qt, qc, q0, len, 4000));
+        SPOOR_TRY(aligned_side(o, sv->text, sc, s0, qt, qc, q0, len, 4000));
         SPOOR_TRY(spoor_buf_puts(o, "</pre></td></tr>\n"));
     }
     SPOOR_TRY(spoor_buf_puts(o, "</table>\n"));
@@ -500,13 +527,16 @@ static int item_section(spoor_html *h, const spoor_item *item,
                         const spoor_result *r, size_t idx)
 {
     spoor_buf *o = &h->sections;
-    spoor_buf stext = SPOOR_BUF_INIT, label = SPOOR_BUF_INIT;
-    spoor_canon sc = SPOOR_CANON_INIT;
+    spoor_buf label = SPOOR_BUF_INIT;
+    spoor_stored_source stored;
+    spoor_source_reader reader;
+    source_view sv = {NULL, NULL, NULL, SPOOR_CANON_INIT, SPOOR_CANON_INIT};
     spoor_qview qv;
     size_t i, j;
     int error = 0;
 
     spoor_qview__init(&qv, item);
+    memset(&stored, 0, sizeof(stored));
 
     SPOOR_TRY(spoor_buf_printf(o,
                                "<section class=\"item\" id=\"item-%zu\">"
@@ -596,8 +626,10 @@ static int item_section(spoor_html *h, const spoor_item *item,
         const spoor_match *m = &r->matches[i];
         if (!m->n_regions)
             continue;
-        SPOOR_TRY(spoor_store_text(&stext, h->store, m->source->id));
-        SPOOR_TRY(spoor_normalise(&sc, stext.ptr ? stext.ptr : "", stext.size));
+        spoor_match__stored_close(&stored);
+        SPOOR_TRY(
+            spoor_match__stored_open(&stored, &reader, h->store, m->source));
+        sv.reader = &reader;
         SPOOR_TRY(spoor_buf_printf(o, "<h3><span class=\"sw s%zu\"></span> ",
                                    colour_of(h, m->source->id, i)));
         SPOOR_TRY(occurrence_text(o, &m->source->occ[0]));
@@ -606,10 +638,10 @@ static int item_section(spoor_html *h, const spoor_item *item,
         SPOOR_TRY(spoor_buf_puts(&label, m->source->occ[0].collection));
         SPOOR_TRY(spoor_buf_puts(&label, ": "));
         SPOOR_TRY(spoor_buf_puts(&label, m->source->occ[0].path));
-        SPOOR_TRY(side_by_side(
-            o, item->doc.text.ptr, &item->canon, item->marks ? &qv : NULL,
-            stext.ptr ? stext.ptr : "", &sc, m->regions, m->n_regions,
-            h->opts.max_passages, item->display, label.ptr));
+        SPOOR_TRY(side_by_side(o, item->doc.text.ptr, &item->canon,
+                               item->marks ? &qv : NULL, &sv, m->regions,
+                               m->n_regions, h->opts.max_passages,
+                               item->display, label.ptr));
     }
     SPOOR_TRY(spoor_buf_puts(o, "</section>\n"));
 
@@ -629,9 +661,10 @@ static int item_section(spoor_html *h, const spoor_item *item,
     SPOOR_TRY(esc(&h->inputs, item->sha256));
     SPOOR_TRY(spoor_buf_puts(&h->inputs, "</code></td></tr>\n"));
 done:
-    spoor_buf_dispose(&stext);
+    spoor_match__stored_close(&stored);
     spoor_buf_dispose(&label);
-    spoor_canon_dispose(&sc);
+    spoor_canon_dispose(&sv.st);
+    spoor_canon_dispose(&sv.scratch);
     spoor_qview__dispose(&qv);
     return error;
 }
@@ -948,10 +981,12 @@ int spoor_html_diff(spoor_buf *o, const char *name_a, const spoor_item *a,
                                "punctuation, case, quote markers) are "
                                "marked.</p>\n",
                                n_regs, n_regs == 1 ? "" : "s"));
-    if (!a->fp_bytes && n_regs)
-        SPOOR_TRY(side_by_side(o, a->doc.text.ptr, &a->canon, NULL,
-                               b->doc.text.ptr, &b->canon, regs, n_regs,
-                               (size_t)-1, name_a, name_b));
+    if (!a->fp_bytes && n_regs) {
+        source_view sv = {b->doc.text.ptr, &b->canon, NULL, SPOOR_CANON_INIT,
+                          SPOOR_CANON_INIT};
+        SPOOR_TRY(side_by_side(o, a->doc.text.ptr, &a->canon, NULL, &sv, regs,
+                               n_regs, (size_t)-1, name_a, name_b));
+    }
     SPOOR_TRY(spoor_html__provenance(o, NULL, command));
 done:
     return error;
