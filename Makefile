@@ -6,7 +6,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps deps-test build demo test test-asan fuzz fuzz-smoke bench eval mutate format format-check clean install release-check
+.PHONY: all deps deps-test build demo test test-asan fuzz fuzz-smoke bench bench-pg eval mutate format format-check clean install release-check
 RELEASE_BUILD ?= build-release
 PREFIX     ?= /usr/local
 BENCH_SCALE ?= 1000000
@@ -57,6 +57,13 @@ bench: build
 	scripts/deps.sh ssdeep tlsh-tools time
 	/usr/bin/python3 bench/run.py $(BUILD)/cli/spoor $(BUILD)/bench/bench_kernel \
 	  --scale $(BENCH_SCALE)
+
+# make bench-pg: the postings layouts of a PostgreSQL back end at 10^7
+# postings, on a throw-away server (bench/pg_layout.py; issue 19)
+bench-pg: build
+	scripts/deps.sh postgresql-15
+	/usr/bin/python3 bench/pg_layout.py $(BUILD)/bench/bench_pg_layout \
+	  10000000 200 16 64
 
 # make eval: verdict precision and recall on Debian's documentation and on
 # mailing lists made of it (bench/eval.py)

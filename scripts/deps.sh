@@ -14,7 +14,7 @@ pkgs=(
   libarchive-dev libfreexl-dev libmupdf-dev libopenjp2-7-dev libjbig2dec0-dev
   libjpeg-dev libgumbo-dev libmujs-dev libfreetype-dev libharfbuzz-dev
   zlib1g-dev libgsf-1-dev libwv-dev libpff-dev libbfio-dev libopendkim-dev libssl-dev nettle-dev nodejs
-  libtesseract-dev libleptonica-dev tesseract-ocr-eng
+  libtesseract-dev libleptonica-dev tesseract-ocr-eng libpq-dev
   python3
 )
 test_deps=0
@@ -22,7 +22,8 @@ if [ "${1:-}" = "--test" ]; then
   test_deps=1
   shift
   pkgs+=(openssl python3-xlwt libarchive-tools libreoffice-writer-nogui
-         chromium clang libclang-rt-14-dev clang-format mupdf-tools strace)
+         chromium clang libclang-rt-14-dev clang-format mupdf-tools strace
+         postgresql-15)
 fi
 pkgs+=("$@")
 
