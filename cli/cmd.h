@@ -47,6 +47,7 @@ int cmd_event(int argc, char **argv, const cli_global *g);
 int cmd_stats(int argc, char **argv, const cli_global *g);
 int cmd_keys(int argc, char **argv, const cli_global *g);
 int cmd_optimize(int argc, char **argv, const cli_global *g);
+int cmd_push(int argc, char **argv, const cli_global *g);
 int cmd_thread(int argc, char **argv, const cli_global *g);
 int cmd_overlap(int argc, char **argv, const cli_global *g);
 int cmd_timeline(int argc, char **argv, const cli_global *g);

@@ -27,6 +27,7 @@ static const cli_cmd commands[] = {
     {"stats", cmd_stats, "index size, counts and matching parameters"},
     {"keys", cmd_keys, "archive DKIM keys for offline verification"},
     {"optimize", cmd_optimize, "merge the index's postings segments"},
+    {"push", cmd_push, "copy the index into a shared one on PostgreSQL"},
     {"thread", cmd_thread, "the email thread of an indexed message"},
     {"overlap", cmd_overlap, "what collections share, pair by pair"},
     {"timeline", cmd_timeline, "releases in date order, what each took"},

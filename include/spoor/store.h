@@ -345,6 +345,28 @@ typedef struct spoor_stats {
  */
 SPOOR_API int spoor_store_stats(spoor_stats *out, spoor_store *s);
 
+/* What spoor_store_push added to the shared index. */
+typedef struct spoor_push_stats {
+    uint64_t collections;    /* new collections (others joined by name) */
+    uint64_t contents;       /* new contents, with texts and postings */
+    uint64_t contents_there; /* contents the shared index held already */
+    uint64_t items;          /* new items */
+    uint64_t postings, buckets;
+} spoor_push_stats;
+
+/**
+ * Copy the index into a shared index on PostgreSQL (conninfo: a libpq
+ * connection string or URL), in one transaction: its schema `spoor` is
+ * made if missing; every row is added only when missing, so a second push
+ * adds nothing; a content the shared index holds (by sha256) keeps its
+ * text and postings. Removed contents are not pushed. The layout:
+ * docs/design.md, "A shared index on PostgreSQL".
+ * @return 0, SPOOR_EINVALID (conninfo), SPOOR_EIO (the server: its
+ *         message), SPOOR_EUNSUPPORTED (another format) or an index error.
+ */
+SPOOR_API int spoor_store_push(spoor_push_stats *out, spoor_store *s,
+                               const char *conninfo);
+
 /** Folder of the index; borrowed. */
 SPOOR_API const char *spoor_store_path(const spoor_store *s);
 

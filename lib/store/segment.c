@@ -961,6 +961,25 @@ static int merge_next(seg_merge *m, spoor_seg_entry *out)
     return 1;
 }
 
+int spoor_segment__each(const spoor_segment *segs, size_t n,
+                        int (*each)(const spoor_seg_entry *e, void *ctx),
+                        void *ctx)
+{
+    seg_merge m;
+    spoor_seg_entry e;
+    int error, more;
+    memset(&m, 0, sizeof(m));
+    if ((error = merge_open(&m, segs, n)) < 0)
+        goto done;
+    while ((more = merge_next(&m, &e)) > 0)
+        if ((error = each(&e, ctx)) != 0)
+            goto done;
+    error = more < 0 ? more : 0;
+done:
+    merge_close(&m);
+    return error;
+}
+
 /* Whether content is among gone[0..n) (sorted). */
 static int in_sorted(const int64_t *gone, size_t n, int64_t content)
 {

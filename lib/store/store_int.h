@@ -234,6 +234,15 @@ void spoor_segment__seek(spoor_segment *seg, uint64_t hash,
  */
 int spoor_segment__next(spoor_seg_cursor *c, spoor_seg_entry *out);
 
+/**
+ * Every posting of segs[0..n) in (key, content, pos) order to each(e,
+ * ctx), handing back the pages read; a non-zero return stops the walk.
+ * @return 0, each's value, SPOOR_ENOMEM or SPOOR_ECORRUPT.
+ */
+int spoor_segment__each(const spoor_segment *segs, size_t n,
+                        int (*each)(const spoor_seg_entry *e, void *ctx),
+                        void *ctx);
+
 /** Merge segments into a new segment dir/name, leaving out the postings
  * of the removed contents gone[0..n_gone) (sorted). */
 int spoor_segment__merge(const char *dir, const char *name,

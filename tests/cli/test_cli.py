@@ -2358,6 +2358,122 @@ def test_long_query_stretches(env):
     ok(sanitized or peak < 256 * 1024, f"check --html: peak RSS {peak} KiB")
 
 
+def pg_postings(pg, where=""):
+    """Every posting of the shared index's buckets, decoded as
+    lib/store/push.c codes them: (key, content, pos) triples."""
+    out = subprocess.run(["psql", "-At", pg.conninfo, "-c",
+                          "SELECT encode(data, 'hex') FROM spoor.postings" +
+                          where], capture_output=True, text=True,
+                         check=True).stdout.split()
+
+    def varints(b):
+        v = shift = 0
+        for x in b:
+            v |= (x & 0x7f) << shift
+            shift += 7
+            if not x & 0x80:
+                yield v
+                v = shift = 0
+    found = []
+    for row in out:
+        vals = list(varints(bytes.fromhex(row)))
+        key, prev = vals[0], None
+        for i in range(1, len(vals), 3):
+            d, c, pos = vals[i:i + 3]
+            key += d
+            if prev and prev[0] == key:
+                c += prev[1]
+            found.append((key, c, pos))
+            prev = (key, c)
+    return found
+
+
+def psql(pg, sql):
+    return subprocess.run(["psql", "-At", pg.conninfo, "-c", sql],
+                          capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def test_push_to_postgresql(env):
+    """spoor push copies an index into a shared one on a real PostgreSQL
+    server (started in a temporary folder, a Unix socket only): its
+    collections, contents with their texts, dates and metadata, items and
+    events, and the postings of every content in buckets; a removed
+    collection's contents stay behind; pushing again adds nothing; another
+    index sharing a file with it adds only what is new, and no posting is
+    there twice; a server that cannot be reached is an error naming it."""
+    sys.path.insert(0, os.path.join(os.environ["SPOOR_SOURCE_ROOT"], "tests",
+                                    "pg"))
+    from pgserver import PgServer
+    for i in range(4):
+        env.write(f"rel/r{i}.txt", prose(9400 + i, 300))
+        env.write(f"own/o{i}.txt", prose(9410 + i, 200))
+    env.write("own/mail.eml", mail("a@x.example", "b@x.example", "Plans",
+                                   "Mon, 3 Mar 2014 10:00:00 +0000",
+                                   "<m1@x.example>", prose(9420, 150)))
+    env.write("gone/g.txt", prose(9430, 200))
+    env.run("add", "-c", "dump", "-k", "release", "-d", "2014-12-01",
+            env.path("rel"))
+    env.run("add", "-c", "own", "-k", "internal", env.path("own"))
+    env.run("add", "-c", "gone", env.path("gone"))
+    env.run("collections", "rm", "gone")
+    env.run("event", "breach", "2014-11-20", "--note", "found")
+    with PgServer() as pg:
+        # pushed while the segments still hold the removed content's
+        # postings (tombstones), which stay behind
+        out, _, _ = env.run("push", pg.conninfo)
+        ok(out.startswith("pushed 2 new collections, 9 new contents (0 there "
+                          "already), 9 new items,"), out)
+        n = int(re.search(r"(\d+) postings", out).group(1))
+        env.run("optimize")  # drops the tombstoned postings
+        eq(n, json.loads(env.run("stats", "--json")[0])["postings"],
+           "postings")
+        eq(psql(pg, "SELECT string_agg(name || ' ' || kind || ' ' || "
+                    "coalesce(date, '-'), ',' ORDER BY name) FROM "
+                    "spoor.collections"),
+           "dump release 2014-12-01,own internal -", "collections")
+        eq(psql(pg, "SELECT count(*), count(DISTINCT sha256) FROM "
+                    "spoor.contents JOIN spoor.texts ON id = content_id"),
+           "9|9", "contents with their texts")
+        ok(int(psql(pg, "SELECT count(*) FROM spoor.dates")) > 0 and
+           int(psql(pg, "SELECT count(*) FROM spoor.metadata")) > 0,
+           "dates and metadata")
+        eq(psql(pg, "SELECT name || ' ' || date || ' ' || note FROM "
+                    "spoor.events"), "breach 2014-11-20 found", "the event")
+        posted = pg_postings(pg)
+        eq(len(posted), n, "postings decoded")
+        eq(len(set(c for _, c, _ in posted)),
+           int(psql(pg, "SELECT count(*) FROM spoor.contents")),
+           "every content has postings")
+        # again: nothing new
+        out, _, _ = env.run("push", pg.conninfo)
+        ok(out.startswith("pushed 0 new collections, 0 new contents (9 there "
+                          "already), 0 new items, 0 postings"), out)
+        # another index holding one of the same files (the same item: its
+        # collection, path and content) and a new one
+        other = env.path("other-index")
+        env.write("more/r0.txt", prose(9400, 300))
+        env.write("more/new.txt", prose(9440, 300))
+        env.run("--index", other, "add", "-c", "dump", env.path("more"),
+                index=False)
+        out, _, _ = env.run("--index", other, "push", pg.conninfo,
+                            index=False)
+        ok(out.startswith("pushed 0 new collections, 1 new content (1 there "
+                          "already), 1 new item,"), out)
+        m = int(re.search(r"(\d+) postings", out).group(1))
+        posted = pg_postings(pg)
+        eq(len(posted), n + m, "postings after the second index")
+        eq(len(set(posted)), len(posted), "no posting twice")
+        eq(psql(pg, "SELECT count(*) FROM spoor.items i JOIN "
+                    "spoor.collections c ON c.id = collection_id WHERE "
+                    "c.name = 'dump'"), "5", "the dump's items")
+        conninfo = pg.conninfo
+    _, err, _ = env.run("push", conninfo, expect=1)
+    ok("cannot connect" in err and "shared index" in err, err)
+    _, err, _ = env.run("push", "nonsense=1", expect=1)
+    ok("not a PostgreSQL connection string" in err, err)
+
+
 INSTALLED_CHECK = r"""
 #include <spoor/spoor.h>
 #include <stdio.h>

@@ -1,0 +1,640 @@
+/*
+ * push.c: copy a local index into a shared one on PostgreSQL (spoor push;
+ * the layout: docs/design.md, "A shared index on PostgreSQL").
+ *
+ * One transaction: the schema `spoor` is made if missing (under an
+ * advisory lock, so that two first pushes do not race), then collections
+ * (by name), contents (by sha256: a content already there keeps its row,
+ * its texts and its postings, since the writer whose row it is wrote
+ * them), their texts (the same zstd parts), dates and metadata, items,
+ * events and DKIM keys, each row added only when missing, so pushing
+ * again adds nothing. Postings of the new contents go, with their
+ * PostgreSQL content ids, into rows of `spoor.postings` (bucket, batch,
+ * data): one row per bucket (the top bucket_bits of the segment key) for
+ * this push's batch, the bucket's postings sorted by (key, content, pos),
+ * delta- and varint-coded, written by binary COPY. Removed contents
+ * (tombstones) are not pushed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include "store_priv.h"
+
+/* The shared index's format; and the bucket bits of a new one: buckets of
+ * about 64 postings at 6.4 * 10^7 postings, fewer before a merge. */
+#define PG_FORMAT "1"
+#define BUCKET_BITS 20
+#define COPY_CHUNK ((size_t)1 << 20)
+
+static const char *const pg_schema =
+    "CREATE SCHEMA IF NOT EXISTS spoor;"
+    "CREATE TABLE IF NOT EXISTS spoor.meta(key text PRIMARY KEY, value text);"
+    "CREATE TABLE IF NOT EXISTS spoor.collections(id bigserial PRIMARY KEY,"
+    " name text UNIQUE NOT NULL, kind text NOT NULL, date text, note text,"
+    " created text NOT NULL, owner name NOT NULL DEFAULT current_user);"
+    "CREATE TABLE IF NOT EXISTS spoor.contents(id bigserial PRIMARY KEY,"
+    " sha256 text UNIQUE NOT NULL, format text NOT NULL, encoding text,"
+    " warning text, bytes int8 NOT NULL, text_bytes int8 NOT NULL,"
+    " canon_len int8 NOT NULL, fp_bytes int4 NOT NULL, n_fps int8 NOT NULL,"
+    " header_bytes int8 NOT NULL, header_chars int8 NOT NULL, thread text);"
+    "CREATE TABLE IF NOT EXISTS spoor.texts(content_id int8 PRIMARY KEY"
+    " REFERENCES spoor.contents(id), z bytea NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS spoor.items(id bigserial PRIMARY KEY,"
+    " content_id int8 NOT NULL REFERENCES spoor.contents(id),"
+    " collection_id int8 NOT NULL REFERENCES spoor.collections(id),"
+    " path text NOT NULL, depth int4 NOT NULL, added text NOT NULL,"
+    " UNIQUE(collection_id, path, content_id));"
+    "CREATE INDEX IF NOT EXISTS items_content ON spoor.items(content_id);"
+    "CREATE TABLE IF NOT EXISTS spoor.dates(content_id int8 NOT NULL"
+    " REFERENCES spoor.contents(id), field text NOT NULL, value text NOT NULL,"
+    " source text NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS dates_content ON spoor.dates(content_id);"
+    "CREATE TABLE IF NOT EXISTS spoor.metadata(content_id int8 NOT NULL"
+    " REFERENCES spoor.contents(id), key text NOT NULL, value text NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS metadata_content ON spoor.metadata(content_id);"
+    "CREATE TABLE IF NOT EXISTS spoor.events(id bigserial PRIMARY KEY,"
+    " name text UNIQUE NOT NULL, date text NOT NULL, note text);"
+    "CREATE TABLE IF NOT EXISTS spoor.dkim_keys(id bigserial PRIMARY KEY,"
+    " name text NOT NULL, record text NOT NULL, source text, observed text,"
+    " published text, added text NOT NULL, UNIQUE(name, record));"
+    "CREATE SEQUENCE IF NOT EXISTS spoor.batches;"
+    "CREATE TABLE IF NOT EXISTS spoor.postings(bucket int8 NOT NULL,"
+    " batch int8 NOT NULL, data bytea NOT NULL, PRIMARY KEY(bucket, batch));";
+
+typedef struct pusher {
+    spoor_store *s;
+    PGconn *pg;
+    const char *where; /* the connection, for messages (no password) */
+    spoor_push_stats *st;
+    unsigned shift; /* segment key >> shift: the bucket */
+    int64_t batch;  /* this push's */
+    int64_t *map;   /* local content id -> PostgreSQL id; 0: not pushed
+                       (removed), < 0: there before (its postings too) */
+    size_t n_map;
+    int64_t *coll; /* local collection id -> PostgreSQL id */
+    size_t n_coll;
+    /* the bucket being gathered, and the COPY data not sent yet */
+    spoor_seg_entry *bkt;
+    size_t n_bkt, cap_bkt;
+    uint64_t bucket;
+    int have_bucket;
+    unsigned char *copy, *row;
+    size_t n_copy, cap_row;
+} pusher;
+
+/* SPOOR_EIO naming the shared index and PostgreSQL's message. */
+static int pg_error(pusher *p, const char *what)
+{
+    char msg[400];
+    size_t n;
+    snprintf(msg, sizeof(msg), "%s", PQerrorMessage(p->pg));
+    n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    return spoor__error_set(SPOOR_EIO, "shared index '%s': %s: %s", p->where,
+                            what, msg);
+}
+
+/* Run sql with text parameters (without any: as a simple query, which
+ * may hold several statements); *out (when not NULL) gets the result;
+ * what names the step in a message. @return 0 or SPOOR_EIO. */
+static int pg_run(pusher *p, PGresult **out, const char *what, const char *sql,
+                  int n, const char *const *params)
+{
+    PGresult *r = n ? PQexecParams(p->pg, sql, n, NULL, params, NULL, NULL, 0)
+                    : PQexec(p->pg, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (out)
+        *out = NULL;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        int error = pg_error(p, what);
+        PQclear(r);
+        return error;
+    }
+    if (out)
+        *out = r;
+    else
+        PQclear(r);
+    return 0;
+}
+
+/* The int8 in the first column of r's first row, or 0 without a row. */
+static int64_t first_int(const PGresult *r)
+{
+    return PQntuples(r) > 0 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+}
+
+/* A SQLite column as a text parameter (NULL stays NULL). */
+static const char *col(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Create the schema if missing and check its format; the bucket bits. */
+static int prepare_schema(pusher *p)
+{
+    static const char *const bits_default[] = {"bucket_bits"};
+    PGresult *r = NULL;
+    char bits[16];
+    const char *params[2];
+    int error = 0;
+
+    SPOOR_TRY(pg_run(p, NULL, "locking the schema",
+                     "SELECT pg_advisory_xact_lock(7372317)", 0, NULL));
+    SPOOR_TRY(pg_run(p, NULL, "making the schema", pg_schema, 0, NULL));
+    snprintf(bits, sizeof(bits), "%d", BUCKET_BITS);
+    params[0] = "format", params[1] = PG_FORMAT;
+    SPOOR_TRY(pg_run(p, NULL, "its format",
+                     "INSERT INTO spoor.meta VALUES ($1, $2) ON CONFLICT "
+                     "DO NOTHING",
+                     2, params));
+    params[0] = "bucket_bits", params[1] = bits;
+    SPOOR_TRY(pg_run(p, NULL, "its format",
+                     "INSERT INTO spoor.meta VALUES ($1, $2) ON CONFLICT "
+                     "DO NOTHING",
+                     2, params));
+    SPOOR_TRY(pg_run(p, &r, "its format",
+                     "SELECT value FROM spoor.meta WHERE key = 'format'", 0,
+                     NULL));
+    if (PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 0), PG_FORMAT)) {
+        error = spoor__error_set(SPOOR_EUNSUPPORTED,
+                                 "shared index '%s' has format %s, this spoor "
+                                 "writes format " PG_FORMAT,
+                                 p->where,
+                                 PQntuples(r) ? PQgetvalue(r, 0, 0) : "?");
+        goto done;
+    }
+    PQclear(r);
+    SPOOR_TRY(pg_run(p, &r, "its format",
+                     "SELECT value FROM spoor.meta WHERE key = $1", 1,
+                     bits_default));
+    {
+        long b = strtol(PQntuples(r) ? PQgetvalue(r, 0, 0) : "", NULL, 10);
+        if (b < 1 || b > SPOOR_SEG_KEY_BITS) {
+            error = spoor__error_set(
+                SPOOR_ECORRUPT, "shared index '%s': bad bucket_bits", p->where);
+            goto done;
+        }
+        p->shift = SPOOR_SEG_KEY_BITS - (unsigned)b;
+    }
+    PQclear(r);
+    SPOOR_TRY(
+        pg_run(p, &r, "a batch", "SELECT nextval('spoor.batches')", 0, NULL));
+    p->batch = first_int(r);
+done:
+    PQclear(r);
+    return error;
+}
+
+/* Step through a SQLite query's rows: each(p, st) per row. */
+static int each_row(pusher *p, const char *sql,
+                    int (*each)(pusher *p, sqlite3_stmt *st))
+{
+    sqlite3_stmt *st = NULL;
+    int rc, error = 0;
+    if (sqlite3_prepare_v2(p->s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return spoor__error_set(SPOOR_ECORRUPT, "index '%s': %s", p->s->path,
+                                sqlite3_errmsg(p->s->db));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if ((error = each(p, st)) < 0)
+            goto done;
+    if (rc != SQLITE_DONE)
+        error = spoor__error_set(SPOOR_ECORRUPT, "index '%s': %s", p->s->path,
+                                 sqlite3_errmsg(p->s->db));
+done:
+    sqlite3_finalize(st);
+    return error;
+}
+
+static int push_collection(pusher *p, sqlite3_stmt *st)
+{
+    int64_t id = sqlite3_column_int64(st, 0);
+    const char *v[5] = {col(st, 1), col(st, 2), col(st, 3), col(st, 4),
+                        col(st, 5)};
+    PGresult *r = NULL;
+    int error = 0;
+    if (id < 0 || (size_t)id >= p->n_coll)
+        return spoor__error_set(SPOOR_ECORRUPT, "index '%s': collection id",
+                                p->s->path);
+    SPOOR_TRY(pg_run(p, &r, "a collection",
+                     "INSERT INTO spoor.collections(name, kind, date, note, "
+                     "created) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) "
+                     "DO NOTHING RETURNING id",
+                     5, v));
+    p->st->collections += PQntuples(r) > 0;
+    if (PQntuples(r) == 0) { /* there already: items join it */
+        PQclear(r);
+        SPOOR_TRY(pg_run(p, &r, "a collection",
+                         "SELECT id FROM spoor.collections WHERE name = $1", 1,
+                         v));
+    }
+    p->coll[id] = first_int(r);
+done:
+    PQclear(r);
+    return error;
+}
+
+/* A content's text, dates and metadata, once its row is new. */
+static int push_content_rest(pusher *p, int64_t local, const char *pg_id)
+{
+    sqlite3_stmt *st = NULL;
+    const char *v[4];
+    int error = 0, rc;
+
+    if (sqlite3_prepare_v2(p->s->db, "SELECT z FROM texts WHERE content_id = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlite_error;
+    sqlite3_bind_int64(st, 1, local);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *pv[2] = {pg_id, sqlite3_column_blob(st, 0)};
+        int lens[2] = {0, sqlite3_column_bytes(st, 0)}, fmts[2] = {0, 1};
+        PGresult *r =
+            PQexecParams(p->pg, "INSERT INTO spoor.texts VALUES ($1, $2)", 2,
+                         NULL, pv, lens, fmts, 0);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            PQclear(r);
+            error = pg_error(p, "a text");
+            goto done;
+        }
+        PQclear(r);
+    } else if (rc != SQLITE_DONE) {
+        goto sqlite_error;
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(p->s->db,
+                           "SELECT field, value, source FROM dates WHERE "
+                           "content_id = ? ORDER BY rowid",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlite_error;
+    sqlite3_bind_int64(st, 1, local);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        v[0] = pg_id, v[1] = col(st, 0), v[2] = col(st, 1), v[3] = col(st, 2);
+        SPOOR_TRY(pg_run(p, NULL, "a date",
+                         "INSERT INTO spoor.dates VALUES ($1, $2, $3, $4)", 4,
+                         v));
+    }
+    if (rc != SQLITE_DONE)
+        goto sqlite_error;
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(p->s->db,
+                           "SELECT key, value FROM metadata WHERE "
+                           "content_id = ? ORDER BY rowid",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlite_error;
+    sqlite3_bind_int64(st, 1, local);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        v[0] = pg_id, v[1] = col(st, 0), v[2] = col(st, 1);
+        SPOOR_TRY(pg_run(p, NULL, "metadata",
+                         "INSERT INTO spoor.metadata VALUES ($1, $2, $3)", 3,
+                         v));
+    }
+    if (rc != SQLITE_DONE)
+        goto sqlite_error;
+    goto done;
+sqlite_error:
+    error = spoor__error_set(SPOOR_ECORRUPT, "index '%s': %s", p->s->path,
+                             sqlite3_errmsg(p->s->db));
+done:
+    sqlite3_finalize(st);
+    return error;
+}
+
+static int push_content(pusher *p, sqlite3_stmt *st)
+{
+    int64_t id = sqlite3_column_int64(st, 0);
+    const char *v[12];
+    PGresult *r = NULL;
+    int i, error = 0;
+    if (id < 0 || (size_t)id >= p->n_map)
+        return spoor__error_set(SPOOR_ECORRUPT, "index '%s': content id",
+                                p->s->path);
+    if (spoor_store__is_gone(p->s, id))
+        return 0; /* removed: not pushed */
+    for (i = 0; i < 12; i++)
+        v[i] = col(st, i + 1);
+    SPOOR_TRY(pg_run(p, &r, "a content",
+                     "INSERT INTO spoor.contents(sha256, format, encoding, "
+                     "warning, bytes, text_bytes, canon_len, fp_bytes, n_fps, "
+                     "header_bytes, header_chars, thread) VALUES ($1, $2, $3, "
+                     "$4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT "
+                     "(sha256) DO NOTHING RETURNING id",
+                     12, v));
+    if (PQntuples(r) == 1) {
+        p->map[id] = first_int(r);
+        p->st->contents++;
+        SPOOR_TRY(push_content_rest(p, id, PQgetvalue(r, 0, 0)));
+    } else { /* there already, with its text and postings */
+        PQclear(r);
+        SPOOR_TRY(pg_run(p, &r, "a content",
+                         "SELECT id FROM spoor.contents WHERE "
+                         "sha256 = $1",
+                         1, v));
+        p->map[id] = -first_int(r);
+        p->st->contents_there++;
+    }
+done:
+    PQclear(r);
+    return error;
+}
+
+static int push_item(pusher *p, sqlite3_stmt *st)
+{
+    int64_t content = sqlite3_column_int64(st, 0),
+            coll = sqlite3_column_int64(st, 1);
+    char cid[24], kid[24];
+    const char *v[5];
+    PGresult *r = NULL;
+    int error = 0;
+    if (content < 0 || (size_t)content >= p->n_map || !p->map[content])
+        return 0; /* a removed content's */
+    if (coll < 0 || (size_t)coll >= p->n_coll || !p->coll[coll])
+        return spoor__error_set(SPOOR_ECORRUPT, "index '%s': item collection",
+                                p->s->path);
+    snprintf(
+        cid, sizeof(cid), "%lld",
+        (long long)(p->map[content] < 0 ? -p->map[content] : p->map[content]));
+    snprintf(kid, sizeof(kid), "%lld", (long long)p->coll[coll]);
+    v[0] = cid, v[1] = kid, v[2] = col(st, 2), v[3] = col(st, 3),
+    v[4] = col(st, 4);
+    SPOOR_TRY(pg_run(p, &r, "an item",
+                     "INSERT INTO spoor.items(content_id, collection_id, "
+                     "path, depth, added) VALUES ($1, $2, $3, $4, $5) ON "
+                     "CONFLICT DO NOTHING RETURNING id",
+                     5, v));
+    p->st->items += PQntuples(r);
+done:
+    PQclear(r);
+    return error;
+}
+
+static int push_event(pusher *p, sqlite3_stmt *st)
+{
+    const char *v[3] = {col(st, 0), col(st, 1), col(st, 2)};
+    return pg_run(p, NULL, "an event",
+                  "INSERT INTO spoor.events(name, date, note) VALUES ($1, $2, "
+                  "$3) ON CONFLICT (name) DO NOTHING",
+                  3, v);
+}
+
+static int push_key(pusher *p, sqlite3_stmt *st)
+{
+    const char *v[6] = {col(st, 0), col(st, 1), col(st, 2),
+                        col(st, 3), col(st, 4), col(st, 5)};
+    return pg_run(p, NULL, "a DKIM key",
+                  "INSERT INTO spoor.dkim_keys(name, record, source, "
+                  "observed, published, added) VALUES ($1, $2, $3, $4, $5, "
+                  "$6) ON CONFLICT (name, record) DO NOTHING",
+                  6, v);
+}
+
+/* ==== Postings ==== */
+
+static void put_be(unsigned char *o, uint64_t v, int bytes)
+{
+    int i;
+    for (i = bytes - 1; i >= 0; i--, v >>= 8)
+        o[i] = (unsigned char)v;
+}
+
+static size_t put_varint(unsigned char *o, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        o[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    o[n++] = (unsigned char)v;
+    return n;
+}
+
+static int send_copy(pusher *p)
+{
+    if (p->n_copy &&
+        PQputCopyData(p->pg, (const char *)p->copy, (int)p->n_copy) != 1)
+        return pg_error(p, "COPY spoor.postings");
+    p->n_copy = 0;
+    return 0;
+}
+
+/* Write the gathered bucket as one COPY row: its first key, then each
+ * posting's key delta, content (a delta within a key) and position. */
+static int flush_bucket(pusher *p)
+{
+    size_t i, len = 0, need = 30 + p->n_bkt * 30;
+    const spoor_seg_entry *e = p->bkt;
+    int error = 0;
+    if (!p->n_bkt)
+        return 0;
+    SPOOR_TRY(spoor_segment__sort(p->bkt, p->n_bkt));
+    if (need > p->cap_row) {
+        unsigned char *g = spoor__realloc(p->row, need);
+        SPOOR_ALLOC_CHECK(g);
+        p->row = g;
+        p->cap_row = need;
+    }
+    len = put_varint(p->row, SPOOR_SEG_KEY(e[0].hash));
+    for (i = 0; i < p->n_bkt; i++) {
+        uint64_t k = SPOOR_SEG_KEY(e[i].hash);
+        int same = i && k == SPOOR_SEG_KEY(e[i - 1].hash);
+        len +=
+            put_varint(p->row + len, i ? k - SPOOR_SEG_KEY(e[i - 1].hash) : 0);
+        len += put_varint(p->row + len, same && e[i].content >= e[i - 1].content
+                                            ? e[i].content - e[i - 1].content
+                                            : e[i].content);
+        len += put_varint(p->row + len, e[i].pos);
+    }
+    if (p->n_copy + len + 32 > COPY_CHUNK)
+        SPOOR_TRY(send_copy(p));
+    if (len + 32 > COPY_CHUNK) { /* a bucket larger than a chunk */
+        unsigned char head[30];
+        put_be(head, 3, 2);
+        put_be(head + 2, 8, 4), put_be(head + 6, p->bucket, 8);
+        put_be(head + 14, 8, 4), put_be(head + 18, (uint64_t)p->batch, 8);
+        put_be(head + 26, len, 4);
+        if (PQputCopyData(p->pg, (const char *)head, 30) != 1 ||
+            PQputCopyData(p->pg, (const char *)p->row, (int)len) != 1)
+            return pg_error(p, "COPY spoor.postings");
+    } else {
+        unsigned char *o = p->copy + p->n_copy;
+        put_be(o, 3, 2);
+        put_be(o + 2, 8, 4), put_be(o + 6, p->bucket, 8);
+        put_be(o + 14, 8, 4), put_be(o + 18, (uint64_t)p->batch, 8);
+        put_be(o + 26, len, 4);
+        memcpy(o + 30, p->row, len);
+        p->n_copy += 30 + len;
+    }
+    p->st->buckets++;
+    p->n_bkt = 0;
+done:
+    return error;
+}
+
+/* spoor_segment__each's callback: a posting of a new content, its
+ * content id the PostgreSQL one, into its bucket. */
+static int push_posting(const spoor_seg_entry *e, void *ctx)
+{
+    pusher *p = ctx;
+    uint64_t bucket = SPOOR_SEG_KEY(e->hash) >> p->shift;
+    int error = 0;
+    if (e->content >= p->n_map || p->map[e->content] <= 0)
+        return 0; /* removed, or there before */
+    if (p->have_bucket && bucket != p->bucket)
+        SPOOR_TRY(flush_bucket(p));
+    p->bucket = bucket;
+    p->have_bucket = 1;
+    SPOOR_TRY(spoor__array_reserve((void **)&p->bkt, &p->cap_bkt, p->n_bkt + 1,
+                                   sizeof(*p->bkt)));
+    p->bkt[p->n_bkt] = *e;
+    p->bkt[p->n_bkt].content = (uint32_t)p->map[e->content];
+    if (p->map[e->content] > UINT32_MAX)
+        return spoor__error_set(
+            SPOOR_ELIMIT, "shared index '%s': content ids past 2^32", p->where);
+    p->n_bkt++;
+    p->st->postings++;
+done:
+    return error;
+}
+
+static int push_postings(pusher *p)
+{
+    static const unsigned char head[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+    static const unsigned char tail[2] = {0xff, 0xff};
+    PGresult *r;
+    int error = 0;
+
+    if (!(p->copy = spoor__malloc(COPY_CHUNK)))
+        return spoor__error_oom();
+    r = PQexec(p->pg, "COPY spoor.postings FROM STDIN (FORMAT binary)");
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        PQclear(r);
+        return pg_error(p, "COPY spoor.postings");
+    }
+    PQclear(r);
+    memcpy(p->copy, head, sizeof(head));
+    p->n_copy = sizeof(head);
+    error = spoor_segment__each(p->s->segs, p->s->n_segs, push_posting, p);
+    if (error == 0)
+        error = flush_bucket(p);
+    if (error == 0 && p->n_copy + 2 > COPY_CHUNK)
+        error = send_copy(p);
+    if (error == 0) {
+        memcpy(p->copy + p->n_copy, tail, 2);
+        p->n_copy += 2;
+        error = send_copy(p);
+    }
+    if (PQputCopyEnd(p->pg, error ? "spoor push failed" : NULL) != 1 &&
+        error == 0)
+        error = pg_error(p, "COPY spoor.postings");
+    while ((r = PQgetResult(p->pg)) != NULL) {
+        if (error == 0 && PQresultStatus(r) != PGRES_COMMAND_OK)
+            error = pg_error(p, "COPY spoor.postings");
+        PQclear(r);
+    }
+    return error;
+}
+
+/* The largest id of a SQLite table, or an error. */
+static int max_id(pusher *p, const char *sql, size_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    int error = 0;
+    if (sqlite3_prepare_v2(p->s->db, sql, -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW)
+        error = spoor__error_set(SPOOR_ECORRUPT, "index '%s': %s", p->s->path,
+                                 sqlite3_errmsg(p->s->db));
+    else
+        *out = (size_t)sqlite3_column_int64(st, 0) + 1;
+    sqlite3_finalize(st);
+    return error;
+}
+
+int spoor_store_push(spoor_push_stats *out, spoor_store *s,
+                     const char *conninfo)
+{
+    pusher p;
+    PQconninfoOption *opts = NULL;
+    char where[300] = "";
+    int error = 0, in_tx = 0;
+
+    memset(out, 0, sizeof(*out));
+    memset(&p, 0, sizeof(p));
+    p.s = s;
+    p.st = out;
+    /* name the server in messages without a password */
+    if ((opts = PQconninfoParse(conninfo, NULL)) != NULL) {
+        const PQconninfoOption *o;
+        const char *host = "", *db = "";
+        for (o = opts; o->keyword; o++) {
+            if (!strcmp(o->keyword, "host") && o->val)
+                host = o->val;
+            if (!strcmp(o->keyword, "dbname") && o->val)
+                db = o->val;
+        }
+        snprintf(where, sizeof(where), "%s%s%s", host, *db ? "/" : "", db);
+        PQconninfoFree(opts);
+    } else {
+        return spoor__error_set(SPOOR_EINVALID,
+                                "not a PostgreSQL connection string or URL");
+    }
+    p.where = where;
+    p.pg = PQconnectdb(conninfo);
+    if (PQstatus(p.pg) != CONNECTION_OK) {
+        error = pg_error(&p, "cannot connect");
+        goto done;
+    }
+    SPOOR_TRY(spoor_store__read_begin(s));
+    in_tx = 1;
+    SPOOR_TRY(
+        max_id(&p, "SELECT coalesce(max(id), 0) FROM contents", &p.n_map));
+    SPOOR_TRY(
+        max_id(&p, "SELECT coalesce(max(id), 0) FROM collections", &p.n_coll));
+    p.map = spoor__calloc(p.n_map, sizeof(*p.map));
+    SPOOR_ALLOC_CHECK(p.map);
+    p.coll = spoor__calloc(p.n_coll, sizeof(*p.coll));
+    SPOOR_ALLOC_CHECK(p.coll);
+    SPOOR_TRY(pg_run(&p, NULL, "BEGIN",
+                     "SET client_min_messages = warning; BEGIN", 0, NULL));
+    SPOOR_TRY(prepare_schema(&p));
+    SPOOR_TRY(each_row(&p,
+                       "SELECT id, name, kind, date, note, created FROM "
+                       "collections ORDER BY id",
+                       push_collection));
+    SPOOR_TRY(each_row(&p,
+                       "SELECT id, sha256, format, encoding, warning, bytes, "
+                       "text_bytes, canon_len, fp_bytes, n_fps, header_bytes, "
+                       "header_chars, thread FROM contents ORDER BY id",
+                       push_content));
+    SPOOR_TRY(each_row(&p,
+                       "SELECT content_id, collection_id, path, depth, added "
+                       "FROM items ORDER BY id",
+                       push_item));
+    SPOOR_TRY(each_row(&p, "SELECT name, date, note FROM events ORDER BY id",
+                       push_event));
+    SPOOR_TRY(each_row(&p,
+                       "SELECT name, record, source, observed, published, "
+                       "added FROM dkim_keys ORDER BY id",
+                       push_key));
+    SPOOR_TRY(push_postings(&p));
+    SPOOR_TRY(pg_run(&p, NULL, "COMMIT", "COMMIT", 0, NULL));
+done:
+    if (error < 0 && p.pg && PQstatus(p.pg) == CONNECTION_OK) {
+        PGresult *r = PQexec(p.pg, "ROLLBACK");
+        PQclear(r);
+    }
+    if (in_tx)
+        spoor_store__read_end(s);
+    if (p.pg)
+        PQfinish(p.pg);
+    spoor__free(p.map);
+    spoor__free(p.coll);
+    spoor__free(p.bkt);
+    spoor__free(p.copy);
+    spoor__free(p.row);
+    if (error < 0)
+        memset(out, 0, sizeof(*out));
+    return error;
+}
