@@ -4,7 +4,7 @@
  * auth), so that neither includes the other's folder for it.
  *
  * The extractors that need large libraries, and DKIM verification, are
- * built into three shared objects installed beside libspoor, so that a
+ * built into four shared objects installed beside libspoor, so that a
  * process maps only the libraries its inputs need:
  *
  *   spoor-mail-<version>.so  email and mailboxes (GMime), HTML (libxml2)
@@ -13,6 +13,8 @@
  *                            and HTML again for PST message bodies
  *   spoor-dkim-<version>.so  DKIM verification (libopendkim, libcrypto),
  *                            loaded only for a signed message
+ *   spoor-pg-<version>.so    libpq, loaded only to talk to a PostgreSQL
+ *                            server (spoor push)
  *
  * libspoor loads a module with dlopen the first time an item needs it: a
  * process that only reads plain text (the common `spoor check` of a text
@@ -34,10 +36,11 @@
 
 #include "../auth/dkim_int.h"
 #include "../extract/extract_int.h"
+#include "../store/pg_ops.h"
 
 /* Bumped whenever spoor_module or the table of helpers the modules call
  * (spoor_host, host.h) changes; modules and library must agree. */
-#define SPOOR_MODULE_ABI 4
+#define SPOOR_MODULE_ABI 5
 
 typedef struct spoor_module {
     unsigned abi;        /* SPOOR_MODULE_ABI */
@@ -49,6 +52,8 @@ typedef struct spoor_module {
                               const spoor_dkim_when *when, spoor_dkim_sig **out,
                               size_t *n_out);
     void (*dkim_close_lib)(void *lib);
+    /* libpq: the PostgreSQL module's; NULL in the others */
+    const spoor_pg_ops *pg;
 } spoor_module;
 
 /* The modules. */
@@ -56,6 +61,7 @@ typedef enum spoor_module_id {
     SPOOR_MODULE_MAIL,
     SPOOR_MODULE_DOCS,
     SPOOR_MODULE_DKIM,
+    SPOOR_MODULE_PG,
     SPOOR_N_MODULES
 } spoor_module_id;
 
@@ -64,6 +70,7 @@ typedef enum spoor_module_id {
 extern const spoor_module spoor_module_mail;
 extern const spoor_module spoor_module_docs;
 extern const spoor_module spoor_module_dkim;
+extern const spoor_module spoor_module_pg;
 
 /**
  * Module id, loaded on the first call (thread-safe); NULL if it cannot be

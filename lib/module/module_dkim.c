@@ -8,5 +8,5 @@ static const spoor_extractor *const extractors[] = {NULL};
 
 const spoor_module spoor_module_dkim = {
     SPOOR_MODULE_ABI,          SPOOR_VERSION,         extractors,
-    spoor_dkim__verify_signed, spoor_dkim__close_lib,
+    spoor_dkim__verify_signed, spoor_dkim__close_lib, NULL,
 };

@@ -10,5 +10,5 @@ static const spoor_extractor *const extractors[] = {
     &spoor_ex_flat_odf, &spoor_ex_msg, &spoor_ex_image,       NULL};
 
 const spoor_module spoor_module_docs = {
-    SPOOR_MODULE_ABI, SPOOR_VERSION, extractors, NULL, NULL,
+    SPOOR_MODULE_ABI, SPOOR_VERSION, extractors, NULL, NULL, NULL,
 };

@@ -3,8 +3,8 @@
  *
  * A module is looked up in one place only: the folder of the object that
  * holds this code (libspoor.so, wherever it was loaded from), under the
- * name spoor-<mail|docs|dkim>-<version>.so. Nothing from the environment or the
- * inputs chooses what is loaded. A module of another version or ABI is
+ * name spoor-<mail|docs|dkim|pg>-<version>.so. Nothing from the environment or
+ * the inputs chooses what is loaded. A module of another version or ABI is
  * refused, with a message naming its path.
  */
 #include <dlfcn.h>
@@ -20,6 +20,7 @@
 #pragma weak spoor_module_mail
 #pragma weak spoor_module_docs
 #pragma weak spoor_module_dkim
+#pragma weak spoor_module_pg
 
 typedef struct module_slot {
     const char *file;           /* its file name */
@@ -38,6 +39,8 @@ static module_slot slots[SPOOR_N_MODULES] = {
      0, NULL, ""},
     {"spoor-dkim-" SPOOR_VERSION ".so", "spoor_module_dkim", &spoor_module_dkim,
      0, NULL, ""},
+    {"spoor-pg-" SPOOR_VERSION ".so", "spoor_module_pg", &spoor_module_pg, 0,
+     NULL, ""},
 };
 
 /* Serialises the first loads (each module is loaded at most once). */

@@ -8,5 +8,5 @@ static const spoor_extractor *const extractors[] = {
     &spoor_ex_mbox, &spoor_ex_eml, &spoor_ex_html, NULL};
 
 const spoor_module spoor_module_mail = {
-    SPOOR_MODULE_ABI, SPOOR_VERSION, extractors, NULL, NULL,
+    SPOOR_MODULE_ABI, SPOOR_VERSION, extractors, NULL, NULL, NULL,
 };

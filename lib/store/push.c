@@ -19,9 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "../module/module.h"
+#include "pg_ops.h"
 #include "store_priv.h"
 
 /* The shared index's format; and the bucket bits of a new one: buckets of
@@ -67,7 +68,8 @@ static const char *const pg_schema =
 
 typedef struct pusher {
     spoor_store *s;
-    PGconn *pg;
+    const spoor_pg_ops *ops; /* libpq, from the PostgreSQL module */
+    spoor_pg *pg;
     const char *where; /* the connection, for messages (no password) */
     spoor_push_stats *st;
     unsigned shift; /* segment key >> shift: the bucket */
@@ -89,43 +91,24 @@ typedef struct pusher {
 /* SPOOR_EIO naming the shared index and PostgreSQL's message. */
 static int pg_error(pusher *p, const char *what)
 {
-    char msg[400];
-    size_t n;
-    snprintf(msg, sizeof(msg), "%s", PQerrorMessage(p->pg));
-    n = strlen(msg);
-    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        msg[--n] = '\0';
     return spoor__error_set(SPOOR_EIO, "shared index '%s': %s: %s", p->where,
-                            what, msg);
+                            what, p->ops->error(p->pg));
 }
 
 /* Run sql with text parameters (without any: as a simple query, which
  * may hold several statements); *out (when not NULL) gets the result;
  * what names the step in a message. @return 0 or SPOOR_EIO. */
-static int pg_run(pusher *p, PGresult **out, const char *what, const char *sql,
-                  int n, const char *const *params)
+static int pg_run(pusher *p, spoor_pg_result **out, const char *what,
+                  const char *sql, int n, const char *const *params)
 {
-    PGresult *r = n ? PQexecParams(p->pg, sql, n, NULL, params, NULL, NULL, 0)
-                    : PQexec(p->pg, sql);
-    ExecStatusType st = PQresultStatus(r);
-    if (out)
-        *out = NULL;
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        int error = pg_error(p, what);
-        PQclear(r);
-        return error;
-    }
-    if (out)
-        *out = r;
-    else
-        PQclear(r);
+    if (p->ops->exec(p->pg, out, sql, n, params, NULL, NULL) < 0)
+        return pg_error(p, what);
     return 0;
 }
-
 /* The int8 in the first column of r's first row, or 0 without a row. */
-static int64_t first_int(const PGresult *r)
+static int64_t first_int(const pusher *p, const spoor_pg_result *r)
 {
-    return PQntuples(r) > 0 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+    return p->ops->rows(r) > 0 ? strtoll(p->ops->value(r, 0, 0), NULL, 10) : 0;
 }
 
 /* A SQLite column as a text parameter (NULL stays NULL). */
@@ -138,7 +121,7 @@ static const char *col(sqlite3_stmt *st, int i)
 static int prepare_schema(pusher *p)
 {
     static const char *const bits_default[] = {"bucket_bits"};
-    PGresult *r = NULL;
+    spoor_pg_result *r = NULL;
     char bits[16];
     const char *params[2];
     int error = 0;
@@ -160,20 +143,21 @@ static int prepare_schema(pusher *p)
     SPOOR_TRY(pg_run(p, &r, "its format",
                      "SELECT value FROM spoor.meta WHERE key = 'format'", 0,
                      NULL));
-    if (PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 0), PG_FORMAT)) {
-        error = spoor__error_set(SPOOR_EUNSUPPORTED,
-                                 "shared index '%s' has format %s, this spoor "
-                                 "writes format " PG_FORMAT,
-                                 p->where,
-                                 PQntuples(r) ? PQgetvalue(r, 0, 0) : "?");
+    if (p->ops->rows(r) != 1 || strcmp(p->ops->value(r, 0, 0), PG_FORMAT)) {
+        error = spoor__error_set(
+            SPOOR_EUNSUPPORTED,
+            "shared index '%s' has format %s, this spoor "
+            "writes format " PG_FORMAT,
+            p->where, p->ops->rows(r) ? p->ops->value(r, 0, 0) : "?");
         goto done;
     }
-    PQclear(r);
+    p->ops->clear(r);
     SPOOR_TRY(pg_run(p, &r, "its format",
                      "SELECT value FROM spoor.meta WHERE key = $1", 1,
                      bits_default));
     {
-        long b = strtol(PQntuples(r) ? PQgetvalue(r, 0, 0) : "", NULL, 10);
+        long b =
+            strtol(p->ops->rows(r) ? p->ops->value(r, 0, 0) : "", NULL, 10);
         if (b < 1 || b > SPOOR_SEG_KEY_BITS) {
             error = spoor__error_set(
                 SPOOR_ECORRUPT, "shared index '%s': bad bucket_bits", p->where);
@@ -181,12 +165,12 @@ static int prepare_schema(pusher *p)
         }
         p->shift = SPOOR_SEG_KEY_BITS - (unsigned)b;
     }
-    PQclear(r);
+    p->ops->clear(r);
     SPOOR_TRY(
         pg_run(p, &r, "a batch", "SELECT nextval('spoor.batches')", 0, NULL));
-    p->batch = first_int(r);
+    p->batch = first_int(p, r);
 done:
-    PQclear(r);
+    p->ops->clear(r);
     return error;
 }
 
@@ -215,7 +199,7 @@ static int push_collection(pusher *p, sqlite3_stmt *st)
     int64_t id = sqlite3_column_int64(st, 0);
     const char *v[5] = {col(st, 1), col(st, 2), col(st, 3), col(st, 4),
                         col(st, 5)};
-    PGresult *r = NULL;
+    spoor_pg_result *r = NULL;
     int error = 0;
     if (id < 0 || (size_t)id >= p->n_coll)
         return spoor__error_set(SPOOR_ECORRUPT, "index '%s': collection id",
@@ -225,16 +209,16 @@ static int push_collection(pusher *p, sqlite3_stmt *st)
                      "created) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) "
                      "DO NOTHING RETURNING id",
                      5, v));
-    p->st->collections += PQntuples(r) > 0;
-    if (PQntuples(r) == 0) { /* there already: items join it */
-        PQclear(r);
+    p->st->collections += p->ops->rows(r) > 0;
+    if (p->ops->rows(r) == 0) { /* there already: items join it */
+        p->ops->clear(r);
         SPOOR_TRY(pg_run(p, &r, "a collection",
                          "SELECT id FROM spoor.collections WHERE name = $1", 1,
                          v));
     }
-    p->coll[id] = first_int(r);
+    p->coll[id] = first_int(p, r);
 done:
-    PQclear(r);
+    p->ops->clear(r);
     return error;
 }
 
@@ -252,15 +236,11 @@ static int push_content_rest(pusher *p, int64_t local, const char *pg_id)
     if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *pv[2] = {pg_id, sqlite3_column_blob(st, 0)};
         int lens[2] = {0, sqlite3_column_bytes(st, 0)}, fmts[2] = {0, 1};
-        PGresult *r =
-            PQexecParams(p->pg, "INSERT INTO spoor.texts VALUES ($1, $2)", 2,
-                         NULL, pv, lens, fmts, 0);
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-            PQclear(r);
+        if (p->ops->exec(p->pg, NULL, "INSERT INTO spoor.texts VALUES ($1, $2)",
+                         2, pv, lens, fmts) < 0) {
             error = pg_error(p, "a text");
             goto done;
         }
-        PQclear(r);
     } else if (rc != SQLITE_DONE) {
         goto sqlite_error;
     }
@@ -307,7 +287,7 @@ static int push_content(pusher *p, sqlite3_stmt *st)
 {
     int64_t id = sqlite3_column_int64(st, 0);
     const char *v[12];
-    PGresult *r = NULL;
+    spoor_pg_result *r = NULL;
     int i, error = 0;
     if (id < 0 || (size_t)id >= p->n_map)
         return spoor__error_set(SPOOR_ECORRUPT, "index '%s': content id",
@@ -323,21 +303,21 @@ static int push_content(pusher *p, sqlite3_stmt *st)
                      "$4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT "
                      "(sha256) DO NOTHING RETURNING id",
                      12, v));
-    if (PQntuples(r) == 1) {
-        p->map[id] = first_int(r);
+    if (p->ops->rows(r) == 1) {
+        p->map[id] = first_int(p, r);
         p->st->contents++;
-        SPOOR_TRY(push_content_rest(p, id, PQgetvalue(r, 0, 0)));
+        SPOOR_TRY(push_content_rest(p, id, p->ops->value(r, 0, 0)));
     } else { /* there already, with its text and postings */
-        PQclear(r);
+        p->ops->clear(r);
         SPOOR_TRY(pg_run(p, &r, "a content",
                          "SELECT id FROM spoor.contents WHERE "
                          "sha256 = $1",
                          1, v));
-        p->map[id] = -first_int(r);
+        p->map[id] = -first_int(p, r);
         p->st->contents_there++;
     }
 done:
-    PQclear(r);
+    p->ops->clear(r);
     return error;
 }
 
@@ -347,7 +327,7 @@ static int push_item(pusher *p, sqlite3_stmt *st)
             coll = sqlite3_column_int64(st, 1);
     char cid[24], kid[24];
     const char *v[5];
-    PGresult *r = NULL;
+    spoor_pg_result *r = NULL;
     int error = 0;
     if (content < 0 || (size_t)content >= p->n_map || !p->map[content])
         return 0; /* a removed content's */
@@ -365,9 +345,9 @@ static int push_item(pusher *p, sqlite3_stmt *st)
                      "path, depth, added) VALUES ($1, $2, $3, $4, $5) ON "
                      "CONFLICT DO NOTHING RETURNING id",
                      5, v));
-    p->st->items += PQntuples(r);
+    p->st->items += p->ops->rows(r);
 done:
-    PQclear(r);
+    p->ops->clear(r);
     return error;
 }
 
@@ -413,8 +393,7 @@ static size_t put_varint(unsigned char *o, uint64_t v)
 
 static int send_copy(pusher *p)
 {
-    if (p->n_copy &&
-        PQputCopyData(p->pg, (const char *)p->copy, (int)p->n_copy) != 1)
+    if (p->n_copy && p->ops->copy_put(p->pg, p->copy, p->n_copy) < 0)
         return pg_error(p, "COPY spoor.postings");
     p->n_copy = 0;
     return 0;
@@ -455,8 +434,8 @@ static int flush_bucket(pusher *p)
         put_be(head + 2, 8, 4), put_be(head + 6, p->bucket, 8);
         put_be(head + 14, 8, 4), put_be(head + 18, (uint64_t)p->batch, 8);
         put_be(head + 26, len, 4);
-        if (PQputCopyData(p->pg, (const char *)head, 30) != 1 ||
-            PQputCopyData(p->pg, (const char *)p->row, (int)len) != 1)
+        if (p->ops->copy_put(p->pg, head, 30) < 0 ||
+            p->ops->copy_put(p->pg, p->row, len) < 0)
             return pg_error(p, "COPY spoor.postings");
     } else {
         unsigned char *o = p->copy + p->n_copy;
@@ -503,17 +482,13 @@ static int push_postings(pusher *p)
 {
     static const unsigned char head[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
     static const unsigned char tail[2] = {0xff, 0xff};
-    PGresult *r;
     int error = 0;
 
     if (!(p->copy = spoor__malloc(COPY_CHUNK)))
         return spoor__error_oom();
-    r = PQexec(p->pg, "COPY spoor.postings FROM STDIN (FORMAT binary)");
-    if (PQresultStatus(r) != PGRES_COPY_IN) {
-        PQclear(r);
+    if (p->ops->copy_start(p->pg, "COPY spoor.postings FROM STDIN (FORMAT "
+                                  "binary)") < 0)
         return pg_error(p, "COPY spoor.postings");
-    }
-    PQclear(r);
     memcpy(p->copy, head, sizeof(head));
     p->n_copy = sizeof(head);
     error = spoor_segment__each(p->s->segs, p->s->n_segs, push_posting, p);
@@ -526,17 +501,11 @@ static int push_postings(pusher *p)
         p->n_copy += 2;
         error = send_copy(p);
     }
-    if (PQputCopyEnd(p->pg, error ? "spoor push failed" : NULL) != 1 &&
+    if (p->ops->copy_end(p->pg, error ? "spoor push failed" : NULL) < 0 &&
         error == 0)
         error = pg_error(p, "COPY spoor.postings");
-    while ((r = PQgetResult(p->pg)) != NULL) {
-        if (error == 0 && PQresultStatus(r) != PGRES_COMMAND_OK)
-            error = pg_error(p, "COPY spoor.postings");
-        PQclear(r);
-    }
     return error;
 }
-
 /* The largest id of a SQLite table, or an error. */
 static int max_id(pusher *p, const char *sql, size_t *out)
 {
@@ -556,7 +525,7 @@ int spoor_store_push(spoor_push_stats *out, spoor_store *s,
                      const char *conninfo)
 {
     pusher p;
-    PQconninfoOption *opts = NULL;
+    const spoor_module *m = spoor_module__get(SPOOR_MODULE_PG);
     char where[300] = "";
     int error = 0, in_tx = 0;
 
@@ -564,25 +533,19 @@ int spoor_store_push(spoor_push_stats *out, spoor_store *s,
     memset(&p, 0, sizeof(p));
     p.s = s;
     p.st = out;
+    if (!m || !m->pg)
+        return spoor__error_set(SPOOR_EUNSUPPORTED,
+                                "cannot load the PostgreSQL module: %s",
+                                spoor_module__error(SPOOR_MODULE_PG));
+    p.ops = m->pg;
     /* name the server in messages without a password */
-    if ((opts = PQconninfoParse(conninfo, NULL)) != NULL) {
-        const PQconninfoOption *o;
-        const char *host = "", *db = "";
-        for (o = opts; o->keyword; o++) {
-            if (!strcmp(o->keyword, "host") && o->val)
-                host = o->val;
-            if (!strcmp(o->keyword, "dbname") && o->val)
-                db = o->val;
-        }
-        snprintf(where, sizeof(where), "%s%s%s", host, *db ? "/" : "", db);
-        PQconninfoFree(opts);
-    } else {
+    if (p.ops->describe(conninfo, where, sizeof(where)) < 0)
         return spoor__error_set(SPOOR_EINVALID,
                                 "not a PostgreSQL connection string or URL");
-    }
     p.where = where;
-    p.pg = PQconnectdb(conninfo);
-    if (PQstatus(p.pg) != CONNECTION_OK) {
+    if (!(p.pg = p.ops->connect(conninfo)))
+        return spoor__error_oom();
+    if (!p.ops->ok(p.pg)) {
         error = pg_error(&p, "cannot connect");
         goto done;
     }
@@ -621,14 +584,12 @@ int spoor_store_push(spoor_push_stats *out, spoor_store *s,
     SPOOR_TRY(push_postings(&p));
     SPOOR_TRY(pg_run(&p, NULL, "COMMIT", "COMMIT", 0, NULL));
 done:
-    if (error < 0 && p.pg && PQstatus(p.pg) == CONNECTION_OK) {
-        PGresult *r = PQexec(p.pg, "ROLLBACK");
-        PQclear(r);
-    }
+    if (error < 0 && p.pg && p.ops->ok(p.pg))
+        (void)p.ops->exec(p.pg, NULL, "ROLLBACK", 0, NULL, NULL, NULL);
     if (in_tx)
         spoor_store__read_end(s);
     if (p.pg)
-        PQfinish(p.pg);
+        p.ops->finish(p.pg);
     spoor__free(p.map);
     spoor__free(p.coll);
     spoor__free(p.bkt);
