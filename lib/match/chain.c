@@ -44,12 +44,33 @@ static int cmp_region(const void *a, const void *b)
     return x->sc_start < y->sc_start ? -1 : x->sc_start > y->sc_start;
 }
 
-static int push_region(spoor_region **out, size_t *n, size_t *cap,
+/* Longer regions first; ties in region order. */
+static int cmp_longer(const void *a, const void *b)
+{
+    const spoor_region *x = a, *y = b;
+    size_t lx = x->qc_end - x->qc_start, ly = y->qc_end - y->qc_start;
+    if (lx != ly)
+        return lx > ly ? -1 : 1;
+    return cmp_region(a, b);
+}
+
+void spoor_match__keep_longest(spoor_region *r, size_t first, size_t *n)
+{
+    if (*n - first < SPOOR_MAX_REGIONS)
+        return;
+    spoor__sort(r + first, *n - first, sizeof(*r), cmp_longer);
+    *n = first + SPOOR_MAX_REGIONS / 2;
+    spoor__sort(r + first, *n - first, sizeof(*r), cmp_region);
+}
+
+/* Append r to out[first..*n), keeping the longest half when there are
+ * SPOOR_MAX_REGIONS of them. */
+static int push_region(spoor_region **out, size_t first, size_t *n, size_t *cap,
                        const spoor_region *r)
 {
     int error;
-    if (*n >= SPOOR_MAX_REGIONS)
-        return 0;
+    if (*n - first >= SPOOR_MAX_REGIONS)
+        spoor_match__keep_longest(*out, first, n);
     if ((error = spoor__array_reserve((void **)out, cap, *n + 1,
                                       sizeof(**out))) < 0)
         return error;
@@ -102,7 +123,7 @@ int spoor_match__text_regions(const spoor_canon *q, const spoor_canon *s,
         r.q_end = q->end[qb - 1];
         r.s_start = s->start[sa];
         r.s_end = s->end[sb - 1];
-        if ((error = push_region(out, n, cap, &r)) < 0)
+        if ((error = push_region(out, first, n, cap, &r)) < 0)
             return error;
     }
     if (*n > first)
@@ -220,6 +241,7 @@ int spoor_match__source_regions_from(const spoor_canon *q,
         }
         if (error < 0)
             goto done;
+        spoor_match__keep_longest(*out, first, n);
     }
     if (*n > first)
         spoor__sort(*out + first, *n - first, sizeof(**out), cmp_region);
@@ -281,7 +303,7 @@ int spoor_match__byte_regions(spoor_hit *hits, size_t n_hits, unsigned k,
         r.qc_end = r.q_end = (size_t)hits[j].q + k;
         r.sc_start = r.s_start = hits[i].s;
         r.sc_end = r.s_end = (size_t)hits[j].s + k;
-        if ((error = push_region(out, n, cap, &r)) < 0)
+        if ((error = push_region(out, first, n, cap, &r)) < 0)
             return error;
         i = j + 1;
     }

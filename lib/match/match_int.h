@@ -15,8 +15,14 @@ typedef struct spoor_hit {
     uint32_t q, s; /* positions of the same fingerprint in query, source */
 } spoor_hit;
 
-/* Hard cap on regions per source: bounds work on repetitive input. */
+/* Regions of a source held at most: past it, the longer half is kept (on
+ * repetitive text, short runs on chance diagonals must not crowd out the
+ * passage itself). */
 #define SPOOR_MAX_REGIONS 100000
+
+/** When out[first..*n) holds SPOOR_MAX_REGIONS regions or more, keep the
+ * longer half of them (ties to the earlier), in region order. */
+void spoor_match__keep_longest(spoor_region *out, size_t first, size_t *n);
 
 /* Where regions may begin: canonical characters before q (query) and s
  * (source) are an email's header block, metadata that no region holds. */

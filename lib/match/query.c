@@ -174,6 +174,7 @@ int spoor_match__long_query_regions(const spoor_item *item,
         }
         if (error < 0)
             goto done;
+        spoor_match__keep_longest(*out, first, n);
     }
     *n = first + spoor_match__join_diagonals(*out + first, *n - first);
 done:
