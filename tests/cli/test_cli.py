@@ -2467,6 +2467,13 @@ def test_push_to_postgresql(env):
         posted = pg_postings(pg)
         eq(len(posted), n + m, "postings after the second index")
         eq(len(set(posted)), len(posted), "no posting twice")
+        ids = set(int(x) for x in psql(pg, "SELECT id FROM spoor.contents")
+                  .split())
+        eq(set(c for _, c, _ in posted), ids, "postings of every content, "
+           "of no other")
+        new_id = int(psql(pg, "SELECT max(id) FROM spoor.contents"))
+        eq(sum(1 for _, c, _ in posted if c == new_id), m,
+           "the second push's postings are the new content's")
         eq(psql(pg, "SELECT count(*) FROM spoor.items i JOIN "
                     "spoor.collections c ON c.id = collection_id WHERE "
                     "c.name = 'dump'"), "5", "the dump's items")

@@ -224,3 +224,25 @@ mutant("extract", "lib/extract/ex_archive.c",
 mutant("extract", "lib/extract/ex_archive.c",
        "MAX_MEMBERS not applied to archives",
        "if (++members > lim->max_members) {", "if (++members == 0) {")
+
+# ---- this session: hits by source, the region cap, streamed XML, push ----
+mutant("match", "lib/match/hits.c",
+       "a source with too many hits is gathered whole, not by unique hits",
+       "    return c->count > h->gathered_max ? c->unique : c->count;",
+       "    return c->count;")
+mutant("match", "lib/match/chain.c",
+       "past the region cap the shorter half is kept",
+       "        return lx > ly ? -1 : 1;",
+       "        return lx < ly ? -1 : 1;")
+mutant("extract", "lib/extract/ex_ooxml.c",
+       "a streamed docx paragraph does not end its line",
+       "        case XML_READER_TYPE_END_ELEMENT:\n"
+       "            if (ends_para)\n"
+       "                error = spoor_buf_puts(out, \"\\n\");",
+       "        case XML_READER_TYPE_END_ELEMENT:\n"
+       "            if (0)\n"
+       "                error = spoor_buf_puts(out, \"\\n\");")
+mutant("store", "lib/store/push.c",
+       "push writes the postings of contents the shared index held",
+       "    if (e->content >= p->n_map || p->map[e->content] <= 0)",
+       "    if (e->content >= p->n_map || p->map[e->content] == 0)")
