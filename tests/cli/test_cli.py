@@ -3250,6 +3250,13 @@ def test_formats_planted_passage(env):
        in dates("web/page.html"), dates("web/page.html"))
     ok("alert" not in env.run("show", "--text", "leak:web/page.html")[0],
        "no script text")
+    # the text of office documents, exactly: a line per paragraph (the
+    # deleted words kept, the comment after the body), a line per row
+    eq(env.run("show", "--text", "leak:office/memo.docx")[0],
+       f"{A}\n{P}\n{B}\nstruck words\nsee legal\n", "the docx text")
+    eq(env.run("show", "--text", "leak:office/budget.xlsx")[0],
+       f"Budget\nItem\tAmount\tNote\nMarketing\t1234.5\t{P}\n"
+       "Payroll\t1500000\tfixed\n\n", "the xlsx text")
     ok(("created", "2014-12-05T09:30:00", "RTF info group")
        in dates("office/memo.rtf"), dates("office/memo.rtf"))
     ok(("archive-mtime", "2014-11-26T11:06:40Z", "archive member")
