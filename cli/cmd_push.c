@@ -30,9 +30,10 @@ int cmd_push(int argc, char **argv, const cli_global *g)
                    "already there (the same sha256) keeps its text\nand "
                    "postings; every row is added only when missing, so "
                    "pushing again adds\nnothing. All or nothing: one "
-                   "transaction. The layout: docs/design.md, \"A\nshared "
-                   "index on PostgreSQL\". Reading a shared index (check -i "
-                   "postgresql://)\nis not built yet.\n\n");
+                   "transaction; pushes into one shared index wait\nfor "
+                   "each other. The layout: docs/design.md, \"A shared "
+                   "index on\nPostgreSQL\". Reading a shared index (check "
+                   "-i postgresql://) is not built\nyet.\n\n");
             cli_options_help(tables);
             return CLI_OK;
         }

@@ -2,8 +2,10 @@
  * push.c: copy a local index into a shared one on PostgreSQL (spoor push;
  * the layout: docs/design.md, "A shared index on PostgreSQL").
  *
- * One transaction: the schema `spoor` is made if missing (under an
- * advisory lock, so that two first pushes do not race), then collections
+ * One transaction, under an advisory lock that serialises pushes into one
+ * shared index (a second waits for the first to commit: no deadlock
+ * between two pushes inserting the same contents in other orders, and the
+ * schema is made once): the schema `spoor` if missing, then collections
  * (by name), contents (by sha256: a content already there keeps its row,
  * its texts and its postings, since the writer whose row it is wrote
  * them), their texts (the same zstd parts), dates and metadata, items,

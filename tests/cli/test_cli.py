@@ -2391,6 +2391,12 @@ def pg_postings(pg, where=""):
     return found
 
 
+class PgRace:
+    """Another database of the same server, for pg_postings and psql."""
+    def __init__(self, conninfo):
+        self.conninfo = conninfo
+
+
 def psql(pg, sql):
     return subprocess.run(["psql", "-At", pg.conninfo, "-c", sql],
                           capture_output=True, text=True,
@@ -2477,6 +2483,39 @@ def test_push_to_postgresql(env):
         eq(psql(pg, "SELECT count(*) FROM spoor.items i JOIN "
                     "spoor.collections c ON c.id = collection_id WHERE "
                     "c.name = 'dump'"), "5", "the dump's items")
+        # two pushes at once, three times, each into a new database: they
+        # wait for each other (an advisory lock), the schema is made once,
+        # the shared content written by one of them, nothing lost, no
+        # posting twice
+        for i in range(3):
+            env.write(f"ra{i}/shared.txt", prose(9450 + i, 300))
+            env.write(f"ra{i}/a.txt", prose(9460 + i, 300))
+            env.write(f"rb{i}/shared.txt", prose(9450 + i, 300))
+            env.write(f"rb{i}/b.txt", prose(9470 + i, 300))
+            for side in ("a", "b"):
+                env.run("--index", env.path(f"ix-{side}{i}"), "add", "-c",
+                        side, env.path(f"r{side}{i}"), index=False)
+            psql(pg, f"CREATE DATABASE race{i}")
+            url = pg.conninfo.replace("dbname=postgres", f"dbname=race{i}")
+            procs = [subprocess.Popen([SPOOR, "--index",
+                                       env.path(f"ix-{side}{i}"), "push",
+                                       url], stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True)
+                     for side in ("a", "b")]
+            outs = [p.communicate(timeout=120) for p in procs]
+            ok(all(p.returncode == 0 for p in procs), str(outs))
+            pushed = sum(int(re.search(r"(\d+) postings", o).group(1))
+                         for o, _ in outs)
+            race = PgRace(pg.conninfo.replace("dbname=postgres",
+                                              f"dbname=race{i}"))
+            eq(psql(race, "SELECT count(*) FROM spoor.contents"), "3",
+               f"race {i}: contents")
+            eq(psql(race, "SELECT count(*) FROM spoor.items"), "4",
+               f"race {i}: items")
+            posted = pg_postings(race)
+            eq(len(posted), pushed, f"race {i}: postings")
+            eq(len(set(posted)), len(posted), f"race {i}: no posting twice")
+            eq(len(set(c for _, c, _ in posted)), 3, f"race {i}: contents")
         conninfo = pg.conninfo
     _, err, _ = env.run("push", conninfo, expect=1)
     ok("cannot connect" in err and "shared index" in err, err)
