@@ -12,10 +12,12 @@
  * events and DKIM keys, each row added only when missing, so pushing
  * again adds nothing. Postings of the new contents go, with their
  * PostgreSQL content ids, into rows of `spoor.postings` (bucket, batch,
- * data): one row per bucket (the top bucket_bits of the segment key) for
- * this push's batch, the bucket's postings sorted by (key, content, pos),
- * delta- and varint-coded, written by binary COPY. Removed contents
- * (tombstones) are not pushed.
+ * data): one row per bucket for this push's batch, the bucket's postings
+ * sorted by (key, content, pos), delta- and varint-coded, written by binary
+ * COPY. As each segment has its own directory bits, each batch has its own
+ * bucket bits (spoor.batch), chosen for about BUCKET_POSTINGS postings a
+ * bucket: the top bits of the segment key. Removed contents (tombstones)
+ * are not pushed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +29,10 @@
 #include "pg_ops.h"
 #include "store_priv.h"
 
-/* The shared index's format; and the bucket bits of a new one: buckets of
- * about 64 postings at 6.4 * 10^7 postings, fewer before a merge. */
+/* The shared index's format; the postings a batch's bucket holds, about
+ * (bench/pg_layout.c: buckets of 19 to 76 cost 11 to 8 bytes a posting). */
 #define PG_FORMAT "1"
-#define BUCKET_BITS 20
+#define BUCKET_POSTINGS 32
 #define COPY_CHUNK ((size_t)1 << 20)
 
 static const char *const pg_schema =
@@ -65,6 +67,9 @@ static const char *const pg_schema =
     " name text NOT NULL, record text NOT NULL, source text, observed text,"
     " published text, added text NOT NULL, UNIQUE(name, record));"
     "CREATE SEQUENCE IF NOT EXISTS spoor.batches;"
+    "CREATE TABLE IF NOT EXISTS spoor.batch(id int8 PRIMARY KEY,"
+    " bits int4 NOT NULL, postings int8 NOT NULL,"
+    " created timestamptz NOT NULL DEFAULT now());"
     "CREATE TABLE IF NOT EXISTS spoor.postings(bucket int8 NOT NULL,"
     " batch int8 NOT NULL, data bytea NOT NULL, PRIMARY KEY(bucket, batch));";
 
@@ -74,10 +79,11 @@ typedef struct pusher {
     spoor_pg *pg;
     const char *where; /* the connection, for messages (no password) */
     spoor_push_stats *st;
-    unsigned shift; /* segment key >> shift: the bucket */
-    int64_t batch;  /* this push's */
-    int64_t *map;   /* local content id -> PostgreSQL id; 0: not pushed
-                       (removed), < 0: there before (its postings too) */
+    unsigned shift;  /* segment key >> shift: the bucket */
+    uint64_t expect; /* postings of the new contents (their n_fps) */
+    int64_t batch;   /* this push's */
+    int64_t *map;    /* local content id -> PostgreSQL id; 0: not pushed
+                        (removed), < 0: there before (its postings too) */
     size_t n_map;
     int64_t *coll; /* local collection id -> PostgreSQL id */
     size_t n_coll;
@@ -119,32 +125,22 @@ static const char *col(sqlite3_stmt *st, int i)
     return (const char *)sqlite3_column_text(st, i);
 }
 
-/* Create the schema if missing and check its format; the bucket bits. */
+/* Create the schema if missing and check its format; this push's batch. */
 static int prepare_schema(pusher *p)
 {
-    static const char *const bits_default[] = {"bucket_bits"};
+    static const char *const format[] = {"format", PG_FORMAT};
     spoor_pg_result *r = NULL;
-    char bits[16];
-    const char *params[2];
     int error = 0;
 
     SPOOR_TRY(pg_run(p, NULL, "locking the schema",
                      "SELECT pg_advisory_xact_lock(7372317)", 0, NULL));
     SPOOR_TRY(pg_run(p, NULL, "making the schema", pg_schema, 0, NULL));
-    snprintf(bits, sizeof(bits), "%d", BUCKET_BITS);
-    params[0] = "format", params[1] = PG_FORMAT;
     SPOOR_TRY(pg_run(p, NULL, "its format",
                      "INSERT INTO spoor.meta VALUES ($1, $2) ON CONFLICT "
                      "DO NOTHING",
-                     2, params));
-    params[0] = "bucket_bits", params[1] = bits;
-    SPOOR_TRY(pg_run(p, NULL, "its format",
-                     "INSERT INTO spoor.meta VALUES ($1, $2) ON CONFLICT "
-                     "DO NOTHING",
-                     2, params));
+                     2, format));
     SPOOR_TRY(pg_run(p, &r, "its format",
-                     "SELECT value FROM spoor.meta WHERE key = 'format'", 0,
-                     NULL));
+                     "SELECT value FROM spoor.meta WHERE key = $1", 1, format));
     if (p->ops->rows(r) != 1 || strcmp(p->ops->value(r, 0, 0), PG_FORMAT)) {
         error = spoor__error_set(
             SPOOR_EUNSUPPORTED,
@@ -154,26 +150,37 @@ static int prepare_schema(pusher *p)
         goto done;
     }
     p->ops->clear(r);
-    SPOOR_TRY(pg_run(p, &r, "its format",
-                     "SELECT value FROM spoor.meta WHERE key = $1", 1,
-                     bits_default));
-    {
-        long b =
-            strtol(p->ops->rows(r) ? p->ops->value(r, 0, 0) : "", NULL, 10);
-        if (b < 1 || b > SPOOR_SEG_KEY_BITS) {
-            error = spoor__error_set(
-                SPOOR_ECORRUPT, "shared index '%s': bad bucket_bits", p->where);
-            goto done;
-        }
-        p->shift = SPOOR_SEG_KEY_BITS - (unsigned)b;
-    }
-    p->ops->clear(r);
     SPOOR_TRY(
         pg_run(p, &r, "a batch", "SELECT nextval('spoor.batches')", 0, NULL));
     p->batch = first_int(p, r);
 done:
     p->ops->clear(r);
     return error;
+}
+
+/* The bucket bits of this push's batch: buckets of about BUCKET_POSTINGS
+ * of the postings it expects; its row in spoor.batch once they are
+ * written. */
+static void choose_bits(pusher *p)
+{
+    unsigned bits = 0;
+    while (bits < SPOOR_SEG_KEY_BITS &&
+           ((uint64_t)BUCKET_POSTINGS << (bits + 1)) <= p->expect)
+        bits++;
+    p->shift = SPOOR_SEG_KEY_BITS - bits;
+}
+
+static int record_batch(pusher *p)
+{
+    char id[24], bits[8], n[24];
+    const char *v[3] = {id, bits, n};
+    snprintf(id, sizeof(id), "%lld", (long long)p->batch);
+    snprintf(bits, sizeof(bits), "%u", SPOOR_SEG_KEY_BITS - p->shift);
+    snprintf(n, sizeof(n), "%llu", (unsigned long long)p->st->postings);
+    return pg_run(p, NULL, "a batch",
+                  "INSERT INTO spoor.batch(id, bits, postings) VALUES ($1, "
+                  "$2, $3)",
+                  3, v);
 }
 
 /* Step through a SQLite query's rows: each(p, st) per row. */
@@ -308,6 +315,7 @@ static int push_content(pusher *p, sqlite3_stmt *st)
     if (p->ops->rows(r) == 1) {
         p->map[id] = first_int(p, r);
         p->st->contents++;
+        p->expect += (uint64_t)sqlite3_column_int64(st, 9);
         SPOOR_TRY(push_content_rest(p, id, p->ops->value(r, 0, 0)));
     } else { /* there already, with its text and postings */
         p->ops->clear(r);
@@ -583,7 +591,10 @@ int spoor_store_push(spoor_push_stats *out, spoor_store *s,
                        "SELECT name, record, source, observed, published, "
                        "added FROM dkim_keys ORDER BY id",
                        push_key));
+    choose_bits(&p);
     SPOOR_TRY(push_postings(&p));
+    if (out->postings)
+        SPOOR_TRY(record_batch(&p));
     SPOOR_TRY(pg_run(&p, NULL, "COMMIT", "COMMIT", 0, NULL));
 done:
     if (error < 0 && p.pg && p.ops->ok(p.pg))

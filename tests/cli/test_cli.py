@@ -2451,6 +2451,10 @@ def test_push_to_postgresql(env):
                     "spoor.events"), "breach 2014-11-20 found", "the event")
         posted = pg_postings(pg)
         eq(len(posted), n, "postings decoded")
+        # the batch's buckets sized for its postings: about 32 a row
+        eq(psql(pg, "SELECT postings FROM spoor.batch"), str(n), "the batch")
+        rows = int(psql(pg, "SELECT count(*) FROM spoor.postings"))
+        ok(n / rows >= 8, f"{n} postings in {rows} rows")
         eq(len(set(c for _, c, _ in posted)),
            int(psql(pg, "SELECT count(*) FROM spoor.contents")),
            "every content has postings")
