@@ -48,6 +48,9 @@ static const char *const pg_schema =
     " header_bytes int8 NOT NULL, header_chars int8 NOT NULL, thread text);"
     "CREATE TABLE IF NOT EXISTS spoor.texts(content_id int8 PRIMARY KEY"
     " REFERENCES spoor.contents(id), z bytea NOT NULL);"
+    /* zstd compressed them: stored out of line uncompressed, a part of a
+     * long text can be read by substring() without the rest */
+    "ALTER TABLE spoor.texts ALTER COLUMN z SET STORAGE EXTERNAL;"
     "CREATE TABLE IF NOT EXISTS spoor.items(id bigserial PRIMARY KEY,"
     " content_id int8 NOT NULL REFERENCES spoor.contents(id),"
     " collection_id int8 NOT NULL REFERENCES spoor.collections(id),"

@@ -2444,6 +2444,9 @@ def test_push_to_postgresql(env):
         eq(psql(pg, "SELECT count(*), count(DISTINCT sha256) FROM "
                     "spoor.contents JOIN spoor.texts ON id = content_id"),
            "9|9", "contents with their texts")
+        eq(psql(pg, "SELECT attstorage FROM pg_attribute WHERE attrelid = "
+                    "'spoor.texts'::regclass AND attname = 'z'"), "e",
+           "texts stored out of line, uncompressed (read by substring)")
         ok(int(psql(pg, "SELECT count(*) FROM spoor.dates")) > 0 and
            int(psql(pg, "SELECT count(*) FROM spoor.metadata")) > 0,
            "dates and metadata")
