@@ -234,131 +234,267 @@ done:
     return error;
 }
 
-/* A content's text, dates and metadata, once its row is new. */
-static int push_content_rest(pusher *p, int64_t local, const char *pg_id)
-{
-    sqlite3_stmt *st = NULL;
-    const char *v[4];
-    int error = 0, rc;
+/* ==== COPY ==== */
 
-    if (sqlite3_prepare_v2(p->s->db, "SELECT z FROM texts WHERE content_id = ?",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto sqlite_error;
-    sqlite3_bind_int64(st, 1, local);
-    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *pv[2] = {pg_id, sqlite3_column_blob(st, 0)};
-        int lens[2] = {0, sqlite3_column_bytes(st, 0)}, fmts[2] = {0, 1};
-        if (p->ops->exec(p->pg, NULL, "INSERT INTO spoor.texts VALUES ($1, $2)",
-                         2, pv, lens, fmts) < 0) {
-            error = pg_error(p, "a text");
-            goto done;
+/* v as a big-endian integer of bytes bytes. */
+static void put_be(unsigned char *o, uint64_t v, int bytes)
+{
+    int i;
+    for (i = bytes - 1; i >= 0; i--, v >>= 8)
+        o[i] = (unsigned char)v;
+}
+
+/* Append data to the COPY buffer, sending it COPY_CHUNK at a time. */
+static int copy_bytes(pusher *p, const void *data, size_t len)
+{
+    const unsigned char *d = data;
+    while (len) {
+        size_t n = COPY_CHUNK - p->n_copy;
+        if (n > len)
+            n = len;
+        memcpy(p->copy + p->n_copy, d, n);
+        p->n_copy += n;
+        d += n;
+        len -= n;
+        if (p->n_copy == COPY_CHUNK) {
+            if (p->ops->copy_put(p->pg, p->copy, p->n_copy) < 0)
+                return pg_error(p, "COPY");
+            p->n_copy = 0;
         }
-    } else if (rc != SQLITE_DONE) {
-        goto sqlite_error;
     }
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(p->s->db,
-                           "SELECT field, value, source FROM dates WHERE "
-                           "content_id = ? ORDER BY rowid",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto sqlite_error;
-    sqlite3_bind_int64(st, 1, local);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        v[0] = pg_id, v[1] = col(st, 0), v[2] = col(st, 1), v[3] = col(st, 2);
-        SPOOR_TRY(pg_run(p, NULL, "a date",
-                         "INSERT INTO spoor.dates VALUES ($1, $2, $3, $4)", 4,
-                         v));
+    return 0;
+}
+
+/* One CSV field (v NULL: SQL NULL), quoted, then a comma or, when last,
+ * the end of the row. */
+static int csv_field(pusher *p, const char *v, int last)
+{
+    int error = 0;
+    if (v) {
+        const char *q;
+        SPOOR_TRY(copy_bytes(p, "\"", 1));
+        while ((q = strchr(v, '"')) != NULL) { /* a quote is doubled */
+            SPOOR_TRY(copy_bytes(p, v, (size_t)(q - v) + 1));
+            SPOOR_TRY(copy_bytes(p, "\"", 1));
+            v = q + 1;
+        }
+        SPOOR_TRY(copy_bytes(p, v, strlen(v)));
+        SPOOR_TRY(copy_bytes(p, "\"", 1));
     }
-    if (rc != SQLITE_DONE)
-        goto sqlite_error;
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(p->s->db,
-                           "SELECT key, value FROM metadata WHERE "
-                           "content_id = ? ORDER BY rowid",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto sqlite_error;
-    sqlite3_bind_int64(st, 1, local);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        v[0] = pg_id, v[1] = col(st, 0), v[2] = col(st, 1);
-        SPOOR_TRY(pg_run(p, NULL, "metadata",
-                         "INSERT INTO spoor.metadata VALUES ($1, $2, $3)", 3,
-                         v));
-    }
-    if (rc != SQLITE_DONE)
-        goto sqlite_error;
-    goto done;
-sqlite_error:
-    error = spoor__error_set(SPOOR_ECORRUPT, "index '%s': %s", p->s->path,
-                             sqlite3_errmsg(p->s->db));
+    error = copy_bytes(p, last ? "\n" : ",", 1);
 done:
-    sqlite3_finalize(st);
     return error;
 }
 
-static int push_content(pusher *p, sqlite3_stmt *st)
+/* An int8 as a CSV field. */
+static int csv_int(pusher *p, int64_t v, int last)
+{
+    char b[24];
+    snprintf(b, sizeof(b), "%lld", (long long)v);
+    return csv_field(p, b, last);
+}
+
+/* COPY sql (FROM STDIN) with the rows each(p, st) writes for every row of
+ * the SQLite query q; binary: between the binary format's header and
+ * trailer. */
+static int copy_rows(pusher *p, const char *sql, const char *q,
+                     int (*each)(pusher *p, sqlite3_stmt *st), int binary)
+{
+    static const unsigned char head[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+    static const unsigned char tail[2] = {0xff, 0xff};
+    int error = 0;
+    p->n_copy = 0;
+    if (p->ops->copy_start(p->pg, sql) < 0)
+        return pg_error(p, sql);
+    if (binary)
+        error = copy_bytes(p, head, sizeof(head));
+    if (error == 0)
+        error = each_row(p, q, each);
+    if (error == 0 && binary)
+        error = copy_bytes(p, tail, sizeof(tail));
+    if (error == 0 && p->n_copy &&
+        p->ops->copy_put(p->pg, p->copy, p->n_copy) < 0)
+        error = pg_error(p, sql);
+    p->n_copy = 0;
+    if (p->ops->copy_end(p->pg, error ? "spoor push failed" : NULL) < 0 &&
+        error == 0)
+        error = pg_error(p, sql);
+    return error;
+}
+
+/* The PostgreSQL id of local content id, when this push writes its
+ * text, dates, metadata and postings (it is new there), else 0. */
+static int64_t new_id(const pusher *p, int64_t id)
+{
+    return id >= 0 && (size_t)id < p->n_map && p->map[id] > 0 ? p->map[id] : 0;
+}
+
+/* ==== Contents ==== */
+
+static int stage_content(pusher *p, sqlite3_stmt *st)
 {
     int64_t id = sqlite3_column_int64(st, 0);
-    const char *v[12];
-    spoor_pg_result *r = NULL;
     int i, error = 0;
     if (id < 0 || (size_t)id >= p->n_map)
         return spoor__error_set(SPOOR_ECORRUPT, "index '%s': content id",
                                 p->s->path);
     if (spoor_store__is_gone(p->s, id))
         return 0; /* removed: not pushed */
-    for (i = 0; i < 12; i++)
-        v[i] = col(st, i + 1);
-    SPOOR_TRY(pg_run(p, &r, "a content",
-                     "INSERT INTO spoor.contents(sha256, format, encoding, "
-                     "warning, bytes, text_bytes, canon_len, fp_bytes, n_fps, "
-                     "header_bytes, header_chars, thread) VALUES ($1, $2, $3, "
-                     "$4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT "
-                     "(sha256) DO NOTHING RETURNING id",
-                     12, v));
-    if (p->ops->rows(r) == 1) {
-        p->map[id] = first_int(p, r);
-        p->st->contents++;
-        p->expect += (uint64_t)sqlite3_column_int64(st, 9);
-        SPOOR_TRY(push_content_rest(p, id, p->ops->value(r, 0, 0)));
-    } else { /* there already, with its text and postings */
-        p->ops->clear(r);
-        SPOOR_TRY(pg_run(p, &r, "a content",
-                         "SELECT id FROM spoor.contents WHERE "
-                         "sha256 = $1",
-                         1, v));
-        p->map[id] = -first_int(p, r);
-        p->st->contents_there++;
+    for (i = 0; i < 13; i++)
+        SPOOR_TRY(csv_field(p, col(st, i), i == 12));
+done:
+    return error;
+}
+
+/* The contents: staged by COPY, inserted where their sha256 is missing
+ * (in sha256 order), and every one mapped to its PostgreSQL id. */
+static int push_contents(pusher *p)
+{
+    spoor_pg_result *r = NULL;
+    int i, error = 0;
+    SPOOR_TRY(pg_run(p, NULL, "staging contents",
+                     "CREATE TEMP TABLE push_contents(local int8, sha256 "
+                     "text, format text, encoding text, warning text, bytes "
+                     "int8, text_bytes int8, canon_len int8, fp_bytes int4, "
+                     "n_fps int8, header_bytes int8, header_chars int8, thread "
+                     "text) ON COMMIT DROP",
+                     0, NULL));
+    SPOOR_TRY(copy_rows(p, "COPY push_contents FROM STDIN (FORMAT csv)",
+                        "SELECT id, sha256, format, encoding, warning, bytes, "
+                        "text_bytes, canon_len, fp_bytes, n_fps, "
+                        "header_bytes, header_chars, thread FROM contents "
+                        "ORDER BY id",
+                        stage_content, 0));
+    SPOOR_TRY(pg_run(
+        p, &r, "contents",
+        "WITH ins AS (INSERT INTO spoor.contents(sha256, format, encoding, "
+        "warning, bytes, text_bytes, canon_len, fp_bytes, n_fps, "
+        "header_bytes, header_chars, thread) SELECT sha256, format, "
+        "encoding, warning, bytes, text_bytes, canon_len, fp_bytes, n_fps, "
+        "header_bytes, header_chars, thread FROM push_contents ORDER BY "
+        "sha256 ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256) "
+        "SELECT s.local, coalesce(ins.id, c.id), ins.id IS NOT NULL, "
+        "s.n_fps FROM push_contents s LEFT JOIN ins USING (sha256) LEFT "
+        "JOIN spoor.contents c USING (sha256)",
+        0, NULL));
+    for (i = 0; i < p->ops->rows(r); i++) {
+        int64_t local = strtoll(p->ops->value(r, i, 0), NULL, 10);
+        int64_t id = strtoll(p->ops->value(r, i, 1), NULL, 10);
+        int is_new = p->ops->value(r, i, 2)[0] == 't';
+        if (local < 0 || (size_t)local >= p->n_map || id <= 0) {
+            error = spoor__error_set(
+                SPOOR_ECORRUPT, "shared index '%s': a content's id", p->where);
+            goto done;
+        }
+        p->map[local] = is_new ? id : -id;
+        if (is_new) {
+            p->st->contents++;
+            p->expect += strtoull(p->ops->value(r, i, 3), NULL, 10);
+        } else {
+            p->st->contents_there++;
+        }
     }
 done:
     p->ops->clear(r);
     return error;
 }
 
-static int push_item(pusher *p, sqlite3_stmt *st)
+/* A new content's text: a binary COPY row (int8, bytea). */
+static int text_row(pusher *p, sqlite3_stmt *st)
+{
+    int64_t id = new_id(p, sqlite3_column_int64(st, 0));
+    size_t n = (size_t)sqlite3_column_bytes(st, 1);
+    unsigned char head[18];
+    int error = 0;
+    if (!id)
+        return 0;
+    put_be(head, 2, 2);
+    put_be(head + 2, 8, 4), put_be(head + 6, (uint64_t)id, 8);
+    put_be(head + 14, n, 4);
+    SPOOR_TRY(copy_bytes(p, head, sizeof(head)));
+    error = copy_bytes(p, sqlite3_column_blob(st, 1), n);
+done:
+    return error;
+}
+
+/* A row of a new content's (its dates, its metadata) as CSV: its
+ * PostgreSQL id, then the query's other columns. */
+static int content_row(pusher *p, sqlite3_stmt *st)
+{
+    int64_t id = new_id(p, sqlite3_column_int64(st, 0));
+    int i, n = sqlite3_column_count(st), error = 0;
+    if (!id)
+        return 0;
+    SPOOR_TRY(csv_int(p, id, n == 1));
+    for (i = 1; i < n; i++)
+        SPOOR_TRY(csv_field(p, col(st, i), i == n - 1));
+done:
+    return error;
+}
+
+/* The new contents' texts (binary COPY), dates and metadata. */
+static int push_content_rows(pusher *p)
+{
+    int error = 0;
+    SPOOR_TRY(copy_rows(p, "COPY spoor.texts FROM STDIN (FORMAT binary)",
+                        "SELECT content_id, z FROM texts ORDER BY content_id",
+                        text_row, 1));
+    SPOOR_TRY(copy_rows(p, "COPY spoor.dates FROM STDIN (FORMAT csv)",
+                        "SELECT content_id, field, value, source FROM dates "
+                        "ORDER BY rowid",
+                        content_row, 0));
+    error = copy_rows(p, "COPY spoor.metadata FROM STDIN (FORMAT csv)",
+                      "SELECT content_id, key, value FROM metadata ORDER BY "
+                      "rowid",
+                      content_row, 0);
+done:
+    return error;
+}
+
+/* ==== Items ==== */
+
+static int stage_item(pusher *p, sqlite3_stmt *st)
 {
     int64_t content = sqlite3_column_int64(st, 0),
             coll = sqlite3_column_int64(st, 1);
-    char cid[24], kid[24];
-    const char *v[5];
-    spoor_pg_result *r = NULL;
     int error = 0;
     if (content < 0 || (size_t)content >= p->n_map || !p->map[content])
         return 0; /* a removed content's */
     if (coll < 0 || (size_t)coll >= p->n_coll || !p->coll[coll])
         return spoor__error_set(SPOOR_ECORRUPT, "index '%s': item collection",
                                 p->s->path);
-    snprintf(
-        cid, sizeof(cid), "%lld",
-        (long long)(p->map[content] < 0 ? -p->map[content] : p->map[content]));
-    snprintf(kid, sizeof(kid), "%lld", (long long)p->coll[coll]);
-    v[0] = cid, v[1] = kid, v[2] = col(st, 2), v[3] = col(st, 3),
-    v[4] = col(st, 4);
-    SPOOR_TRY(pg_run(p, &r, "an item",
-                     "INSERT INTO spoor.items(content_id, collection_id, "
-                     "path, depth, added) VALUES ($1, $2, $3, $4, $5) ON "
-                     "CONFLICT DO NOTHING RETURNING id",
-                     5, v));
-    p->st->items += p->ops->rows(r);
+    SPOOR_TRY(csv_int(
+        p, p->map[content] < 0 ? -p->map[content] : p->map[content], 0));
+    SPOOR_TRY(csv_int(p, p->coll[coll], 0));
+    SPOOR_TRY(csv_field(p, col(st, 2), 0));
+    SPOOR_TRY(csv_field(p, col(st, 3), 0));
+    error = csv_field(p, col(st, 4), 1);
+done:
+    return error;
+}
+
+/* The items: staged by COPY, inserted where missing (in key order). */
+static int push_items(pusher *p)
+{
+    spoor_pg_result *r = NULL;
+    int error = 0;
+    SPOOR_TRY(pg_run(p, NULL, "staging items",
+                     "CREATE TEMP TABLE push_items(content_id int8, "
+                     "collection_id int8, path text, depth int4, added text) "
+                     "ON COMMIT DROP",
+                     0, NULL));
+    SPOOR_TRY(copy_rows(p, "COPY push_items FROM STDIN (FORMAT csv)",
+                        "SELECT content_id, collection_id, path, depth, added "
+                        "FROM items ORDER BY id",
+                        stage_item, 0));
+    SPOOR_TRY(pg_run(p, &r, "items",
+                     "WITH ins AS (INSERT INTO spoor.items(content_id, "
+                     "collection_id, path, depth, added) SELECT * FROM "
+                     "push_items ORDER BY collection_id, path, content_id ON "
+                     "CONFLICT DO NOTHING RETURNING 1) SELECT count(*) FROM "
+                     "ins",
+                     0, NULL));
+    p->st->items = (uint64_t)first_int(p, r);
 done:
     p->ops->clear(r);
     return error;
@@ -385,13 +521,6 @@ static int push_key(pusher *p, sqlite3_stmt *st)
 }
 
 /* ==== Postings ==== */
-
-static void put_be(unsigned char *o, uint64_t v, int bytes)
-{
-    int i;
-    for (i = bytes - 1; i >= 0; i--, v >>= 8)
-        o[i] = (unsigned char)v;
-}
 
 static size_t put_varint(unsigned char *o, uint64_t v)
 {
@@ -497,8 +626,6 @@ static int push_postings(pusher *p)
     static const unsigned char tail[2] = {0xff, 0xff};
     int error = 0;
 
-    if (!(p->copy = spoor__malloc(COPY_CHUNK)))
-        return spoor__error_oom();
     if (p->ops->copy_start(p->pg, "COPY spoor.postings FROM STDIN (FORMAT "
                                   "binary)") < 0)
         return pg_error(p, "COPY spoor.postings");
@@ -572,6 +699,8 @@ int spoor_store_push(spoor_push_stats *out, spoor_store *s,
     SPOOR_ALLOC_CHECK(p.map);
     p.coll = spoor__calloc(p.n_coll, sizeof(*p.coll));
     SPOOR_ALLOC_CHECK(p.coll);
+    p.copy = spoor__malloc(COPY_CHUNK);
+    SPOOR_ALLOC_CHECK(p.copy);
     SPOOR_TRY(pg_run(&p, NULL, "BEGIN",
                      "SET client_min_messages = warning; BEGIN", 0, NULL));
     SPOOR_TRY(prepare_schema(&p));
@@ -579,15 +708,9 @@ int spoor_store_push(spoor_push_stats *out, spoor_store *s,
                        "SELECT id, name, kind, date, note, created FROM "
                        "collections ORDER BY id",
                        push_collection));
-    SPOOR_TRY(each_row(&p,
-                       "SELECT id, sha256, format, encoding, warning, bytes, "
-                       "text_bytes, canon_len, fp_bytes, n_fps, header_bytes, "
-                       "header_chars, thread FROM contents ORDER BY id",
-                       push_content));
-    SPOOR_TRY(each_row(&p,
-                       "SELECT content_id, collection_id, path, depth, added "
-                       "FROM items ORDER BY id",
-                       push_item));
+    SPOOR_TRY(push_contents(&p));
+    SPOOR_TRY(push_content_rows(&p));
+    SPOOR_TRY(push_items(&p));
     SPOOR_TRY(each_row(&p, "SELECT name, date, note FROM events ORDER BY id",
                        push_event));
     SPOOR_TRY(each_row(&p,

@@ -2417,6 +2417,8 @@ def test_push_to_postgresql(env):
     for i in range(4):
         env.write(f"rel/r{i}.txt", prose(9400 + i, 300))
         env.write(f"own/o{i}.txt", prose(9410 + i, 200))
+    odd = 'a "quoted", name\\ with\ttab.txt'  # copied as CSV: quoted
+    env.write("own/" + odd, prose(9415, 200))
     env.write("own/mail.eml", mail("a@x.example", "b@x.example", "Plans",
                                    "Mon, 3 Mar 2014 10:00:00 +0000",
                                    "<m1@x.example>", prose(9420, 150)))
@@ -2431,9 +2433,11 @@ def test_push_to_postgresql(env):
         # pushed while the segments still hold the removed content's
         # postings (tombstones), which stay behind
         out, _, _ = env.run("push", pg.conninfo)
-        ok(out.startswith("pushed 2 new collections, 9 new contents (0 there "
-                          "already), 9 new items,"), out)
+        ok(out.startswith("pushed 2 new collections, 10 new contents (0 "
+                          "there already), 10 new items,"), out)
         n = int(re.search(r"(\d+) postings", out).group(1))
+        eq(psql(pg, "SELECT path FROM spoor.items WHERE path LIKE 'a %'"),
+           odd, "a path with quotes, a comma, a backslash and a tab")
         env.run("optimize")  # drops the tombstoned postings
         eq(n, json.loads(env.run("stats", "--json")[0])["postings"],
            "postings")
@@ -2443,7 +2447,7 @@ def test_push_to_postgresql(env):
            "dump release 2014-12-01,own internal -", "collections")
         eq(psql(pg, "SELECT count(*), count(DISTINCT sha256) FROM "
                     "spoor.contents JOIN spoor.texts ON id = content_id"),
-           "9|9", "contents with their texts")
+           "10|10", "contents with their texts")
         eq(psql(pg, "SELECT attstorage FROM pg_attribute WHERE attrelid = "
                     "'spoor.texts'::regclass AND attname = 'z'"), "e",
            "texts stored out of line, uncompressed (read by substring)")
@@ -2463,7 +2467,7 @@ def test_push_to_postgresql(env):
            "every content has postings")
         # again: nothing new
         out, _, _ = env.run("push", pg.conninfo)
-        ok(out.startswith("pushed 0 new collections, 0 new contents (9 there "
+        ok(out.startswith("pushed 0 new collections, 0 new contents (10 there "
                           "already), 0 new items, 0 postings"), out)
         # another index holding one of the same files (the same item: its
         # collection, path and content) and a new one
