@@ -242,6 +242,13 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
     size_t n;
 
     *out = NULL;
+    if (!strncmp(path, "postgresql://", 13) ||
+        !strncmp(path, "postgres://", 11))
+        return spoor__error_set(
+            SPOOR_EUNSUPPORTED,
+            "'%s' names a shared index on PostgreSQL, which spoor cannot "
+            "read or add to yet; spoor push copies an index into one",
+            path);
     if (stat(path, &st) < 0) {
         if (!(flags & SPOOR_STORE_CREATE))
             return spoor__error_set(SPOOR_ENOTFOUND,

@@ -2532,6 +2532,13 @@ def test_push_to_postgresql(env):
     ok("cannot connect" in err and "shared index" in err, err)
     _, err, _ = env.run("push", "nonsense=1", expect=1)
     ok("not a PostgreSQL connection string" in err, err)
+    # a PostgreSQL URL as the index is refused, and makes no folder
+    for cmd in (["add", "-c", "x", env.path("rel")], ["check", env.path("rel")]):
+        _, err, _ = env.run("--index", "postgresql://host/case", *cmd,
+                            index=False, expect=1)
+        ok("names a shared index on PostgreSQL" in err and "spoor push" in err,
+           err)
+    ok(not os.path.exists(env.path("postgresql:")), "no folder made")
 
 
 INSTALLED_CHECK = r"""
