@@ -58,14 +58,6 @@ typedef struct hit_pass {
     int (*chunk_done)(spoor_hits *h);
 } hit_pass;
 
-int spoor_match__cmp_fp_hash(const void *a, const void *b)
-{
-    const spoor_fp *x = a, *y = b;
-    if (x->hash != y->hash)
-        return x->hash < y->hash ? -1 : 1;
-    return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
 static int cmp_chit(const void *a, const void *b)
 {
     const chit *x = a, *y = b;
@@ -74,14 +66,6 @@ static int cmp_chit(const void *a, const void *b)
     if (x->h.q != y->h.q)
         return x->h.q < y->h.q ? -1 : 1;
     return x->h.s < y->h.s ? -1 : x->h.s > y->h.s;
-}
-
-static int cmp_hit_q(const void *a, const void *b)
-{
-    const spoor_hit *x = a, *y = b;
-    if (x->q != y->q)
-        return x->q < y->q ? -1 : 1;
-    return x->s < y->s ? -1 : x->s > y->s;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -433,6 +417,13 @@ done:
     return error;
 }
 
+/* Whether candidate c has too many hits to gather them all: then only
+ * its unique ones are. */
+static int only_unique(const spoor_hits *h, const spoor_cand *c)
+{
+    return c->count > h->gathered_max;
+}
+
 /* Second pass: the hits of the sources being gathered (h->want: content
  * -> index in h->to + 1), only the unique ones of those too many. */
 static int take_second(spoor_hits *h, const spoor_fp *g, size_t n,
@@ -448,9 +439,9 @@ static int take_second(spoor_hits *h, const spoor_fp *g, size_t n,
             continue;
         c = &h->to[*v - 1];
         fill = &h->fill[*v - 1];
-        if (c->count > h->gathered_max && (n > 1 || run > 1))
-            continue; /* seeded by its unique hits only */
-        want = c->count > h->gathered_max ? c->unique : c->count;
+        if (only_unique(h, c) && (n > 1 || run > 1))
+            continue;
+        want = only_unique(h, c) ? c->unique : c->count;
         if (*fill + n * run > want)
             return spoor__error_set(SPOOR_ECORRUPT,
                                     "the index changed while a check read it");
@@ -473,7 +464,7 @@ static int second_chunk_done(spoor_hits *h)
             continue;
         spoor__sort(h->to[i].hits + h->chunk_start[i],
                     h->fill[i] - h->chunk_start[i], sizeof(spoor_hit),
-                    cmp_hit_q);
+                    spoor_match__cmp_hit_q);
         h->chunk_start[i] = h->fill[i];
     }
     return 0;
@@ -485,7 +476,7 @@ static size_t to_gather(const spoor_hits *h, const spoor_cand *c)
 {
     if (c->content == h->exact)
         return 0;
-    return c->count > h->gathered_max ? c->unique : c->count;
+    return only_unique(h, c) ? c->unique : c->count;
 }
 
 int spoor_match__hits_gather(spoor_hits *h, spoor_cand *c, size_t n,

@@ -32,6 +32,15 @@ static int cmp_cand(const void *a, const void *b)
     return x->content < y->content ? -1 : x->content > y->content;
 }
 
+/* Fingerprints by hash, then position. */
+static int cmp_fp_hash(const void *a, const void *b)
+{
+    const spoor_fp *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
 /* Sources (earlier, same or undated in time) before later copies; in
  * each group exact copies first, then by coverage; ties go to the source
  * seen earliest (its earliest dated collection), then to the older item. */
@@ -828,7 +837,7 @@ int spoor_compare(spoor_region **out, size_t *n_out, const spoor_item *a,
         bf = spoor__reallocarray(NULL, b->fps.n, sizeof(*bf));
         SPOOR_ALLOC_CHECK(bf);
         memcpy(bf, b->fps.v, b->fps.n * sizeof(*bf));
-        spoor__sort(bf, b->fps.n, sizeof(*bf), spoor_match__cmp_fp_hash);
+        spoor__sort(bf, b->fps.n, sizeof(*bf), cmp_fp_hash);
     }
     for (i = 0; i < a->fps.n && b->fps.n; i++) {
         size_t lo = 0, hi = b->fps.n;

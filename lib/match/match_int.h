@@ -305,7 +305,7 @@ void spoor_match__hits_release(spoor_hits *h, spoor_cand *c, size_t n);
 
 void spoor_match__hits_dispose(spoor_hits *h);
 
-/** Order fingerprints by hash, then position (for qsort). */
-int spoor_match__cmp_fp_hash(const void *a, const void *b);
+/** Order hits by query position, then source position (for qsort). */
+int spoor_match__cmp_hit_q(const void *a, const void *b);
 
 #endif

@@ -116,7 +116,7 @@ int spoor_match__q_bytes(const spoor_item *item, spoor_qview *v, size_t a,
     return 0;
 }
 
-static int cmp_hit_q(const void *a, const void *b)
+int spoor_match__cmp_hit_q(const void *a, const void *b)
 {
     const spoor_hit *x = a, *y = b;
     if (x->q != y->q)
@@ -124,13 +124,13 @@ static int cmp_hit_q(const void *a, const void *b)
     return x->s < y->s ? -1 : x->s > y->s;
 }
 
-/* Whether hits are in cmp_hit_q order already (gathered in order: sorting
- * them again would take a scratch copy of millions). */
+/* Whether hits are in spoor_match__cmp_hit_q order already (gathered in
+ * order: sorting them again would take a scratch copy of millions). */
 static int sorted_by_q(const spoor_hit *hits, size_t n)
 {
     size_t i;
     for (i = 1; i < n; i++)
-        if (cmp_hit_q(&hits[i - 1], &hits[i]) > 0)
+        if (spoor_match__cmp_hit_q(&hits[i - 1], &hits[i]) > 0)
             return 0;
     return 1;
 }
@@ -148,7 +148,7 @@ int spoor_match__long_query_regions(const spoor_item *item,
     window_of(&window, &margin);
     spoor_qview__init(&v, item);
     if (!sorted_by_q(hits, n_hits))
-        spoor__sort(hits, n_hits, sizeof(*hits), cmp_hit_q);
+        spoor__sort(hits, n_hits, sizeof(*hits), spoor_match__cmp_hit_q);
     for (i = 0; i < n_hits; i = j) {
         size_t qa = hits[i].q, from, to;
         spoor_floors fl;
