@@ -44,8 +44,8 @@ static int in_ns(const xmlNode *n, const char *href)
            !strcmp((const char *)n->ns->href, href);
 }
 
-/* Subtrees that hold no text of the document. */
-static int skipped(const xmlNode *n)
+/* Elements whose subtrees hold no text of the document. */
+static int skipped_name(const char *local)
 {
     static const char *const skip[] = {"binary-data",      "script",
                                        "scripts",          "forms",
@@ -53,12 +53,17 @@ static int skipped(const xmlNode *n)
                                        "automatic-styles", "font-face-decls",
                                        "settings",         NULL};
     size_t i;
-    for (i = 0; skip[i]; i++)
-        if (spoor_xml__is(n, skip[i]))
+    for (i = 0; local && skip[i]; i++)
+        if (!strcmp(local, skip[i]))
             return 1;
     return 0;
 }
 
+/* Whether n is such an element. */
+static int skipped(const xmlNode *n)
+{
+    return n->type == XML_ELEMENT_NODE && skipped_name((const char *)n->name);
+}
 /* How many times a repeated cell or row is written: once when it is
  * empty, else its count up to REPEAT_MAX. */
 static long repeats(const xmlNode *n, const char *attr_name)
@@ -215,10 +220,6 @@ static int text_of(spoor_buf *out, xmlNode *root, unsigned depth, int sheet)
     return error;
 }
 
-/* Deepest element the streamed walk follows (libxml2 refuses deeper ones
- * unless told to parse huge documents). */
-#define XML_DEPTH_MAX 512
-
 /* The element named local directly under n, or NULL. */
 static xmlNode *child(xmlNode *n, const char *local)
 {
@@ -237,8 +238,8 @@ typedef struct odf_walk {
     spoor_doc *doc;
     spoor_buf styles; /* master-styles' text, which follows the body's */
     int sheet, done_body, done_styles, done_meta;
-    unsigned char text_ns[XML_DEPTH_MAX]; /* open element in ns_text */
-    unsigned char para[XML_DEPTH_MAX];    /* open text:p or text:h */
+    unsigned char text_ns[SPOOR_XML_DEPTH_MAX]; /* open element in ns_text */
+    unsigned char para[SPOOR_XML_DEPTH_MAX];    /* open text:p or text:h */
 } odf_walk;
 
 /* The reader's current element's attribute local (any namespace), owned,
@@ -269,20 +270,11 @@ static int walk_element(odf_walk *w, xmlTextReaderPtr r, spoor_buf *out, int d,
     const char *ln = (const char *)xmlTextReaderConstLocalName(r);
     const xmlChar *ns = xmlTextReaderConstNamespaceUri(r);
     int text = ns && !strcmp((const char *)ns, ns_text), error = 0;
-    static const char *const skip_names[] = {
-        "binary-data",      "script",
-        "scripts",          "forms",
-        "sequence-decls",   "variable-decls",
-        "automatic-styles", "font-face-decls",
-        "settings",         NULL};
-    size_t i;
-    *skip = *row = 0;
+    *row = 0;
+    *skip = skipped_name(ln);
     w->text_ns[d] = (unsigned char)text;
     w->para[d] =
         (unsigned char)(text && ln && (!strcmp(ln, "p") || !strcmp(ln, "h")));
-    for (i = 0; ln && skip_names[i]; i++)
-        if (!strcmp(ln, skip_names[i]))
-            *skip = 1;
     if (*skip || !ln)
         return 0;
     if (text && !strcmp(ln, "s")) {
@@ -318,10 +310,10 @@ static int walk_part(odf_walk *w, xmlTextReaderPtr r, const char *part)
     while (rc == 1 && error == 0) {
         int type = xmlTextReaderNodeType(r), d = xmlTextReaderDepth(r), row = 0;
         const char *ln = (const char *)xmlTextReaderConstLocalName(r);
-        if (d < 0 || d >= XML_DEPTH_MAX)
+        if (d < 0 || d >= SPOOR_XML_DEPTH_MAX)
             return spoor__error_set(SPOOR_ELIMIT,
                                     "part '%s' nests deeper than %d", part,
-                                    XML_DEPTH_MAX);
+                                    SPOOR_XML_DEPTH_MAX);
         if (skip >= 0 && d > skip) {
             rc = xmlTextReaderRead(r);
             continue;

@@ -108,10 +108,6 @@ static int collect_text(spoor_buf *out, xmlNode *root,
     return error;
 }
 
-/* Deepest element collect_stream follows (libxml2 refuses deeper ones
- * unless told to parse huge documents). */
-#define MAX_DEPTH 512
-
 static int in_list(const char *name, const char *const *list)
 {
     size_t i;
@@ -131,17 +127,17 @@ static int collect_stream(spoor_buf *out, xmlTextReaderPtr r,
                           const char *const *text_elems, const char *para,
                           const char *const *skip_elems, const char *name)
 {
-    unsigned char is_text[MAX_DEPTH];
+    unsigned char is_text[SPOOR_XML_DEPTH_MAX];
     int rc, skip = -1, error = 0;
 
     while (error == 0 && (rc = xmlTextReaderRead(r)) == 1) {
         int type = xmlTextReaderNodeType(r), d = xmlTextReaderDepth(r);
         const char *ln = (const char *)xmlTextReaderConstLocalName(r);
         int ends_para = d > 0 && para && ln && !strcmp(ln, para);
-        if (d < 0 || d >= MAX_DEPTH)
+        if (d < 0 || d >= SPOOR_XML_DEPTH_MAX)
             return spoor__error_set(SPOOR_ELIMIT,
                                     "part '%s' nests deeper than %d", name,
-                                    MAX_DEPTH);
+                                    SPOOR_XML_DEPTH_MAX);
         if (skip >= 0 && d > skip)
             continue;    /* inside a skipped subtree */
         if (skip >= 0) { /* the end of the skipped element */

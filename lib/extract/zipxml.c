@@ -149,11 +149,18 @@ xmlDocPtr spoor_xml__parse(const spoor_buf *b, const char *name)
                              XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
 }
 
+/* Where a streaming reader reads its part from. */
+typedef struct xml_src {
+    const spoor_buf *b;
+    size_t at, released;
+    spoor_input saved; /* the thread's input before the part became it */
+} xml_src;
+
 /* xmlReaderForIO's read callback: the part's next bytes, its pages
  * handed back as they are passed (a spilled part is the thread's input). */
 static int read_part(void *ctx, char *buf, int len)
 {
-    spoor_xml_src *src = ctx;
+    xml_src *src = ctx;
     size_t n = src->b->size - src->at;
     if (len <= 0)
         return 0;
@@ -174,8 +181,8 @@ static int close_part(void *ctx)
     return 0;
 }
 
-xmlTextReaderPtr spoor_xml__reader(spoor_xml_src *src, const spoor_buf *b,
-                                   const char *name)
+static xmlTextReaderPtr open_reader(xml_src *src, const spoor_buf *b,
+                                    const char *name)
 {
     xmlTextReaderPtr r;
     pthread_once(&xml_once, xml_init);
@@ -192,7 +199,7 @@ xmlTextReaderPtr spoor_xml__reader(spoor_xml_src *src, const spoor_buf *b,
     return r;
 }
 
-void spoor_xml__reader_free(spoor_xml_src *src, xmlTextReaderPtr r)
+static void close_reader(xml_src *src, xmlTextReaderPtr r)
 {
     if (r) {
         xmlFreeTextReader(r);
@@ -203,15 +210,15 @@ void spoor_xml__reader_free(spoor_xml_src *src, xmlTextReaderPtr r)
 int spoor_xml__stream(const spoor_buf *b, const char *name,
                       int (*walk)(xmlTextReaderPtr r, void *ctx), void *ctx)
 {
-    spoor_xml_src src;
+    xml_src src;
     xmlTextReaderPtr r;
     int error;
     if (!b)
         return 0;
-    if (!(r = spoor_xml__reader(&src, b, name)))
+    if (!(r = open_reader(&src, b, name)))
         return spoor_xml__error(name);
     error = walk(r, ctx);
-    spoor_xml__reader_free(&src, r);
+    close_reader(&src, r);
     return error;
 }
 

@@ -42,28 +42,16 @@ void spoor_zip__parts_free(spoor_zip_parts *p);
 /** Parse part b (named name for messages), or NULL (b NULL or not XML). */
 xmlDocPtr spoor_xml__parse(const spoor_buf *b, const char *name);
 
-/* Where a streaming reader reads its part from. */
-typedef struct spoor_xml_src {
-    const spoor_buf *b;
-    size_t at, released;
-    spoor_input saved; /* the thread's input before the part became it */
-} spoor_xml_src;
+/* Deepest element a streamed walk follows (libxml2 refuses deeper ones
+ * unless told to parse huge documents). */
+#define SPOOR_XML_DEPTH_MAX 512
 
 /**
- * A libxml2 streaming reader over part b (named name for messages), with
- * the options of spoor_xml__parse: the part is read a chunk at a time and
- * no tree of it is built (a sheet of a million rows built as a tree took
- * gigabytes), and a part in a temporary file hands its pages back as it
- * is read. NULL when b is NULL or out of memory. Free with
- * spoor_xml__reader_free(src, reader).
- */
-xmlTextReaderPtr spoor_xml__reader(spoor_xml_src *src, const spoor_buf *b,
-                                   const char *name);
-
-void spoor_xml__reader_free(spoor_xml_src *src, xmlTextReaderPtr r);
-
-/**
- * Read part b (named name) with a streaming reader through walk(r, ctx).
+ * Read part b (named name) through walk(r, ctx) with a libxml2 streaming
+ * reader, with the options of spoor_xml__parse: the part is read a chunk
+ * at a time and no tree of it is built (a sheet of a million rows built
+ * as a tree took gigabytes), and a part in a temporary file hands its
+ * pages back as it is read.
  * @return walk's result; 0 when b is NULL; SPOOR_EINVALID naming the part
  *         when no reader can be made.
  */
