@@ -447,9 +447,6 @@ static int aligned_side(spoor_buf *o, const char *t, const spoor_canon *c,
  * after 4,000 bytes, and one byte gives at most 3 canonical characters. */
 #define SHOWN_CHARS (3 * 4000 + 16)
 
-/* Side by side, the passages regs[0..n) of query text qt (canonical text
- * qc; for a long query without it, qv normalises each passage's stretch)
- * and source text st (sc). */
 /* A source's text: whole with its canonical text (diff), or read and
  * normalised a passage's stretch at a time (check: a 200 MB source
  * normalised whole with offsets took 2.4 GB). */
@@ -460,6 +457,9 @@ typedef struct source_view {
     spoor_canon st, scratch;
 } source_view;
 
+/* Side by side, the passages regs[0..n) of query text qt (canonical text
+ * qc; for a long query without it, qv normalises each passage's stretch)
+ * and of the source sv. */
 static int side_by_side(spoor_buf *o, const char *qt, const spoor_canon *qc,
                         spoor_qview *qv, source_view *sv,
                         const spoor_region *regs, size_t n, size_t max_rows,

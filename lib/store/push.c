@@ -116,6 +116,7 @@ static int pg_run(pusher *p, spoor_pg_result **out, const char *what,
         return pg_error(p, what);
     return 0;
 }
+
 /* The int8 in the first column of r's first row, or 0 without a row. */
 static int64_t first_int(const pusher *p, const spoor_pg_result *r)
 {
@@ -162,8 +163,7 @@ done:
 }
 
 /* The bucket bits of this push's batch: buckets of about BUCKET_POSTINGS
- * of the postings it expects; its row in spoor.batch once they are
- * written. */
+ * of the postings it expects. */
 static void choose_bits(pusher *p)
 {
     unsigned bits = 0;
@@ -173,6 +173,7 @@ static void choose_bits(pusher *p)
     p->shift = SPOOR_SEG_KEY_BITS - bits;
 }
 
+/* The batch's row in spoor.batch, once its postings are written. */
 static int record_batch(pusher *p)
 {
     char id[24], bits[8], n[24];
@@ -294,22 +295,24 @@ static int csv_int(pusher *p, int64_t v, int last)
     return csv_field(p, b, last);
 }
 
-/* COPY sql (FROM STDIN) with the rows each(p, st) writes for every row of
- * the SQLite query q; binary: between the binary format's header and
- * trailer. */
-static int copy_rows(pusher *p, const char *sql, const char *q,
-                     int (*each)(pusher *p, sqlite3_stmt *st), int binary)
+/* Start COPY sql (FROM STDIN), with the binary format's header when
+ * binary. */
+static int copy_begin(pusher *p, const char *sql, int binary)
 {
     static const unsigned char head[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
-    static const unsigned char tail[2] = {0xff, 0xff};
-    int error = 0;
     p->n_copy = 0;
     if (p->ops->copy_start(p->pg, sql) < 0)
         return pg_error(p, sql);
-    if (binary)
-        error = copy_bytes(p, head, sizeof(head));
-    if (error == 0)
-        error = each_row(p, q, each);
+    return binary ? copy_bytes(p, head, sizeof(head)) : 0;
+}
+
+/* End the COPY sql that copy_begin started, whether or not it did: its
+ * trailer when binary, what is left of the buffer, and the server's
+ * answer; the COPY is aborted when error (the rows' error, returned) is
+ * set. */
+static int copy_finish(pusher *p, const char *sql, int binary, int error)
+{
+    static const unsigned char tail[2] = {0xff, 0xff};
     if (error == 0 && binary)
         error = copy_bytes(p, tail, sizeof(tail));
     if (error == 0 && p->n_copy &&
@@ -320,6 +323,17 @@ static int copy_rows(pusher *p, const char *sql, const char *q,
         error == 0)
         error = pg_error(p, sql);
     return error;
+}
+
+/* COPY sql (FROM STDIN) with the rows each(p, st) writes for every row of
+ * the SQLite query q (in the binary format when binary). */
+static int copy_rows(pusher *p, const char *sql, const char *q,
+                     int (*each)(pusher *p, sqlite3_stmt *st), int binary)
+{
+    int error = copy_begin(p, sql, binary);
+    if (error == 0)
+        error = each_row(p, q, each);
+    return copy_finish(p, sql, binary, error);
 }
 
 /* The PostgreSQL id of local content id, when this push writes its
@@ -533,18 +547,11 @@ static size_t put_varint(unsigned char *o, uint64_t v)
     return n;
 }
 
-static int send_copy(pusher *p)
-{
-    if (p->n_copy && p->ops->copy_put(p->pg, p->copy, p->n_copy) < 0)
-        return pg_error(p, "COPY spoor.postings");
-    p->n_copy = 0;
-    return 0;
-}
-
 /* Write the gathered bucket as one COPY row: its first key, then each
  * posting's key delta, content (a delta within a key) and position. */
 static int flush_bucket(pusher *p)
 {
+    unsigned char head[30]; /* three fields: bucket, batch, data's size */
     size_t i, len = 0, need = 30 + p->n_bkt * 30;
     const spoor_seg_entry *e = p->bkt;
     int error = 0;
@@ -568,26 +575,12 @@ static int flush_bucket(pusher *p)
                                             : e[i].content);
         len += put_varint(p->row + len, e[i].pos);
     }
-    if (p->n_copy + len + 32 > COPY_CHUNK)
-        SPOOR_TRY(send_copy(p));
-    if (len + 32 > COPY_CHUNK) { /* a bucket larger than a chunk */
-        unsigned char head[30];
-        put_be(head, 3, 2);
-        put_be(head + 2, 8, 4), put_be(head + 6, p->bucket, 8);
-        put_be(head + 14, 8, 4), put_be(head + 18, (uint64_t)p->batch, 8);
-        put_be(head + 26, len, 4);
-        if (p->ops->copy_put(p->pg, head, 30) < 0 ||
-            p->ops->copy_put(p->pg, p->row, len) < 0)
-            return pg_error(p, "COPY spoor.postings");
-    } else {
-        unsigned char *o = p->copy + p->n_copy;
-        put_be(o, 3, 2);
-        put_be(o + 2, 8, 4), put_be(o + 6, p->bucket, 8);
-        put_be(o + 14, 8, 4), put_be(o + 18, (uint64_t)p->batch, 8);
-        put_be(o + 26, len, 4);
-        memcpy(o + 30, p->row, len);
-        p->n_copy += 30 + len;
-    }
+    put_be(head, 3, 2);
+    put_be(head + 2, 8, 4), put_be(head + 6, p->bucket, 8);
+    put_be(head + 14, 8, 4), put_be(head + 18, (uint64_t)p->batch, 8);
+    put_be(head + 26, len, 4);
+    SPOOR_TRY(copy_bytes(p, head, sizeof(head)));
+    SPOOR_TRY(copy_bytes(p, p->row, len));
     p->st->buckets++;
     p->n_bkt = 0;
 done:
@@ -609,43 +602,29 @@ static int push_posting(const spoor_seg_entry *e, void *ctx)
     p->have_bucket = 1;
     SPOOR_TRY(spoor__array_reserve((void **)&p->bkt, &p->cap_bkt, p->n_bkt + 1,
                                    sizeof(*p->bkt)));
-    p->bkt[p->n_bkt] = *e;
-    p->bkt[p->n_bkt].content = (uint32_t)p->map[e->content];
     if (p->map[e->content] > UINT32_MAX)
         return spoor__error_set(
             SPOOR_ELIMIT, "shared index '%s': content ids past 2^32", p->where);
+    p->bkt[p->n_bkt] = *e;
+    p->bkt[p->n_bkt].content = (uint32_t)p->map[e->content];
     p->n_bkt++;
     p->st->postings++;
 done:
     return error;
 }
 
+/* The new contents' postings, bucket by bucket, by binary COPY. */
 static int push_postings(pusher *p)
 {
-    static const unsigned char head[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
-    static const unsigned char tail[2] = {0xff, 0xff};
-    int error = 0;
-
-    if (p->ops->copy_start(p->pg, "COPY spoor.postings FROM STDIN (FORMAT "
-                                  "binary)") < 0)
-        return pg_error(p, "COPY spoor.postings");
-    memcpy(p->copy, head, sizeof(head));
-    p->n_copy = sizeof(head);
-    error = spoor_segment__each(p->s->segs, p->s->n_segs, push_posting, p);
+    static const char sql[] = "COPY spoor.postings FROM STDIN (FORMAT binary)";
+    int error = copy_begin(p, sql, 1);
+    if (error == 0)
+        error = spoor_segment__each(p->s->segs, p->s->n_segs, push_posting, p);
     if (error == 0)
         error = flush_bucket(p);
-    if (error == 0 && p->n_copy + 2 > COPY_CHUNK)
-        error = send_copy(p);
-    if (error == 0) {
-        memcpy(p->copy + p->n_copy, tail, 2);
-        p->n_copy += 2;
-        error = send_copy(p);
-    }
-    if (p->ops->copy_end(p->pg, error ? "spoor push failed" : NULL) < 0 &&
-        error == 0)
-        error = pg_error(p, "COPY spoor.postings");
-    return error;
+    return copy_finish(p, sql, 1, error);
 }
+
 /* The largest id of a SQLite table, or an error. */
 static int max_id(pusher *p, const char *sql, size_t *out)
 {

@@ -2361,12 +2361,12 @@ def test_long_query_stretches(env):
     ok(sanitized or peak < 256 * 1024, f"check --html: peak RSS {peak} KiB")
 
 
-def pg_postings(pg, where=""):
+def pg_postings(conninfo):
     """Every posting of the shared index's buckets, decoded as
     lib/store/push.c codes them: (key, content, pos) triples."""
-    out = subprocess.run(["psql", "-At", pg.conninfo, "-c",
-                          "SELECT encode(data, 'hex') FROM spoor.postings" +
-                          where], capture_output=True, text=True,
+    out = subprocess.run(["psql", "-At", conninfo, "-c",
+                          "SELECT encode(data, 'hex') FROM spoor.postings"],
+                         capture_output=True, text=True,
                          check=True).stdout.split()
 
     def varints(b):
@@ -2391,14 +2391,8 @@ def pg_postings(pg, where=""):
     return found
 
 
-class PgRace:
-    """Another database of the same server, for pg_postings and psql."""
-    def __init__(self, conninfo):
-        self.conninfo = conninfo
-
-
-def psql(pg, sql):
-    return subprocess.run(["psql", "-At", pg.conninfo, "-c", sql],
+def psql(conninfo, sql):
+    return subprocess.run(["psql", "-At", conninfo, "-c", sql],
                           capture_output=True, text=True,
                           check=True).stdout.strip()
 
@@ -2436,34 +2430,34 @@ def test_push_to_postgresql(env):
         ok(out.startswith("pushed 2 new collections, 10 new contents (0 "
                           "there already), 10 new items,"), out)
         n = int(re.search(r"(\d+) postings", out).group(1))
-        eq(psql(pg, "SELECT path FROM spoor.items WHERE path LIKE 'a %'"),
+        eq(psql(pg.conninfo, "SELECT path FROM spoor.items WHERE path LIKE 'a %'"),
            odd, "a path with quotes, a comma, a backslash and a tab")
         env.run("optimize")  # drops the tombstoned postings
         eq(n, json.loads(env.run("stats", "--json")[0])["postings"],
            "postings")
-        eq(psql(pg, "SELECT string_agg(name || ' ' || kind || ' ' || "
+        eq(psql(pg.conninfo, "SELECT string_agg(name || ' ' || kind || ' ' || "
                     "coalesce(date, '-'), ',' ORDER BY name) FROM "
                     "spoor.collections"),
            "dump release 2014-12-01,own internal -", "collections")
-        eq(psql(pg, "SELECT count(*), count(DISTINCT sha256) FROM "
+        eq(psql(pg.conninfo, "SELECT count(*), count(DISTINCT sha256) FROM "
                     "spoor.contents JOIN spoor.texts ON id = content_id"),
            "10|10", "contents with their texts")
-        eq(psql(pg, "SELECT attstorage FROM pg_attribute WHERE attrelid = "
+        eq(psql(pg.conninfo, "SELECT attstorage FROM pg_attribute WHERE attrelid = "
                     "'spoor.texts'::regclass AND attname = 'z'"), "e",
            "texts stored out of line, uncompressed (read by substring)")
-        ok(int(psql(pg, "SELECT count(*) FROM spoor.dates")) > 0 and
-           int(psql(pg, "SELECT count(*) FROM spoor.metadata")) > 0,
+        ok(int(psql(pg.conninfo, "SELECT count(*) FROM spoor.dates")) > 0 and
+           int(psql(pg.conninfo, "SELECT count(*) FROM spoor.metadata")) > 0,
            "dates and metadata")
-        eq(psql(pg, "SELECT name || ' ' || date || ' ' || note FROM "
+        eq(psql(pg.conninfo, "SELECT name || ' ' || date || ' ' || note FROM "
                     "spoor.events"), "breach 2014-11-20 found", "the event")
-        posted = pg_postings(pg)
+        posted = pg_postings(pg.conninfo)
         eq(len(posted), n, "postings decoded")
         # the batch's buckets sized for its postings: about 32 a row
-        eq(psql(pg, "SELECT postings FROM spoor.batch"), str(n), "the batch")
-        rows = int(psql(pg, "SELECT count(*) FROM spoor.postings"))
+        eq(psql(pg.conninfo, "SELECT postings FROM spoor.batch"), str(n), "the batch")
+        rows = int(psql(pg.conninfo, "SELECT count(*) FROM spoor.postings"))
         ok(n / rows >= 8, f"{n} postings in {rows} rows")
         eq(len(set(c for _, c, _ in posted)),
-           int(psql(pg, "SELECT count(*) FROM spoor.contents")),
+           int(psql(pg.conninfo, "SELECT count(*) FROM spoor.contents")),
            "every content has postings")
         # again: nothing new
         out, _, _ = env.run("push", pg.conninfo)
@@ -2481,17 +2475,17 @@ def test_push_to_postgresql(env):
         ok(out.startswith("pushed 0 new collections, 1 new content (1 there "
                           "already), 1 new item,"), out)
         m = int(re.search(r"(\d+) postings", out).group(1))
-        posted = pg_postings(pg)
+        posted = pg_postings(pg.conninfo)
         eq(len(posted), n + m, "postings after the second index")
         eq(len(set(posted)), len(posted), "no posting twice")
-        ids = set(int(x) for x in psql(pg, "SELECT id FROM spoor.contents")
+        ids = set(int(x) for x in psql(pg.conninfo, "SELECT id FROM spoor.contents")
                   .split())
         eq(set(c for _, c, _ in posted), ids, "postings of every content, "
            "of no other")
-        new_id = int(psql(pg, "SELECT max(id) FROM spoor.contents"))
+        new_id = int(psql(pg.conninfo, "SELECT max(id) FROM spoor.contents"))
         eq(sum(1 for _, c, _ in posted if c == new_id), m,
            "the second push's postings are the new content's")
-        eq(psql(pg, "SELECT count(*) FROM spoor.items i JOIN "
+        eq(psql(pg.conninfo, "SELECT count(*) FROM spoor.items i JOIN "
                     "spoor.collections c ON c.id = collection_id WHERE "
                     "c.name = 'dump'"), "5", "the dump's items")
         # two pushes at once, three times, each into a new database: they
@@ -2506,7 +2500,7 @@ def test_push_to_postgresql(env):
             for side in ("a", "b"):
                 env.run("--index", env.path(f"ix-{side}{i}"), "add", "-c",
                         side, env.path(f"r{side}{i}"), index=False)
-            psql(pg, f"CREATE DATABASE race{i}")
+            psql(pg.conninfo, f"CREATE DATABASE race{i}")
             url = pg.conninfo.replace("dbname=postgres", f"dbname=race{i}")
             procs = [subprocess.Popen([SPOOR, "--index",
                                        env.path(f"ix-{side}{i}"), "push",
@@ -2517,13 +2511,11 @@ def test_push_to_postgresql(env):
             ok(all(p.returncode == 0 for p in procs), str(outs))
             pushed = sum(int(re.search(r"(\d+) postings", o).group(1))
                          for o, _ in outs)
-            race = PgRace(pg.conninfo.replace("dbname=postgres",
-                                              f"dbname=race{i}"))
-            eq(psql(race, "SELECT count(*) FROM spoor.contents"), "3",
+            eq(psql(url, "SELECT count(*) FROM spoor.contents"), "3",
                f"race {i}: contents")
-            eq(psql(race, "SELECT count(*) FROM spoor.items"), "4",
+            eq(psql(url, "SELECT count(*) FROM spoor.items"), "4",
                f"race {i}: items")
-            posted = pg_postings(race)
+            posted = pg_postings(url)
             eq(len(posted), pushed, f"race {i}: postings")
             eq(len(set(posted)), len(posted), f"race {i}: no posting twice")
             eq(len(set(c for _, c, _ in posted)), 3, f"race {i}: contents")
