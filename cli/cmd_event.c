@@ -92,7 +92,9 @@ int cmd_event(int argc, char **argv, const cli_global *g)
                                argv[optind + 1]);
     if ((rc = cli_open_index(&store, g, SPOOR_STORE_CREATE)) != CLI_OK)
         return rc;
-    if (spoor_store_add_event(store, argv[optind], argv[optind + 1], note) < 0)
+    if (spoor_store_add_event(store, argv[optind], argv[optind + 1], note) <
+            0 ||
+        spoor_store_commit(store) < 0) /* a shared index: pushed */
         rc = cli_error_lib(argv[optind]);
     else
         printf("event %s on %s recorded\n", argv[optind], argv[optind + 1]);

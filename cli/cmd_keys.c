@@ -140,6 +140,8 @@ int cmd_keys(int argc, char **argv, const cli_global *g)
             printf("%s: %lu key record%s archived\n", argv[i], k.n - before,
                    k.n - before == 1 ? "" : "s");
     }
+    if (rc == CLI_OK && spoor_store_commit(k.store) < 0) /* shared: pushed */
+        rc = cli_error_lib(g->index);
     spoor_store_free(k.store);
     return rc;
 }

@@ -356,8 +356,7 @@ static int run_survey(spoor_store *s, const cols *c, const int64_t *ids,
         SPOOR_ALLOC_CHECK(threads);
         for (t = 0; t + 1 < jobs; t++) { /* a handle each */
             w[t].v = &v;
-            SPOOR_TRY(spoor_store_open(&w[t].s, spoor_store_path(s),
-                                       SPOOR_STORE_READONLY));
+            SPOOR_TRY(spoor_store__reopen(s, &w[t].s));
         }
         /* as many helpers as start (the work is shared, not assigned) */
         while (n_threads + 1 < jobs &&

@@ -204,6 +204,23 @@ static int query_fps(const spoor_item *item, spoor_fps *tmp,
     return 0;
 }
 
+/* Tell a shared index the keys of fps[0..n) (sorted by key), so that it
+ * fetches their postings in one round trip. */
+static int want_keys(spoor_store *s, const spoor_fp *fps, size_t n)
+{
+    uint64_t *keys = spoor__reallocarray(NULL, n ? n : 1, sizeof(*keys));
+    size_t i, k = 0;
+    int error;
+    if (!keys)
+        return spoor__error_oom();
+    for (i = 0; i < n; i++)
+        if (k == 0 || keys[k - 1] != SPOOR_SEG_KEY(fps[i].hash))
+            keys[k++] = SPOOR_SEG_KEY(fps[i].hash);
+    error = spoor_store__want_keys(s, keys, k);
+    spoor__free(keys);
+    return error;
+}
+
 /* One pass over the query's fingerprints, a chunk at a time (a long query
  * has millions; a key in two chunks is looked up twice, with the same
  * outcome). With mask (the first pass), the k-grams of the boilerplate
@@ -233,6 +250,8 @@ static int lookup_pass(spoor_hits *h, spoor_result *r, spoor_spans *mask,
             fps[i].pos = qf->v[c0 + i].pos;
         }
         SPOOR_TRY(spoor__sort_key40(fps, cn, sizeof(*fps)));
+        if (spoor_store__remote(h->s))
+            SPOOR_TRY(want_keys(h->s, fps, cn));
         for (i = 0; i < cn;) {
             size_t end = i, p;
             int common, wide = 0;

@@ -1,6 +1,7 @@
 /*
  * module_pg.c: the PostgreSQL module's table (see module.h and
- * store/pg_ops.h): libpq behind the few calls spoor push makes.
+ * store/pg_ops.h): libpq behind the few calls spoor push and the shared
+ * index's reader make.
  */
 #include <stdio.h>
 #include <string.h>
@@ -55,11 +56,12 @@ static void pg_finish(spoor_pg *c)
 }
 
 static int pg_exec(spoor_pg *c, spoor_pg_result **out, const char *sql, int n,
-                   const char *const *params, const int *lens, const int *fmts)
+                   const char *const *params, const int *lens, const int *fmts,
+                   int binary)
 {
-    PGresult *r =
-        n ? PQexecParams((PGconn *)c, sql, n, NULL, params, lens, fmts, 0)
-          : PQexec((PGconn *)c, sql);
+    PGresult *r = n || binary ? PQexecParams((PGconn *)c, sql, n, NULL, params,
+                                             lens, fmts, binary ? 1 : 0)
+                              : PQexec((PGconn *)c, sql);
     ExecStatusType st = PQresultStatus(r);
     if (out)
         *out = NULL;
@@ -82,6 +84,16 @@ static int pg_rows(const spoor_pg_result *r)
 static const char *pg_value(const spoor_pg_result *r, int row, int col)
 {
     return PQgetvalue((const PGresult *)r, row, col);
+}
+
+static int pg_length(const spoor_pg_result *r, int row, int col)
+{
+    return PQgetlength((const PGresult *)r, row, col);
+}
+
+static int pg_is_null(const spoor_pg_result *r, int row, int col)
+{
+    return PQgetisnull((const PGresult *)r, row, col);
 }
 
 static void pg_clear(spoor_pg_result *r)
@@ -115,8 +127,9 @@ static int pg_copy_end(spoor_pg *c, const char *err)
 }
 
 static const spoor_pg_ops ops = {
-    pg_describe, pg_connect, pg_error, pg_ok,         pg_finish,   pg_exec,
-    pg_rows,     pg_value,   pg_clear, pg_copy_start, pg_copy_put, pg_copy_end,
+    pg_describe, pg_connect,    pg_error,    pg_ok,       pg_finish,
+    pg_exec,     pg_rows,       pg_value,    pg_length,   pg_is_null,
+    pg_clear,    pg_copy_start, pg_copy_put, pg_copy_end,
 };
 
 static const spoor_extractor *const extractors[] = {NULL};

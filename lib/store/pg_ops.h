@@ -1,5 +1,6 @@
 /*
- * pg_ops.h: libpq, as spoor push (push.c) calls it, through the PostgreSQL
+ * pg_ops.h: libpq, as spoor push (push.c) and the shared index's reader
+ * (pg_store.c) call it, through the PostgreSQL
  * module (module_pg.c), so that only a process that talks to a server maps
  * libpq and the TLS and Kerberos libraries it brings.
  */
@@ -25,11 +26,16 @@ typedef struct spoor_pg_ops {
     /* Run sql: without parameters as a simple query (several statements
      * allowed), else with n parameters (text, or binary where fmts[i] is
      * 1, lens[i] bytes; lens and fmts may be NULL). *out gets the rows when
-     * out is not NULL. @return 0, or -1 (error says why). */
+     * out is not NULL, in the binary format when binary (int8 as 8 bytes
+     * big-endian, bytea as its bytes), else as text. @return 0, or -1
+     * (error says why). */
     int (*exec)(spoor_pg *c, spoor_pg_result **out, const char *sql, int n,
-                const char *const *params, const int *lens, const int *fmts);
+                const char *const *params, const int *lens, const int *fmts,
+                int binary);
     int (*rows)(const spoor_pg_result *r);
     const char *(*value)(const spoor_pg_result *r, int row, int col);
+    int (*length)(const spoor_pg_result *r, int row, int col); /* bytes */
+    int (*is_null)(const spoor_pg_result *r, int row, int col);
     void (*clear)(spoor_pg_result *r);
     /* COPY ... FROM STDIN: start, send data, end (err: abort with this
      * message, else NULL). @return 0, or -1 (error says why). */

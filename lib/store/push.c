@@ -27,11 +27,12 @@
 
 #include "../module/module.h"
 #include "pg_ops.h"
-#include "store_priv.h"
+#include "pg_store.h"
 
-/* The shared index's format; the postings a batch's bucket holds, about
- * (bench/pg_layout.c: buckets of 19 to 76 cost 11 to 8 bytes a posting). */
-#define PG_FORMAT "1"
+/* The postings a batch's bucket holds, about (bench/pg_layout.c: buckets
+ * of 19 to 76 cost 11 to 8 bytes a posting). Format 2: dates and metadata
+ * keep their order (an id each); format 1 is refused. */
+#define PG_FORMAT SPOOR_PG_FORMAT
 #define BUCKET_POSTINGS 32
 #define COPY_CHUNK ((size_t)1 << 20)
 
@@ -57,11 +58,13 @@ static const char *const pg_schema =
     " path text NOT NULL, depth int4 NOT NULL, added text NOT NULL,"
     " UNIQUE(collection_id, path, content_id));"
     "CREATE INDEX IF NOT EXISTS items_content ON spoor.items(content_id);"
-    "CREATE TABLE IF NOT EXISTS spoor.dates(content_id int8 NOT NULL"
+    "CREATE TABLE IF NOT EXISTS spoor.dates(id bigserial PRIMARY KEY,"
+    " content_id int8 NOT NULL"
     " REFERENCES spoor.contents(id), field text NOT NULL, value text NOT NULL,"
     " source text NOT NULL);"
     "CREATE INDEX IF NOT EXISTS dates_content ON spoor.dates(content_id);"
-    "CREATE TABLE IF NOT EXISTS spoor.metadata(content_id int8 NOT NULL"
+    "CREATE TABLE IF NOT EXISTS spoor.metadata(id bigserial PRIMARY KEY,"
+    " content_id int8 NOT NULL"
     " REFERENCES spoor.contents(id), key text NOT NULL, value text NOT NULL);"
     "CREATE INDEX IF NOT EXISTS metadata_content ON spoor.metadata(content_id);"
     "CREATE TABLE IF NOT EXISTS spoor.events(id bigserial PRIMARY KEY,"
@@ -112,7 +115,7 @@ static int pg_error(pusher *p, const char *what)
 static int pg_run(pusher *p, spoor_pg_result **out, const char *what,
                   const char *sql, int n, const char *const *params)
 {
-    if (p->ops->exec(p->pg, out, sql, n, params, NULL, NULL) < 0)
+    if (p->ops->exec(p->pg, out, sql, n, params, NULL, NULL, 0) < 0)
         return pg_error(p, what);
     return 0;
 }
@@ -140,8 +143,11 @@ static int prepare_schema(pusher *p)
                      "SELECT pg_advisory_xact_lock(7372317)", 0, NULL));
     SPOOR_TRY(pg_run(p, NULL, "making the schema", pg_schema, 0, NULL));
     SPOOR_TRY(pg_run(p, NULL, "its format",
-                     "INSERT INTO spoor.meta VALUES ($1, $2) ON CONFLICT "
-                     "DO NOTHING",
+                     "INSERT INTO spoor.meta VALUES ($1, $2), ('id', "
+                     "replace(gen_random_uuid()::text, '-', '')), "
+                     "('created', to_char(now() AT TIME ZONE 'UTC', "
+                     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) ON CONFLICT DO "
+                     "NOTHING",
                      2, format));
     SPOOR_TRY(pg_run(p, &r, "its format",
                      "SELECT value FROM spoor.meta WHERE key = $1", 1, format));
@@ -223,11 +229,16 @@ static int push_collection(pusher *p, sqlite3_stmt *st)
                      "DO NOTHING RETURNING id",
                      5, v));
     p->st->collections += p->ops->rows(r) > 0;
-    if (p->ops->rows(r) == 0) { /* there already: items join it */
+    if (p->ops->rows(r) == 0) { /* there already: items join it, when it
+                                   is of the same kind and date */
         p->ops->clear(r);
         SPOOR_TRY(pg_run(p, &r, "a collection",
-                         "SELECT id FROM spoor.collections WHERE name = $1", 1,
-                         v));
+                         "SELECT id, kind, date FROM spoor.collections WHERE "
+                         "name = $1",
+                         1, v));
+        SPOOR_TRY(spoor_store__same_collection(
+            v[0], v[1], v[2], p->ops->value(r, 0, 1),
+            p->ops->is_null(r, 0, 2) ? NULL : p->ops->value(r, 0, 2)));
     }
     p->coll[id] = first_int(p, r);
 done:
@@ -361,7 +372,8 @@ done:
 }
 
 /* The contents: staged by COPY, inserted where their sha256 is missing
- * (in sha256 order), and every one mapped to its PostgreSQL id. */
+ * (in the local order, so that ids keep it: pushes take turns, so no
+ * two insert at once), and every one mapped to its PostgreSQL id. */
 static int push_contents(pusher *p)
 {
     spoor_pg_result *r = NULL;
@@ -386,7 +398,7 @@ static int push_contents(pusher *p)
         "header_bytes, header_chars, thread) SELECT sha256, format, "
         "encoding, warning, bytes, text_bytes, canon_len, fp_bytes, n_fps, "
         "header_bytes, header_chars, thread FROM push_contents ORDER BY "
-        "sha256 ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256) "
+        "local ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256) "
         "SELECT s.local, coalesce(ins.id, c.id), ins.id IS NOT NULL, "
         "s.n_fps FROM push_contents s LEFT JOIN ins USING (sha256) LEFT "
         "JOIN spoor.contents c USING (sha256)",
@@ -453,11 +465,15 @@ static int push_content_rows(pusher *p)
     SPOOR_TRY(copy_rows(p, "COPY spoor.texts FROM STDIN (FORMAT binary)",
                         "SELECT content_id, z FROM texts ORDER BY content_id",
                         text_row, 1));
-    SPOOR_TRY(copy_rows(p, "COPY spoor.dates FROM STDIN (FORMAT csv)",
+    SPOOR_TRY(copy_rows(p,
+                        "COPY spoor.dates(content_id, field, value, source) "
+                        "FROM STDIN (FORMAT csv)",
                         "SELECT content_id, field, value, source FROM dates "
                         "ORDER BY rowid",
                         content_row, 0));
-    error = copy_rows(p, "COPY spoor.metadata FROM STDIN (FORMAT csv)",
+    error = copy_rows(p,
+                      "COPY spoor.metadata(content_id, key, value) FROM "
+                      "STDIN (FORMAT csv)",
                       "SELECT content_id, key, value FROM metadata ORDER BY "
                       "rowid",
                       content_row, 0);
@@ -469,45 +485,49 @@ done:
 
 static int stage_item(pusher *p, sqlite3_stmt *st)
 {
-    int64_t content = sqlite3_column_int64(st, 0),
-            coll = sqlite3_column_int64(st, 1);
+    int64_t content = sqlite3_column_int64(st, 1),
+            coll = sqlite3_column_int64(st, 2);
     int error = 0;
     if (content < 0 || (size_t)content >= p->n_map || !p->map[content])
         return 0; /* a removed content's */
     if (coll < 0 || (size_t)coll >= p->n_coll || !p->coll[coll])
         return spoor__error_set(SPOOR_ECORRUPT, "index '%s': item collection",
                                 p->s->path);
+    SPOOR_TRY(csv_int(p, sqlite3_column_int64(st, 0), 0));
     SPOOR_TRY(csv_int(
         p, p->map[content] < 0 ? -p->map[content] : p->map[content], 0));
     SPOOR_TRY(csv_int(p, p->coll[coll], 0));
-    SPOOR_TRY(csv_field(p, col(st, 2), 0));
     SPOOR_TRY(csv_field(p, col(st, 3), 0));
-    error = csv_field(p, col(st, 4), 1);
+    SPOOR_TRY(csv_field(p, col(st, 4), 0));
+    error = csv_field(p, col(st, 5), 1);
 done:
     return error;
 }
 
-/* The items: staged by COPY, inserted where missing (in key order). */
+/* The items: staged by COPY, inserted where missing (in the local order,
+ * the order they were added). */
 static int push_items(pusher *p)
 {
     spoor_pg_result *r = NULL;
     int error = 0;
-    SPOOR_TRY(pg_run(p, NULL, "staging items",
-                     "CREATE TEMP TABLE push_items(content_id int8, "
-                     "collection_id int8, path text, depth int4, added text) "
-                     "ON COMMIT DROP",
-                     0, NULL));
+    SPOOR_TRY(
+        pg_run(p, NULL, "staging items",
+               "CREATE TEMP TABLE push_items(local int8, content_id int8, "
+               "collection_id int8, path text, depth int4, added text) "
+               "ON COMMIT DROP",
+               0, NULL));
     SPOOR_TRY(copy_rows(p, "COPY push_items FROM STDIN (FORMAT csv)",
-                        "SELECT content_id, collection_id, path, depth, added "
-                        "FROM items ORDER BY id",
+                        "SELECT id, content_id, collection_id, path, depth, "
+                        "added FROM items ORDER BY id",
                         stage_item, 0));
-    SPOOR_TRY(pg_run(p, &r, "items",
-                     "WITH ins AS (INSERT INTO spoor.items(content_id, "
-                     "collection_id, path, depth, added) SELECT * FROM "
-                     "push_items ORDER BY collection_id, path, content_id ON "
-                     "CONFLICT DO NOTHING RETURNING 1) SELECT count(*) FROM "
-                     "ins",
-                     0, NULL));
+    SPOOR_TRY(pg_run(
+        p, &r, "items",
+        "WITH ins AS (INSERT INTO spoor.items(content_id, "
+        "collection_id, path, depth, added) SELECT content_id, "
+        "collection_id, path, depth, added FROM push_items ORDER "
+        "BY local ON CONFLICT DO NOTHING RETURNING 1) SELECT count(*) FROM "
+        "ins",
+        0, NULL));
     p->st->items = (uint64_t)first_int(p, r);
 done:
     p->ops->clear(r);
@@ -643,6 +663,18 @@ static int max_id(pusher *p, const char *sql, size_t *out)
 int spoor_store_push(spoor_push_stats *out, spoor_store *s,
                      const char *conninfo)
 {
+    memset(out, 0, sizeof(*out));
+    if (spoor_store__remote(s) || s->push_url)
+        return spoor__error_set(SPOOR_EINVALID,
+                                "spoor push copies a local index; '%s' is a "
+                                "shared one",
+                                spoor_store_path(s));
+    return spoor_store__push(out, s, conninfo);
+}
+
+int spoor_store__push(spoor_push_stats *out, spoor_store *s,
+                      const char *conninfo)
+{
     pusher p;
     const spoor_module *m = spoor_module__get(SPOOR_MODULE_PG);
     char where[300] = "";
@@ -703,7 +735,7 @@ int spoor_store_push(spoor_push_stats *out, spoor_store *s,
     SPOOR_TRY(pg_run(&p, NULL, "COMMIT", "COMMIT", 0, NULL));
 done:
     if (error < 0 && p.pg && p.ops->ok(p.pg))
-        (void)p.ops->exec(p.pg, NULL, "ROLLBACK", 0, NULL, NULL, NULL);
+        (void)p.ops->exec(p.pg, NULL, "ROLLBACK", 0, NULL, NULL, NULL, 0);
     if (in_tx)
         spoor_store__read_end(s);
     if (p.pg)

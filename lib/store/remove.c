@@ -68,6 +68,8 @@ int spoor_store_collection_rm(uint64_t *items_out, uint64_t *contents_out,
     int error = 0, began = 0;
 
     *items_out = *contents_out = 0;
+    if ((error = spoor_store__writable(s, 1)) < 0)
+        return error;
     if (sqlite3_db_readonly(db, "main") != 0)
         return spoor__error_set(SPOOR_EINVALID, "index '%s' is open read-only",
                                 spoor_store_path(s));

@@ -29,6 +29,8 @@
 #include <sqlite3.h>
 #include <zstd.h>
 
+#include "../module/module.h"
+#include "pg_store.h"
 #include "store_priv.h"
 
 static const char *const schema =
@@ -78,6 +80,8 @@ static const char *const schema =
 int spoor_store__read_begin(spoor_store *s)
 {
     int error;
+    if (s->pg)
+        return spoor_pg__read_begin(s);
     if (s->in_tx)
         return 0;
     if (s->in_read) {
@@ -92,6 +96,10 @@ int spoor_store__read_begin(spoor_store *s)
 
 void spoor_store__read_end(spoor_store *s)
 {
+    if (s->pg) {
+        spoor_pg__read_end(s);
+        return;
+    }
     if (!s->in_read || --s->in_read)
         return;
     (void)sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
@@ -233,6 +241,109 @@ static int take_lock(spoor_store *s, const char *path, int wait)
     return 0;
 }
 
+/* A shared index on PostgreSQL, to read (pg_store.c). */
+static int open_shared(spoor_store **out, const char *url)
+{
+    spoor_store *s = spoor__calloc(1, sizeof(*s));
+    int error;
+    if (!s)
+        return spoor__error_oom();
+    s->lock_fd = -1;
+    s->readonly = 1;
+    if ((error = spoor_pg__open(s, url)) < 0) {
+        spoor_store_free(s);
+        return error;
+    }
+    *out = s;
+    return 0;
+}
+
+/* A write to the shared index at url: into a new local index in a folder
+ * of its own under $TMPDIR, which spoor_store_commit pushes to url (push.c)
+ * and spoor_store_free deletes. The server is asked first, so that a
+ * wrong URL fails before any work. */
+static int open_staging(spoor_store **out, const char *url, int flags)
+{
+    spoor_store *probe = NULL;
+    const char *tmp = getenv("TMPDIR");
+    char dir[4096], *shown;
+    int error;
+
+    if ((error = open_shared(&probe, url)) < 0 && error != SPOOR_ENOTFOUND)
+        return error; /* ENOTFOUND: no index there yet, push makes it */
+    spoor_store_free(probe);
+    if ((error = spoor_pg__shown(url, &shown)) < 0)
+        return error;
+    snprintf(dir, sizeof(dir), "%s/spoor-staging-XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        error = spoor__error_set(SPOOR_EIO,
+                                 "cannot make a staging folder for '%s' in "
+                                 "'%s': %s",
+                                 shown, tmp && *tmp ? tmp : "/tmp",
+                                 strerror(errno));
+        spoor__free(shown);
+        return error;
+    }
+    if ((error = spoor_store_open(out, dir, flags | SPOOR_STORE_CREATE)) < 0) {
+        (void)rmdir(dir);
+        spoor__free(shown);
+        return error;
+    }
+    (*out)->shown = shown;
+    if (!((*out)->push_url = spoor__strdup(url))) {
+        spoor_store_free(*out);
+        *out = NULL;
+        return spoor__error_oom();
+    }
+    return 0;
+}
+
+/* Delete the staging folder of s and what is in it (files spoor wrote). */
+static void remove_staging(spoor_store *s)
+{
+    DIR *d = opendir(s->path);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            spoor_store__remove_file(s, e->d_name);
+    if (d)
+        closedir(d);
+    (void)rmdir(s->path);
+}
+
+int spoor_store__writable(const spoor_store *s, int changes)
+{
+    if (s->pg || s->readonly)
+        return spoor__error_set(SPOOR_EINVALID, "index '%s' is open read-only",
+                                spoor_store_path(s));
+    if (changes && s->push_url)
+        return spoor__error_set(
+            SPOOR_EUNSUPPORTED,
+            "shared index '%s': spoor adds to a shared index but cannot yet "
+            "change or remove what it holds (rename, re-date or remove "
+            "collections and events, optimize); do that on a local index",
+            spoor_store_path(s));
+    return 0;
+}
+
+int spoor_store_commit(spoor_store *s)
+{
+    spoor_push_stats st;
+    int error;
+    if ((error = spoor_store__writable(s, 0)) < 0)
+        return error;
+    if ((error = spoor_store__commit(s)) < 0 || !s->push_url)
+        return error;
+    return spoor_store__push(&st, s, s->push_url);
+}
+
+int spoor_store__reopen(spoor_store *s, spoor_store **out)
+{
+    return s->pg ? spoor_pg__reopen(s, out)
+                 : spoor_store_open(out, s->path, SPOOR_STORE_READONLY);
+}
+
 int spoor_store_open(spoor_store **out, const char *path, int flags)
 {
     spoor_store *s = NULL;
@@ -242,13 +353,9 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
     size_t n;
 
     *out = NULL;
-    if (!strncmp(path, "postgresql://", 13) ||
-        !strncmp(path, "postgres://", 11))
-        return spoor__error_set(
-            SPOOR_EUNSUPPORTED,
-            "'%s' names a shared index on PostgreSQL, which spoor cannot "
-            "read or add to yet; spoor push copies an index into one",
-            path);
+    if (spoor_pg__is_url(path))
+        return (flags & SPOOR_STORE_READONLY) ? open_shared(out, path)
+                                              : open_staging(out, path, flags);
     if (stat(path, &st) < 0) {
         if (!(flags & SPOOR_STORE_CREATE))
             return spoor__error_set(SPOOR_ENOTFOUND,
@@ -356,7 +463,8 @@ void spoor_store_free(spoor_store *s)
 {
     if (!s)
         return;
-    if (s->in_tx && spoor_store_commit(s) < 0)
+    spoor_pg__close(s);
+    if (s->in_tx && spoor_store__commit(s) < 0)
         exec(s, "ROLLBACK");
     {
         size_t i;
@@ -388,6 +496,10 @@ void spoor_store_free(spoor_store *s)
     ZSTD_freeDCtx(s->dctx);
     if (s->lock_fd >= 0)
         close(s->lock_fd); /* lets the lock go */
+    if (s->push_url)
+        remove_staging(s);
+    spoor__free(s->push_url);
+    spoor__free(s->shown);
     spoor__free(s->gone);
     spoor__free(s->path);
     spoor__free(s);
@@ -400,7 +512,7 @@ void spoor_store_set_commit_every(spoor_store *s, size_t items)
 
 const char *spoor_store_path(const spoor_store *s)
 {
-    return s->path;
+    return s->shown ? s->shown : s->path;
 }
 
 const char *spoor_store_id(const spoor_store *s)

@@ -26,6 +26,30 @@ typedef struct spoor_postings {
 void spoor_store__pages_done(spoor_store *s);
 
 /**
+ * Whether s may be written: not a shared index opened to read nor a local
+ * one opened read-only, and, when changes (renaming, re-dating, removing,
+ * merging: what a push cannot carry), not a write to a shared index.
+ * @return 0 or an error saying why not.
+ */
+int spoor_store__writable(const spoor_store *s, int changes);
+
+/**
+ * Before a run of spoor_store__lookup_key calls: the segment keys (top
+ * SPOOR_SEG_KEY_BITS bits of spoor_seg__mix of a hash) they will ask for,
+ * ascending, without repeats. A shared index fetches their postings in
+ * one round trip; a local one has nothing to do. @return 0 or an error.
+ */
+int spoor_store__want_keys(spoor_store *s, const uint64_t *keys, size_t n);
+
+/** Whether s is a shared index on a server (lookups cost a round trip:
+ * announce them with spoor_store__want_keys). */
+int spoor_store__remote(const spoor_store *s);
+
+/** A second, read-only handle on the index s reads (for another thread).
+ * @return 0 or an error. */
+int spoor_store__reopen(spoor_store *s, spoor_store **out);
+
+/**
  * Append the postings of hash to out, unless they span more than common
  * distinct contents: then nothing is appended and *common_out is set to 1.
  */

@@ -77,9 +77,42 @@ struct spoor_store {
     /* the reads of check, kept by prepare */
     sqlite3_stmt *st_content, *st_dates, *st_meta, *st_occ, *st_text,
         *st_family;
+    /* a shared index on PostgreSQL (pg_store.c), read there; NULL: local */
+    struct spoor_pgstore *pg;
+    /* a write to a shared index: s is a local staging index in a folder of
+     * its own (path), which spoor_store_commit pushes to push_url; shown:
+     * that URL without its password */
+    char *push_url, *shown;
 };
 
 /* ==== Shared between the store's files ==== */
+
+/** Whether collection name, of kind has_kind and date has_date (or NULL),
+ * is the one asked for (kind and date: NULL, or what it must have).
+ * @return 0 or SPOOR_EEXISTS saying how it differs. */
+int spoor_store__same_collection(const char *name, const char *kind,
+                                 const char *date, const char *has_kind,
+                                 const char *has_date);
+
+/** spoor_store_push of a local or staging index s (push.c). */
+int spoor_store__push(spoor_push_stats *out, spoor_store *s,
+                      const char *conninfo);
+
+/** Commit the open transaction to the local index (spoor_store_commit,
+ * without pushing a staging index). @return 0 or an error. */
+int spoor_store__commit(spoor_store *s);
+
+/** Decompress a stored text (z, zlen bytes; NULL or empty: no text) of
+ * size bytes, content's, into out (replacing it). @return 0, SPOOR_ENOMEM
+ * or SPOOR_ECORRUPT naming the index. */
+int spoor_store__unpack_text(spoor_store *s, int64_t content, const void *z,
+                             size_t zlen, unsigned long long size,
+                             spoor_buf *out);
+
+/** Decompress parts [first, end) of t, whose compressed bytes t->z holds
+ * from the first one's on, into out. @return 0 or an error. */
+int spoor_store__unpack_parts(spoor_store *s, spoor_stored_text *t,
+                              size_t first, size_t end, spoor_buf *out);
 
 /** A new segment file name, unique in the index folder. */
 void spoor_store__segment_name(spoor_store *s, char *out, size_t cap);

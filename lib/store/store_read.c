@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 #include <zstd.h>
 
+#include "pg_store.h"
 #include "store_priv.h"
 
 /* ==== Reading ==== */
@@ -40,12 +41,24 @@ int spoor_store__lookup(spoor_store *s, uint64_t hash, size_t common,
                                    common_out);
 }
 
+int spoor_store__want_keys(spoor_store *s, const uint64_t *keys, size_t n)
+{
+    return s->pg ? spoor_pg__want_keys(s, keys, n) : 0;
+}
+
+int spoor_store__remote(const spoor_store *s)
+{
+    return s->pg != NULL;
+}
+
 int spoor_store__lookup_key(spoor_store *s, uint64_t key, size_t common,
                             spoor_postings *out, int *common_out)
 {
     size_t start = out->n, distinct = 0, g;
     int error;
 
+    if (s->pg)
+        return spoor_pg__lookup_key(s, key, common, out, common_out);
     *common_out = 0;
     for (g = 0; g < s->n_segs; g++) {
         spoor_seg_cursor cur;
@@ -89,6 +102,8 @@ static int ids_of(spoor_store *s, const char *sql, const char *arg,
     sqlite3_stmt *st = NULL;
     size_t cap = 0;
     int rc, error = 0;
+    if (s->pg)
+        return spoor_pg__ids_of(s, !strcmp(what, "thread"), arg, ids, n);
     *ids = NULL;
     *n = 0;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -139,6 +154,10 @@ int spoor_store_members(spoor_store *s, const char *collection,
     lo[n] = '!';
     hi[n] = '!' + 1;
     lo[n + 1] = hi[n + 1] = '\0';
+    if (s->pg) {
+        error = spoor_pg__members(s, collection, lo, hi, cb, payload);
+        goto done;
+    }
     if (sqlite3_prepare_v2(
             s->db,
             "SELECT items.id, items.path, contents.format, contents.bytes, "
@@ -184,6 +203,8 @@ int spoor_store__contents(spoor_store *s, int64_t *out)
     sqlite3_stmt *st = NULL;
     int rc;
     *out = 0;
+    if (s->pg)
+        return spoor_pg__contents(s, out);
     if (sqlite3_prepare_v2(s->db, "SELECT max(id) FROM contents", -1, &st,
                            NULL) != SQLITE_OK)
         return db_error(s, "contents");
@@ -205,7 +226,8 @@ int spoor_store__shared_contents(spoor_store *s, unsigned char **bits,
     *bits = spoor__calloc((size_t)max_id / 8 + 1, 1);
     SPOOR_ALLOC_CHECK(*bits);
     *n_bits = (uint64_t)max_id + 1;
-    error = spoor_segment__shared(s->segs, s->n_segs, *bits, *n_bits);
+    error = s->pg ? spoor_pg__shared_contents(s, *bits, *n_bits)
+                  : spoor_segment__shared(s->segs, s->n_segs, *bits, *n_bits);
 done:
     if (error < 0) {
         spoor__free(*bits);
@@ -247,6 +269,8 @@ int spoor_store__held_in(spoor_store *s, int64_t content,
     *held = 0;
     if (n == 0)
         return 0;
+    if (s->pg)
+        return spoor_pg__held_in(s, content, names, n, held);
     if (!s->st_held || s->n_held != n) {
         spoor_buf q = SPOOR_BUF_INIT;
         int error = spoor_buf_puts(&q, "SELECT 1 FROM items i JOIN collections "
@@ -309,6 +333,8 @@ int spoor_store__family(spoor_store *s, int64_t content, uint64_t *family)
     int error, n, i, rc;
     uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
 
+    if (s->pg)
+        return spoor_pg__family(s, content, family);
     if ((error = prepare(s, &s->st_family,
                          "SELECT thread FROM contents WHERE id = ?")) < 0)
         return error;
@@ -335,6 +361,23 @@ int spoor_store__family(spoor_store *s, int64_t content, uint64_t *family)
     return 0;
 }
 
+/* The queries of spoor_store_resolve: an item id, a sha256 prefix (a
+ * pattern), collection and path, a path. */
+static const char *const resolve_sqlite[] = {
+    "SELECT content_id FROM items WHERE id = ?",
+    "SELECT id FROM contents WHERE sha256 GLOB ?",
+    "SELECT DISTINCT i.content_id FROM items i JOIN collections c ON c.id = "
+    "i.collection_id WHERE c.name = ? AND i.path = ?",
+    "SELECT DISTINCT content_id FROM items WHERE path = ?",
+};
+static const char *const resolve_pg[] = {
+    "SELECT content_id FROM spoor.items WHERE id = $1::int8",
+    "SELECT id FROM spoor.contents WHERE sha256 LIKE $1",
+    "SELECT DISTINCT i.content_id FROM spoor.items i JOIN spoor.collections c "
+    "ON c.id = i.collection_id WHERE c.name = $1 AND i.path = $2",
+    "SELECT DISTINCT content_id FROM spoor.items WHERE path = $1",
+};
+
 static int is_hex(const char *p)
 {
     for (; *p; p++)
@@ -351,6 +394,8 @@ static int resolve_query(spoor_store *s, const char *sql, const char *a,
     sqlite3_stmt *st = NULL;
     int rc;
     *count = 0;
+    if (s->pg)
+        return spoor_pg__first_id(s, sql, a, b, out, count);
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_error(s, "resolve");
     sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
@@ -371,21 +416,21 @@ int spoor_store_resolve(int64_t *out, spoor_store *s, const char *ref)
     const char *colon;
     int count = 0, error;
     size_t len = strlen(ref);
+    /* the queries, on the catalogue or on a shared index */
+    const char *const *q = s->pg ? resolve_pg : resolve_sqlite;
 
     if (*id && strspn(id, "0123456789") == strlen(id) && strlen(id) < 19) {
-        error = resolve_query(s, "SELECT content_id FROM items WHERE id = ?",
-                              id, NULL, out, &count);
+        error = resolve_query(s, q[0], id, NULL, out, &count);
         if (error < 0 || count == 1)
             return error;
     }
     if (len >= 8 && len <= 64 && is_hex(ref)) {
         char pattern[80];
-        snprintf(pattern, sizeof(pattern), "%s*", ref);
+        snprintf(pattern, sizeof(pattern), "%s%s", ref, s->pg ? "%" : "*");
         for (char *p = pattern; *p; p++)
             if (*p >= 'A' && *p <= 'F')
                 *p = (char)(*p - 'A' + 'a');
-        error = resolve_query(s, "SELECT id FROM contents WHERE sha256 GLOB ?",
-                              pattern, NULL, out, &count);
+        error = resolve_query(s, q[1], pattern, NULL, out, &count);
         if (error < 0 || count == 1)
             return error;
         if (count > 1)
@@ -397,19 +442,12 @@ int spoor_store_resolve(int64_t *out, spoor_store *s, const char *ref)
         char *coll = spoor__strndup(ref, (size_t)(colon - ref));
         if (!coll)
             return spoor__error_oom();
-        error = resolve_query(s,
-                              "SELECT DISTINCT i.content_id FROM items i JOIN "
-                              "collections c ON c.id = i.collection_id "
-                              "WHERE c.name = ? AND i.path = ?",
-                              coll, colon + 1, out, &count);
+        error = resolve_query(s, q[2], coll, colon + 1, out, &count);
         spoor__free(coll);
         if (error < 0 || count == 1)
             return error;
     }
-    error = resolve_query(s,
-                          "SELECT DISTINCT content_id FROM items "
-                          "WHERE path = ?",
-                          ref, NULL, out, &count);
+    error = resolve_query(s, q[3], ref, NULL, out, &count);
     if (error < 0 || count == 1)
         return error;
     if (count > 1)
@@ -463,6 +501,8 @@ int spoor_store__record(spoor_store *s, int64_t content, int brief,
     size_t cap;
     int error = 0, rc;
 
+    if (s->pg)
+        return spoor_pg__record(s, content, brief, out);
     *out = NULL;
     r = spoor__calloc(1, sizeof(*r));
     if (!r)
@@ -612,14 +652,38 @@ static ZSTD_DCtx *dctx_of(spoor_store *s)
     return s->dctx;
 }
 
+int spoor_store__unpack_text(spoor_store *s, int64_t content, const void *z,
+                             size_t zlen, unsigned long long size,
+                             spoor_buf *out)
+{
+    size_t got;
+    int error = 0;
+    spoor_buf_clear(out);
+    if (!z || zlen == 0)
+        return 0;
+    /* one frame, or a table and the parts' frames (text_parts.c): either
+     * way it decompresses to text_bytes */
+    if (size == 0 || size > SPOOR_MAX_TEXT_BYTES)
+        return damaged_text(s, content);
+    if (!dctx_of(s))
+        return spoor__error_oom();
+    SPOOR_TRY(spoor_buf_grow(out, (size_t)size));
+    got = ZSTD_decompressDCtx(s->dctx, out->ptr, (size_t)size, z, zlen);
+    if (ZSTD_isError(got) || got != size)
+        return damaged_text(s, content);
+    out->size = got;
+    out->ptr[got] = '\0';
+done:
+    return error;
+}
+
 int spoor_store_text(spoor_buf *out, spoor_store *s, int64_t content)
 {
     sqlite3_stmt *st = NULL;
-    const void *z;
-    int zlen, error = 0;
-    unsigned long long size;
-    size_t got;
+    int error = 0;
 
+    if (s->pg)
+        return spoor_pg__text(s, content, out);
     spoor_buf_clear(out);
     if ((error = prepare(s, &s->st_text,
                          "SELECT t.z, c.text_bytes FROM contents c LEFT JOIN "
@@ -632,29 +696,10 @@ int spoor_store_text(spoor_buf *out, spoor_store *s, int64_t content)
                                  (long long)content);
         goto done;
     }
-    z = sqlite3_column_blob(st, 0);
-    zlen = sqlite3_column_bytes(st, 0);
-    if (!z || zlen == 0)
-        goto done;
-    /* one frame, or a table and the parts' frames (text_parts.c): either
-     * way it decompresses to text_bytes */
-    size = (unsigned long long)sqlite3_column_int64(st, 1);
-    if (size == 0 || size > SPOOR_MAX_TEXT_BYTES) {
-        error = damaged_text(s, content);
-        goto done;
-    }
-    if (!dctx_of(s)) {
-        error = spoor__error_oom();
-        goto done;
-    }
-    SPOOR_TRY(spoor_buf_grow(out, (size_t)size));
-    got = ZSTD_decompressDCtx(s->dctx, out->ptr, (size_t)size, z, (size_t)zlen);
-    if (ZSTD_isError(got) || got != size) {
-        error = damaged_text(s, content);
-        goto done;
-    }
-    out->size = got;
-    out->ptr[got] = '\0';
+    error = spoor_store__unpack_text(
+        s, content, sqlite3_column_blob(st, 0),
+        (size_t)sqlite3_column_bytes(st, 0),
+        (unsigned long long)sqlite3_column_int64(st, 1), out);
 done:
     done_with(st);
     return error;
@@ -668,6 +713,8 @@ int spoor_store__text_open(spoor_store *s, int64_t content, size_t text_bytes,
     size_t zlen, size;
     int error = 0;
 
+    if (s->pg)
+        return spoor_pg__text_open(s, content, text_bytes, canon_len, t);
     memset(t, 0, sizeof(*t));
     t->content = content;
     /* most sources are short: one frame, read whole by spoor_store_text,
@@ -711,18 +758,31 @@ int spoor_store__text_parts(spoor_store *s, spoor_stored_text *t, size_t first,
 {
     const spoor_text_part *a = &t->toc.v[first], *b = &t->toc.v[end - 1];
     size_t zbytes = b->zoff + b->zbytes - a->zoff;
+    int error = 0;
+
+    if (s->pg)
+        return spoor_pg__text_parts(s, t, first, end, out);
+    t->z.size = 0;
+    SPOOR_TRY(spoor_buf_grow(&t->z, zbytes));
+    if (sqlite3_blob_read(t->blob, t->z.ptr, (int)zbytes, (int)a->zoff) !=
+        SQLITE_OK)
+        return db_error(s, "stored text");
+    error = spoor_store__unpack_parts(s, t, first, end, out);
+done:
+    return error;
+}
+
+int spoor_store__unpack_parts(spoor_store *s, spoor_stored_text *t,
+                              size_t first, size_t end, spoor_buf *out)
+{
+    const spoor_text_part *a = &t->toc.v[first], *b = &t->toc.v[end - 1];
     size_t bytes = b->byte + b->bytes - a->byte, i, at = 0;
     int error = 0;
 
     spoor_buf_clear(out);
     if (!dctx_of(s))
         return spoor__error_oom();
-    t->z.size = 0;
-    SPOOR_TRY(spoor_buf_grow(&t->z, zbytes));
     SPOOR_TRY(spoor_buf_grow(out, bytes));
-    if (sqlite3_blob_read(t->blob, t->z.ptr, (int)zbytes, (int)a->zoff) !=
-        SQLITE_OK)
-        return db_error(s, "stored text");
     for (i = first; i < end; i++) {
         const spoor_text_part *p = &t->toc.v[i];
         size_t got =
@@ -752,6 +812,8 @@ int spoor_store_collections(spoor_store *s, spoor_collection_cb cb,
 {
     sqlite3_stmt *st = NULL;
     int error = 0, rc;
+    if (s->pg)
+        return spoor_pg__collections(s, cb, payload);
     if (sqlite3_prepare_v2(
             s->db,
             "SELECT c.id, c.name, c.kind, c.date, c.note, c.created,"
@@ -802,6 +864,8 @@ int spoor_store_events(spoor_event **out, size_t *n_out, spoor_store *s)
     size_t n = 0, cap = 0;
     int error = 0, rc;
 
+    if (s->pg)
+        return spoor_pg__events(s, out, n_out);
     *out = NULL;
     *n_out = 0;
     if (sqlite3_prepare_v2(s->db,
@@ -853,6 +917,8 @@ static int64_t file_size(const char *dir, const char *name)
 
 int spoor_store_stats(spoor_stats *out, spoor_store *s)
 {
+    if (s->pg)
+        return spoor_pg__stats(s, out);
     memset(out, 0, sizeof(*out));
     out->collections = count_of(s, "SELECT count(*) FROM collections");
     out->items = count_of(s, "SELECT count(*) FROM items");

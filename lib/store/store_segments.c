@@ -93,7 +93,7 @@ static int commit_failed(spoor_store *s, const char *name, int error)
     return error;
 }
 
-int spoor_store_commit(spoor_store *s)
+int spoor_store__commit(spoor_store *s)
 {
     char name[128] = "";
     int error;
@@ -293,10 +293,8 @@ int spoor_store_optimize(uint64_t *merged_out, spoor_store *s)
 
     if (merged_out)
         *merged_out = 0;
-    if (s->readonly)
-        return spoor__error_set(SPOOR_EINVALID, "index '%s' is read-only",
-                                s->path);
-    if ((error = spoor_store_commit(s)) < 0)
+    if ((error = spoor_store__writable(s, 1)) < 0 ||
+        (error = spoor_store__commit(s)) < 0)
         return error;
     /* one segment is rewritten too when it holds tombstones */
     if ((n = s->n_segs) == 0 || (n == 1 && s->n_gone == 0))

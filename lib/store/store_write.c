@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 #include <zstd.h>
 
+#include "pg_store.h"
 #include "store_priv.h"
 
 /* ==== Writing ==== */
@@ -112,6 +113,23 @@ static int valid_kind(const char *k)
     return spoor_kind_parse(&parsed, k) == 0;
 }
 
+int spoor_store__same_collection(const char *name, const char *kind,
+                                 const char *date, const char *has_kind,
+                                 const char *has_date)
+{
+    if (kind && strcmp(kind, has_kind))
+        return spoor__error_set(SPOOR_EEXISTS,
+                                "collection '%s' exists with kind '%s', not "
+                                "'%s'",
+                                name, has_kind, kind);
+    if (date && (!has_date || strcmp(date, has_date)))
+        return spoor__error_set(SPOOR_EEXISTS,
+                                "collection '%s' exists with date '%s', not "
+                                "'%s'",
+                                name, has_date ? has_date : "(none)", date);
+    return 0;
+}
+
 int spoor_store_collection(int64_t *id_out, spoor_store *s, const char *name,
                            const char *kind, const char *date, const char *note)
 {
@@ -124,6 +142,8 @@ int spoor_store_collection(int64_t *id_out, spoor_store *s, const char *name,
                                 "collection '%s': unknown kind '%s' "
                                 "(" KINDS_LISTED ")",
                                 name, kind);
+    if (s->pg) /* a shared index, read: only an existing one */
+        return spoor_pg__collection(s, name, kind, date, id_out);
     if (sqlite3_prepare_v2(s->db,
                            "SELECT id, kind, date FROM collections "
                            "WHERE name = ?",
@@ -132,19 +152,10 @@ int spoor_store_collection(int64_t *id_out, spoor_store *s, const char *name,
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        const char *k = (const char *)sqlite3_column_text(st, 1);
-        const char *d = (const char *)sqlite3_column_text(st, 2);
         *id_out = sqlite3_column_int64(st, 0);
-        if (kind && strcmp(kind, k))
-            error = spoor__error_set(SPOOR_EEXISTS,
-                                     "collection '%s' exists with kind '%s', "
-                                     "not '%s'",
-                                     name, k, kind);
-        else if (date && (!d || strcmp(date, d)))
-            error = spoor__error_set(SPOOR_EEXISTS,
-                                     "collection '%s' exists with date '%s', "
-                                     "not '%s'",
-                                     name, d ? d : "(none)", date);
+        error = spoor_store__same_collection(
+            name, kind, date, (const char *)sqlite3_column_text(st, 1),
+            (const char *)sqlite3_column_text(st, 2));
         sqlite3_finalize(st);
         return error;
     }
@@ -185,9 +196,8 @@ static int change_named(spoor_store *s, const char *sql, const char *what,
     sqlite3_stmt *st = NULL;
     size_t i;
     int rc, error = 0;
-    if (s->readonly)
-        return spoor__error_set(SPOOR_EINVALID, "index '%s' is open read-only",
-                                s->path);
+    if ((error = spoor_store__writable(s, 1)) < 0)
+        return error;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_error(s, what);
     for (i = 0; i < n; i++)
@@ -251,6 +261,8 @@ int spoor_store_event_rm(spoor_store *s, const char *name)
 int spoor_store__by_sha256(spoor_store *s, const char *sha256, int64_t *out)
 {
     int error, rc;
+    if (s->pg)
+        return spoor_pg__by_sha256(s, sha256, out);
     if ((error = prepare(s, &s->st_sha,
                          "SELECT id FROM contents WHERE sha256 = ?")) < 0)
         return error;
@@ -519,7 +531,7 @@ int spoor_store_add_item(int *status_out, spoor_store *s, int64_t collection,
     int error, rc, status = SPOOR_ADD_DUPLICATE;
     char now[32];
 
-    if ((error = begin(s)) < 0)
+    if ((error = spoor_store__writable(s, 0)) < 0 || (error = begin(s)) < 0)
         return error;
     error = spoor_store__by_sha256(s, item->sha256, &content);
     if (error == SPOOR_ENOTFOUND) {
@@ -549,7 +561,7 @@ int spoor_store_add_item(int *status_out, spoor_store *s, int64_t collection,
     s->batch_items++;
     s->batch_bytes += item->doc.text.size;
     if (s->batch_items >= s->commit_every || s->batch_bytes >= BATCH_BYTES)
-        return spoor_store_commit(s);
+        return spoor_store__commit(s);
     return 0;
 }
 
@@ -558,7 +570,8 @@ int spoor_store_add_event(spoor_store *s, const char *name, const char *date,
 {
     sqlite3_stmt *st = NULL;
     int error = 0;
-    if ((error = valid_name("event", name)) < 0)
+    if ((error = valid_name("event", name)) < 0 ||
+        (error = spoor_store__writable(s, 0)) < 0)
         return error;
     /* recording an event again re-dates it; its note is kept unless a new
      * one is given */
@@ -586,6 +599,8 @@ int spoor_store_add_key(spoor_store *s, const char *name, const char *record,
     sqlite3_stmt *st = NULL;
     char now[32];
     int error = 0;
+    if ((error = spoor_store__writable(s, 0)) < 0)
+        return error;
     now_iso(now);
     if (sqlite3_prepare_v2(s->db,
                            "INSERT INTO dkim_keys(name, record, source, "
@@ -616,6 +631,8 @@ int spoor_store_keys(spoor_store *s, spoor_key_info_cb cb, void *payload)
 {
     sqlite3_stmt *st = NULL;
     int error = 0, rc;
+    if (s->pg)
+        return spoor_pg__keys(s, cb, payload);
     if (sqlite3_prepare_v2(s->db,
                            "SELECT name, record, source, observed, "
                            "published, added FROM dkim_keys ORDER BY id",

@@ -157,6 +157,12 @@ int spoor_store_verify(spoor_verify_stats *out, spoor_store *s,
     int error = 0;
 
     memset(out, 0, sizeof(*out));
+    if (spoor_store__remote(s))
+        return spoor__error_set(SPOOR_EUNSUPPORTED,
+                                "shared index '%s': spoor verify reads a "
+                                "local index; PostgreSQL checks its own "
+                                "pages (data checksums, amcheck)",
+                                spoor_store_path(s));
     v.s = s;
     v.on_problem = on_problem;
     v.payload = payload;

@@ -118,6 +118,81 @@ class Env:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class SharedEnv(Env):
+    """An Env whose read commands also run against a shared index on a real
+    PostgreSQL server (started here, in a temporary folder): the local
+    index is pushed into a new database whenever a command changed it, and
+    the read command's exit status and output on the shared index must be
+    the local one's (the index's name aside). The differential suite:
+    test_cli.py --shared CASE."""
+
+    READS = {"check", "show", "diff", "thread", "overlap", "timeline"}
+    LISTS = {"collections", "event", "keys"}  # with nothing after them
+
+    def __init__(self):
+        super().__init__()
+        self.pg = None
+        self.url = None
+        self.databases = 0
+        self.compared = 0
+
+    @staticmethod
+    def _words(args):
+        """The command and its arguments, without the global options."""
+        return [a for a in args if not a.startswith("-")]
+
+    def run(self, *args, stdin=None, expect=0, index=True, env=None):
+        res = super().run(*args, stdin=stdin, expect=expect, index=index,
+                          env=env)
+        words = self._words(args)
+        if not index or "--index" in args or not words:
+            return res
+        if words[0] in self.READS or (words[0] in self.LISTS and
+                                      len(words) == 1):
+            if os.path.exists(os.path.join(self.index, "catalogue.sqlite")):
+                self._compare(args, stdin, env, res)
+        elif words[0] not in ("stats", "verify", "push"):
+            self.url = None  # the local index changed: push it again
+        return res
+
+    def _push(self):
+        if self.pg is None:
+            sys.path.insert(0, os.path.join(ROOT, "tests", "pg"))
+            from pgserver import PgServer
+            self.pg = PgServer().__enter__()
+        self.databases += 1
+        db = f"shared{self.databases}"
+        psql(self.pg.conninfo, f"CREATE DATABASE {db}")
+        self.url = self.pg.url(db)
+        Env.run(self, "push", self.url)
+
+    def _compare(self, args, stdin, env, res):
+        if self.url is None:
+            self._push()
+        cmd = [SPOOR, "--index", self.url] + list(args)
+        p = subprocess.run(cmd, input=stdin, capture_output=True,
+                           cwd=self.dir, timeout=240,
+                           env=dict(os.environ, TZ="UTC", **(env or {})))
+        out = p.stdout.decode("utf-8")
+        local = res[0].replace(self.index, "INDEX")
+        shared = re.sub(r"postgresql://[^\s\"<]*", "INDEX", out)
+        if (p.returncode, shared) != (res[2], local):
+            import difflib
+            d = "".join(difflib.unified_diff(
+                local.splitlines(True), shared.splitlines(True), "local",
+                "shared", n=2))
+            raise AssertionError(
+                f"spoor {' '.join(args)}: the shared index answers "
+                f"otherwise (exit {p.returncode}, local {res[2]}):\n"
+                f"{d[:6000]}\nstderr: {p.stderr.decode()[:2000]}")
+        self.compared += 1
+
+    def close(self):
+        if self.pg is not None:
+            self.pg.__exit__(None, None, None)
+        super().close()
+
+
 def eq(a, b, what=""):
     if a != b:
         raise AssertionError(f"{what}: {a!r} != {b!r}")
@@ -2470,6 +2545,14 @@ def test_push_to_postgresql(env):
         env.write("more/new.txt", prose(9440, 300))
         env.run("--index", other, "add", "-c", "dump", env.path("more"),
                 index=False)
+        # a collection joins the shared one of its name only when it is of
+        # the same kind and date
+        _, err, _ = env.run("--index", other, "push", pg.conninfo,
+                            index=False, expect=1)
+        ok("collection 'dump' exists with kind 'release', not 'reference'"
+           in err, err)
+        env.run("--index", other, "collections", "set", "dump", "--kind",
+                "release", "--date", "2014-12-01", index=False)
         out, _, _ = env.run("--index", other, "push", pg.conninfo,
                             index=False)
         ok(out.startswith("pushed 0 new collections, 1 new content (1 there "
@@ -2524,13 +2607,19 @@ def test_push_to_postgresql(env):
     ok("cannot connect" in err and "shared index" in err, err)
     _, err, _ = env.run("push", "nonsense=1", expect=1)
     ok("not a PostgreSQL connection string" in err, err)
-    # a PostgreSQL URL as the index is refused, and makes no folder
+    # a URL as the index names a shared index: a server that cannot be
+    # reached is an error naming it (without the password), before any
+    # work, and makes no folder (not even a staging one)
+    tmp = env.path("tmp")
+    os.makedirs(tmp)
     for cmd in (["add", "-c", "x", env.path("rel")], ["check", env.path("rel")]):
-        _, err, _ = env.run("--index", "postgresql://host/case", *cmd,
-                            index=False, expect=1)
-        ok("names a shared index on PostgreSQL" in err and "spoor push" in err,
+        _, err, _ = env.run("--index", "postgresql://u:secret@host/case",
+                            *cmd, index=False, expect=1, env={"TMPDIR": tmp})
+        ok("cannot connect" in err and "'postgresql://host/case'" in err,
            err)
+        ok("secret" not in err, err)
     ok(not os.path.exists(env.path("postgresql:")), "no folder made")
+    eq(os.listdir(tmp), [], "no staging folder left")
 
 
 INSTALLED_CHECK = r"""
@@ -4067,20 +4156,25 @@ def test_segments_merge_and_crash(env):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: test_cli.py CASE")
-    fn = globals().get("test_" + sys.argv[1])
+    shared = len(sys.argv) == 3 and sys.argv[1] == "--shared"
+    if len(sys.argv) != 2 and not shared:
+        sys.exit("usage: test_cli.py [--shared] CASE")
+    case = sys.argv[-1]
+    fn = globals().get("test_" + case)
     if not fn:
-        sys.exit(f"no case {sys.argv[1]}")
-    env = Env()
+        sys.exit(f"no case {case}")
+    env = SharedEnv() if shared else Env()
     try:
         fn(env)
+        if shared and env.compared == 0:
+            raise AssertionError("no read command was compared")
     except AssertionError as e:
-        print(f"FAIL {sys.argv[1]}: {e}", file=sys.stderr)
+        print(f"FAIL {case}: {e}", file=sys.stderr)
         sys.exit(1)
     finally:
         env.close()
-    print(f"ok {sys.argv[1]}")
+    print(f"ok {case}" + (f" ({env.compared} commands on both back ends, "
+                          f"{env.databases} pushes)" if shared else ""))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ the postgres user and the programs run as it (runuser).
 
     with PgServer() as pg:
         pg.conninfo   # "host=/tmp/.../sock dbname=postgres user=postgres"
+        pg.url()      # the same as a URL, which spoor -i takes
 """
 import glob
 import os
@@ -57,8 +58,15 @@ class PgServer:
         o = " ".join(f"-c {k}={v}" for k, v in opts.items())
         self._run(pg_bin("pg_ctl"), "-D", data, "-o", o, "-w", "-l",
                   os.path.join(self.dir, "log"), "start")
+        self.sock, self.user = sock, user
         self.conninfo = f"host={sock} dbname=postgres user={user}"
         return self
+
+    def url(self, db="postgres", user=None):
+        """The server's database db as a postgresql:// URL (the socket
+        folder as the host parameter)."""
+        return (f"postgresql:///{db}?host={self.sock}"
+                f"&user={user or self.user}")
 
     def __exit__(self, *exc):
         try:
