@@ -305,17 +305,26 @@ static int int8_array(spoor_buf *out, const uint64_t *v, size_t n)
 }
 
 /* Decode every row of r (its first column: a bucket's data), keeping
- * postings as decode_bucket does, then sort them. */
+ * postings as decode_bucket does, then sort them, once each (a content
+ * another member held unseen has its postings in two batches). */
 static int decode_rows(spoor_store *s, spoor_pg_result *r, uint64_t lo,
                        uint64_t hi)
 {
+    spoor_seg_entry *g;
+    size_t n = 0, j;
     int i, error = 0;
     s->pg->n_got = 0;
     for (i = 0; i < s->pg->ops->rows(r); i++)
         SPOOR_TRY(
             decode_bucket(s, (const unsigned char *)s->pg->ops->value(r, i, 0),
                           (size_t)s->pg->ops->length(r, i, 0), lo, hi));
-    error = spoor_segment__sort(s->pg->got, s->pg->n_got);
+    SPOOR_TRY(spoor_segment__sort(s->pg->got, s->pg->n_got));
+    g = s->pg->got;
+    for (j = 0; j < s->pg->n_got; j++)
+        if (n == 0 || g[j].hash != g[n - 1].hash ||
+            g[j].content != g[n - 1].content || g[j].pos != g[n - 1].pos)
+            g[n++] = g[j];
+    s->pg->n_got = n;
 done:
     return error;
 }

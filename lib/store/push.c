@@ -46,7 +46,8 @@ static const char *const pg_schema =
     " sha256 text UNIQUE NOT NULL, format text NOT NULL, encoding text,"
     " warning text, bytes int8 NOT NULL, text_bytes int8 NOT NULL,"
     " canon_len int8 NOT NULL, fp_bytes int4 NOT NULL, n_fps int8 NOT NULL,"
-    " header_bytes int8 NOT NULL, header_chars int8 NOT NULL, thread text);"
+    " header_bytes int8 NOT NULL, header_chars int8 NOT NULL, thread text,"
+    " owner name NOT NULL DEFAULT current_user);"
     "CREATE TABLE IF NOT EXISTS spoor.texts(content_id int8 PRIMARY KEY"
     " REFERENCES spoor.contents(id), z bytea NOT NULL);"
     /* zstd compressed them: stored out of line uncompressed, a part of a
@@ -75,9 +76,66 @@ static const char *const pg_schema =
     "CREATE SEQUENCE IF NOT EXISTS spoor.batches;"
     "CREATE TABLE IF NOT EXISTS spoor.batch(id int8 PRIMARY KEY,"
     " bits int4 NOT NULL, postings int8 NOT NULL,"
+    " owner name NOT NULL DEFAULT current_user, shared bool NOT NULL,"
     " created timestamptz NOT NULL DEFAULT now());"
     "CREATE TABLE IF NOT EXISTS spoor.postings(bucket int8 NOT NULL,"
-    " batch int8 NOT NULL, data bytea NOT NULL, PRIMARY KEY(bucket, batch));";
+    " batch int8 NOT NULL, data bytea NOT NULL, PRIMARY KEY(bucket, batch));"
+    /* who sees what (row-level security; the schema's owner, who made it,
+     * sees everything): a collection of kind release, or one's own; the
+     * items of the collections one sees; a content one of them holds, or
+     * that one wrote; the texts, dates and metadata of those; the
+     * postings of the shared batches and of one's own */
+    "CREATE FUNCTION spoor.content_id(text) RETURNS int8 LANGUAGE sql STABLE"
+    " SECURITY DEFINER SET search_path = pg_catalog AS"
+    " 'SELECT id FROM spoor.contents WHERE sha256 = $1';"
+    "ALTER TABLE spoor.collections ENABLE ROW LEVEL SECURITY;"
+    "CREATE POLICY see ON spoor.collections FOR SELECT USING"
+    " (kind = 'release' OR owner = current_user);"
+    "CREATE POLICY add ON spoor.collections FOR INSERT WITH CHECK"
+    " (owner = current_user);"
+    "ALTER TABLE spoor.items ENABLE ROW LEVEL SECURITY;"
+    "CREATE POLICY see ON spoor.items USING (EXISTS (SELECT 1 FROM"
+    " spoor.collections c WHERE c.id = collection_id));"
+    "ALTER TABLE spoor.contents ENABLE ROW LEVEL SECURITY;"
+    "CREATE POLICY see ON spoor.contents FOR SELECT USING (owner ="
+    " current_user OR EXISTS (SELECT 1 FROM spoor.items i WHERE"
+    " i.content_id = contents.id));"
+    "CREATE POLICY add ON spoor.contents FOR INSERT WITH CHECK"
+    " (owner = current_user);"
+    "ALTER TABLE spoor.texts ENABLE ROW LEVEL SECURITY;"
+    "ALTER TABLE spoor.dates ENABLE ROW LEVEL SECURITY;"
+    "ALTER TABLE spoor.metadata ENABLE ROW LEVEL SECURITY;"
+    "CREATE POLICY see ON spoor.texts USING (EXISTS (SELECT 1 FROM"
+    " spoor.contents c WHERE c.id = content_id));"
+    "CREATE POLICY see ON spoor.dates USING (EXISTS (SELECT 1 FROM"
+    " spoor.contents c WHERE c.id = content_id));"
+    "CREATE POLICY see ON spoor.metadata USING (EXISTS (SELECT 1 FROM"
+    " spoor.contents c WHERE c.id = content_id));"
+    "ALTER TABLE spoor.batch ENABLE ROW LEVEL SECURITY;"
+    "CREATE POLICY see ON spoor.batch FOR SELECT USING (shared OR owner ="
+    " current_user);"
+    "CREATE POLICY add ON spoor.batch FOR INSERT WITH CHECK"
+    " (owner = current_user);"
+    "ALTER TABLE spoor.postings ENABLE ROW LEVEL SECURITY;"
+    "CREATE POLICY see ON spoor.postings FOR SELECT USING (EXISTS (SELECT 1"
+    " FROM spoor.batch b WHERE b.id = batch));"
+    "CREATE POLICY add ON spoor.postings FOR INSERT WITH CHECK (true);";
+
+/* One of a push's two batches of postings: the shared one (contents
+ * that a release holds, which every reader sees) and the pusher's own. */
+typedef struct push_batch {
+    int64_t id;      /* spoor.batch id */
+    unsigned shift;  /* segment key >> shift: the bucket */
+    uint64_t expect; /* postings of its contents (their n_fps) */
+    uint64_t postings;
+    spoor_seg_entry *bkt; /* the bucket being gathered */
+    size_t n_bkt, cap_bkt;
+    uint64_t bucket;
+    int have_bucket;
+} push_batch;
+
+/* What a push writes of a local content (pusher.how). */
+enum { PUSH_ROWS = 1, PUSH_POSTINGS = 2, PUSH_SHARED = 4 };
 
 typedef struct pusher {
     spoor_store *s;
@@ -85,20 +143,18 @@ typedef struct pusher {
     spoor_pg *pg;
     const char *where; /* the connection, for messages (no password) */
     spoor_push_stats *st;
-    unsigned shift;  /* segment key >> shift: the bucket */
-    uint64_t expect; /* postings of the new contents (their n_fps) */
-    int64_t batch;   /* this push's */
-    int64_t *map;    /* local content id -> PostgreSQL id; 0: not pushed
-                        (removed), < 0: there before (its postings too) */
+    push_batch batch[2]; /* 0: shared, 1: the pusher's own */
+    int64_t *map;        /* local content id -> PostgreSQL id; 0: not pushed */
+    unsigned char *how;  /* local content id -> PUSH_ flags: its text, dates
+                            and metadata are written (new), its postings
+                            (new, or there but unseen), in the shared batch
+                            (a release holds it) */
     size_t n_map;
     int64_t *coll; /* local collection id -> PostgreSQL id */
     size_t n_coll;
-    /* the bucket being gathered, and the COPY data not sent yet */
-    spoor_seg_entry *bkt;
-    size_t n_bkt, cap_bkt;
-    uint64_t bucket;
-    int have_bucket;
-    unsigned char *copy, *row;
+    int rls; /* row-level security applies to this role: COPY cannot
+                write to its tables, so rows are staged first */
+    unsigned char *copy, *row; /* COPY data not sent yet; a bucket's row */
     size_t n_copy, cap_row;
 } pusher;
 
@@ -141,7 +197,14 @@ static int prepare_schema(pusher *p)
 
     SPOOR_TRY(pg_run(p, NULL, "locking the schema",
                      "SELECT pg_advisory_xact_lock(7372317)", 0, NULL));
-    SPOOR_TRY(pg_run(p, NULL, "making the schema", pg_schema, 0, NULL));
+    /* made once, by its owner (an administrator: members cannot alter
+     * tables they do not own) */
+    SPOOR_TRY(pg_run(p, &r, "the schema",
+                     "SELECT to_regclass('spoor.meta') IS NULL", 0, NULL));
+    if (p->ops->value(r, 0, 0)[0] == 't')
+        SPOOR_TRY(pg_run(p, NULL, "making the schema", pg_schema, 0, NULL));
+    p->ops->clear(r);
+    r = NULL;
     SPOOR_TRY(pg_run(p, NULL, "its format",
                      "INSERT INTO spoor.meta VALUES ($1, $2), ('id', "
                      "replace(gen_random_uuid()::text, '-', '')), "
@@ -160,37 +223,45 @@ static int prepare_schema(pusher *p)
         goto done;
     }
     p->ops->clear(r);
-    SPOOR_TRY(
-        pg_run(p, &r, "a batch", "SELECT nextval('spoor.batches')", 0, NULL));
-    p->batch = first_int(p, r);
+    SPOOR_TRY(pg_run(p, &r, "its batches",
+                     "SELECT nextval('spoor.batches'), "
+                     "nextval('spoor.batches'), "
+                     "row_security_active('spoor.postings')",
+                     0, NULL));
+    p->batch[0].id = first_int(p, r);
+    p->batch[1].id = strtoll(p->ops->value(r, 0, 1), NULL, 10);
+    p->rls = p->ops->value(r, 0, 2)[0] == 't';
 done:
     p->ops->clear(r);
     return error;
 }
 
-/* The bucket bits of this push's batch: buckets of about BUCKET_POSTINGS
- * of the postings it expects. */
-static void choose_bits(pusher *p)
+/* The bucket bits of a batch: buckets of about BUCKET_POSTINGS of the
+ * postings it expects. */
+static void choose_bits(push_batch *b)
 {
     unsigned bits = 0;
     while (bits < SPOOR_SEG_KEY_BITS &&
-           ((uint64_t)BUCKET_POSTINGS << (bits + 1)) <= p->expect)
+           ((uint64_t)BUCKET_POSTINGS << (bits + 1)) <= b->expect)
         bits++;
-    p->shift = SPOOR_SEG_KEY_BITS - bits;
+    b->shift = SPOOR_SEG_KEY_BITS - bits;
 }
 
-/* The batch's row in spoor.batch, once its postings are written. */
-static int record_batch(pusher *p)
+/* Batch b's row in spoor.batch (shared: the shared one), once its
+ * postings are written; none for a batch without any. */
+static int record_batch(pusher *p, const push_batch *b, int shared)
 {
     char id[24], bits[8], n[24];
-    const char *v[3] = {id, bits, n};
-    snprintf(id, sizeof(id), "%lld", (long long)p->batch);
-    snprintf(bits, sizeof(bits), "%u", SPOOR_SEG_KEY_BITS - p->shift);
-    snprintf(n, sizeof(n), "%llu", (unsigned long long)p->st->postings);
+    const char *v[4] = {id, bits, n, shared ? "t" : "f"};
+    if (!b->postings)
+        return 0;
+    snprintf(id, sizeof(id), "%lld", (long long)b->id);
+    snprintf(bits, sizeof(bits), "%u", SPOOR_SEG_KEY_BITS - b->shift);
+    snprintf(n, sizeof(n), "%llu", (unsigned long long)b->postings);
     return pg_run(p, NULL, "a batch",
-                  "INSERT INTO spoor.batch(id, bits, postings) VALUES ($1, "
-                  "$2, $3)",
-                  3, v);
+                  "INSERT INTO spoor.batch(id, bits, postings, shared) VALUES "
+                  "($1, $2, $3, $4)",
+                  4, v);
 }
 
 /* Step through a SQLite query's rows: each(p, st) per row. */
@@ -236,6 +307,13 @@ static int push_collection(pusher *p, sqlite3_stmt *st)
                          "SELECT id, kind, date FROM spoor.collections WHERE "
                          "name = $1",
                          1, v));
+        if (p->ops->rows(r) == 0) {
+            error = spoor__error_set(SPOOR_EEXISTS,
+                                     "shared index '%s': collection '%s' is "
+                                     "another member's; rename yours",
+                                     p->where, v[0]);
+            goto done;
+        }
         SPOOR_TRY(spoor_store__same_collection(
             v[0], v[1], v[2], p->ops->value(r, 0, 1),
             p->ops->is_null(r, 0, 2) ? NULL : p->ops->value(r, 0, 2)));
@@ -347,11 +425,62 @@ static int copy_rows(pusher *p, const char *sql, const char *q,
     return copy_finish(p, sql, binary, error);
 }
 
-/* The PostgreSQL id of local content id, when this push writes its
- * text, dates, metadata and postings (it is new there), else 0. */
-static int64_t new_id(const pusher *p, int64_t id)
+/* The PostgreSQL id of local content id, when this push writes what
+ * flag (PUSH_ROWS, PUSH_POSTINGS) says of it, else 0. */
+static int64_t id_to_write(const pusher *p, int64_t id, int flag)
 {
-    return id >= 0 && (size_t)id < p->n_map && p->map[id] > 0 ? p->map[id] : 0;
+    return id >= 0 && (size_t)id < p->n_map && (p->how[id] & flag) ? p->map[id]
+                                                                   : 0;
+}
+
+/* The COPY statement (into sql) that writes rows into spoor.table, its
+ * columns cols; where row-level security applies (COPY cannot write to
+ * such a table) into a temporary table made for them, which stage_end
+ * then inserts from, in the order they came. @return 0 or an error. */
+static int stage_begin(pusher *p, const char *table, const char *cols,
+                       int binary, char *sql, size_t cap)
+{
+    int error = 0;
+    if (p->rls) {
+        snprintf(sql, cap,
+                 "CREATE TEMP TABLE push_%s AS SELECT %s FROM spoor.%s WITH "
+                 "NO DATA; ALTER TABLE push_%s ADD COLUMN push_order "
+                 "bigserial",
+                 table, cols, table, table);
+        error = pg_run(p, NULL, "staging rows", sql, 0, NULL);
+    }
+    snprintf(sql, cap, "COPY %s%s(%s) FROM STDIN (FORMAT %s)",
+             p->rls ? "push_" : "spoor.", table, cols,
+             binary ? "binary" : "csv");
+    return error;
+}
+
+/* After stage_begin's COPY: the staged rows into spoor.table. */
+static int stage_end(pusher *p, const char *table, const char *cols)
+{
+    char sql[512];
+    if (!p->rls)
+        return 0;
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO spoor.%s(%s) SELECT %s FROM push_%s ORDER BY "
+             "push_order; DROP TABLE push_%s",
+             table, cols, cols, table, table);
+    return pg_run(p, NULL, "rows", sql, 0, NULL);
+}
+
+/* COPY into spoor.table (its columns cols) the rows each(p, st) writes for
+ * every row of the SQLite query q, in the binary format when binary, in
+ * q's order. Where row-level security applies COPY cannot write to the
+ * table: the rows go to a temporary table first. */
+static int copy_into(pusher *p, const char *table, const char *cols,
+                     const char *q, int (*each)(pusher *p, sqlite3_stmt *st),
+                     int binary)
+{
+    char sql[512];
+    int error = stage_begin(p, table, cols, binary, sql, sizeof(sql));
+    if (error == 0)
+        error = copy_rows(p, sql, q, each, binary);
+    return error < 0 ? error : stage_end(p, table, cols);
 }
 
 /* ==== Contents ==== */
@@ -399,25 +528,34 @@ static int push_contents(pusher *p)
         "encoding, warning, bytes, text_bytes, canon_len, fp_bytes, n_fps, "
         "header_bytes, header_chars, thread FROM push_contents ORDER BY "
         "local ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256) "
-        "SELECT s.local, coalesce(ins.id, c.id), ins.id IS NOT NULL, "
-        "s.n_fps FROM push_contents s LEFT JOIN ins USING (sha256) LEFT "
-        "JOIN spoor.contents c USING (sha256)",
+        "SELECT s.local, coalesce(ins.id, spoor.content_id(s.sha256)), "
+        "ins.id IS NOT NULL, s.n_fps, EXISTS (SELECT 1 FROM "
+        "spoor.contents c WHERE c.sha256 = s.sha256) FROM push_contents s "
+        "LEFT JOIN ins USING (sha256)",
         0, NULL));
     for (i = 0; i < p->ops->rows(r); i++) {
         int64_t local = strtoll(p->ops->value(r, i, 0), NULL, 10);
         int64_t id = strtoll(p->ops->value(r, i, 1), NULL, 10);
         int is_new = p->ops->value(r, i, 2)[0] == 't';
+        int seen = p->ops->value(r, i, 4)[0] == 't';
         if (local < 0 || (size_t)local >= p->n_map || id <= 0) {
             error = spoor__error_set(
                 SPOOR_ECORRUPT, "shared index '%s': a content's id", p->where);
             goto done;
         }
-        p->map[local] = is_new ? id : -id;
+        p->map[local] = id;
         if (is_new) {
             p->st->contents++;
-            p->expect += strtoull(p->ops->value(r, i, 3), NULL, 10);
+            p->how[local] |= PUSH_ROWS;
         } else {
             p->st->contents_there++;
+        }
+        /* postings the pusher could not read (another member's content)
+         * go into its own batches too */
+        if (is_new || !seen) {
+            p->how[local] |= PUSH_POSTINGS;
+            p->batch[p->how[local] & PUSH_SHARED ? 0 : 1].expect +=
+                strtoull(p->ops->value(r, i, 3), NULL, 10);
         }
     }
 done:
@@ -428,7 +566,7 @@ done:
 /* A new content's text: a binary COPY row (int8, bytea). */
 static int text_row(pusher *p, sqlite3_stmt *st)
 {
-    int64_t id = new_id(p, sqlite3_column_int64(st, 0));
+    int64_t id = id_to_write(p, sqlite3_column_int64(st, 0), PUSH_ROWS);
     size_t n = (size_t)sqlite3_column_bytes(st, 1);
     unsigned char head[18];
     int error = 0;
@@ -447,7 +585,7 @@ done:
  * PostgreSQL id, then the query's other columns. */
 static int content_row(pusher *p, sqlite3_stmt *st)
 {
-    int64_t id = new_id(p, sqlite3_column_int64(st, 0));
+    int64_t id = id_to_write(p, sqlite3_column_int64(st, 0), PUSH_ROWS);
     int i, n = sqlite3_column_count(st), error = 0;
     if (!id)
         return 0;
@@ -462,18 +600,14 @@ done:
 static int push_content_rows(pusher *p)
 {
     int error = 0;
-    SPOOR_TRY(copy_rows(p, "COPY spoor.texts FROM STDIN (FORMAT binary)",
+    SPOOR_TRY(copy_into(p, "texts", "content_id, z",
                         "SELECT content_id, z FROM texts ORDER BY content_id",
                         text_row, 1));
-    SPOOR_TRY(copy_rows(p,
-                        "COPY spoor.dates(content_id, field, value, source) "
-                        "FROM STDIN (FORMAT csv)",
+    SPOOR_TRY(copy_into(p, "dates", "content_id, field, value, source",
                         "SELECT content_id, field, value, source FROM dates "
                         "ORDER BY rowid",
                         content_row, 0));
-    error = copy_rows(p,
-                      "COPY spoor.metadata(content_id, key, value) FROM "
-                      "STDIN (FORMAT csv)",
+    error = copy_into(p, "metadata", "content_id, key, value",
                       "SELECT content_id, key, value FROM metadata ORDER BY "
                       "rowid",
                       content_row, 0);
@@ -494,8 +628,7 @@ static int stage_item(pusher *p, sqlite3_stmt *st)
         return spoor__error_set(SPOOR_ECORRUPT, "index '%s': item collection",
                                 p->s->path);
     SPOOR_TRY(csv_int(p, sqlite3_column_int64(st, 0), 0));
-    SPOOR_TRY(csv_int(
-        p, p->map[content] < 0 ? -p->map[content] : p->map[content], 0));
+    SPOOR_TRY(csv_int(p, p->map[content], 0));
     SPOOR_TRY(csv_int(p, p->coll[coll], 0));
     SPOOR_TRY(csv_field(p, col(st, 3), 0));
     SPOOR_TRY(csv_field(p, col(st, 4), 0));
@@ -569,15 +702,15 @@ static size_t put_varint(unsigned char *o, uint64_t v)
 
 /* Write the gathered bucket as one COPY row: its first key, then each
  * posting's key delta, content (a delta within a key) and position. */
-static int flush_bucket(pusher *p)
+static int flush_bucket(pusher *p, push_batch *b)
 {
     unsigned char head[30]; /* three fields: bucket, batch, data's size */
-    size_t i, len = 0, need = 30 + p->n_bkt * 30;
-    const spoor_seg_entry *e = p->bkt;
+    size_t i, len = 0, need = 30 + b->n_bkt * 30;
+    const spoor_seg_entry *e = b->bkt;
     int error = 0;
-    if (!p->n_bkt)
+    if (!b->n_bkt)
         return 0;
-    SPOOR_TRY(spoor_segment__sort(p->bkt, p->n_bkt));
+    SPOOR_TRY(spoor_segment__sort(b->bkt, b->n_bkt));
     if (need > p->cap_row) {
         unsigned char *g = spoor__realloc(p->row, need);
         SPOOR_ALLOC_CHECK(g);
@@ -585,7 +718,7 @@ static int flush_bucket(pusher *p)
         p->cap_row = need;
     }
     len = put_varint(p->row, SPOOR_SEG_KEY(e[0].hash));
-    for (i = 0; i < p->n_bkt; i++) {
+    for (i = 0; i < b->n_bkt; i++) {
         uint64_t k = SPOOR_SEG_KEY(e[i].hash);
         int same = i && k == SPOOR_SEG_KEY(e[i - 1].hash);
         len +=
@@ -596,53 +729,79 @@ static int flush_bucket(pusher *p)
         len += put_varint(p->row + len, e[i].pos);
     }
     put_be(head, 3, 2);
-    put_be(head + 2, 8, 4), put_be(head + 6, p->bucket, 8);
-    put_be(head + 14, 8, 4), put_be(head + 18, (uint64_t)p->batch, 8);
+    put_be(head + 2, 8, 4), put_be(head + 6, b->bucket, 8);
+    put_be(head + 14, 8, 4), put_be(head + 18, (uint64_t)b->id, 8);
     put_be(head + 26, len, 4);
     SPOOR_TRY(copy_bytes(p, head, sizeof(head)));
     SPOOR_TRY(copy_bytes(p, p->row, len));
     p->st->buckets++;
-    p->n_bkt = 0;
+    b->n_bkt = 0;
 done:
     return error;
 }
 
-/* spoor_segment__each's callback: a posting of a new content, its
- * content id the PostgreSQL one, into its bucket. */
+/* spoor_segment__each's callback: a posting of a content whose postings
+ * this push writes, its content id the PostgreSQL one, into its bucket of
+ * its batch. */
 static int push_posting(const spoor_seg_entry *e, void *ctx)
 {
     pusher *p = ctx;
-    uint64_t bucket = SPOOR_SEG_KEY(e->hash) >> p->shift;
+    push_batch *b;
+    uint64_t bucket;
     int error = 0;
-    if (e->content >= p->n_map || p->map[e->content] <= 0)
+    if (e->content >= p->n_map || !(p->how[e->content] & PUSH_POSTINGS))
         return 0; /* removed, or there before */
-    if (p->have_bucket && bucket != p->bucket)
-        SPOOR_TRY(flush_bucket(p));
-    p->bucket = bucket;
-    p->have_bucket = 1;
-    SPOOR_TRY(spoor__array_reserve((void **)&p->bkt, &p->cap_bkt, p->n_bkt + 1,
-                                   sizeof(*p->bkt)));
+    b = &p->batch[p->how[e->content] & PUSH_SHARED ? 0 : 1];
+    bucket = SPOOR_SEG_KEY(e->hash) >> b->shift;
+    if (b->have_bucket && bucket != b->bucket)
+        SPOOR_TRY(flush_bucket(p, b));
+    b->bucket = bucket;
+    b->have_bucket = 1;
+    SPOOR_TRY(spoor__array_reserve((void **)&b->bkt, &b->cap_bkt, b->n_bkt + 1,
+                                   sizeof(*b->bkt)));
     if (p->map[e->content] > UINT32_MAX)
         return spoor__error_set(
             SPOOR_ELIMIT, "shared index '%s': content ids past 2^32", p->where);
-    p->bkt[p->n_bkt] = *e;
-    p->bkt[p->n_bkt].content = (uint32_t)p->map[e->content];
-    p->n_bkt++;
+    b->bkt[b->n_bkt] = *e;
+    b->bkt[b->n_bkt].content = (uint32_t)p->map[e->content];
+    b->n_bkt++;
+    b->postings++;
     p->st->postings++;
 done:
     return error;
 }
 
-/* The new contents' postings, bucket by bucket, by binary COPY. */
+/* The postings this push writes, bucket by bucket of each batch, by
+ * binary COPY, and the batches' rows. */
 static int push_postings(pusher *p)
 {
-    static const char sql[] = "COPY spoor.postings FROM STDIN (FORMAT binary)";
-    int error = copy_begin(p, sql, 1);
+    char sql[512];
+    int error = 0, i;
+    choose_bits(&p->batch[0]);
+    choose_bits(&p->batch[1]);
+    SPOOR_TRY(
+        stage_begin(p, "postings", "bucket, batch, data", 1, sql, sizeof(sql)));
+    error = copy_begin(p, sql, 1);
     if (error == 0)
         error = spoor_segment__each(p->s->segs, p->s->n_segs, push_posting, p);
-    if (error == 0)
-        error = flush_bucket(p);
-    return copy_finish(p, sql, 1, error);
+    for (i = 0; i < 2 && error == 0; i++)
+        error = flush_bucket(p, &p->batch[i]);
+    SPOOR_TRY(copy_finish(p, sql, 1, error));
+    SPOOR_TRY(stage_end(p, "postings", "bucket, batch, data"));
+    SPOOR_TRY(record_batch(p, &p->batch[0], 1));
+    error = record_batch(p, &p->batch[1], 0);
+done:
+    return error;
+}
+
+/* Mark the local contents a release holds: their postings go to the
+ * shared batch. */
+static int mark_shared(pusher *p, sqlite3_stmt *st)
+{
+    int64_t id = sqlite3_column_int64(st, 0);
+    if (id >= 0 && (size_t)id < p->n_map)
+        p->how[id] |= PUSH_SHARED;
+    return 0;
 }
 
 /* The largest id of a SQLite table, or an error. */
@@ -708,6 +867,8 @@ int spoor_store__push(spoor_push_stats *out, spoor_store *s,
         max_id(&p, "SELECT coalesce(max(id), 0) FROM collections", &p.n_coll));
     p.map = spoor__calloc(p.n_map, sizeof(*p.map));
     SPOOR_ALLOC_CHECK(p.map);
+    p.how = spoor__calloc(p.n_map, 1);
+    SPOOR_ALLOC_CHECK(p.how);
     p.coll = spoor__calloc(p.n_coll, sizeof(*p.coll));
     SPOOR_ALLOC_CHECK(p.coll);
     p.copy = spoor__malloc(COPY_CHUNK);
@@ -719,6 +880,11 @@ int spoor_store__push(spoor_push_stats *out, spoor_store *s,
                        "SELECT id, name, kind, date, note, created FROM "
                        "collections ORDER BY id",
                        push_collection));
+    SPOOR_TRY(each_row(&p,
+                       "SELECT DISTINCT i.content_id FROM items i JOIN "
+                       "collections c ON c.id = i.collection_id WHERE c.kind "
+                       "= 'release'",
+                       mark_shared));
     SPOOR_TRY(push_contents(&p));
     SPOOR_TRY(push_content_rows(&p));
     SPOOR_TRY(push_items(&p));
@@ -728,10 +894,7 @@ int spoor_store__push(spoor_push_stats *out, spoor_store *s,
                        "SELECT name, record, source, observed, published, "
                        "added FROM dkim_keys ORDER BY id",
                        push_key));
-    choose_bits(&p);
     SPOOR_TRY(push_postings(&p));
-    if (out->postings)
-        SPOOR_TRY(record_batch(&p));
     SPOOR_TRY(pg_run(&p, NULL, "COMMIT", "COMMIT", 0, NULL));
 done:
     if (error < 0 && p.pg && p.ops->ok(p.pg))
@@ -742,7 +905,9 @@ done:
         p.ops->finish(p.pg);
     spoor__free(p.map);
     spoor__free(p.coll);
-    spoor__free(p.bkt);
+    spoor__free(p.how);
+    spoor__free(p.batch[0].bkt);
+    spoor__free(p.batch[1].bkt);
     spoor__free(p.copy);
     spoor__free(p.row);
     if (error < 0)

@@ -2527,8 +2527,13 @@ def test_push_to_postgresql(env):
                     "spoor.events"), "breach 2014-11-20 found", "the event")
         posted = pg_postings(pg.conninfo)
         eq(len(posted), n, "postings decoded")
-        # the batch's buckets sized for its postings: about 32 a row
-        eq(psql(pg.conninfo, "SELECT postings FROM spoor.batch"), str(n), "the batch")
+        # two batches, the release's contents' (which every member sees)
+        # and the others', their buckets sized for their postings: about
+        # 32 a row
+        eq(psql(pg.conninfo, "SELECT sum(postings) FROM spoor.batch"), str(n),
+           "the batches")
+        eq(psql(pg.conninfo, "SELECT string_agg(shared::text, ',' ORDER BY "
+                "shared) FROM spoor.batch"), "false,true", "shared and not")
         rows = int(psql(pg.conninfo, "SELECT count(*) FROM spoor.postings"))
         ok(n / rows >= 8, f"{n} postings in {rows} rows")
         eq(len(set(c for _, c, _ in posted)),
@@ -2620,6 +2625,207 @@ def test_push_to_postgresql(env):
         ok("secret" not in err, err)
     ok(not os.path.exists(env.path("postgresql:")), "no folder made")
     eq(os.listdir(tmp), [], "no staging folder left")
+
+
+def test_shared_index_writers(env):
+    """spoor add into a shared index (-i postgresql://...): three adds from
+    different processes at once, with a file in common, lose and duplicate
+    nothing; what they added is found by check on the shared index, and
+    the adds leave no staging folder behind; an event and keys recorded
+    there are there; changing what a shared index holds is refused with
+    the reason."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "pg"))
+    from pgserver import PgServer
+    common = prose(9600, 300)
+    for w in range(3):
+        env.write(f"w{w}/common.txt", common)
+        for i in range(3):
+            env.write(f"w{w}/own{i}.txt", prose(9610 + 10 * w + i, 250))
+    tmp = env.path("tmp")
+    os.makedirs(tmp)
+    with PgServer() as pg:
+        url = pg.url()
+        procs = [subprocess.Popen(
+            [SPOOR, "--index", url, "add", "-c", f"desk{w}", "-k", "internal",
+             env.path(f"w{w}")], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env=dict(os.environ, TMPDIR=tmp))
+            for w in range(3)]
+        for p in procs:
+            out, err = p.communicate(timeout=120)
+            eq(p.returncode, 0, f"concurrent add: {err.decode()}")
+        eq(psql(pg.conninfo, "SELECT count(*) FROM spoor.contents"), "10",
+           "contents: the common file once")
+        eq(psql(pg.conninfo, "SELECT count(*) FROM spoor.items"), "12",
+           "items: every add's")
+        posted = pg_postings(pg.conninfo)
+        eq(len(set(posted)), len(posted), "no posting twice")
+        eq(len(set(c for _, c, _ in posted)), 10, "postings of every content")
+        eq(os.listdir(tmp), [], "no staging folder left")
+        # what the adds stored answers a check on the shared index
+        q = env.write("q.txt", prose(9621, 250)[200:1400])
+        res = env.check(q, index=url)[0]
+        eq(res["matches"][0]["collection"], "desk1", "the excerpt's source")
+        eq(res["coverage"]["internal"], 1, res)
+        res = env.check(env.path("w0/common.txt"), index=url)[0]
+        eq(sorted(m["collection"] for m in res["matches"]),
+           ["desk0", "desk1", "desk2"], "the common file in all three")
+        env.run("--index", url, "event", "breach", "2014-11-20",
+                index=False, env={"TMPDIR": tmp})
+        out, _, _ = env.run("--index", url, "event", index=False)
+        eq(out.strip(), "2014-11-20  breach", "the event")
+        for cmd in (["collections", "rm", "desk0"],
+                    ["collections", "rename", "desk0", "x"], ["optimize"]):
+            _, err, _ = env.run("--index", url, *cmd, index=False, expect=1,
+                                env={"TMPDIR": tmp})
+            ok("cannot yet change or remove" in err, err)
+        eq(os.listdir(tmp), [], "no staging folder left")
+
+
+def test_shared_index_privacy(env):
+    """Who sees what in a shared index (row-level security): a curator
+    makes it with the releases; two members, alice and bob, push their own
+    internal collections. Each sees the releases and its own collections
+    only: not the other's items, texts or matches, even where both hold
+    the same file; the curator sees everything; a member cannot take the
+    name of another's collection."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "pg"))
+    from pgserver import PgServer
+    env.write("rel/public.txt", prose(9800, 300))
+    env.write("alice/copy-of-public.txt", prose(9800, 300))
+    env.write("alice/only-alice.txt", prose(9801, 300))
+    env.write("alice/both.txt", prose(9802, 300))
+    env.write("bob/only-bob.txt", prose(9803, 300))
+    env.write("bob/both.txt", prose(9802, 300))
+    env.run("add", "-c", "dump", "-k", "release", "-d", "2014-12-01",
+            env.path("rel"))
+    for who in ("alice", "bob"):
+        env.run("--index", env.path(f"{who}-index"), "add", "-c",
+                f"{who}-desk", "-k", "internal", env.path(who), index=False)
+    with PgServer() as pg:
+        psql(pg.conninfo, "CREATE ROLE curator LOGIN; CREATE ROLE alice "
+             "LOGIN; CREATE ROLE bob LOGIN")
+        psql(pg.conninfo, "CREATE DATABASE case1 OWNER curator")
+        url = {who: pg.url("case1", user=who)
+               for who in ("curator", "alice", "bob")}
+        env.run("push", url["curator"])
+        psql(url["curator"], "GRANT USAGE ON SCHEMA spoor TO alice, bob; "
+             "GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA spoor TO alice, "
+             "bob; GRANT USAGE ON ALL SEQUENCES IN SCHEMA spoor TO alice, bob")
+        for who in ("alice", "bob"):
+            env.run("--index", env.path(f"{who}-index"), "push", url[who],
+                    index=False)
+        # listings
+        def names(who):
+            out, _, _ = env.run("--index", url[who], "collections",
+                                index=False)
+            return sorted(line.split()[0] for line in out.splitlines()[1:])
+        eq(names("alice"), ["alice-desk", "dump"], "alice's collections")
+        eq(names("bob"), ["bob-desk", "dump"], "bob's collections")
+        eq(names("curator"), ["alice-desk", "bob-desk", "dump"], "curator's")
+        # matches
+        def sources(who, name):
+            q = env.write(f"q-{who}-{name}", open(env.path(name)).read()
+                          [300:1500])
+            res = env.check(q, index=url[who])[0]
+            return sorted(m["collection"] for m in res["matches"])
+        eq(sources("alice", "alice/only-alice.txt"), ["alice-desk"], "alice")
+        eq(sources("bob", "alice/only-alice.txt"), [],
+           "bob finds nothing of alice's own file")
+        eq(sources("alice", "bob/only-bob.txt"), [], "nor alice of bob's")
+        eq(sources("bob", "bob/both.txt"), ["bob-desk"],
+           "the file both hold: bob finds his copy only")
+        eq(sources("alice", "bob/both.txt"), ["alice-desk"],
+           "and alice hers only")
+        eq(sources("bob", "rel/public.txt"), ["dump"], "the release: bob")
+        eq(sources("alice", "rel/public.txt"), ["alice-desk", "dump"],
+           "the release: alice, who holds a copy")
+        eq(sources("curator", "bob/both.txt"), ["alice-desk", "bob-desk"],
+           "the curator sees both")
+        # items, texts and records, read directly
+        only = hashlib.sha256(open(env.path("alice/only-alice.txt"),
+                                   "rb").read()).hexdigest()
+        _, err, _ = env.run("--index", url["bob"], "show", only[:16],
+                            index=False, expect=1)
+        ok("no item" in err, err)
+        out, _, _ = env.run("--index", url["alice"], "show", only[:16],
+                            index=False)
+        ok("alice-desk" in out, out)
+        for table in ("items", "contents", "texts", "dates", "metadata"):
+            n = {who: int(psql(url[who], f"SELECT count(*) FROM spoor.{table}"))
+                 for who in ("curator", "alice", "bob")}
+            ok(n["alice"] < n["curator"] and n["bob"] < n["curator"] or
+               n["curator"] == 0, f"{table}: {n}")
+        eq(psql(url["bob"], "SELECT count(*) FROM spoor.contents WHERE "
+                f"sha256 = '{only}'"), "0", "bob: no row of alice's file")
+        eq(psql(url["bob"], "SELECT count(*) FROM spoor.items i JOIN "
+                "spoor.collections c ON c.id = i.collection_id WHERE c.name "
+                "= 'alice-desk'"), "0", "bob: none of alice's items")
+        eq(psql(url["bob"], "SELECT count(*) FROM spoor.batch WHERE NOT "
+                "shared AND owner <> 'bob'"), "0", "bob: no other's batch")
+        # a member cannot take another's collection name
+        env.run("--index", env.path("bob2"), "add", "-c", "alice-desk",
+                "-k", "internal", env.path("bob"), index=False)
+        _, err, _ = env.run("--index", env.path("bob2"), "push", url["bob"],
+                            index=False, expect=1)
+        ok("collection 'alice-desk' is another member's" in err, err)
+
+
+SHARD_SQL = """
+CREATE EXTENSION IF NOT EXISTS postgres_fdw;
+CREATE SCHEMA spoor;
+CREATE TABLE spoor.postings(bucket int8 NOT NULL, batch int8 NOT NULL,
+                            data bytea NOT NULL) PARTITION BY HASH (bucket);
+"""
+
+
+def test_shared_index_on_shards(env):
+    """A shared index scaled out by PostgreSQL itself: a coordinator whose
+    postings table is hash-partitioned by bucket into two foreign tables on
+    two shard servers (postgres_fdw; set up by the administrator, spoor
+    makes only what is missing). spoor push and check talk to the
+    coordinator alone; both shards hold postings; every check answers as
+    on one server, and as on the local index."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "pg"))
+    from pgserver import PgServer
+    docs = corpus(env, n=12, words=700)
+    env.run("add", "-c", "dump", "-k", "release", "-d", "2014-12-01",
+            env.path("corpus"))
+    queries = [env.write(f"q{i}.txt", docs[f"dept{i % 3}/doc{i:02d}.txt"]
+                         [900:2500]) for i in (0, 5, 11)]
+    queries.append(env.write("none.txt", prose(9700, 300)))
+    with PgServer() as one, PgServer() as coord, PgServer() as s1, \
+            PgServer() as s2:
+        sql = SHARD_SQL
+        for i, shard in enumerate((s1, s2)):
+            psql(shard.conninfo, "CREATE TABLE postings(bucket int8 NOT NULL, "
+                 "batch int8 NOT NULL, data bytea NOT NULL, "
+                 "PRIMARY KEY(bucket, batch))")
+            sql += (f"CREATE SERVER shard{i} FOREIGN DATA WRAPPER postgres_fdw "
+                    f"OPTIONS (host '{shard.sock}', dbname 'postgres');"
+                    f"CREATE USER MAPPING FOR CURRENT_USER SERVER shard{i} "
+                    f"OPTIONS (user '{shard.user}');"
+                    f"CREATE FOREIGN TABLE spoor.postings_{i} PARTITION OF "
+                    f"spoor.postings FOR VALUES WITH (MODULUS 2, REMAINDER "
+                    f"{i}) SERVER shard{i} OPTIONS (schema_name 'public', "
+                    f"table_name 'postings');")
+        psql(coord.conninfo, sql)
+        out1, _, _ = env.run("push", one.url())
+        out2, _, _ = env.run("push", coord.url())
+        eq(out2, out1, "the same push to one server and to the coordinator")
+        n = [int(psql(sh.conninfo, "SELECT count(*) FROM postings"))
+             for sh in (s1, s2)]
+        ok(min(n) > 0, f"both shards hold postings: {n}")
+        eq(sum(n), int(psql(one.conninfo, "SELECT count(*) FROM "
+                            "spoor.postings")), "every row on a shard")
+        eq(psql(coord.conninfo, "SELECT count(*) FROM ONLY spoor.postings"),
+           "0", "no row on the coordinator itself")
+        local = env.check(*queries)
+        eq([r["verdict"] for r in local],
+           ["released", "released", "released", "unknown"], "verdicts")
+        for url in (one.url(), coord.url()):
+            eq(env.check(*queries, index=url), local, f"check on {url}")
+        out, _, _ = env.run("--index", coord.url(), "overlap", index=False)
+        eq(out, env.run("overlap")[0].replace(env.index, ""), "overlap")
 
 
 INSTALLED_CHECK = r"""
