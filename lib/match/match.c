@@ -211,6 +211,22 @@ static int exact_region(const spoor_item *item, spoor_match *m)
     return 0;
 }
 
+/* Tell a shared index the sources cands[0..n) will be read, so that it
+ * fetches their records and texts at once. */
+static int want_sources(spoor_store *s, const spoor_cand *cands, size_t n)
+{
+    int64_t *ids = spoor__reallocarray(NULL, n ? n : 1, sizeof(*ids));
+    size_t i;
+    int error;
+    if (!ids)
+        return spoor__error_oom();
+    for (i = 0; i < n; i++)
+        ids[i] = cands[i].content;
+    error = spoor_store__want_sources(s, ids, n);
+    spoor__free(ids);
+    return error;
+}
+
 /* Build the match for one candidate source: its verified regions (the
  * evidence and coverage come later, once the boilerplate mask is known). */
 static int build_match(spoor_store *s, const spoor_item *item, int64_t content,
@@ -740,6 +756,8 @@ static int check(spoor_result **out, spoor_store *s, const spoor_item *item,
         }
     }
     r->n_dropped = n_cands - kept;
+    if (spoor_store__remote(s)) /* their records and texts at once */
+        SPOOR_TRY(want_sources(s, cands, kept));
     for (i = 0; i < kept; i += batch) { /* batches whose hits fit */
         size_t j;
         SPOOR_TRY(spoor_match__hits_gather(&hits, cands + i, kept - i, &batch));

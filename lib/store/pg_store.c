@@ -22,6 +22,22 @@
  * at once, about. */
 #define SHARED_RANGE_POSTINGS ((uint64_t)4 << 20)
 
+/* Sources prefetched at once (spoor_pg__want_sources), at most; a text
+ * prefetched is shorter than SOURCE_TEXT_MAX bytes (the longer may be read
+ * in parts). */
+#define SOURCES_AT_ONCE 4096
+#define SOURCE_TEXT_MAX ((size_t)1 << 20)
+
+/* A prefetched source: its record, until spoor_pg__record hands it over,
+ * and its stored text when read whole. */
+typedef struct pg_source {
+    int64_t id;
+    spoor_record *rec;
+    spoor_buf z;
+    uint64_t text_bytes;
+    int has_text;
+} pg_source;
+
 struct spoor_pgstore {
     const spoor_pg_ops *ops;
     spoor_pg *c;
@@ -30,6 +46,8 @@ struct spoor_pgstore {
     size_t n_keys, cap_keys;
     spoor_seg_entry *got; /* their postings, by (key, content, pos) */
     size_t n_got, cap_got;
+    pg_source *src; /* prefetched sources, by id */
+    size_t n_src, cap_src;
     int in_read;
 };
 
@@ -183,6 +201,8 @@ done:
     return error;
 }
 
+static void sources_clear(struct spoor_pgstore *pg);
+
 void spoor_pg__close(spoor_store *s)
 {
     if (!s->pg)
@@ -192,6 +212,8 @@ void spoor_pg__close(spoor_store *s)
     spoor__free(s->pg->conninfo);
     spoor__free(s->pg->keys);
     spoor__free(s->pg->got);
+    sources_clear(s->pg);
+    spoor__free(s->pg->src);
     spoor__free(s->pg);
     s->pg = NULL;
 }
@@ -579,132 +601,275 @@ done:
     return error;
 }
 
-/* The record's dates, metadata (unless brief) and occurrences. */
-static int record_rest(spoor_store *s, const char *id, int brief,
-                       spoor_record *rec)
-{
-    spoor_pg_result *r = NULL;
-    int error = 0, i, oom = 0, n;
+/* The columns of a record's content row (spoor.contents). */
+#define RECORD_HEAD                                                            \
+    "SELECT id, sha256, format, encoding, warning, bytes, text_bytes, "        \
+    "canon_len, fp_bytes, n_fps, header_bytes, header_chars, thread FROM "     \
+    "spoor.contents WHERE id = ANY($1::int8[]) ORDER BY id"
 
-    if (brief)
-        goto occurrences;
-    SPOOR_TRY(run(s, &r, "dates",
-                  "SELECT field, value, source FROM spoor.dates WHERE "
-                  "content_id = $1 ORDER BY id",
-                  1, &id, 0));
-    n = s->pg->ops->rows(r);
-    rec->dates = spoor__calloc((size_t)n + 1, sizeof(*rec->dates));
-    SPOOR_ALLOC_CHECK(rec->dates);
-    for (i = 0; i < n; i++, rec->n_dates++) {
-        rec->dates[i].field = dup(s, r, i, 0, &oom);
-        rec->dates[i].value = dup(s, r, i, 1, &oom);
-        rec->dates[i].source = dup(s, r, i, 2, &oom);
+/* The rest of the records of contents $1 in one query: (content, part,
+ * order, five texts) for their dates (part 0: field, value, source) and
+ * metadata (1: key, value) unless $2 (brief), and occurrences (2: item id,
+ * collection, kind, date, path), each part in the local order. */
+#define RECORD_REST                                                            \
+    "SELECT content_id, 0 AS part, id AS ord, field, value, source, "          \
+    "NULL::text, NULL::text FROM spoor.dates WHERE content_id = "              \
+    "ANY($1::int8[]) AND NOT $2::bool UNION ALL SELECT content_id, 1, id, "    \
+    "key, value, NULL, NULL, NULL FROM spoor.metadata WHERE content_id = "     \
+    "ANY($1::int8[]) AND NOT $2::bool UNION ALL SELECT i.content_id, 2, "      \
+    "row_number() OVER (PARTITION BY i.content_id ORDER BY c.date IS NULL, "   \
+    "c.date COLLATE \"C\", c.name COLLATE \"C\", i.path COLLATE \"C\"), "      \
+    "i.id::text, c.name, c.kind, c.date, i.path FROM spoor.items i JOIN "      \
+    "spoor.collections c ON c.id = i.collection_id WHERE i.content_id = "      \
+    "ANY($1::int8[]) ORDER BY 1, 2, 3"
+
+/* A new record from row of r (RECORD_HEAD's columns) into *out. */
+static int record_head(spoor_store *s, const spoor_pg_result *r, int row,
+                       spoor_record **out)
+{
+    spoor_record *rec = spoor__calloc(1, sizeof(*rec));
+    int oom = 0;
+    *out = NULL;
+    if (!rec)
+        return spoor__error_oom();
+    rec->id = ival(s, r, row, 0);
+    snprintf(rec->sha256, sizeof(rec->sha256), "%s",
+             s->pg->ops->value(r, row, 1));
+    rec->format = dup(s, r, row, 2, &oom);
+    rec->encoding = dup(s, r, row, 3, &oom);
+    rec->warning = dup(s, r, row, 4, &oom);
+    rec->bytes = (uint64_t)ival(s, r, row, 5);
+    rec->text_bytes = (uint64_t)ival(s, r, row, 6);
+    rec->canon_len = (uint64_t)ival(s, r, row, 7);
+    rec->fp_bytes = (int)ival(s, r, row, 8);
+    rec->n_fps = (uint64_t)ival(s, r, row, 9);
+    rec->header_bytes = (uint64_t)ival(s, r, row, 10);
+    rec->header_chars = (uint64_t)ival(s, r, row, 11);
+    rec->thread = dup(s, r, row, 12, &oom);
+    if (oom || !rec->format) {
+        spoor_record_free(rec);
+        return spoor__error_oom();
     }
-    s->pg->ops->clear(r);
-    r = NULL;
-    SPOOR_TRY(run(s, &r, "metadata",
-                  "SELECT key, value FROM spoor.metadata WHERE content_id = "
-                  "$1 ORDER BY id",
-                  1, &id, 0));
-    n = s->pg->ops->rows(r);
-    rec->meta = spoor__calloc((size_t)n + 1, sizeof(*rec->meta));
-    SPOOR_ALLOC_CHECK(rec->meta);
-    for (i = 0; i < n; i++, rec->n_meta++) {
-        rec->meta[i].key = dup(s, r, i, 0, &oom);
-        rec->meta[i].value = dup(s, r, i, 1, &oom);
+    if (rec->header_bytes > rec->text_bytes ||
+        rec->header_chars > rec->canon_len) {
+        spoor_record_free(rec);
+        return spoor__error_set(SPOOR_ECORRUPT,
+                                "shared index '%s': content %lld: header "
+                                "block beyond its text",
+                                s->path, (long long)ival(s, r, row, 0));
     }
-    s->pg->ops->clear(r);
-    r = NULL;
-occurrences:
-    SPOOR_TRY(run(s, &r, "occurrences",
-                  "SELECT i.id, c.name, c.kind, c.date, i.path FROM "
-                  "spoor.items i JOIN spoor.collections c ON c.id = "
-                  "i.collection_id WHERE i.content_id = $1 ORDER BY c.date IS "
-                  "NULL, c.date COLLATE \"C\", c.name COLLATE \"C\", i.path "
-                  "COLLATE \"C\"",
-                  1, &id, 0));
-    n = s->pg->ops->rows(r);
-    rec->occ = spoor__calloc((size_t)n + 1, sizeof(*rec->occ));
-    SPOOR_ALLOC_CHECK(rec->occ);
-    for (i = 0; i < n; i++, rec->n_occ++) {
-        spoor_occurrence *o = &rec->occ[i];
-        o->item_id = ival(s, r, i, 0);
-        o->collection = dup(s, r, i, 1, &oom);
-        o->kind = dup(s, r, i, 2, &oom);
+    *out = rec;
+    return 0;
+}
+
+/* Append row of r (RECORD_REST's columns) to rec. */
+static int record_row(spoor_store *s, const spoor_pg_result *r, int row,
+                      spoor_record *rec, size_t *caps)
+{
+    int part = (int)ival(s, r, row, 1), oom = 0, error;
+    if (part == 0) {
+        if ((error = spoor__array_reserve((void **)&rec->dates, &caps[0],
+                                          rec->n_dates + 1,
+                                          sizeof(*rec->dates))) < 0)
+            return error;
+        rec->dates[rec->n_dates].field = dup(s, r, row, 3, &oom);
+        rec->dates[rec->n_dates].value = dup(s, r, row, 4, &oom);
+        rec->dates[rec->n_dates].source = dup(s, r, row, 5, &oom);
+        rec->n_dates++;
+    } else if (part == 1) {
+        if ((error =
+                 spoor__array_reserve((void **)&rec->meta, &caps[1],
+                                      rec->n_meta + 1, sizeof(*rec->meta))) < 0)
+            return error;
+        rec->meta[rec->n_meta].key = dup(s, r, row, 3, &oom);
+        rec->meta[rec->n_meta].value = dup(s, r, row, 4, &oom);
+        rec->n_meta++;
+    } else {
+        spoor_occurrence *o;
+        if ((error = spoor__array_reserve((void **)&rec->occ, &caps[2],
+                                          rec->n_occ + 1, sizeof(*rec->occ))) <
+            0)
+            return error;
+        o = &rec->occ[rec->n_occ++];
+        memset(o, 0, sizeof(*o));
+        o->item_id = ival(s, r, row, 3);
+        o->collection = dup(s, r, row, 4, &oom);
+        o->kind = dup(s, r, row, 5, &oom);
         o->kind_id = SPOOR_KIND_DEFAULT;
         if (o->kind)
             (void)spoor_kind_parse(&o->kind_id, o->kind);
-        o->date = dup(s, r, i, 3, &oom);
-        o->path = dup(s, r, i, 4, &oom);
+        o->date = dup(s, r, row, 6, &oom);
+        o->path = dup(s, r, row, 7, &oom);
     }
-    if (oom)
-        error = spoor__error_oom();
+    return oom ? spoor__error_oom() : 0;
+}
+
+/* The records of ids[0..n) (ascending, once each; at most
+ * SOURCES_AT_ONCE) in two queries: recs[i] for ids[i], NULL when there is
+ * no such content (or the role cannot see it). */
+static int records_of(spoor_store *s, const int64_t *ids, size_t n, int brief,
+                      spoor_record **recs)
+{
+    spoor_buf arr = SPOOR_BUF_INIT;
+    spoor_pg_result *r = NULL;
+    const char *v[2];
+    size_t i, caps[3];
+    int64_t last;
+    int row, error = 0;
+
+    memset(recs, 0, n * sizeof(*recs));
+    SPOOR_TRY(int8_array(&arr, (const uint64_t *)ids, n));
+    v[0] = arr.ptr;
+    v[1] = brief ? "t" : "f";
+    SPOOR_TRY(run(s, &r, "contents", RECORD_HEAD, 1, v, 0));
+    for (row = 0, i = 0; row < s->pg->ops->rows(r); row++) {
+        int64_t id = ival(s, r, row, 0);
+        while (i < n && ids[i] < id)
+            i++;
+        if (i < n && ids[i] == id)
+            SPOOR_TRY(record_head(s, r, row, &recs[i]));
+    }
+    s->pg->ops->clear(r);
+    r = NULL;
+    SPOOR_TRY(run(s, &r, "records", RECORD_REST, 2, v, 0));
+    for (row = 0, i = 0, last = -1; row < s->pg->ops->rows(r); row++) {
+        int64_t id = ival(s, r, row, 0);
+        if (id != last) { /* the rows come by content */
+            last = id;
+            memset(caps, 0, sizeof(caps));
+            while (i < n && ids[i] < id)
+                i++;
+        }
+        if (i < n && ids[i] == id && recs[i])
+            SPOOR_TRY(record_row(s, r, row, recs[i], caps));
+    }
 done:
     if (r)
         s->pg->ops->clear(r);
+    spoor_buf_dispose(&arr);
+    if (error < 0)
+        for (i = 0; i < n; i++) {
+            spoor_record_free(recs[i]);
+            recs[i] = NULL;
+        }
     return error;
+}
+
+/* The prefetched source of content (spoor_pg__want_sources), or NULL. */
+static pg_source *cached_source(struct spoor_pgstore *pg, int64_t content)
+{
+    size_t lo = 0, hi = pg->n_src;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pg->src[mid].id < content)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < pg->n_src && pg->src[lo].id == content ? &pg->src[lo] : NULL;
 }
 
 int spoor_pg__record(spoor_store *s, int64_t content, int brief,
                      spoor_record **out)
 {
-    spoor_pg_result *r = NULL;
-    spoor_record *rec;
-    char id[24];
-    const char *v = id;
-    int error = 0, oom = 0;
-
+    pg_source *c = cached_source(s->pg, content);
+    int error;
     *out = NULL;
-    snprintf(id, sizeof(id), "%lld", (long long)content);
-    rec = spoor__calloc(1, sizeof(*rec));
-    if (!rec)
-        return spoor__error_oom();
-    SPOOR_TRY(run(s, &r, "a content",
-                  "SELECT id, sha256, format, encoding, warning, bytes, "
-                  "text_bytes, canon_len, fp_bytes, n_fps, header_bytes, "
-                  "header_chars, thread FROM spoor.contents WHERE id = $1",
-                  1, &v, 0));
-    if (s->pg->ops->rows(r) == 0) {
-        error = spoor__error_set(SPOOR_ENOTFOUND, "no content %lld",
-                                 (long long)content);
-        goto done;
+    if (c && c->rec) { /* prefetched: handed over */
+        *out = c->rec;
+        c->rec = NULL;
+        return 0;
     }
-    rec->id = ival(s, r, 0, 0);
-    snprintf(rec->sha256, sizeof(rec->sha256), "%s",
-             s->pg->ops->value(r, 0, 1));
-    rec->format = dup(s, r, 0, 2, &oom);
-    rec->encoding = dup(s, r, 0, 3, &oom);
-    rec->warning = dup(s, r, 0, 4, &oom);
-    rec->bytes = (uint64_t)ival(s, r, 0, 5);
-    rec->text_bytes = (uint64_t)ival(s, r, 0, 6);
-    rec->canon_len = (uint64_t)ival(s, r, 0, 7);
-    rec->fp_bytes = (int)ival(s, r, 0, 8);
-    rec->n_fps = (uint64_t)ival(s, r, 0, 9);
-    rec->header_bytes = (uint64_t)ival(s, r, 0, 10);
-    rec->header_chars = (uint64_t)ival(s, r, 0, 11);
-    rec->thread = dup(s, r, 0, 12, &oom);
-    if (oom || !rec->format) {
-        error = spoor__error_oom();
-        goto done;
+    if ((error = records_of(s, &content, 1, brief, out)) < 0)
+        return error;
+    if (!*out)
+        return spoor__error_set(SPOOR_ENOTFOUND, "no content %lld",
+                                (long long)content);
+    return 0;
+}
+
+/* Drop the prefetched sources. */
+static void sources_clear(struct spoor_pgstore *pg)
+{
+    size_t i;
+    for (i = 0; i < pg->n_src; i++) {
+        spoor_record_free(pg->src[i].rec);
+        spoor_buf_dispose(&pg->src[i].z);
     }
-    if (rec->header_bytes > rec->text_bytes ||
-        rec->header_chars > rec->canon_len) {
-        error = spoor__error_set(SPOOR_ECORRUPT,
-                                 "shared index '%s': content %lld: header "
-                                 "block beyond its text",
-                                 s->path, (long long)content);
-        goto done;
+    pg->n_src = 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int spoor_pg__want_sources(spoor_store *s, const int64_t *ids, size_t n)
+{
+    struct spoor_pgstore *pg = s->pg;
+    spoor_record **recs = NULL;
+    int64_t *sorted = NULL;
+    spoor_buf arr = SPOOR_BUF_INIT;
+    spoor_pg_result *r = NULL;
+    size_t i, k = 0;
+    int row, error = 0;
+
+    sources_clear(pg);
+    if (n == 0 || n > SOURCES_AT_ONCE)
+        return 0; /* too many at once: each is read when asked for */
+    sorted = spoor__reallocarray(NULL, n, sizeof(*sorted));
+    recs = spoor__calloc(n, sizeof(*recs));
+    SPOOR_ALLOC_CHECK(sorted);
+    SPOOR_ALLOC_CHECK(recs);
+    memcpy(sorted, ids, n * sizeof(*ids));
+    qsort(sorted, n, sizeof(*sorted), cmp_id);
+    for (i = 0; i < n; i++)
+        if (k == 0 || sorted[k - 1] != sorted[i])
+            sorted[k++] = sorted[i];
+    SPOOR_TRY(records_of(s, sorted, k, 0, recs));
+    SPOOR_TRY(spoor__array_reserve((void **)&pg->src, &pg->cap_src, k,
+                                   sizeof(*pg->src)));
+    for (i = 0; i < k; i++) {
+        memset(&pg->src[i], 0, sizeof(pg->src[i]));
+        pg->src[i].id = sorted[i];
+        pg->src[i].rec = recs[i];
+        recs[i] = NULL;
     }
-    error = record_rest(s, id, brief, rec);
+    pg->n_src = k;
+    /* the texts read whole (one zstd frame each), up to a bound */
+    SPOOR_TRY(int8_array(&arr, (const uint64_t *)sorted, k));
+    {
+        const char *v[1] = {arr.ptr};
+        char q[320];
+        snprintf(q, sizeof(q),
+                 "SELECT t.content_id, t.z, c.text_bytes FROM spoor.texts t "
+                 "JOIN spoor.contents c ON c.id = t.content_id WHERE "
+                 "t.content_id = ANY($1::int8[]) AND c.text_bytes < %zu",
+                 (size_t)SOURCE_TEXT_MAX);
+        SPOOR_TRY(run(s, &r, "stored texts", q, 1, v, 1));
+    }
+    for (row = 0; row < pg->ops->rows(r); row++) {
+        pg_source *c = cached_source(pg, bin_int8(s, r, row, 0));
+        if (!c || pg->ops->is_null(r, row, 1))
+            continue;
+        SPOOR_TRY(spoor_buf_put(&c->z, pg->ops->value(r, row, 1),
+                                (size_t)pg->ops->length(r, row, 1)));
+        c->text_bytes = (uint64_t)bin_int8(s, r, row, 2);
+        c->has_text = 1;
+    }
 done:
     if (r)
-        s->pg->ops->clear(r);
-    if (error < 0) {
-        spoor_record_free(rec);
-        return error;
-    }
-    *out = rec;
-    return 0;
+        pg->ops->clear(r);
+    spoor_buf_dispose(&arr);
+    if (recs)
+        for (i = 0; i < n; i++)
+            spoor_record_free(recs[i]);
+    spoor__free(recs);
+    spoor__free(sorted);
+    if (error < 0)
+        sources_clear(pg);
+    return error;
 }
 
 /* ==== Stored texts ==== */
@@ -716,6 +881,10 @@ int spoor_pg__text(spoor_store *s, int64_t content, spoor_buf *out)
     const char *v = id;
     int error;
 
+    pg_source *c = cached_source(s->pg, content);
+    if (c && c->has_text) /* prefetched */
+        return spoor_store__unpack_text(s, content, c->z.ptr, c->z.size,
+                                        c->text_bytes, out);
     spoor_buf_clear(out);
     snprintf(id, sizeof(id), "%lld", (long long)content);
     if ((error = run(s, &r, "a stored text",

@@ -41,6 +41,10 @@ void spoor_pg__read_end(spoor_store *s);
  * segment keys keys[0..n) (ascending), which spoor_pg__lookup_key then
  * answers from memory. */
 int spoor_pg__want_keys(spoor_store *s, const uint64_t *keys, size_t n);
+/** spoor_store__want_sources: prefetch the records and short texts of
+ * ids[0..n) in three queries; spoor_pg__record hands each record over
+ * once, and spoor_pg__text reads the texts from memory. */
+int spoor_pg__want_sources(spoor_store *s, const int64_t *ids, size_t n);
 int spoor_pg__lookup_key(spoor_store *s, uint64_t key, size_t common,
                          spoor_postings *out, int *common_out);
 

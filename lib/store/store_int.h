@@ -41,6 +41,12 @@ int spoor_store__writable(const spoor_store *s, int changes);
  */
 int spoor_store__want_keys(spoor_store *s, const uint64_t *keys, size_t n);
 
+/** Before reading the records and texts of the sources ids[0..n) (a
+ * check's candidates): a shared index fetches them in a few round trips
+ * instead of a few each; a local one has nothing to do. @return 0 or an
+ * error. */
+int spoor_store__want_sources(spoor_store *s, const int64_t *ids, size_t n);
+
 /** Whether s is a shared index on a server (lookups cost a round trip:
  * announce them with spoor_store__want_keys). */
 int spoor_store__remote(const spoor_store *s);

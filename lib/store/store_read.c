@@ -46,6 +46,11 @@ int spoor_store__want_keys(spoor_store *s, const uint64_t *keys, size_t n)
     return s->pg ? spoor_pg__want_keys(s, keys, n) : 0;
 }
 
+int spoor_store__want_sources(spoor_store *s, const int64_t *ids, size_t n)
+{
+    return s->pg ? spoor_pg__want_sources(s, ids, n) : 0;
+}
+
 int spoor_store__remote(const spoor_store *s)
 {
     return s->pg != NULL;
