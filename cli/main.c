@@ -46,7 +46,8 @@ static void usage(FILE *f)
         fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nglobal options:\n"
                "  -i, --index PATH  index folder (default: $SPOOR_INDEX, else "
-               "./spoor-index)\n"
+               "./spoor-index),\n"
+               "                    or a shared index: postgresql://...\n"
                "  -h, --help        this help; 'spoor help COMMAND' (or 'spoor "
                "COMMAND --help')\n                    for a command\n"
                "      --version     print the version\n"

@@ -48,6 +48,12 @@ struct spoor_pgstore {
     size_t n_got, cap_got;
     pg_source *src; /* prefetched sources, by id */
     size_t n_src, cap_src;
+    struct {
+        int64_t id;
+        unsigned bits;
+    } * batches; /* the batches, by bits (load_batches) */
+    size_t n_batches, cap_batches;
+    int batches_read;
     int in_read;
 };
 
@@ -212,6 +218,7 @@ void spoor_pg__close(spoor_store *s)
     spoor__free(s->pg->conninfo);
     spoor__free(s->pg->keys);
     spoor__free(s->pg->got);
+    spoor__free(s->pg->batches);
     sources_clear(s->pg);
     spoor__free(s->pg->src);
     spoor__free(s->pg);
@@ -237,6 +244,7 @@ int spoor_pg__read_begin(spoor_store *s)
 
 void spoor_pg__read_end(spoor_store *s)
 {
+    s->pg->batches_read = 0; /* the next snapshot reads them again */
     if (s->pg->in_read && --s->pg->in_read == 0)
         (void)s->pg->ops->exec(s->pg->c, NULL, "COMMIT", 0, NULL, NULL, NULL,
                                0);
@@ -351,12 +359,47 @@ done:
     return error;
 }
 
+/* The batches (id, bits) this snapshot sees, by bits, read once per
+ * snapshot (or per lookup outside one). */
+static int load_batches(spoor_store *s)
+{
+    struct spoor_pgstore *pg = s->pg;
+    spoor_pg_result *r = NULL;
+    int error, i;
+    if (pg->batches_read && pg->in_read)
+        return 0;
+    if ((error = run(s, &r, "batches",
+                     "SELECT id, bits FROM spoor.batch ORDER BY bits, id", 0,
+                     NULL, 0)) < 0)
+        return error;
+    pg->n_batches = 0;
+    error = spoor__array_reserve((void **)&pg->batches, &pg->cap_batches,
+                                 (size_t)pg->ops->rows(r) + 1,
+                                 sizeof(*pg->batches));
+    for (i = 0; error == 0 && i < pg->ops->rows(r); i++) {
+        int64_t bits = ival(s, r, i, 1);
+        if (bits < 0 || bits > SPOOR_SEG_KEY_BITS) {
+            error = spoor__error_set(
+                SPOOR_ECORRUPT, "shared index '%s': a batch's bits", s->path);
+            break;
+        }
+        pg->batches[pg->n_batches].id = ival(s, r, i, 0);
+        pg->batches[pg->n_batches].bits = (unsigned)bits;
+        pg->n_batches++;
+    }
+    pg->ops->clear(r);
+    pg->batches_read = error == 0;
+    return error;
+}
+
 int spoor_pg__want_keys(spoor_store *s, const uint64_t *keys, size_t n)
 {
     struct spoor_pgstore *pg = s->pg;
-    spoor_buf arr = SPOOR_BUF_INIT;
+    spoor_buf sql = SPOOR_BUF_INIT, *arrs = NULL;
+    const char **params = NULL;
+    uint64_t *v = NULL;
     spoor_pg_result *r = NULL;
-    const char *param;
+    size_t g, e, i, m, np = 0;
     int error = 0;
 
     pg->n_keys = pg->n_got = 0;
@@ -364,24 +407,50 @@ int spoor_pg__want_keys(spoor_store *s, const uint64_t *keys, size_t n)
                                    sizeof(*pg->keys)));
     memcpy(pg->keys, keys, n * sizeof(*keys));
     pg->n_keys = n;
-    if (n == 0)
+    SPOOR_TRY(load_batches(s));
+    if (n == 0 || pg->n_batches == 0)
         goto done;
-    SPOOR_TRY(int8_array(&arr, keys, n));
-    param = arr.ptr;
-    /* for each bits value among the batches, the buckets of the keys; then
-     * those buckets' rows of each batch with those bits */
-    SPOOR_TRY(run(s, &r, "postings",
-                  "WITH w AS (SELECT DISTINCT b.bits, k.key >> (40 - b.bits) "
-                  "AS bucket FROM (SELECT DISTINCT bits FROM spoor.batch) b, "
-                  "unnest($1::int8[]) k(key)) SELECT p.data FROM w JOIN "
-                  "spoor.batch b ON b.bits = w.bits JOIN spoor.postings p ON "
-                  "p.bucket = w.bucket AND p.batch = b.id",
-                  1, &param, 1));
+    /* for each bits value among the batches, the keys' buckets in the
+     * batches of those bits: bucket = ANY(...) AND batch = ANY(...), which
+     * the server answers with probes of its (bucket, batch) index */
+    arrs = spoor__calloc(2 * pg->n_batches, sizeof(*arrs));
+    params = spoor__calloc(2 * pg->n_batches, sizeof(*params));
+    v = spoor__reallocarray(NULL, n > pg->n_batches ? n : pg->n_batches,
+                            sizeof(*v));
+    SPOOR_ALLOC_CHECK(arrs);
+    SPOOR_ALLOC_CHECK(params);
+    SPOOR_ALLOC_CHECK(v);
+    for (g = 0; g < pg->n_batches; g = e) {
+        unsigned shift = SPOOR_SEG_KEY_BITS - pg->batches[g].bits;
+        for (e = g;
+             e < pg->n_batches && pg->batches[e].bits == pg->batches[g].bits;
+             e++)
+            v[e - g] = (uint64_t)pg->batches[e].id;
+        SPOOR_TRY(int8_array(&arrs[np + 1], v, e - g));
+        for (i = m = 0; i < n; i++) /* keys ascend: so do their buckets */
+            if (m == 0 || v[m - 1] != keys[i] >> shift)
+                v[m++] = keys[i] >> shift;
+        SPOOR_TRY(int8_array(&arrs[np], v, m));
+        SPOOR_TRY(
+            spoor_buf_printf(&sql,
+                             "%sSELECT data FROM spoor.postings WHERE bucket = "
+                             "ANY($%zu::int8[]) AND batch = ANY($%zu::int8[])",
+                             np ? " UNION ALL " : "", np + 1, np + 2));
+        params[np] = arrs[np].ptr;
+        params[np + 1] = arrs[np + 1].ptr;
+        np += 2;
+    }
+    SPOOR_TRY(run(s, &r, "postings", sql.ptr, (int)np, params, 1));
     error = decode_rows(s, r, 0, 0);
 done:
     if (r)
         pg->ops->clear(r);
-    spoor_buf_dispose(&arr);
+    for (i = 0; arrs && i < np; i++)
+        spoor_buf_dispose(&arrs[i]);
+    spoor__free(arrs);
+    spoor__free(params);
+    spoor__free(v);
+    spoor_buf_dispose(&sql);
     if (error < 0)
         pg->n_keys = pg->n_got = 0;
     return error;

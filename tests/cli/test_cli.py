@@ -162,7 +162,10 @@ class SharedEnv(Env):
             self.pg = PgServer().__enter__()
         self.databases += 1
         db = f"shared{self.databases}"
-        psql(self.pg.conninfo, f"CREATE DATABASE {db}")
+        # a collation that does not sort as SQLite does (ICU en-US):
+        # what spoor orders by text must say COLLATE "C"
+        psql(self.pg.conninfo, f"CREATE DATABASE {db} TEMPLATE template0 "
+             "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'")
         self.url = self.pg.url(db)
         Env.run(self, "push", self.url)
 

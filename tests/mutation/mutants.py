@@ -244,5 +244,33 @@ mutant("extract", "lib/extract/ex_ooxml.c",
        "                error = spoor_buf_puts(out, \"\\n\");")
 mutant("store", "lib/store/push.c",
        "push writes the postings of contents the shared index held",
-       "    if (e->content >= p->n_map || p->map[e->content] <= 0)",
-       "    if (e->content >= p->n_map || p->map[e->content] == 0)")
+       "    if (e->content >= p->n_map || !(p->how[e->content] & PUSH_POSTINGS))",
+       "    if (e->content >= p->n_map || !p->map[e->content])")
+
+# ---- issue 19: reading a shared index, privacy ----
+mutant("store", "lib/store/pg_store.c",
+       "a bucket's content deltas read as absolute ids",
+       "        content = !first && kd == 0 ? content + v : v;",
+       "        content = v;")
+mutant("store", "lib/store/pg_store.c",
+       "the common threshold off by one on a shared index",
+       "            if (++distinct > common) {",
+       "            if (++distinct > common + 1) {")
+mutant("store", "lib/store/pg_store.c",
+       "collections listed in the server's collation, not SQLite's",
+       "\" FROM spoor.collections c ORDER BY c.date IS NULL, c.date\"\n"
+       "             \" COLLATE \\\"C\\\", c.name COLLATE \\\"C\\\"\"",
+       "\" FROM spoor.collections c ORDER BY c.date IS NULL, c.date\"\n"
+       "             \", c.name\"")
+mutant("store", "lib/store/pg_store.c",
+       "a prefetched record is not handed over (the record read again)",
+       "    if (c && c->rec) { /* prefetched: handed over */",
+       "    if (0) {")
+mutant("store", "lib/store/push.c",
+       "every member sees every collection",
+       "    \" (kind = 'release' OR owner = current_user);\"",
+       "    \" (true);\"")
+mutant("store", "lib/store/push.c",
+       "a member's private contents go into the shared batch",
+       "    b = &p->batch[p->how[e->content] & PUSH_SHARED ? 0 : 1];",
+       "    b = &p->batch[0];")

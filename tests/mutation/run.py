@@ -68,7 +68,7 @@ def failing(log):
 def run_suites(build, jobs):
     """Each suite stopping at its first failure: {suite: [failed tests]}."""
     out = {}
-    for suite in ("unit", "fuzz-replay", "cli"):
+    for suite in ("unit", "fuzz-replay", "cli", "shared"):
         rc, log = sh(["meson", "test", "-C", build, "--no-rebuild",
                       "--suite", suite, "--num-processes", str(jobs),
                       "--maxfail", "1", "--timeout-multiplier", "0.3"])
