@@ -2829,6 +2829,20 @@ def test_shared_index_on_shards(env):
             eq(env.check(*queries, index=url), local, f"check on {url}")
         out, _, _ = env.run("--index", coord.url(), "overlap", index=False)
         eq(out, env.run("overlap")[0].replace(env.index, ""), "overlap")
+        # a check's round trips do not grow with its sources: a document
+        # drawing on all twelve is read in a dozen statements
+        many = env.write("many.txt", "\n\n".join(
+            d[300:1300] for d in docs.values()))
+        log = os.path.join(one.dir, "log")
+        psql(one.conninfo, "ALTER SYSTEM SET log_statement = 'all'")
+        psql(one.conninfo, "SELECT pg_reload_conf()")
+        time.sleep(0.5)
+        before = open(log).read().count("LOG:  ")
+        res = env.check(many, index=one.url())[0]
+        eq(len(res["matches"]), 12, "twelve sources")
+        time.sleep(0.5)
+        n = open(log).read().count("LOG:  ") - before
+        ok(n <= 16, f"{n} statements for a check of twelve sources")
 
 
 INSTALLED_CHECK = r"""
