@@ -225,6 +225,59 @@ void spoor_pg__close(spoor_store *s)
     s->pg = NULL;
 }
 
+int spoor_pg__change(spoor_store *s, const char *sql, const char *what,
+                     const char *name, const char *const *args, size_t n)
+{
+    spoor_store shared;
+    spoor_buf q = SPOOR_BUF_INIT;
+    spoor_pg_result *r = NULL;
+    const char *v[8];
+    size_t i, k = 0;
+    int error = 0;
+
+    memset(&shared, 0, sizeof(shared));
+    shared.lock_fd = -1;
+    if (n + 1 > sizeof(v) / sizeof(*v))
+        return spoor__error_set(SPOOR_EINVALID, "%s: too many values", what);
+    for (i = 0; i < n; i++)
+        v[i] = args[i];
+    v[n] = name;
+    /* the same statement on the schema spoor, its placeholders numbered */
+    for (; *sql && error == 0; sql++) {
+        if (*sql == '?')
+            error = spoor_buf_printf(&q, "$%zu", ++k);
+        else if (!strncmp(sql, "UPDATE ", 7) || !strncmp(sql, "FROM ", 5)) {
+            size_t w = sql[0] == 'U' ? 7 : 5;
+            error = spoor_buf_put(&q, sql, w);
+            if (error == 0)
+                error = spoor_buf_puts(&q, "spoor.");
+            sql += w - 1;
+        } else
+            error = spoor_buf_put(&q, sql, 1);
+    }
+    SPOOR_TRY(error);
+    SPOOR_TRY(spoor_buf_puts(&q, " RETURNING 1"));
+    SPOOR_TRY(spoor_pg__open(&shared, s->push_url));
+    if (shared.pg->ops->exec(shared.pg->c, &r, q.ptr, (int)n + 1, v, NULL, NULL,
+                             0) < 0) {
+        const char *msg = shared.pg->ops->error(shared.pg->c);
+        error =
+            strstr(msg, "duplicate key")
+                ? spoor__error_set(SPOOR_EEXISTS, "%s: the name is taken", what)
+                : pg_fail(&shared, what);
+        goto done;
+    }
+    if (shared.pg->ops->rows(r) == 0)
+        error = spoor__error_set(SPOOR_ENOTFOUND, "no %s '%s'", what, name);
+done:
+    if (r)
+        shared.pg->ops->clear(r);
+    spoor_pg__close(&shared);
+    spoor__free(shared.path);
+    spoor_buf_dispose(&q);
+    return error;
+}
+
 int spoor_pg__reopen(spoor_store *s, spoor_store **out)
 {
     return spoor_store_open(out, s->pg->conninfo, SPOOR_STORE_READONLY);

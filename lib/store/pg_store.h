@@ -32,6 +32,16 @@ void spoor_pg__close(spoor_store *s);
 /** A second handle on the same shared index (another connection). */
 int spoor_pg__reopen(spoor_store *s, spoor_store **out);
 
+/**
+ * On the shared index that s (a staging index) pushes to: the UPDATE or
+ * DELETE sql of store_write.c's change_named (SQLite's: its table in the
+ * schema spoor, its ? numbered) with args[0..n) and name last.
+ * @return 0, SPOOR_ENOTFOUND (no such row, or none this role may see),
+ * SPOOR_EEXISTS (the name is taken) or an error naming the server.
+ */
+int spoor_pg__change(spoor_store *s, const char *sql, const char *what,
+                     const char *name, const char *const *args, size_t n);
+
 /** One read-only snapshot until the matching spoor_pg__read_end; calls
  * nest. @return 0 or an error. */
 int spoor_pg__read_begin(spoor_store *s);

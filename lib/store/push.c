@@ -899,13 +899,15 @@ int spoor_store__push(spoor_push_stats *out, spoor_store *s,
      * a big push scanned the postings table (at 10^7 postings, 240 ms for
      * a check instead of 35). Only a table's owner may; autovacuum does
      * it for the others' pushes soon after */
-    SPOOR_TRY(pg_run(&p, NULL, "statistics",
-                     "DO $$ DECLARE t text; BEGIN FOR t IN SELECT "
-                     "c.oid::regclass::text FROM pg_class c JOIN pg_namespace "
-                     "n ON n.oid = c.relnamespace WHERE n.nspname = 'spoor' "
-                     "AND c.relkind IN ('r', 'p') AND pg_has_role(c.relowner, "
-                     "'USAGE') LOOP EXECUTE 'ANALYZE ' || t; END LOOP; END $$",
-                     0, NULL));
+    if (out->contents || out->items)
+        SPOOR_TRY(
+            pg_run(&p, NULL, "statistics",
+                   "DO $$ DECLARE t text; BEGIN FOR t IN SELECT "
+                   "c.oid::regclass::text FROM pg_class c JOIN pg_namespace "
+                   "n ON n.oid = c.relnamespace WHERE n.nspname = 'spoor' "
+                   "AND c.relkind IN ('r', 'p') AND pg_has_role(c.relowner, "
+                   "'USAGE') LOOP EXECUTE 'ANALYZE ' || t; END LOOP; END $$",
+                   0, NULL));
     SPOOR_TRY(pg_run(&p, NULL, "COMMIT", "COMMIT", 0, NULL));
 done:
     if (error < 0 && p.pg && p.ops->ok(p.pg))

@@ -320,9 +320,11 @@ int spoor_store__writable(const spoor_store *s, int changes)
     if (changes && s->push_url)
         return spoor__error_set(
             SPOOR_EUNSUPPORTED,
-            "shared index '%s': spoor adds to a shared index but cannot yet "
-            "change or remove what it holds (rename, re-date or remove "
-            "collections and events, optimize); do that on a local index",
+            "shared index '%s': spoor adds to a shared index, renames, "
+            "re-dates and notes its collections and removes its events, but "
+            "cannot yet remove collections, change their kind (which moves "
+            "their postings between who sees them) or optimize it; do that "
+            "on a local index and push it into a new database",
             spoor_store_path(s));
     return 0;
 }

@@ -196,6 +196,8 @@ static int change_named(spoor_store *s, const char *sql, const char *what,
     sqlite3_stmt *st = NULL;
     size_t i;
     int rc, error = 0;
+    if (s->push_url && !strstr(sql, "SET kind")) /* on the shared index */
+        return spoor_pg__change(s, sql, what, name, args, n);
     if ((error = spoor_store__writable(s, 1)) < 0)
         return error;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)

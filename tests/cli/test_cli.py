@@ -2676,11 +2676,31 @@ def test_shared_index_writers(env):
                 index=False, env={"TMPDIR": tmp})
         out, _, _ = env.run("--index", url, "event", index=False)
         eq(out.strip(), "2014-11-20  breach", "the event")
-        for cmd in (["collections", "rm", "desk0"],
-                    ["collections", "rename", "desk0", "x"], ["optimize"]):
+        # renaming, re-dating and noting collections and removing events
+        # are done on the shared index; removing collections, changing
+        # their kind and optimize are refused with the reason
+        for cmd in (["collections", "rename", "desk0", "front-desk"],
+                    ["collections", "set", "front-desk", "-d", "2014-12-02",
+                     "--note", "the front desk"],
+                    ["event", "rm", "breach"]):
+            env.run("--index", url, *cmd, index=False, env={"TMPDIR": tmp})
+        out, _, _ = env.run("--index", url, "collections", index=False)
+        ok(re.search(r"front-desk +internal +2014-12-02 +4 .*the front desk",
+                     out), out)
+        eq(env.run("--index", url, "event", index=False)[0], "", "no event")
+        _, err, _ = env.run("--index", url, "collections", "rename", "desk1",
+                            "desk2", index=False, expect=1,
+                            env={"TMPDIR": tmp})
+        ok("the name is taken" in err, err)
+        _, err, _ = env.run("--index", url, "event", "rm", "nothing",
+                            index=False, expect=1, env={"TMPDIR": tmp})
+        ok("no event 'nothing'" in err, err)
+        for cmd in (["collections", "rm", "desk1"],
+                    ["collections", "set", "desk1", "-k", "release"],
+                    ["optimize"]):
             _, err, _ = env.run("--index", url, *cmd, index=False, expect=1,
                                 env={"TMPDIR": tmp})
-            ok("cannot yet change or remove" in err, err)
+            ok("cannot yet remove collections" in err, err)
         eq(os.listdir(tmp), [], "no staging folder left")
 
 
@@ -2771,6 +2791,11 @@ def test_shared_index_privacy(env):
         _, err, _ = env.run("--index", env.path("bob2"), "push", url["bob"],
                             index=False, expect=1)
         ok("collection 'alice-desk' is another member's" in err, err)
+        # nor rename it
+        _, err, _ = env.run("--index", url["bob"], "collections", "rename",
+                            "alice-desk", "mine", index=False, expect=1)
+        ok("permission denied" in err or "no collection" in err, err)
+        eq(names("curator"), ["alice-desk", "bob-desk", "dump"], "unchanged")
 
 
 SHARD_SQL = """
