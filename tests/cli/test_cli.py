@@ -2798,6 +2798,30 @@ def test_shared_index_privacy(env):
         eq(names("curator"), ["alice-desk", "bob-desk", "dump"], "unchanged")
 
 
+def test_names_sort_bytewise(env):
+    """Collections, events and an item's occurrences come in the byte
+    order of their names (as SQLite sorts text), whatever the locale:
+    upper case before lower, '_' between them, non-ASCII last. In the
+    differential suite the shared index's database sorts otherwise (ICU
+    en-US), so the shared index must say so too."""
+    names = ["alpha", "Beta", "_gamma", "\u00e4rger", "Zulu"]
+    order = sorted(names, key=lambda n: n.encode())
+    for i, name in enumerate(names):
+        env.write(f"n{i}/doc.txt", prose(9900 + i, 120))
+        env.write(f"n{i}/common.txt", prose(9910, 120))
+        env.run("add", "-c", name, env.path(f"n{i}"))
+        env.run("event", name, "2014-12-01")
+    out, _, _ = env.run("collections")
+    eq([line.split()[0] for line in out.splitlines()[1:]], order,
+       "collections in byte order")
+    out, _, _ = env.run("event")
+    eq([line.split()[1] for line in out.splitlines()], order,
+       "events in byte order")
+    rec = json.loads(env.run("show", "--json", "alpha:common.txt")[0])
+    eq([o["collection"] for o in rec["appears_in"]], order,
+       "occurrences in byte order")
+
+
 SHARD_SQL = """
 CREATE EXTENSION IF NOT EXISTS postgres_fdw;
 CREATE SCHEMA spoor;
