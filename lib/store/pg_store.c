@@ -4,11 +4,14 @@
  * The catalogue's reads are the local ones' queries on the schema `spoor`
  * (text ordered with COLLATE "C", as SQLite orders it). Postings are read
  * a chunk of keys at a time: spoor_pg__want_keys asks, in one query, for
- * the bucket rows of every batch that can hold the keys (a batch's bucket
- * is the key's top `bits`, its own), decodes them and keeps the postings of
- * the wanted keys, sorted; spoor_pg__lookup_key then answers from them.
- * Row-level security, where the server sets it, decides which rows a role
- * reads; the reader asks for everything and gets what it may see.
+ * each bits value among the batches (a batch's bucket is the top `bits` of
+ * a key, its own), the keys' buckets in those batches; it decodes the rows
+ * and keeps the postings of the wanted keys, sorted, which
+ * spoor_pg__lookup_key then answers from. The sources a check verifies are
+ * read at once too (spoor_pg__want_sources): records in two queries, short
+ * texts in a third. Row-level security, where the server sets it, decides
+ * which rows a role reads; the reader asks for everything and gets what it
+ * may see.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +41,12 @@ typedef struct pg_source {
     int has_text;
 } pg_source;
 
+/* A batch of postings: its id and bucket bits (spoor.batch). */
+typedef struct pg_batch {
+    int64_t id;
+    unsigned bits;
+} pg_batch;
+
 struct spoor_pgstore {
     const spoor_pg_ops *ops;
     spoor_pg *c;
@@ -48,10 +57,7 @@ struct spoor_pgstore {
     size_t n_got, cap_got;
     pg_source *src; /* prefetched sources, by id */
     size_t n_src, cap_src;
-    struct {
-        int64_t id;
-        unsigned bits;
-    } * batches; /* the batches, by bits (load_batches) */
+    pg_batch *batches; /* by bits (load_batches) */
     size_t n_batches, cap_batches;
     int batches_read;
     int in_read;

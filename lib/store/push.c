@@ -1,23 +1,28 @@
 /*
- * push.c: copy a local index into a shared one on PostgreSQL (spoor push;
- * the layout: docs/design.md, "A shared index on PostgreSQL").
+ * push.c: copy a local index into a shared one on PostgreSQL (spoor push,
+ * and the commit of a staging index that add writes into a shared index
+ * through; the layout: docs/design.md, "A shared index on PostgreSQL").
  *
  * One transaction, under an advisory lock that serialises pushes into one
  * shared index (a second waits for the first to commit: no deadlock
  * between two pushes inserting the same contents in other orders, and the
- * schema is made once): the schema `spoor` if missing, then collections
- * (by name), contents (by sha256: a content already there keeps its row,
- * its texts and its postings, since the writer whose row it is wrote
- * them), their texts (the same zstd parts), dates and metadata, items,
- * events and DKIM keys, each row added only when missing, so pushing
- * again adds nothing. Postings of the new contents go, with their
- * PostgreSQL content ids, into rows of `spoor.postings` (bucket, batch,
- * data): one row per bucket for this push's batch, the bucket's postings
- * sorted by (key, content, pos), delta- and varint-coded, written by binary
- * COPY. As each segment has its own directory bits, each batch has its own
- * bucket bits (spoor.batch), chosen for about BUCKET_POSTINGS postings a
- * bucket: the top bits of the segment key. Removed contents (tombstones)
- * are not pushed.
+ * schema is made once, by its first pusher, who owns it): the schema
+ * `spoor` if missing, then collections (by name, of the same kind and
+ * date), contents (by sha256: a content already there keeps its row, its
+ * texts and its postings, since the writer whose row it is wrote them),
+ * their texts (the same zstd parts), dates and metadata, items, events and
+ * DKIM keys, each row added only when missing, so pushing again adds
+ * nothing. Postings go, with their PostgreSQL content ids, into rows of
+ * `spoor.postings` (bucket, batch, data): one row per bucket of a batch,
+ * the bucket's postings sorted by (key, content, pos), delta- and
+ * varint-coded, written by binary COPY. A push has two batches: the
+ * contents a release holds (shared: every member reads them) and the
+ * others (the pusher's own; row-level security, see pg_schema). As each
+ * segment has its own directory bits, each batch has its own bucket bits
+ * (spoor.batch), chosen for about BUCKET_POSTINGS postings a bucket: the
+ * top bits of the segment key. Removed contents (tombstones) are not
+ * pushed. Where row-level security applies to the pusher, COPY cannot
+ * write to the tables, and the rows are staged in temporary tables.
  */
 #include <stdio.h>
 #include <stdlib.h>
