@@ -52,6 +52,25 @@ int cmd_thread(int argc, char **argv, const cli_global *g);
 int cmd_overlap(int argc, char **argv, const cli_global *g);
 int cmd_timeline(int argc, char **argv, const cli_global *g);
 int cmd_verify(int argc, char **argv, const cli_global *g);
+int cmd_serve(int argc, char **argv, const cli_global *g);
+
+/* ==== What spoor serve shares with the commands ==== */
+
+/** Append c as collections --json writes it (one line) to the spoor_buf
+ * payload; a spoor_collection_cb. @return 0 or SPOOR_ENOMEM. */
+int cli_collection_json(const spoor_collection_info *c, void *payload);
+
+/** check --json with the default options on an open index: the index's
+ * archived DKIM keys loaded once, each input a buffer. */
+typedef struct cli_checker cli_checker;
+/** @return 0, SPOOR_ENOMEM or an error (the index's keys). */
+int cli_checker_new(cli_checker **out, spoor_store *store);
+/** Append the lines check --json writes for data[0..len), named name (as
+ * '-' names stdin), to out; what cannot be read is a line with "error",
+ * as in check. @return 0 or the error that stopped the walk. */
+int cli_checker_json(cli_checker *k, const char *name, const char *data,
+                     size_t len, spoor_buf *out);
+void cli_checker_free(cli_checker *k);
 
 /* options.c: one table per command drives its parsing and its help. */
 #include <getopt.h>

@@ -37,7 +37,21 @@ typedef struct check_ctx {
     double since;                /* when the current item's work began */
     unsigned long long n_items, n_skipped;
     spoor_buf out;
+    spoor_buf *sink; /* spoor serve: lines go here, not to stdout */
 } check_ctx;
+
+/* Write a report line (or lines) to the sink, else to stdout. */
+static int put_out(check_ctx *c, const spoor_buf *b)
+{
+    if (c->sink)
+        return spoor_buf_put(c->sink, b->ptr ? b->ptr : "", b->size) < 0
+                   ? SPOOR_ENOMEM
+                   : 0;
+    if (cli_write(b) != CLI_OK)
+        return SPOOR_EIO;
+    fflush(stdout);
+    return 0;
+}
 
 enum {
     O_JSON = 256,
@@ -202,10 +216,7 @@ static int emit(check_ctx *c, const spoor_item *item, const spoor_result *r)
     if (error < 0)
         return error;
     c->n_items++;
-    if (cli_write(&c->out) != CLI_OK)
-        return SPOOR_EIO;
-    fflush(stdout);
-    return 0;
+    return put_out(c, &c->out);
 }
 
 /* Close the innermost open container: summarise, write it, and add it to
@@ -353,10 +364,9 @@ static int on_skip(const char *display, int code, const char *reason,
             error = spoor_json_string(&line, reason, strlen(reason));
         if (error == 0)
             error = spoor_buf_printf(&line, ", \"code\": %d}\n", code);
-        if (error == 0 && cli_write(&line) != CLI_OK)
-            error = SPOOR_EIO;
+        if (error == 0)
+            error = put_out(c, &line);
         spoor_buf_dispose(&line);
-        fflush(stdout);
         return error;
     }
     return 0;
@@ -604,4 +614,62 @@ done:
     free(only);
     free(key_files);
     return rc;
+}
+
+/* ==== spoor serve's checks (cmd.h) ==== */
+
+struct cli_checker {
+    check_ctx c;
+    spoor_walk_opts wopts;
+    spoor_dkim *dkim;
+};
+
+int cli_checker_new(cli_checker **out, spoor_store *store)
+{
+    spoor_check_opts defaults = SPOOR_CHECK_OPTS_INIT;
+    spoor_dkim_opts dopts = SPOOR_DKIM_OPTS_INIT;
+    cli_checker *k = calloc(1, sizeof(*k));
+    *out = NULL;
+    if (!k)
+        return SPOOR_ENOMEM;
+    k->c.opts = defaults;
+    k->c.json = 1;
+    k->c.store = store;
+    spoor_walk_opts_init(&k->wopts);
+    k->wopts.offsets_max = SPOOR_CHECK_OFFSETS_MAX;
+    if (spoor_dkim_new(&k->dkim, &dopts) < 0 ||
+        spoor_store_keys(store, load_archived_key, k->dkim) < 0) {
+        cli_checker_free(k);
+        return SPOOR_ERROR;
+    }
+    k->c.opts.dkim = k->dkim;
+    *out = k;
+    return 0;
+}
+
+int cli_checker_json(cli_checker *k, const char *name, const char *data,
+                     size_t len, spoor_buf *out)
+{
+    int error;
+    k->c.sink = out;
+    k->c.arg = name;
+    error =
+        spoor_walk_buffer(name, data, len, &k->wopts, on_item, on_skip, &k->c);
+    if (error >= 0)
+        error = close_frames(&k->c, 1);
+    else
+        (void)close_frames(&k->c, 0);
+    k->c.sink = NULL;
+    return error < 0 ? error : 0;
+}
+
+void cli_checker_free(cli_checker *k)
+{
+    if (!k)
+        return;
+    close_frames(&k->c, 0);
+    free(k->c.frames);
+    spoor_buf_dispose(&k->c.out);
+    spoor_dkim_free(k->dkim);
+    free(k);
 }

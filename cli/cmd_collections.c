@@ -8,33 +8,43 @@
 
 #include "cmd.h"
 
+int cli_collection_json(const spoor_collection_info *c, void *payload)
+{
+    spoor_buf *o = payload;
+    int error = spoor_buf_puts(o, "{\"name\": ");
+    if (error == 0)
+        error = spoor_json_string(o, c->name, strlen(c->name));
+    if (error == 0)
+        error = spoor_buf_puts(o, ", \"kind\": ");
+    if (error == 0)
+        error = spoor_json_string(o, c->kind, strlen(c->kind));
+    if (error == 0)
+        error = spoor_buf_puts(o, ", \"date\": ");
+    if (error == 0)
+        error = c->date ? spoor_json_string(o, c->date, strlen(c->date))
+                        : spoor_buf_puts(o, "null");
+    if (error == 0)
+        error = spoor_buf_puts(o, ", \"note\": ");
+    if (error == 0)
+        error = c->note ? spoor_json_string(o, c->note, strlen(c->note))
+                        : spoor_buf_puts(o, "null");
+    if (error == 0)
+        error = spoor_buf_printf(
+            o, ", \"items\": %lld, \"unique\": %lld, \"bytes\": %lld}\n",
+            (long long)c->n_items, (long long)c->n_unique, (long long)c->bytes);
+    return error;
+}
+
 static int print_row(const spoor_collection_info *c, void *payload)
 {
     int *json = payload;
     if (*json) {
         spoor_buf o = SPOOR_BUF_INIT;
-        spoor_buf_puts(&o, "{\"name\": ");
-        spoor_json_string(&o, c->name, strlen(c->name));
-        spoor_buf_puts(&o, ", \"kind\": ");
-        spoor_json_string(&o, c->kind, strlen(c->kind));
-        spoor_buf_puts(&o, ", \"date\": ");
-        if (c->date)
-            spoor_json_string(&o, c->date, strlen(c->date));
-        else
-            spoor_buf_puts(&o, "null");
-        spoor_buf_puts(&o, ", \"note\": ");
-        if (c->note)
-            spoor_json_string(&o, c->note, strlen(c->note));
-        else
-            spoor_buf_puts(&o, "null");
-        spoor_buf_printf(&o,
-                         ", \"items\": %lld, \"unique\": %lld, \"bytes\": "
-                         "%lld}\n",
-                         (long long)c->n_items, (long long)c->n_unique,
-                         (long long)c->bytes);
-        cli_write(&o);
+        int error = cli_collection_json(c, &o);
+        if (error == 0 && cli_write(&o) != CLI_OK)
+            error = SPOOR_EIO;
         spoor_buf_dispose(&o);
-        return 0;
+        return error;
     }
     printf("%-20s %-10s %-10s %8lld %14lld  %s\n", c->name, c->kind,
            c->date ? c->date : "-", (long long)c->n_items, (long long)c->bytes,

@@ -28,6 +28,7 @@ static const cli_cmd commands[] = {
     {"keys", cmd_keys, "archive DKIM keys for offline verification"},
     {"optimize", cmd_optimize, "merge the index's postings segments"},
     {"push", cmd_push, "copy the index into a shared one on PostgreSQL"},
+    {"serve", cmd_serve, "the index's JSON API over HTTP, read-only"},
     {"thread", cmd_thread, "the email thread of an indexed message"},
     {"overlap", cmd_overlap, "what collections share, pair by pair"},
     {"timeline", cmd_timeline, "releases in date order, what each took"},

@@ -15,6 +15,7 @@ pkgs=(
   libjpeg-dev libgumbo-dev libmujs-dev libfreetype-dev libharfbuzz-dev
   zlib1g-dev libgsf-1-dev libwv-dev libpff-dev libbfio-dev libopendkim-dev libssl-dev nettle-dev nodejs
   libtesseract-dev libleptonica-dev tesseract-ocr-eng libpq-dev
+  libmicrohttpd-dev
   python3
 )
 test_deps=0

@@ -2894,6 +2894,115 @@ def test_shared_index_on_shards(env):
         ok(n <= 16, f"{n} statements for a check of twelve sources")
 
 
+def serve(env, *args):
+    """Start spoor serve on a free loopback port: the process and its
+    base URL (from the first line it prints)."""
+    p = subprocess.Popen([SPOOR, "--index", env.index, "serve", "--listen",
+                          "127.0.0.1:0"] + list(args), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, cwd=env.dir)
+    first = p.stdout.readline()
+    m = re.search(r"on (http://127\.0\.0\.1:\d+)/", first)
+    if not m:
+        p.kill()
+        raise AssertionError(f"spoor serve printed {first!r}: "
+                             f"{p.stderr.read()}")
+    return p, m.group(1)
+
+
+def http(url, token=None, data=None, method=None):
+    """(status, headers, body) of a request; no proxy, no redirects."""
+    import urllib.error
+    import urllib.request
+    req = urllib.request.Request(url, data=data, method=method)
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(req, timeout=60) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def test_serve_api(env):
+    """spoor serve answers the JSON API from a warm process: every request
+    needs the token (401 without it, or with another), GET /api/collections
+    gives the lines of collections --json and POST /api/check those of
+    check --json on the same bytes; a body over --max-upload is 413, an
+    unknown page 404, a wrong method 405; every answer carries a strict
+    Content-Security-Policy and nosniff; without --token-file a random
+    token is printed; SIGTERM stops it."""
+    env.write("rel/memo.txt", prose(9950, 400))
+    env.write("own/notes.txt", prose(9951, 300))
+    env.run("add", "-c", "dump", "-k", "release", "-d", "2014-12-01",
+            env.path("rel"))
+    env.run("add", "-c", "own", "-k", "internal", env.path("own"))
+    token = "s3cret-token-0123456789"
+    env.write("token", token + "\n")
+    q = prose(9950, 400)[500:2500] + "\n" + prose(9951, 300)[100:900]
+    mail_text = mail("a@x.example", "b@x.example", "Plans",
+                     "Mon, 3 Mar 2014 10:00:00 +0000", "<m1@x.example>",
+                     prose(9950, 400)[800:2000])
+    p, base = serve(env, "--token-file", env.path("token"),
+                    "--max-upload", "65536")
+    try:
+        for t in (None, "wrong-token-0123456789", token[:-1]):
+            status, headers, body = http(base + "/api/collections", t)
+            eq(status, 401, f"token {t!r}")
+            ok("Bearer" in headers.get("WWW-Authenticate", ""), headers)
+        status, headers, body = http(base + "/api/collections", token)
+        eq(status, 200, body)
+        eq(body.decode(), env.run("collections", "--json")[0],
+           "collections as the CLI gives them")
+        csp = headers.get("Content-Security-Policy", "")
+        ok("default-src 'none'" in csp and "frame-ancestors 'none'" in csp,
+           csp)
+        eq(headers.get("X-Content-Type-Options"), "nosniff", "nosniff")
+        status, _, body = http(base + "/api/check", token, q.encode())
+        eq(status, 200, body)
+        eq(body.decode(), env.run("check", "--json", "-", stdin=q.encode())[0],
+           "check as the CLI gives it")
+        res = json.loads(body)
+        eq(res["verdict"], "partially-released", res)
+        status, _, body = http(base + "/api/check?name=plans.eml", token,
+                               mail_text.encode())
+        eq(status, 200, body)
+        res = json.loads(body.splitlines()[0])
+        eq(res["path"], "plans.eml", "the name given")
+        eq(res["format"], "eml", "read as an email")
+        status, _, body = http(base + "/api/check", token, b"x" * 70000)
+        eq(status, 413, body)
+        status, _, _ = http(base + "/api/check", token)
+        eq(status, 405, "GET /api/check")
+        status, _, _ = http(base + "/api/collections", token, b"", "POST")
+        eq(status, 405, "POST /api/collections")
+        status, _, _ = http(base + "/etc/passwd", token)
+        eq(status, 404, "unknown page")
+        status, _, _ = http(base + "/api/check", None, q.encode())
+        eq(status, 401, "a check without the token")
+    finally:
+        p.terminate()
+        _, err = p.communicate(timeout=30)
+    eq(p.returncode, 0, err)
+    ok("stopped after" in err, err)
+    # a random token, printed
+    p, base = serve(env)
+    try:
+        line = p.stdout.readline()
+        m = re.match(r"spoor serve: token ([0-9a-f]{48})$", line.strip())
+        ok(m, line)
+        eq(http(base + "/api/collections", m.group(1))[0], 200, "its token")
+        eq(http(base + "/api/collections", token)[0], 401, "not another")
+    finally:
+        p.terminate()
+        p.communicate(timeout=30)
+    _, err, _ = env.run("serve", "--listen", "nowhere", expect=2)
+    ok("ADDR:PORT" in err, err)
+    env.write("short", "abc\n")
+    _, err, _ = env.run("serve", "--token-file", env.path("short"), expect=1)
+    ok("at least" in err or "16" in err, err)
+
+
 INSTALLED_CHECK = r"""
 #include <spoor/spoor.h>
 #include <stdio.h>
@@ -3030,7 +3139,8 @@ def test_options_documented(env):
                 continue
             value = {"N": "40", "F": "0.5", "DATE": "2014-01-01",
                      "KIND": "release", "NAME=N": "MAX_DEPTH=3",
-                     "VERDICT[,VERDICT]": "released"}.get(arg, "x")
+                     "VERDICT[,VERDICT]": "released",
+                     "ADDR:PORT": "127.0.0.1:0", "BYTES": "100"}.get(arg, "x")
             args = [f"{opt}={value}"] if arg else [opt]
             p = subprocess.run([SPOOR, "--index", env.path("none"), cmd] +
                                args + ["--no-such-option"],
