@@ -60,6 +60,12 @@ int cmd_serve(int argc, char **argv, const cli_global *g);
  * payload; a spoor_collection_cb. @return 0 or SPOOR_ENOMEM. */
 int cli_collection_json(const spoor_collection_info *c, void *payload);
 
+/** Append show --json's line of the indexed item ref (an item id, a
+ * sha256 or a prefix, collection:path, a path stored once; never a file)
+ * to out. @return 0, SPOOR_ENOTFOUND, SPOOR_EINVALID (ambiguous) or an
+ * index error. */
+int cli_item_json(spoor_store *store, const char *ref, spoor_buf *out);
+
 /** check --json with the default options on an open index: the index's
  * archived DKIM keys loaded once, each input a buffer. */
 typedef struct cli_checker cli_checker;

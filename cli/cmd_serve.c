@@ -7,6 +7,7 @@
  * of issue 20 (the pages come later):
  *
  *   GET  /api/collections  the lines of spoor collections --json
+ *   GET  /api/items/REF    spoor show --json of an indexed item
  *   POST /api/check        the body is one input (a file's bytes or pasted
  *                          text; ?name=NAME names it, else "-"): the lines
  *                          of spoor check --json on it
@@ -149,6 +150,23 @@ static enum MHD_Result api_collections(server *sv, struct MHD_Connection *conn)
         conn, spoor_store_collections(sv->store, cli_collection_json, &b), &b);
 }
 
+/* GET /api/items/REF: show --json of an indexed item (never a file of
+ * this machine). */
+static enum MHD_Result api_item(server *sv, struct MHD_Connection *conn,
+                                const char *ref)
+{
+    spoor_buf b = SPOOR_BUF_INIT;
+    int error = cli_item_json(sv->store, ref, &b);
+    if (error == SPOOR_ENOTFOUND || error == SPOOR_EINVALID) {
+        spoor_buf_dispose(&b);
+        return answer_error(conn,
+                            error == SPOOR_ENOTFOUND ? MHD_HTTP_NOT_FOUND
+                                                     : MHD_HTTP_BAD_REQUEST,
+                            spoor_error_last()->message);
+    }
+    return answer_lines(conn, error, &b);
+}
+
 /* POST /api/check, its body read. */
 static enum MHD_Result api_check(server *sv, struct MHD_Connection *conn,
                                  const request *rq)
@@ -210,6 +228,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             return answer_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
                                 "/api/collections takes GET");
         return api_collections(sv, conn);
+    }
+    if (!strncmp(url, "/api/items/", 11) && url[11]) {
+        if (strcmp(method, MHD_HTTP_METHOD_GET))
+            return answer_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+                                "/api/items takes GET");
+        return api_item(sv, conn, url + 11);
     }
     if (!strcmp(url, "/api/check")) {
         if (!post)
@@ -327,7 +351,9 @@ int cmd_serve(int argc, char **argv, const cli_global *g)
                    "FILE] [--max-upload BYTES]\n\nThe index's JSON API over "
                    "HTTP, read-only (docs/design.md, \"spoor serve\"):\n"
                    "  GET  /api/collections  the lines of collections "
-                   "--json\n  POST /api/check        the body is one input "
+                   "--json\n  GET  /api/items/REF    show --json of an "
+                   "indexed item\n  POST /api/check        the body is one "
+                   "input "
                    "(?name=NAME): the lines of check --json\n"
                    "Every request needs Authorization: Bearer TOKEN.\n\n");
             cli_options_help(tables);

@@ -137,7 +137,9 @@ static void json_kv(spoor_buf *o, const char *k, const char *v, int comma)
         spoor_buf_puts(o, "null");
 }
 
-static void show_json(const char *ref, const spoor_record *r,
+/* show --json's line of ref (its record r, or, not indexed, the file
+ * item file) and its members ml, appended to o. */
+static void show_json(spoor_buf *out, const char *ref, const spoor_record *r,
                       const spoor_item *file, const member_list *ml)
 {
     spoor_buf o = SPOOR_BUF_INIT;
@@ -184,8 +186,29 @@ static void show_json(const char *ref, const spoor_record *r,
     if (ml->json.size)
         spoor_buf_put(&o, ml->json.ptr, ml->json.size);
     spoor_buf_puts(&o, "]}\n");
-    cli_write(&o);
+    spoor_buf_put(out, o.ptr, o.size);
     spoor_buf_dispose(&o);
+}
+
+int cli_item_json(spoor_store *store, const char *ref, spoor_buf *out)
+{
+    member_list ml = {SPOOR_BUF_INIT, SPOOR_BUF_INIT, 0};
+    spoor_record *rec = NULL;
+    spoor_item none;
+    int64_t content;
+    int error;
+
+    memset(&none, 0, sizeof(none));
+    if ((error = spoor_store_resolve(&content, store, ref)) == 0 &&
+        (error = spoor_store_record(&rec, store, content)) == 0 && rec->n_occ)
+        error = spoor_store_members(store, rec->occ[0].collection,
+                                    rec->occ[0].path, member_of_index, &ml);
+    if (error == 0)
+        show_json(out, ref, rec, &none, &ml);
+    spoor_record_free(rec);
+    spoor_buf_dispose(&ml.json);
+    spoor_buf_dispose(&ml.text);
+    return error;
 }
 
 static void show_text(const char *ref, const spoor_record *r,
@@ -312,7 +335,10 @@ int cmd_show(int argc, char **argv, const cli_global *g)
             rc = cli_write(&text);
         }
     } else if (json) {
-        show_json(ref, rec, &fw.found, &ml);
+        spoor_buf o = SPOOR_BUF_INIT;
+        show_json(&o, ref, rec, &fw.found, &ml);
+        rc = cli_write(&o);
+        spoor_buf_dispose(&o);
     } else {
         show_text(ref, rec, &fw.found, &ml);
     }

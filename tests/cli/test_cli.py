@@ -2929,7 +2929,9 @@ def test_serve_api(env):
     needs the token (401 without it, or with another), GET /api/collections
     gives the lines of collections --json and POST /api/check those of
     check --json on the same bytes; a body over --max-upload is 413, an
-    unknown page 404, a wrong method 405; every answer carries a strict
+    unknown page 404, a wrong method 405; GET /api/items/REF gives the
+    line of show --json of an indexed item (404 for none, and never a file
+    of the server's folder); every answer carries a strict
     Content-Security-Policy and nosniff; without --token-file a random
     token is printed; SIGTERM stops it."""
     env.write("rel/memo.txt", prose(9950, 400))
@@ -2970,6 +2972,18 @@ def test_serve_api(env):
         res = json.loads(body.splitlines()[0])
         eq(res["path"], "plans.eml", "the name given")
         eq(res["format"], "eml", "read as an email")
+        # an indexed item, as show --json gives it, by id, sha256 prefix
+        # and collection:path; a missing one is 404, never a file here
+        memo = env.check(env.path("rel/memo.txt"))[0]["matches"][0]
+        for ref in (str(memo["item"]), memo["sha256"][:12], "dump:memo.txt"):
+            status, _, body = http(base + "/api/items/" + ref, token)
+            eq(status, 200, body)
+            eq(body.decode(), env.run("show", "--json", ref)[0],
+               f"show {ref} as the CLI gives it")
+        status, _, body = http(base + "/api/items/999999", token)
+        eq(status, 404, body)
+        status, _, body = http(base + "/api/items/token", token)
+        eq(status, 404, "a file of the server's folder is not an item")
         status, _, body = http(base + "/api/check", token, b"x" * 70000)
         eq(status, 413, body)
         status, _, _ = http(base + "/api/check", token)
