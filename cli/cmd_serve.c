@@ -35,7 +35,7 @@
 
 #include "cmd.h"
 
-#define DEFAULT_PORT 8750
+#define DEFAULT_LISTEN "127.0.0.1:8750"
 #define MAX_CONNECTIONS 16
 #define IDLE_SECONDS 60
 #define TOKEN_MIN 16
@@ -44,7 +44,7 @@ enum { O_LISTEN = 256, O_TOKEN_FILE, O_MAX_UPLOAD };
 
 static const cli_opt serve_opts[] = {
     {"listen", 0, O_LISTEN, "ADDR:PORT",
-     "where to listen (default 127.0.0.1:8750; port 0: any free port)"},
+     "where to listen (default " DEFAULT_LISTEN "; port 0: any free port)"},
     {"token-file", 0, O_TOKEN_FILE, "FILE",
      "the access token, the file's first line (at least 16 characters);\n"
      "default: a random one, printed at start"},
@@ -321,12 +321,13 @@ int cmd_serve(int argc, char **argv, const cli_global *g)
     const char *token_file = NULL;
     spoor_limits lim;
     char shown[INET_ADDRSTRLEN];
+    unsigned port;
     int opt, rc = CLI_OK;
 
     memset(&sv, 0, sizeof(sv));
     spoor_limits_default(&lim);
     sv.max_upload = (size_t)lim.max_file_bytes;
-    parse_listen("127.0.0.1:8750", &addr);
+    parse_listen(DEFAULT_LISTEN, &addr);
     optind = 1;
     cli_parser_init(&p, tables);
     while ((opt = cli_parser_next(&p, argc, argv)) != -1) {
@@ -385,21 +386,23 @@ int cmd_serve(int argc, char **argv, const cli_global *g)
         goto done;
     }
     info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    port = info ? info->port : ntohs(addr.sin_port); /* port 0: the one got */
     inet_ntop(AF_INET, &addr.sin_addr, shown, sizeof(shown));
     printf("spoor serve: %s on http://%s:%u/ (read-only)\n",
-           spoor_store_path(sv.store), shown,
-           info ? info->port : ntohs(addr.sin_port));
+           spoor_store_path(sv.store), shown, port);
     if (!token_file)
         printf("spoor serve: token %s\n", sv.token);
     printf("spoor serve: try curl -H 'Authorization: Bearer TOKEN' "
            "http://%s:%u/api/collections\n",
-           shown, info ? info->port : ntohs(addr.sin_port));
+           shown, port);
     fflush(stdout);
     cli_catch_interrupt();
     while (!cli_interrupted()) {
         struct timespec t = {0, 200 * 1000 * 1000};
         nanosleep(&t, NULL);
     }
+    MHD_stop_daemon(d); /* its thread is done with sv */
+    d = NULL;
     fprintf(stderr, "spoor serve: stopped after %llu requests\n", sv.requests);
 done:
     if (d)

@@ -231,41 +231,27 @@ void spoor_pg__close(spoor_store *s)
     s->pg = NULL;
 }
 
-int spoor_pg__change(spoor_store *s, const char *sql, const char *what,
-                     const char *name, const char *const *args, size_t n)
+int spoor_pg__change(spoor_store *s, const char *table, const char *column,
+                     const char *value, const char *what, const char *name)
 {
     spoor_store shared;
-    spoor_buf q = SPOOR_BUF_INIT;
     spoor_pg_result *r = NULL;
-    const char *v[8];
-    size_t i, k = 0;
+    const char *v[2] = {column ? value : name, name};
+    char sql[160];
     int error = 0;
 
     memset(&shared, 0, sizeof(shared));
     shared.lock_fd = -1;
-    if (n + 1 > sizeof(v) / sizeof(*v))
-        return spoor__error_set(SPOOR_EINVALID, "%s: too many values", what);
-    for (i = 0; i < n; i++)
-        v[i] = args[i];
-    v[n] = name;
-    /* the same statement on the schema spoor, its placeholders numbered */
-    for (; *sql && error == 0; sql++) {
-        if (*sql == '?')
-            error = spoor_buf_printf(&q, "$%zu", ++k);
-        else if (!strncmp(sql, "UPDATE ", 7) || !strncmp(sql, "FROM ", 5)) {
-            size_t w = sql[0] == 'U' ? 7 : 5;
-            error = spoor_buf_put(&q, sql, w);
-            if (error == 0)
-                error = spoor_buf_puts(&q, "spoor.");
-            sql += w - 1;
-        } else
-            error = spoor_buf_put(&q, sql, 1);
-    }
-    SPOOR_TRY(error);
-    SPOOR_TRY(spoor_buf_puts(&q, " RETURNING 1"));
+    if (column)
+        snprintf(sql, sizeof(sql),
+                 "UPDATE spoor.%s SET %s = $1 WHERE name = $2 RETURNING 1",
+                 table, column);
+    else
+        snprintf(sql, sizeof(sql),
+                 "DELETE FROM spoor.%s WHERE name = $1 RETURNING 1", table);
     SPOOR_TRY(spoor_pg__open(&shared, s->push_url));
-    if (shared.pg->ops->exec(shared.pg->c, &r, q.ptr, (int)n + 1, v, NULL, NULL,
-                             0) < 0) {
+    if (shared.pg->ops->exec(shared.pg->c, &r, sql, column ? 2 : 1, v, NULL,
+                             NULL, 0) < 0) {
         const char *msg = shared.pg->ops->error(shared.pg->c);
         error =
             strstr(msg, "duplicate key")
@@ -280,7 +266,6 @@ done:
         shared.pg->ops->clear(r);
     spoor_pg__close(&shared);
     spoor__free(shared.path);
-    spoor_buf_dispose(&q);
     return error;
 }
 
@@ -343,8 +328,8 @@ static int wanted(const struct spoor_pgstore *pg, uint64_t key)
 
 /* Decode a bucket row (push.c: its first key, then each posting's key
  * delta, content (a delta within a key) and position) and keep the
- * postings whose key keep(key, lo, hi) accepts: a wanted key when lo ==
- * hi, else a key of [lo, hi). @return 0, SPOOR_ENOMEM or SPOOR_ECORRUPT. */
+ * postings of a wanted key when lo == hi, else of a key in [lo, hi). @return 0,
+ * SPOOR_ENOMEM or SPOOR_ECORRUPT. */
 static int decode_bucket(spoor_store *s, const unsigned char *p, size_t len,
                          uint64_t lo, uint64_t hi)
 {
@@ -1057,10 +1042,7 @@ static int text_bytes_at(spoor_store *s, int64_t content, size_t off,
         goto done;
     }
     if ((size_t)s->pg->ops->length(r, 0, 0) != len)
-        error = spoor__error_set(SPOOR_ECORRUPT,
-                                 "shared index '%s': stored text of content "
-                                 "%lld is damaged",
-                                 s->path, (long long)content);
+        error = spoor_store__damaged_text(s, content);
     else
         error = spoor_buf_put(out, s->pg->ops->value(r, 0, 0), len);
     if (zlen)
@@ -1088,10 +1070,7 @@ int spoor_pg__text_open(spoor_store *s, int64_t content, size_t text_bytes,
     SPOOR_TRY(text_bytes_at(s, content, 0, size, &t->z, NULL));
     if ((error = spoor_text__toc_parse(t->z.ptr, size, zlen, text_bytes,
                                        canon_len, &t->toc)) == SPOOR_ECORRUPT)
-        error = spoor__error_set(SPOOR_ECORRUPT,
-                                 "shared index '%s': stored text of content "
-                                 "%lld is damaged",
-                                 s->path, (long long)content);
+        error = spoor_store__damaged_text(s, content);
     if (error < 0)
         goto done;
     return 0;

@@ -33,14 +33,14 @@ void spoor_pg__close(spoor_store *s);
 int spoor_pg__reopen(spoor_store *s, spoor_store **out);
 
 /**
- * On the shared index that s (a staging index) pushes to: the UPDATE or
- * DELETE sql of store_write.c's change_named (SQLite's: its table in the
- * schema spoor, its ? numbered) with args[0..n) and name last.
+ * store_write.c's change_named on the shared index that s (a staging
+ * index) pushes to: column of the row of spoor.table named name set to
+ * value, or, column NULL, that row deleted.
  * @return 0, SPOOR_ENOTFOUND (no such row, or none this role may see),
  * SPOOR_EEXISTS (the name is taken) or an error naming the server.
  */
-int spoor_pg__change(spoor_store *s, const char *sql, const char *what,
-                     const char *name, const char *const *args, size_t n);
+int spoor_pg__change(spoor_store *s, const char *table, const char *column,
+                     const char *value, const char *what, const char *name);
 
 /** One read-only snapshot until the matching spoor_pg__read_end; calls
  * nest. @return 0 or an error. */

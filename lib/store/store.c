@@ -29,7 +29,6 @@
 #include <sqlite3.h>
 #include <zstd.h>
 
-#include "../module/module.h"
 #include "pg_store.h"
 #include "store_priv.h"
 

@@ -102,6 +102,10 @@ int spoor_store__push(spoor_push_stats *out, spoor_store *s,
  * without pushing a staging index). @return 0 or an error. */
 int spoor_store__commit(spoor_store *s);
 
+/** SPOOR_ECORRUPT: content's stored text in s does not read back (the
+ * message names the index). */
+int spoor_store__damaged_text(const spoor_store *s, int64_t content);
+
 /** Decompress a stored text (z, zlen bytes; NULL or empty: no text) of
  * size bytes, content's, into out (replacing it). @return 0, SPOOR_ENOMEM
  * or SPOOR_ECORRUPT naming the index. */

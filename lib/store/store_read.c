@@ -107,8 +107,6 @@ static int ids_of(spoor_store *s, const char *sql, const char *arg,
     sqlite3_stmt *st = NULL;
     size_t cap = 0;
     int rc, error = 0;
-    if (s->pg)
-        return spoor_pg__ids_of(s, !strcmp(what, "thread"), arg, ids, n);
     *ids = NULL;
     *n = 0;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -134,6 +132,8 @@ static int ids_of(spoor_store *s, const char *sql, const char *arg,
 int spoor_store_contents_of(spoor_store *s, const char *collection,
                             int64_t **ids, size_t *n)
 {
+    if (s->pg)
+        return spoor_pg__ids_of(s, 0, collection, ids, n);
     return ids_of(s,
                   "SELECT DISTINCT i.content_id FROM items i JOIN "
                   "collections c ON c.id = i.collection_id WHERE "
@@ -199,6 +199,8 @@ done:
 int spoor_store_thread_members(spoor_store *s, const char *root, int64_t **ids,
                                size_t *n)
 {
+    if (s->pg)
+        return spoor_pg__ids_of(s, 1, root, ids, n);
     return ids_of(s, "SELECT id FROM contents WHERE thread = ? ORDER BY id",
                   root, "thread", ids, n);
 }
@@ -640,13 +642,13 @@ done:
     return 0;
 }
 
-/* The error for a stored text that does not read back. */
-static int damaged_text(spoor_store *s, int64_t content)
+int spoor_store__damaged_text(const spoor_store *s, int64_t content)
 {
     return spoor__error_set(SPOOR_ECORRUPT,
-                            "index '%s': stored text of content %lld is "
+                            "%sindex '%s': stored text of content %lld is "
                             "damaged",
-                            s->path, (long long)content);
+                            s->pg ? "shared " : "", s->path,
+                            (long long)content);
 }
 
 /* The store's decompression context, made on first use. */
@@ -669,13 +671,13 @@ int spoor_store__unpack_text(spoor_store *s, int64_t content, const void *z,
     /* one frame, or a table and the parts' frames (text_parts.c): either
      * way it decompresses to text_bytes */
     if (size == 0 || size > SPOOR_MAX_TEXT_BYTES)
-        return damaged_text(s, content);
+        return spoor_store__damaged_text(s, content);
     if (!dctx_of(s))
         return spoor__error_oom();
     SPOOR_TRY(spoor_buf_grow(out, (size_t)size));
     got = ZSTD_decompressDCtx(s->dctx, out->ptr, (size_t)size, z, zlen);
     if (ZSTD_isError(got) || got != size)
-        return damaged_text(s, content);
+        return spoor_store__damaged_text(s, content);
     out->size = got;
     out->ptr[got] = '\0';
 done:
@@ -743,7 +745,7 @@ int spoor_store__text_open(spoor_store *s, int64_t content, size_t text_bytes,
     if ((error = spoor_text__toc_parse(t->z.ptr, size, zlen, text_bytes,
                                        canon_len, &t->toc)) < 0) {
         if (error == SPOOR_ECORRUPT)
-            error = damaged_text(s, content);
+            error = spoor_store__damaged_text(s, content);
         goto done;
     }
     t->blob = blob;
@@ -794,7 +796,7 @@ int spoor_store__unpack_parts(spoor_store *s, spoor_stored_text *t,
             ZSTD_decompressDCtx(s->dctx, out->ptr + at, p->bytes,
                                 t->z.ptr + (p->zoff - a->zoff), p->zbytes);
         if (ZSTD_isError(got) || got != p->bytes)
-            return damaged_text(s, t->content);
+            return spoor_store__damaged_text(s, t->content);
         at += got;
     }
     out->size = at;

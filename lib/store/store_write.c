@@ -188,23 +188,31 @@ int spoor_store_collection(int64_t *id_out, spoor_store *s, const char *name,
     return error;
 }
 
-/* Run an UPDATE or DELETE of one row named name (bound last): 0, or
- * SPOOR_ENOTFOUND naming what when no row has that name. */
-static int change_named(spoor_store *s, const char *sql, const char *what,
-                        const char *name, const char *const *args, size_t n)
+/* Set column to value in the row of table named name, or, column NULL,
+ * delete that row: 0, or SPOOR_ENOTFOUND naming what when no row has that
+ * name. Written to a shared index goes to the shared index itself, but
+ * for a collection's kind (which would move its postings between the
+ * shared and a private batch): refused. */
+static int change_named(spoor_store *s, const char *table, const char *column,
+                        const char *value, const char *what, const char *name)
 {
     sqlite3_stmt *st = NULL;
-    size_t i;
+    char sql[128];
     int rc, error = 0;
-    if (s->push_url && !strstr(sql, "SET kind")) /* on the shared index */
-        return spoor_pg__change(s, sql, what, name, args, n);
+    if (s->push_url && !(column && !strcmp(column, "kind")))
+        return spoor_pg__change(s, table, column, value, what, name);
     if ((error = spoor_store__writable(s, 1)) < 0)
         return error;
+    if (column)
+        snprintf(sql, sizeof(sql), "UPDATE %s SET %s = ? WHERE name = ?", table,
+                 column);
+    else
+        snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE name = ?", table);
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_error(s, what);
-    for (i = 0; i < n; i++)
-        sqlite3_bind_text(st, (int)i + 1, args[i], -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, (int)n + 1, name, -1, SQLITE_STATIC);
+    if (column)
+        sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, column ? 2 : 1, name, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_CONSTRAINT)
         error = spoor__error_set(SPOOR_EEXISTS, "%s: the name is taken", what);
@@ -219,45 +227,36 @@ static int change_named(spoor_store *s, const char *sql, const char *what,
 int spoor_store_collection_rename(spoor_store *s, const char *old_name,
                                   const char *new_name)
 {
-    const char *args[1] = {new_name};
     int error = valid_name("collection", new_name);
     if (error < 0)
         return error;
-    return change_named(s, "UPDATE collections SET name = ? WHERE name = ?",
-                        "collection", old_name, args, 1);
+    return change_named(s, "collections", "name", new_name, "collection",
+                        old_name);
 }
 
 int spoor_store_collection_set(spoor_store *s, const char *name,
                                const char *kind, const char *date,
                                const char *note)
 {
-    const char *args[1];
     int error = 0;
     spoor_kind k;
     if (kind && (error = spoor_kind_parse(&k, kind)) < 0)
         return error;
-    if (kind && (args[0] = kind,
-                 error = change_named(
-                     s, "UPDATE collections SET kind = ? WHERE name = ?",
-                     "collection", name, args, 1)) < 0)
+    if (kind && (error = change_named(s, "collections", "kind", kind,
+                                      "collection", name)) < 0)
         return error;
-    if (date && (args[0] = date,
-                 error = change_named(
-                     s, "UPDATE collections SET date = ? WHERE name = ?",
-                     "collection", name, args, 1)) < 0)
+    if (date && (error = change_named(s, "collections", "date", date,
+                                      "collection", name)) < 0)
         return error;
-    if (note && (args[0] = note,
-                 error = change_named(
-                     s, "UPDATE collections SET note = ? WHERE name = ?",
-                     "collection", name, args, 1)) < 0)
+    if (note && (error = change_named(s, "collections", "note", note,
+                                      "collection", name)) < 0)
         return error;
     return 0;
 }
 
 int spoor_store_event_rm(spoor_store *s, const char *name)
 {
-    return change_named(s, "DELETE FROM events WHERE name = ?", "event", name,
-                        NULL, 0);
+    return change_named(s, "events", NULL, NULL, "event", name);
 }
 
 int spoor_store__by_sha256(spoor_store *s, const char *sha256, int64_t *out)
