@@ -53,6 +53,13 @@ int cmd_overlap(int argc, char **argv, const cli_global *g);
 int cmd_timeline(int argc, char **argv, const cli_global *g);
 int cmd_verify(int argc, char **argv, const cli_global *g);
 int cmd_serve(int argc, char **argv, const cli_global *g);
+int cmd_grep(int argc, char **argv, const cli_global *g);
+
+/** Bring the search index of g's index up to date through a writer of
+ * its own (cmd_grep.c); verbose: progress and, on failure, why, on
+ * stderr. @return CLI_OK, or CLI_ERROR when it could not (busy, read-only,
+ * shared). */
+int cli_search_refresh(const cli_global *g, int verbose);
 
 /* ==== What spoor serve shares with the commands ==== */
 
@@ -76,6 +83,19 @@ int cli_checker_new(cli_checker **out, spoor_store *store);
  * as in check. @return 0 or the error that stopped the walk. */
 int cli_checker_json(cli_checker *k, const char *name, const char *data,
                      size_t len, spoor_buf *out);
+/** One input of cli_checker_html: a name and its bytes (borrowed). */
+typedef struct cli_input {
+    const char *name;
+    const char *data;
+    size_t len;
+} cli_input;
+/** The evidence report (check --html) of in[0..n) as a whole page, made
+ * with hopts (links, header), into page; the inputs that could not be
+ * read, "name: reason" a line each, into skipped. @return 0, SPOOR_ENOMEM
+ * or an index error. */
+int cli_checker_html(cli_checker *k, const cli_input *in, size_t n,
+                     const spoor_html_opts *hopts, spoor_buf *page,
+                     spoor_buf *skipped);
 void cli_checker_free(cli_checker *k);
 
 /* options.c: one table per command drives its parsing and its help. */

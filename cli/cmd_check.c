@@ -37,7 +37,8 @@ typedef struct check_ctx {
     double since;                /* when the current item's work began */
     unsigned long long n_items, n_skipped;
     spoor_buf out;
-    spoor_buf *sink; /* spoor serve: lines go here, not to stdout */
+    spoor_buf *sink;    /* spoor serve: lines go here, not to stdout */
+    spoor_buf *skipped; /* spoor serve's pages: "name: reason" lines */
 } check_ctx;
 
 /* Write a report line (or lines) to the sink, else to stdout. */
@@ -349,6 +350,9 @@ static int on_skip(const char *display, int code, const char *reason,
     check_ctx *c = payload;
     c->n_skipped++;
     cli_error(display, "skipped: %s", reason);
+    if (c->skipped &&
+        spoor_buf_printf(c->skipped, "%s: %s\n", display, reason) < 0)
+        return SPOOR_ENOMEM;
     if (c->json) {
         spoor_buf line = SPOOR_BUF_INIT;
         int error = spoor_buf_puts(&line, "{\"input\": ");
@@ -660,6 +664,37 @@ int cli_checker_json(cli_checker *k, const char *name, const char *data,
     else
         (void)close_frames(&k->c, 0);
     k->c.sink = NULL;
+    return error < 0 ? error : 0;
+}
+
+int cli_checker_html(cli_checker *k, const cli_input *in, size_t n,
+                     const spoor_html_opts *hopts, spoor_buf *page,
+                     spoor_buf *skipped)
+{
+    spoor_buf lines = SPOOR_BUF_INIT; /* the JSON lines: not shown */
+    spoor_html_opts o = *hopts;
+    size_t i;
+    int error;
+    o.check = &k->c.opts;
+    error = spoor_html_new(&k->c.html, k->c.store, &o);
+    k->c.sink = &lines;
+    k->c.skipped = skipped;
+    for (i = 0; i < n && error >= 0; i++) {
+        k->c.arg = in[i].name;
+        error = spoor_walk_buffer(in[i].name, in[i].data, in[i].len, &k->wopts,
+                                  on_item, on_skip, &k->c);
+        if (error >= 0)
+            error = close_frames(&k->c, 1);
+        else
+            (void)close_frames(&k->c, 0);
+    }
+    if (error >= 0)
+        error = spoor_html_finish(page, k->c.html);
+    spoor_html_free(k->c.html);
+    k->c.html = NULL;
+    k->c.sink = NULL;
+    k->c.skipped = NULL;
+    spoor_buf_dispose(&lines);
     return error < 0 ? error : 0;
 }
 

@@ -215,6 +215,21 @@ SPOOR_API int spoor_check_item(spoor_result **out, spoor_store *s,
                                const spoor_check_opts *opts);
 
 /**
+ * Check an indexed content against the rest of the index: its stored text
+ * text[0..len) (spoor_store_text) as its record rec says (format, sha256,
+ * size, dates, email header block), the content itself left out of the
+ * sources. This is the answer an item's page in spoor serve shows. Email
+ * signatures are not verified (the stored text is not the message's
+ * bytes). item (overwritten) receives the analysed text: it borrows text
+ * and rec, which must outlive it; release it with spoor_item_dispose.
+ * @return 0 or a negative code, as spoor_check_item (item then released).
+ */
+SPOOR_API int spoor_check_indexed(spoor_result **out, spoor_item *item,
+                                  spoor_store *s, const spoor_record *rec,
+                                  const char *text, size_t len,
+                                  const spoor_check_opts *opts);
+
+/**
  * Add member's answer (its own, or its summary when it is a container
  * itself) to container's record: a container's record summarises
  * everything nested in it. member_path names the member. Call

@@ -87,11 +87,19 @@ typedef struct spoor_html_opts {
     size_t max_text_bytes;         /* text shown per item (default 256 KiB) */
     size_t max_sources;            /* side-by-side sources per item (5) */
     size_t max_passages;           /* passages per source (20) */
+    /* version 2 (spoor serve's pages) */
+    const char *header; /* trusted HTML put first in the body (navigation,
+                           forms), or NULL */
+    const char *base;   /* links: when not NULL, every source and
+                           collection links to its page under this URL
+                           prefix (BASE "items/" sha256, BASE
+                           "collections/" name), see spoor_html_item */
 } spoor_html_opts;
 
+#define SPOOR_HTML_OPTS_VERSION 2
 #define SPOOR_HTML_OPTS_INIT                                                   \
     {                                                                          \
-        1, NULL, NULL, 262144, 5, 20                                           \
+        SPOOR_HTML_OPTS_VERSION, NULL, NULL, 262144, 5, 20, NULL, NULL         \
     }
 
 /**
@@ -116,6 +124,61 @@ SPOOR_API int spoor_html_add(spoor_html *h, const spoor_item *item,
 SPOOR_API int spoor_html_finish(spoor_buf *out, spoor_html *h);
 
 SPOOR_API void spoor_html_free(spoor_html *h);
+
+/* ==== spoor serve's pages ====
+ *
+ * Whole pages in the evidence report's style and safety, each starting
+ * with opts->header (version 2; trusted HTML: navigation, forms) and
+ * linking to the others under opts->base when it is set:
+ *   BASE "collections/" NAME   a collection (?from=N: its page from N)
+ *   BASE "items/" SHA256       an item (BASE "items/" SHA256 "/text": its
+ *                              text, which the caller serves)
+ *   BASE "search?q=" WORDS     a search (&from=N: from the N-th answer)
+ */
+
+/**
+ * Append the case's page: its collections (kind, date, sizes, note) and
+ * its timeline (events, dated collections). @return 0, SPOOR_ENOMEM or an
+ * index error.
+ */
+SPOOR_API int spoor_html_case(spoor_buf *out, spoor_store *s,
+                              const spoor_html_opts *opts);
+
+/**
+ * Append the page of collection name: its kind, date and counts, and the
+ * contents it holds (path, format, sizes, dates) from the from-th, at most
+ * count of them (0: all), with links to the pages before and after.
+ * @return 0, SPOOR_ENOTFOUND (no such collection; message says),
+ * SPOOR_ENOMEM or an index error.
+ */
+SPOOR_API int spoor_html_collection(spoor_buf *out, spoor_store *s,
+                                    const char *name, size_t from, size_t count,
+                                    const spoor_html_opts *opts);
+
+/**
+ * Append the page of indexed content: what the index knows of it (sha256,
+ * format, sizes, where it is held, dates, metadata), its email thread when
+ * it has one, and its text checked against the rest of the index
+ * (spoor_check_indexed with check, which may be NULL for the defaults),
+ * shown as the evidence report shows a checked item: verdict, highlighted
+ * passages linked to their sources, side by side, timeline.
+ * @return 0, SPOOR_ENOTFOUND, SPOOR_ENOMEM or an index error.
+ */
+SPOOR_API int spoor_html_item(spoor_buf *out, spoor_store *s, int64_t content,
+                              const spoor_check_opts *check,
+                              const spoor_html_opts *opts);
+
+/**
+ * Append the page of a keyword search (spoor_store_search, every word of
+ * query) from its from-th answer, count of them: where each item is held,
+ * linked, and its snippet with the words marked; how many texts the search
+ * index lacks. A query with no words, or an index with no search index
+ * yet, gives a page that says so. @return 0, SPOOR_ENOMEM or an index
+ * error.
+ */
+SPOOR_API int spoor_html_search(spoor_buf *out, spoor_store *s,
+                                const char *query, size_t from, size_t count,
+                                const spoor_html_opts *opts);
 
 /**
  * A self-contained side-by-side page of two items' shared passages.

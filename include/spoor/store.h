@@ -373,6 +373,57 @@ SPOOR_API const char *spoor_store_path(const spoor_store *s);
 /** Progress of long work: done of total. A negative return stops it. */
 typedef int (*spoor_progress_cb)(uint64_t done, uint64_t total, void *payload);
 
+/* ==== Keyword search (SQLite FTS5) ====
+ *
+ * A search index over the stored texts, built beside the catalogue on
+ * demand (spoor grep, spoor serve): words are Unicode-folded, diacritics
+ * dropped. It lags behind adds until spoor_store_search_update runs.
+ * A shared index (PostgreSQL) has none: SPOOR_EUNSUPPORTED.
+ */
+
+/** One answer of a search. Borrowed for the callback's time. */
+typedef struct spoor_search_hit {
+    int64_t content;     /* content id */
+    const char *sha256;  /* its sha256 */
+    const char *snippet; /* a passage around the words, each found word
+                            between the bytes 0x02 and 0x03 */
+} spoor_search_hit;
+
+typedef int (*spoor_search_cb)(const spoor_search_hit *h, void *payload);
+
+/**
+ * Bring the search index up to date: index the texts of contents added
+ * since the last update. s must be a local index open for writing, with
+ * no batch open. progress (may be NULL) hears texts done of total.
+ * @param[out] added texts indexed.
+ * @return 0, SPOOR_EINVALID (read-only), SPOOR_EUNSUPPORTED (shared),
+ * SPOOR_EUSER (progress stopped it; what was done is kept) or an index
+ * error.
+ */
+SPOOR_API int spoor_store_search_update(uint64_t *added, spoor_store *s,
+                                        spoor_progress_cb progress,
+                                        void *payload);
+
+/**
+ * How many stored texts the search index lacks (all of them when it was
+ * never built). @return 0, SPOOR_EUNSUPPORTED or an index error.
+ */
+SPOOR_API int spoor_store_search_behind(uint64_t *out, spoor_store *s);
+
+/**
+ * Search the texts for query: by default every word must occur (each
+ * taken literally); with raw, query is FTS5 syntax ("a phrase", NEAR(),
+ * OR, NOT, prefix*). cb hears the answers best first, from the from-th,
+ * at most limit of them. @param[out] total how many answers there are.
+ * @return 0, SPOOR_ENOTFOUND (no search index yet; message says),
+ * SPOOR_EINVALID (no words, or a bad raw query; message says), a negative
+ * value cb returned, or an index error.
+ */
+SPOOR_API int spoor_store_search(uint64_t *total, spoor_store *s,
+                                 const char *query, int raw, size_t from,
+                                 size_t limit, spoor_search_cb cb,
+                                 void *payload);
+
 /** A damaged part of the index: what (the catalogue, a segment's file
  * name, "content N (collection:path)") and the problem, in words. A
  * negative return stops the verification. */

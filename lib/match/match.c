@@ -20,6 +20,7 @@
 
 #include <spoor/fingerprint.h>
 
+#include "../extract/extract_int.h"
 #include "../store/store_int.h"
 #include "match_int.h"
 #include "../normalise/normalise_int.h"
@@ -659,9 +660,10 @@ done:
 }
 
 /* spoor_check_item; with full 0, only as far as the evidence (see
- * spoor_match__evidence_only). */
+ * spoor_match__evidence_only); exclude: a content left out of the sources
+ * (the item's own, spoor_check_indexed), or -1. */
 static int check(spoor_result **out, spoor_store *s, const spoor_item *item,
-                 const spoor_check_opts *opts, int full)
+                 const spoor_check_opts *opts, int full, int64_t exclude)
 {
     spoor_check_opts defaults = SPOOR_CHECK_OPTS_INIT;
     spoor_result *r;
@@ -705,6 +707,8 @@ static int check(spoor_result **out, spoor_store *s, const spoor_item *item,
         goto done;
 
     SPOOR_TRY(spoor_match__hits_count(&hits, s, item, r, &mask, exact_id));
+    if (exact_id >= 0 && exact_id == exclude)
+        hits.n_exact = 0, exact_id = -1;
     if (hits.n_exact) { /* the exact copy competes with the count of its hits */
         SPOOR_TRY(spoor__array_reserve((void **)&hits.cands, &hits.cap_cands,
                                        hits.n_cands + 1, sizeof(*hits.cands)));
@@ -717,6 +721,13 @@ static int check(spoor_result **out, spoor_store *s, const spoor_item *item,
     }
     cands = hits.cands;
     n_cands = hits.n_cands;
+    if (exclude >= 0) {
+        size_t w = 0;
+        for (i = 0; i < n_cands; i++) /* hits not gathered yet, or held */
+            if (cands[i].content != exclude)
+                cands[w++] = cands[i];
+        n_cands = hits.n_cands = w;
+    }
     if (opts->only && opts->n_only) {
         /* -c: only candidates the named collections hold compete for the
          * max_sources places, so that what other collections hold cannot
@@ -827,14 +838,42 @@ done:
 int spoor_check_item(spoor_result **out, spoor_store *s, const spoor_item *item,
                      const spoor_check_opts *opts)
 {
-    return check(out, s, item, opts, 1);
+    return check(out, s, item, opts, 1, -1);
 }
 
 int spoor_match__evidence_only(spoor_result **out, spoor_store *s,
                                const spoor_item *item,
                                const spoor_check_opts *opts)
 {
-    return check(out, s, item, opts, 0);
+    return check(out, s, item, opts, 0, -1);
+}
+
+int spoor_check_indexed(spoor_result **out, spoor_item *item, spoor_store *s,
+                        const spoor_record *rec, const char *text, size_t len,
+                        const spoor_check_opts *opts)
+{
+    spoor_check_opts defaults = SPOOR_CHECK_OPTS_INIT, o;
+    size_t i;
+    int error = 0;
+
+    *out = NULL;
+    o = opts ? *opts : defaults;
+    o.dkim = NULL; /* the stored text is not the message's bytes */
+    memset(item, 0, sizeof(*item));
+    SPOOR_TRY(
+        spoor_item_from_stored(item, text, len, (size_t)rec->header_bytes));
+    memcpy(item->sha256, rec->sha256, sizeof(item->sha256));
+    item->doc.format = rec->format;
+    item->bytes = rec->bytes;
+    for (i = 0; i < rec->n_dates; i++)
+        SPOOR_TRY(spoor_doc__add_date(
+            &item->doc, rec->dates[i].field, rec->dates[i].value,
+            rec->dates[i].source ? rec->dates[i].source : "index"));
+    SPOOR_TRY(check(out, s, item, &o, 1, rec->id));
+done:
+    if (error < 0)
+        spoor_item_dispose(item);
+    return error;
 }
 
 int spoor_compare(spoor_region **out, size_t *n_out, const spoor_item *a,

@@ -16,6 +16,7 @@
  * offset maps; characters and the gaps between them (spacing, punctuation,
  * quote markers) that differ are marked.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +157,11 @@ int spoor_html_new(spoor_html **out, spoor_store *s,
     if (!(h = spoor__calloc(1, sizeof(*h))))
         return spoor__error_oom();
     h->store = s;
-    h->opts = opts ? *opts : defaults;
+    h->opts = defaults;
+    if (opts && opts->version >= 2)
+        h->opts = *opts;
+    else if (opts) /* version 1 callers know the fields before header */
+        memcpy(&h->opts, opts, offsetof(spoor_html_opts, header));
     if (!h->opts.max_text_bytes)
         h->opts.max_text_bytes = defaults.max_text_bytes;
     if (gmtime_r(&now, &tm))
@@ -214,6 +219,44 @@ static int occurrence_text(spoor_buf *out, const spoor_occurrence *o)
     if (!error)
         error = spoor_buf_puts(out, ") ");
     return error ? error : esc(out, o->path);
+}
+
+int spoor_html__link(spoor_buf *o, const char *base, const char *kind,
+                     const char *what, const char *tail)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)what;
+    int error = spoor_buf_puts(o, "<a href=\"");
+    if (!error)
+        error = esc(o, base);
+    if (!error)
+        error = spoor_buf_puts(o, kind);
+    for (; *p && !error; p++) {
+        char pct[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+            (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' ||
+            *p == '~')
+            error = spoor_buf_put(o, p, 1);
+        else
+            error = spoor_buf_put(o, pct, 3);
+    }
+    if (!error && tail)
+        error = esc(o, tail);
+    return error ? error : spoor_buf_puts(o, "\">");
+}
+
+/* When the report links (opts.base), open a link to source m's page. */
+static int source_link(const spoor_html *h, spoor_buf *o, const spoor_match *m)
+{
+    return h->opts.base ? spoor_html__link(o, h->opts.base, "items/",
+                                           m->source->sha256, NULL)
+                        : 0;
+}
+
+/* Close what source_link opened. */
+static int source_link_end(const spoor_html *h, spoor_buf *o)
+{
+    return h->opts.base ? spoor_buf_puts(o, "</a>") : 0;
 }
 
 static int summary_row(spoor_html *h, const spoor_item *item,
@@ -354,6 +397,7 @@ static int highlighted_text(spoor_html *h, spoor_buf *o, const spoor_item *item,
                 ;
             if (top < r->n_matches) {
                 size_t k, listed = 0;
+                SPOOR_TRY(source_link(h, o, &r->matches[top]));
                 SPOOR_TRY(spoor_buf_printf(
                     o, "<mark class=\"s%zu\" title=\"",
                     colour_of(h, r->matches[top].source->id, top)));
@@ -375,6 +419,7 @@ static int highlighted_text(spoor_html *h, spoor_buf *o, const spoor_item *item,
                 SPOOR_TRY(spoor_buf_printf(o, "\" data-source=\"%zu\">", top));
                 SPOOR_TRY(spoor_html_escape(o, t + pos, next - pos));
                 SPOOR_TRY(spoor_buf_puts(o, "</mark>"));
+                SPOOR_TRY(source_link_end(h, o));
             } else {
                 SPOOR_TRY(spoor_html_escape(o, t + pos, next - pos));
             }
@@ -603,7 +648,9 @@ static int item_section(spoor_html *h, const spoor_item *item,
             SPOOR_TRY(spoor_buf_printf(o,
                                        "<li><span class=\"sw s%zu\"></span> ",
                                        colour_of(h, m->source->id, i)));
+            SPOOR_TRY(source_link(h, o, m));
             SPOOR_TRY(source_title(o, m));
+            SPOOR_TRY(source_link_end(h, o));
             SPOOR_TRY(spoor_buf_puts(o, " &#8212; "));
             SPOOR_TRY(pct(o, m->coverage));
             SPOOR_TRY(spoor_buf_puts(o, " of this item, "));
@@ -632,7 +679,9 @@ static int item_section(spoor_html *h, const spoor_item *item,
         sv.reader = &reader;
         SPOOR_TRY(spoor_buf_printf(o, "<h3><span class=\"sw s%zu\"></span> ",
                                    colour_of(h, m->source->id, i)));
+        SPOOR_TRY(source_link(h, o, m));
         SPOOR_TRY(occurrence_text(o, &m->source->occ[0]));
+        SPOOR_TRY(source_link_end(h, o));
         SPOOR_TRY(spoor_buf_puts(o, "</h3>\n"));
         spoor_buf_clear(&label);
         SPOOR_TRY(spoor_buf_puts(&label, m->source->occ[0].collection));
@@ -828,6 +877,9 @@ static const char *const css =
     "svg .lane{font-weight:bold}svg .ticklabel{text-anchor:middle;fill:#666}"
     "svg .lane0 circle{fill:#b03a2e}svg .lane1 circle{fill:#ca6f1e}"
     "svg .lane2 circle{fill:#1f618d}svg .lane3 circle{fill:#333}"
+    "pre.text a{color:inherit;text-decoration:none}nav{margin-bottom:1em;"
+    "padding-bottom:.5em;border-bottom:1px solid #ccc}nav form{display:inline;"
+    "margin-left:1em}"
     "code{font-size:12px}td.heat{min-width:7em}td.diag{background:#f4f4f4;"
     "text-align:center}svg .new{fill:#b03a2e}svg .seen{fill:#e6b0aa}";
 
@@ -850,33 +902,16 @@ done:
     return error;
 }
 
-int spoor_html_finish(spoor_buf *o, spoor_html *h)
+int spoor_html__case_timeline(spoor_buf *o, spoor_html *h)
 {
     spoor_event *ev = NULL;
     size_t n_ev = 0, i;
-    const spoor_check_opts *c = h->opts.check;
     int error = 0;
 
     SPOOR_TRY(spoor_store_events(&ev, &n_ev, h->store));
     for (i = 0; i < n_ev; i++)
         SPOOR_TRY(add_point(h, ev[i].date, 0, ev[i].name));
     SPOOR_TRY(spoor_store_collections(h->store, timeline_collection, h));
-
-    SPOOR_TRY(spoor_html__head(o, "spoor evidence report"));
-    SPOOR_TRY(spoor_buf_printf(o,
-                               "<h1>spoor evidence report</h1>\n<p>%zu item%s "
-                               "checked against the index, %s.</p>\n",
-                               h->n_items, h->n_items == 1 ? "" : "s",
-                               h->started));
-    SPOOR_TRY(spoor_buf_puts(o,
-                             "<h2>Summary</h2>\n<table class=\"summary\"><tr>"
-                             "<th>item</th><th>verdict</th><th>in releases"
-                             "</th><th>internal</th><th>any</th><th>first "
-                             "release</th><th>dates</th><th>postdates</th>"
-                             "</tr>\n"));
-    SPOOR_TRY(spoor_buf_put(o, h->summary.ptr ? h->summary.ptr : "",
-                            h->summary.size));
-    SPOOR_TRY(spoor_buf_puts(o, "</table>\n<h2>Timeline</h2>\n"));
     SPOOR_TRY(timeline(h, o));
     if (n_ev) {
         SPOOR_TRY(spoor_buf_puts(o, "<ul class=\"events\">"));
@@ -893,6 +928,38 @@ int spoor_html_finish(spoor_buf *o, spoor_html *h)
         }
         SPOOR_TRY(spoor_buf_puts(o, "</ul>\n"));
     }
+done:
+    spoor_events_free(ev, n_ev);
+    return error;
+}
+
+const char *spoor_html__header(const spoor_html *h)
+{
+    return h->opts.header;
+}
+
+int spoor_html__report_body(spoor_buf *o, spoor_html *h, const char *title)
+{
+    const spoor_check_opts *c = h->opts.check;
+    int error = 0;
+
+    SPOOR_TRY(spoor_buf_puts(o, "<h1>"));
+    SPOOR_TRY(esc(o, title));
+    SPOOR_TRY(spoor_buf_printf(o,
+                               "</h1>\n<p>%zu item%s "
+                               "checked against the index, %s.</p>\n",
+                               h->n_items, h->n_items == 1 ? "" : "s",
+                               h->started));
+    SPOOR_TRY(spoor_buf_puts(o,
+                             "<h2>Summary</h2>\n<table class=\"summary\"><tr>"
+                             "<th>item</th><th>verdict</th><th>in releases"
+                             "</th><th>internal</th><th>any</th><th>first "
+                             "release</th><th>dates</th><th>postdates</th>"
+                             "</tr>\n"));
+    SPOOR_TRY(spoor_buf_put(o, h->summary.ptr ? h->summary.ptr : "",
+                            h->summary.size));
+    SPOOR_TRY(spoor_buf_puts(o, "</table>\n<h2>Timeline</h2>\n"));
+    SPOOR_TRY(spoor_html__case_timeline(o, h));
     SPOOR_TRY(spoor_buf_puts(o, "<h2>Items</h2>\n"));
     SPOOR_TRY(spoor_buf_put(o, h->sections.ptr ? h->sections.ptr : "",
                             h->sections.size));
@@ -930,7 +997,17 @@ int spoor_html_finish(spoor_buf *o, spoor_html *h)
         spoor_buf_put(o, h->inputs.ptr ? h->inputs.ptr : "", h->inputs.size));
     SPOOR_TRY(spoor_buf_puts(o, "</table>\n</body></html>\n"));
 done:
-    spoor_events_free(ev, n_ev);
+    return error;
+}
+
+int spoor_html_finish(spoor_buf *o, spoor_html *h)
+{
+    int error = 0;
+    SPOOR_TRY(spoor_html__head(o, "spoor evidence report"));
+    if (h->opts.header)
+        SPOOR_TRY(spoor_buf_puts(o, h->opts.header));
+    SPOOR_TRY(spoor_html__report_body(o, h, "spoor evidence report"));
+done:
     return error;
 }
 

@@ -22,4 +22,31 @@ int spoor_html__head(spoor_buf *o, const char *title);
 int spoor_html__provenance(spoor_buf *o, const char *index,
                            const char *command);
 
+typedef struct spoor_html spoor_html;
+
+/**
+ * Append an opening link, <a href="BASE KIND WHAT TAIL">: what is
+ * percent-encoded; base, kind and tail (may be NULL) are trusted and
+ * escaped for the attribute. @return 0 or SPOOR_ENOMEM.
+ */
+int spoor_html__link(spoor_buf *o, const char *base, const char *kind,
+                     const char *what, const char *tail);
+
+/**
+ * Append the case's timeline (h's store): its events, the dated
+ * collections, and the points h holds (the items' dates), as an SVG, then
+ * the events as a list. @return 0, SPOOR_ENOMEM or an index error.
+ */
+int spoor_html__case_timeline(spoor_buf *o, spoor_html *h);
+
+/**
+ * Append h's report from its heading (title, escaped) to the end of the
+ * document: summary, timeline, items, provenance. The page's start is the
+ * caller's. @return 0, SPOOR_ENOMEM or an index error.
+ */
+int spoor_html__report_body(spoor_buf *o, spoor_html *h, const char *title);
+
+/** h's header option (trusted HTML), or NULL. */
+const char *spoor_html__header(const spoor_html *h);
+
 #endif

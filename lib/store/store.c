@@ -429,6 +429,7 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
             SPOOR_TRY(exec(s, q));
         }
     }
+    SPOOR_TRY(spoor_store__search_register(s));
     SPOOR_TRY(exec(s, "PRAGMA cache_size=-65536"));
     SPOOR_TRY(check_schema(s, path, 0));
     {

@@ -318,6 +318,10 @@ void spoor_store__segments(spoor_store *s, const spoor_segment **segs,
 /** The catalogue's SQLite handle (owned by s). */
 struct sqlite3 *spoor_store__db(spoor_store *s);
 
+/** Give s's catalogue connection the SQL function spoor_text(id) that the
+ * search index's content view reads (search.c). @return 0 or an error. */
+int spoor_store__search_register(spoor_store *s);
+
 /** About how many contents the index holds (the largest content id: ids
  * are dense). @return 0 or an index error. */
 int spoor_store__contents(spoor_store *s, int64_t *out);

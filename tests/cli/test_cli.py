@@ -3002,9 +3002,13 @@ def test_serve_api(env):
     # a random token, printed
     p, base = serve(env)
     try:
+        login = p.stdout.readline()
+        ok(re.match(r"spoor serve: open http://127\.0\.0\.1:\d+/login\?token="
+                    r"[0-9a-f]{48}$", login.strip()), login)
         line = p.stdout.readline()
         m = re.match(r"spoor serve: token ([0-9a-f]{48})$", line.strip())
         ok(m, line)
+        ok(login.strip().endswith(m.group(1)), "the URL carries the token")
         eq(http(base + "/api/collections", m.group(1))[0], 200, "its token")
         eq(http(base + "/api/collections", token)[0], 401, "not another")
     finally:
@@ -3015,6 +3019,220 @@ def test_serve_api(env):
     env.write("short", "abc\n")
     _, err, _ = env.run("serve", "--token-file", env.path("short"), expect=1)
     ok("at least" in err or "16" in err, err)
+
+
+def multipart(fields):
+    """(body, content type) of a multipart/form-data form: fields is a
+    list of (name, value) or (name, (filename, bytes))."""
+    boundary = "spoor-test-boundary-7f3a"
+    out = b""
+    for name, value in fields:
+        out += f"--{boundary}\r\n".encode()
+        if isinstance(value, tuple):
+            out += (f'Content-Disposition: form-data; name="{name}"; '
+                    f'filename="{value[0]}"\r\nContent-Type: '
+                    f'application/octet-stream\r\n\r\n').encode() + value[1]
+        else:
+            out += (f'Content-Disposition: form-data; name="{name}"'
+                    f'\r\n\r\n').encode() + value.encode()
+        out += b"\r\n"
+    out += f"--{boundary}--\r\n".encode()
+    return out, f"multipart/form-data; boundary={boundary}"
+
+
+def browse(url, cookie=None, data=None, ctype=None):
+    """(status, headers, body text) of a request as a browser makes it:
+    the session cookie, no token header, no redirects followed."""
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *a, **k):
+            return None
+    req = urllib.request.Request(url, data=data)
+    if cookie:
+        req.add_header("Cookie", cookie)
+    if ctype:
+        req.add_header("Content-Type", ctype)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                         NoRedirect)
+    try:
+        with opener.open(req, timeout=60) as r:
+            return r.status, r.headers, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read().decode()
+
+
+def test_serve_pages(env):
+    """spoor serve's pages, as a browser gets them: /login?token= sets an
+    HttpOnly, SameSite=Strict session cookie (not the token) and goes to
+    the case; without it a page is 401. The case lists the collections
+    (linked) and the check form with its CSRF token; a form posted without
+    that token, or with another, is 403, and with it gives the evidence
+    report, each highlighted passage linked to its source's page. An
+    item's page shows where it is held and its passages elsewhere (itself
+    left out); its text comes as an attachment; search marks the words; a
+    collection's page is paged; a document's own markup is never
+    rendered."""
+    rel = prose(9960, 400)
+    env.write("rel/memo.txt", rel)
+    env.write("own/copy.txt", rel[:3000] + prose(9961, 100))
+    env.write("own/evil.html", "<html><body><script>alert(1)</script>"
+              "<p>" + prose(9962, 200) + "</p><img src=http://x.example/a>"
+              "</body></html>")
+    env.write("own/brackets.txt", "&lt;b&gt; literal <script>x</script> " +
+              prose(9963, 120))
+    env.run("add", "-c", "dump-1", "-k", "release", "-d", "2014-12-01",
+            env.path("rel"))
+    env.run("add", "-c", "own files", "-k", "internal", env.path("own"))
+    token = "page-token-0123456789abcdef"
+    env.write("token", token + "\n")
+    p, base = serve(env, "--token-file", env.path("token"),
+                    "--max-upload", "200000")
+    try:
+        status, _, body = browse(base + "/")
+        eq(status, 401, "a page without the cookie")
+        ok("/login?token=" in body, body)
+        status, _, _ = browse(base + "/login?token=nope-nope-nope-nope")
+        eq(status, 401, "a login with another token")
+        status, headers, _ = browse(base + "/login?token=" + token)
+        eq(status, 303, "login redirects")
+        eq(headers.get("Location"), "/", headers)
+        cookie_line = headers.get("Set-Cookie", "")
+        ok("HttpOnly" in cookie_line and "SameSite=Strict" in cookie_line,
+           cookie_line)
+        ok(token not in cookie_line, "the cookie is not the token")
+        cookie = cookie_line.split(";")[0]
+        status, headers, case = browse(base + "/", cookie)
+        eq(status, 200, case)
+        csp = headers.get("Content-Security-Policy", "")
+        ok("default-src 'none'" in csp and "script" not in csp, csp)
+        ok('<a href="/collections/dump-1">dump-1</a>' in case, case)
+        ok('<a href="/collections/own%20files">own files</a>' in case, case)
+        m = re.search(r'name="csrf" value="([0-9a-f]{64})"', case)
+        ok(m, "the check form carries the form's token")
+        csrf = m.group(1)
+        query = rel[1000:2600]
+        for fields in ([("text", query)], [("csrf", "0" * 64),
+                                            ("text", query)]):
+            data, ctype = multipart(fields)
+            status, _, body = browse(base + "/check", cookie, data, ctype)
+            eq(status, 403, f"a form without the right token: {fields[0]}")
+        data, ctype = multipart([("csrf", csrf), ("text", query)])
+        status, _, report = browse(base + "/check", cookie, data, ctype)
+        eq(status, 200, report)
+        ok('class="verdict v-released"' in report, "the pasted text's verdict")
+        memo = env.check(env.path("rel/memo.txt"))[0]["matches"][0]
+        link = f'<a href="/items/{memo["sha256"]}"><mark'
+        ok(link in report, "a highlighted passage links to its source")
+        # files, one of them unreadable as its format says
+        data, ctype = multipart([("csrf", csrf),
+                                 ("file", ("a.txt", query.encode())),
+                                 ("file", ("b.zip", b"PK\x03\x04broken"))])
+        status, _, report = browse(base + "/check", cookie, data, ctype)
+        eq(status, 200, report)
+        ok("a.txt" in report and "Not checked" in report, report[:3000])
+        data, ctype = multipart([("csrf", csrf), ("text", "x" * 300000)])
+        status, _, _ = browse(base + "/check", cookie, data, ctype)
+        eq(status, 413, "a form over --max-upload")
+        # the API takes the token header without the form's token
+        status, _, body = http(base + "/api/check", token, query.encode())
+        eq(status, 200, body)
+        # an item's page: held in, and passages elsewhere without itself
+        status, _, item = browse(base + "/items/" + memo["sha256"], cookie)
+        eq(status, 200, item)
+        ok("dump-1</a> (release, 2014-12-01) memo.txt" in item,
+           "where it is held")
+        copy = [x for x in env.check(env.path("own/copy.txt"))[0]["matches"]
+                if x["collection"] == "own files"][0]
+        ok(f'<a href="/items/{copy["sha256"]}"><mark' in item,
+           "the copy holding its passages is linked")
+        ok(f'<a href="/items/{memo["sha256"]}"><mark' not in item,
+           "itself is not a source")
+        status, headers, text = browse(
+            base + "/items/" + memo["sha256"] + "/text", cookie)
+        eq(status, 200, "its text")
+        eq(text, rel, "the stored text")
+        ok(headers.get("Content-Disposition", "").startswith("attachment"),
+           headers)
+        eq(browse(base + "/items/" + "0" * 64, cookie)[0], 404, "no item")
+        eq(browse(base + "/items/../../etc/passwd", cookie)[0], 404, "path")
+        # a document's markup is text on its page, never markup
+        evil = env.check(env.path("own/evil.html"))[0]["sha256"]
+        status, _, page = browse(base + "/items/" + evil, cookie)
+        eq(status, 200, page)
+        ok("<script" not in page and "<img" not in page, "no markup of its")
+        br = env.check(env.path("own/brackets.txt"))[0]["sha256"]
+        status, _, page = browse(base + "/items/" + br, cookie)
+        ok("&amp;lt;b&amp;gt; literal &lt;script&gt;" in page,
+           "escaped as text")
+        # search: the words marked, the item linked
+        word = rel.split()[40]
+        status, _, page = browse(base + "/search?q=" + word, cookie)
+        eq(status, 200, page)
+        ok(f'<a href="/items/{memo["sha256"]}">memo.txt</a>' in page, page)
+        ok("<mark>" in page, "the words are marked")
+        status, _, page = browse(base + "/search?q=zzzqqqxxx", cookie)
+        ok("0 items hold every word" in page, page)
+        # a collection's page, paged
+        status, _, page = browse(base + "/collections/own%20files", cookie)
+        eq(status, 200, page)
+        ok("copy.txt" in page and "evil.html" in page, page)
+        eq(browse(base + "/collections/nope", cookie)[0], 404, "none")
+        status, _, page = browse(base + "/collections/own%20files?from=2",
+                                 cookie)
+        ok("Contents 3 to 3 of 3" in page and "previous" in page, page)
+        eq(browse(base + "/check", cookie)[0], 405, "GET /check")
+    finally:
+        p.terminate()
+        _, err = p.communicate(timeout=30)
+    eq(p.returncode, 0, err)
+
+
+def test_grep(env):
+    """spoor grep: the items whose text holds every word, best first, with
+    a snippet marking them; --json gives where each is held and the marks'
+    offsets; --raw takes FTS5 syntax; no answer exits 1; texts added later
+    are found (the search index is brought up to date); on an index it may
+    not write it searches what is there and says what it lacks."""
+    env.write("a/one.txt", "The quarterly budget review for Éclair Films.\n"
+              + prose(9970, 80))
+    env.write("a/two.txt", "Budget notes: the review is late.\n" +
+              prose(9971, 80))
+    env.run("add", "-c", "docs", "-k", "internal", env.path("a"))
+    out, _, _ = env.run("grep", "budget", "review")
+    ok("docs:one.txt" in out and "docs:two.txt" in out, out)
+    ok("[budget]" in out.lower(), out)
+    ok("2 items match" in out, out)
+    out, _, _ = env.run("grep", "--json", "eclair")  # accents folded
+    lines = [json.loads(x) for x in out.splitlines()]
+    eq(len(lines), 1, out)
+    eq(lines[0]["held_in"], [{"collection": "docs", "path": "one.txt"}], out)
+    s, e = lines[0]["marks"][0]
+    eq(lines[0]["snippet"].encode()[s:e].decode(), "Éclair", lines[0])
+    out, _, _ = env.run("grep", "--raw", '"review is late"')
+    ok("two.txt" in out and "one.txt" not in out, out)
+    _, err, _ = env.run("grep", "nosuchwordanywhere", expect=1)
+    _, err, _ = env.run("grep", "--raw", '"unbalanced', expect=1)
+    ok("search" in err, err)
+    env.write("b/three.txt", "A later budget memo.\n" + prose(9972, 80))
+    env.run("add", "-c", "later", "-k", "internal", env.path("b"))
+    out, _, _ = env.run("grep", "--limit", "1", "budget")
+    ok("3 items match (1 shown; --from 1 for more)" in out, out)
+    os.chmod(env.index, 0o555)
+    try:
+        env.write("c/four.txt", "budget " + prose(9973, 80))
+        os.chmod(env.index, 0o755)
+        env.run("add", "-c", "later", "-k", "internal", env.path("c"))
+        os.chmod(env.index, 0o555)
+        if os.geteuid() != 0:  # root writes anyway
+            out, err, _ = env.run("grep", "budget")
+            ok("not in the search index yet" in err, err)
+            ok("3 items match" in out, out)
+    finally:
+        os.chmod(env.index, 0o755)
+    out, _, _ = env.run("grep", "budget")
+    ok("4 items match" in out, out)
 
 
 INSTALLED_CHECK = r"""
