@@ -96,7 +96,24 @@ typedef struct cli_input {
 int cli_checker_html(cli_checker *k, const cli_input *in, size_t n,
                      const spoor_html_opts *hopts, spoor_buf *page,
                      spoor_buf *skipped);
+/** Bound each later check (one cli_checker_json or cli_checker_html) to
+ * seconds (0: no bound): past it the check stops with an error and
+ * cli_checker_timed_out says so; each item's extraction gets at most as
+ * long (MAX_ITEM_SECONDS). */
+void cli_checker_limit(cli_checker *k, unsigned seconds);
+/** Whether the last check stopped at its time bound. */
+int cli_checker_timed_out(const cli_checker *k);
 void cli_checker_free(cli_checker *k);
+
+/** Add in[0..n) to collection name (made with kind and date, which may be
+ * NULL, when new) of g's index, through a writer of its own that does not
+ * wait for another's lock; the summary add prints into out (what could
+ * not be read is listed there). A collection this made that got nothing
+ * goes again. @return 0, SPOOR_EBUSY (another process writes), SPOOR_EEXISTS
+ * or SPOOR_EINVALID (name, kind, date; message says) or an index error. */
+int cli_add_inputs(const cli_global *g, const char *name, const char *kind,
+                   const char *date, const cli_input *in, size_t n,
+                   spoor_buf *out);
 
 /* options.c: one table per command drives its parsing and its help. */
 #include <getopt.h>

@@ -144,36 +144,58 @@ static int on_skip(const char *display, int code, const char *reason,
     return 0;
 }
 
-static void summary(const add_ctx *c, const char *name)
+/* The add's summary, as add prints it, into out. @return 0 or
+ * SPOOR_ENOMEM. */
+static int summary(const add_ctx *c, const char *name, spoor_buf *out)
 {
     size_t i;
     unsigned long long total = c->n_new + c->n_dup + c->n_present;
-    printf("added %llu item%s to '%s': %llu new, %llu already indexed "
-           "elsewhere, %llu already in this collection; %zu skipped\n",
-           total, total == 1 ? "" : "s", name, c->n_new, c->n_dup, c->n_present,
-           c->n_skips);
-    if (c->n_formats) {
-        printf("  by format:");
-        for (i = 0; i < c->n_formats; i++)
-            printf("%s %s %llu", i ? "," : "", c->formats[i],
-                   c->format_counts[i]);
-        printf("\n");
+    int error = spoor_buf_printf(
+        out,
+        "added %llu item%s to '%s': %llu new, %llu already indexed "
+        "elsewhere, %llu already in this collection; %zu skipped\n",
+        total, total == 1 ? "" : "s", name, c->n_new, c->n_dup, c->n_present,
+        c->n_skips);
+    if (c->n_formats && !error) {
+        error = spoor_buf_puts(out, "  by format:");
+        for (i = 0; i < c->n_formats && !error; i++)
+            error = spoor_buf_printf(out, "%s %s %llu", i ? "," : "",
+                                     c->formats[i], c->format_counts[i]);
+        if (!error)
+            error = spoor_buf_puts(out, "\n");
     }
-    if (c->n_textless) {
-        printf("  no text found (empty, or only images) in %llu:\n",
-               c->n_textless);
-        for (i = 0; i < c->n_textless && i < MAX_TEXTLESS_LISTED; i++)
+    if (c->n_textless && !error) {
+        error = spoor_buf_printf(out,
+                                 "  no text found (empty, or only images) in "
+                                 "%llu:\n",
+                                 c->n_textless);
+        for (i = 0; i < c->n_textless && i < MAX_TEXTLESS_LISTED && !error; i++)
             if (c->textless[i])
-                printf("    %s\n", c->textless[i]);
-        if (c->n_textless > MAX_TEXTLESS_LISTED)
-            printf("    ... and %llu more\n",
-                   c->n_textless - MAX_TEXTLESS_LISTED);
+                error = spoor_buf_printf(out, "    %s\n", c->textless[i]);
+        if (c->n_textless > MAX_TEXTLESS_LISTED && !error)
+            error = spoor_buf_printf(out, "    ... and %llu more\n",
+                                     c->n_textless - MAX_TEXTLESS_LISTED);
     }
-    if (c->n_skips) {
-        printf("  skipped:\n");
-        for (i = 0; i < c->n_skips; i++)
-            printf("    %s: %s\n", c->skips[i].display, c->skips[i].reason);
+    if (c->n_skips && !error) {
+        error = spoor_buf_puts(out, "  skipped:\n");
+        for (i = 0; i < c->n_skips && !error; i++)
+            error = spoor_buf_printf(out, "    %s: %s\n", c->skips[i].display,
+                                     c->skips[i].reason);
     }
+    return error;
+}
+
+/* Release what c holds (not its store). */
+static void add_ctx_dispose(add_ctx *c)
+{
+    size_t s;
+    for (s = 0; s < c->n_skips; s++) {
+        free(c->skips[s].display);
+        free(c->skips[s].reason);
+    }
+    free(c->skips);
+    for (s = 0; s < MAX_TEXTLESS_LISTED; s++)
+        free(c->textless[s]);
 }
 
 /* Whether a collection of the index is called want->name. */
@@ -200,7 +222,6 @@ int cmd_add(int argc, char **argv, const cli_global *g)
     spoor_walk_opts wopts;
     size_t commit_every = 0, jobs = 0;
     int opt, rc = CLI_OK, error = 0;
-    size_t s;
 
     memset(&c, 0, sizeof(c));
     spoor_walk_opts_init(&wopts);
@@ -315,8 +336,12 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         rc = cli_error_lib(g->index);
         goto done;
     }
-    if (!c.quiet)
-        summary(&c, name);
+    if (!c.quiet) {
+        spoor_buf out = SPOOR_BUF_INIT;
+        if (summary(&c, name, &out) < 0 || cli_write(&out) != CLI_OK)
+            rc = cli_error(NULL, "cannot write the summary");
+        spoor_buf_dispose(&out);
+    }
     if (c.n_skips)
         rc = CLI_ERROR;
     if (!found.found && c.n_new + c.n_dup + c.n_present == 0) {
@@ -332,12 +357,43 @@ int cmd_add(int argc, char **argv, const cli_global *g)
     }
 done:
     spoor_store_free(c.store);
-    for (s = 0; s < c.n_skips; s++) {
-        free(c.skips[s].display);
-        free(c.skips[s].reason);
-    }
-    free(c.skips);
-    for (s = 0; s < MAX_TEXTLESS_LISTED; s++)
-        free(c.textless[s]);
+    add_ctx_dispose(&c);
     return rc;
+}
+
+int cli_add_inputs(const cli_global *g, const char *name, const char *kind,
+                   const char *date, const cli_input *in, size_t n,
+                   spoor_buf *out)
+{
+    add_ctx c;
+    wanted found = {name, 0};
+    spoor_walk_opts wopts;
+    size_t i;
+    int error;
+
+    memset(&c, 0, sizeof(c));
+    c.quiet = 1;
+    spoor_walk_opts_init(&wopts);
+    wopts.no_offsets = 1;
+    wopts.canon_len_only = 1;
+    if ((error = spoor_store_open(&c.store, g->index, 0)) < 0)
+        return error;
+    error = spoor_store_collections(c.store, find_collection, &found);
+    if (error == 0)
+        error = spoor_store_collection(&c.collection, c.store, name, kind, date,
+                                       NULL);
+    for (i = 0; i < n && error == 0; i++)
+        error = spoor_walk_buffer(in[i].name, in[i].data, in[i].len, &wopts,
+                                  on_item, on_skip, &c);
+    if (error == 0)
+        error = spoor_store_commit(c.store);
+    if (error == 0 && !found.found && c.n_new + c.n_dup + c.n_present == 0) {
+        uint64_t items, contents; /* nothing added: no new collection */
+        error = spoor_store_collection_rm(&items, &contents, c.store, name);
+    }
+    if (error == 0)
+        error = summary(&c, name, out);
+    spoor_store_free(c.store);
+    add_ctx_dispose(&c);
+    return error;
 }

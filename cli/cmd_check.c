@@ -39,6 +39,8 @@ typedef struct check_ctx {
     spoor_buf out;
     spoor_buf *sink;    /* spoor serve: lines go here, not to stdout */
     spoor_buf *skipped; /* spoor serve's pages: "name: reason" lines */
+    double deadline;    /* spoor serve: stop past this (cli_now_ms), or 0 */
+    int timed_out;      /* it did */
 } check_ctx;
 
 /* Write a report line (or lines) to the sink, else to stdout. */
@@ -267,6 +269,14 @@ static int on_item(const spoor_item *item, void *payload)
 
     if (cli_interrupted())
         return SPOOR_EUSER;
+#ifdef SPOOR_TEST_HOOKS /* a test build only: a slow check, for limits */
+    if (c->deadline && getenv("SPOOR_TEST_ITEM_DELAY_MS"))
+        usleep(1000 * (useconds_t)atoi(getenv("SPOOR_TEST_ITEM_DELAY_MS")));
+#endif
+    if (c->deadline && cli_now_ms() > c->deadline) {
+        c->timed_out = 1;
+        return SPOOR_EUSER;
+    }
     while (c->n_frames && c->frames[c->n_frames - 1].item.depth >= item->depth)
         if ((error = close_frame(c)) < 0)
             return error;
@@ -626,6 +636,7 @@ struct cli_checker {
     check_ctx c;
     spoor_walk_opts wopts;
     spoor_dkim *dkim;
+    unsigned seconds; /* a request's time limit (cli_checker_limit), or 0 */
 };
 
 int cli_checker_new(cli_checker **out, spoor_store *store)
@@ -651,10 +662,30 @@ int cli_checker_new(cli_checker **out, spoor_store *store)
     return 0;
 }
 
+void cli_checker_limit(cli_checker *k, unsigned seconds)
+{
+    k->seconds = seconds;
+    if (seconds && seconds < k->wopts.limits.max_item_seconds)
+        k->wopts.limits.max_item_seconds = seconds;
+}
+
+int cli_checker_timed_out(const cli_checker *k)
+{
+    return k->c.timed_out;
+}
+
+/* Start the time of one request's check. */
+static void checker_start(cli_checker *k)
+{
+    k->c.timed_out = 0;
+    k->c.deadline = k->seconds ? cli_now_ms() + 1000.0 * k->seconds : 0;
+}
+
 int cli_checker_json(cli_checker *k, const char *name, const char *data,
                      size_t len, spoor_buf *out)
 {
     int error;
+    checker_start(k);
     k->c.sink = out;
     k->c.arg = name;
     error =
@@ -676,6 +707,7 @@ int cli_checker_html(cli_checker *k, const cli_input *in, size_t n,
     size_t i;
     int error;
     o.check = &k->c.opts;
+    checker_start(k);
     error = spoor_html_new(&k->c.html, k->c.store, &o);
     k->c.sink = &lines;
     k->c.skipped = skipped;

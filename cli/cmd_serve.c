@@ -1,6 +1,6 @@
 /*
  * cmd_serve.c: spoor serve [--listen ADDR:PORT] [--token-file FILE]
- *              [--max-upload BYTES]
+ *              [--max-upload BYTES] [--max-seconds N] [--allow-add]
  *
  * The case in a browser and the JSON API (libmicrohttpd), read-only, from
  * a warm process: a check skips the start-up of a one-shot spoor check.
@@ -13,6 +13,9 @@
  *                               against the rest of the index
  *   GET  /items/SHA256/text     its text, as an attachment
  *   GET  /search?q=WORDS        keyword search (FTS5), with snippets
+ *   POST /add                   with --allow-add: a form (collection, kind,
+ *                               date, files, the form's token) adds the
+ *                               files through a writer of its own
  *   GET  /login?token=TOKEN     sets the session cookie, then goes to /
  *   GET  /api/collections       the lines of spoor collections --json
  *   GET  /api/items/REF         spoor show --json of an indexed item
@@ -26,12 +29,14 @@
  * and printed at start. A form posted with the cookie must carry the
  * forms' token (CSRF), else 403. Bounds: the loopback unless told
  * otherwise, 16 connections, 60 s of idleness, bodies of --max-upload
- * bytes (default MAX_FILE_BYTES; else 413), and each checked item's
- * MAX_ITEM_SECONDS. Every answer says Content-Security-Policy with no
- * script and nothing loaded (inline style only), nosniff, no-referrer
+ * bytes (default MAX_FILE_BYTES; else 413), and --max-seconds a check
+ * (default 60; else 503), each item's extraction as long at most. Every
+ * answer says Content-Security-Policy with no script and nothing loaded
+ * (inline style only), nosniff, no-referrer
  * and no-store; a document's own HTML is only ever shown as escaped
  * text, and a text is served only as an attachment. Requests are answered
- * one at a time by the server's thread, which alone uses the index.
+ * one at a time by the server's thread, which alone uses the index; when
+ * another process has changed the index, it is reopened first.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -56,7 +61,9 @@
 #define PAGE_HITS 20   /* search answers per page */
 #define COOKIE "spoor_token"
 
-enum { O_LISTEN = 256, O_TOKEN_FILE, O_MAX_UPLOAD };
+#define DEFAULT_SECONDS 60
+
+enum { O_LISTEN = 256, O_TOKEN_FILE, O_MAX_UPLOAD, O_ALLOW_ADD, O_MAX_SECONDS };
 
 static const cli_opt serve_opts[] = {
     {"listen", 0, O_LISTEN, "ADDR:PORT",
@@ -65,7 +72,13 @@ static const cli_opt serve_opts[] = {
      "the access token, the file's first line (at least 16 characters);\n"
      "default: a random one, printed at start"},
     {"max-upload", 0, O_MAX_UPLOAD, "BYTES",
-     "the largest body a check takes (default: MAX_FILE_BYTES)"},
+     "the largest body a check or an add takes (default:\n"
+     "MAX_FILE_BYTES)"},
+    {"max-seconds", 0, O_MAX_SECONDS, "N",
+     "the longest a check may take (default 60; then 503)"},
+    {"allow-add", 0, O_ALLOW_ADD, NULL,
+     "let the case's page add files to a collection (the\n"
+     "index is read-only otherwise)"},
     CLI_OPT_END};
 
 typedef struct server {
@@ -76,6 +89,8 @@ typedef struct server {
     char csrf[65];    /* the forms' token: random, not the access token */
     char session[65]; /* the cookie /login sets: random, not the token */
     size_t max_upload;
+    int allow_add;
+    unsigned seconds; /* --max-seconds */
     unsigned long long requests;
 } server;
 
@@ -216,13 +231,18 @@ static enum MHD_Result api_item(server *sv, struct MHD_Connection *conn,
     return answer_lines(conn, error, &b);
 }
 
-/* A file name from a request, or "-": for format detection and the
- * report only; no folders, nothing a walk would take for a path. */
+/* A file name from a request, for format detection and the report: its
+ * last part (no folders: nothing a walk would take for a path), or "-"
+ * when that is empty, "." or "..", holds '!' or is over 255 bytes. */
 static const char *input_name(const char *name)
 {
-    if (!name || !*name || strchr(name, '/') || strchr(name, '\\') ||
-        strchr(name, '!') || strlen(name) > 255 || !strcmp(name, ".") ||
-        !strcmp(name, ".."))
+    const char *slash;
+    if (!name)
+        return "-";
+    while ((slash = strpbrk(name, "/\\")) != NULL)
+        name = slash + 1;
+    if (!*name || strchr(name, '!') || strlen(name) > 255 ||
+        !strcmp(name, ".") || !strcmp(name, ".."))
         return "-";
     return name;
 }
@@ -234,11 +254,14 @@ static enum MHD_Result api_check(server *sv, struct MHD_Connection *conn,
     const char *name = input_name(
         MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "name"));
     spoor_buf b = SPOOR_BUF_INIT;
-    return answer_lines(conn,
-                        cli_checker_json(sv->checker, name,
-                                         rq->body.ptr ? rq->body.ptr : "",
-                                         rq->body.size, &b),
-                        &b);
+    int error = cli_checker_json(
+        sv->checker, name, rq->body.ptr ? rq->body.ptr : "", rq->body.size, &b);
+    if (error < 0 && cli_checker_timed_out(sv->checker)) {
+        spoor_buf_dispose(&b);
+        return answer_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+                            "the check took longer than --max-seconds");
+    }
+    return answer_lines(conn, error, &b);
 }
 
 /* ==== Pages ==== */
@@ -270,6 +293,21 @@ static int page_header(const server *sv, spoor_buf *o, int with_form,
             "\"></textarea></p><p><input type=\"file\" name=\"file\" "
             "multiple aria-label=\"files\"> <button type=\"submit\">Check"
             "</button></p></form></section>\n",
+            sv->csrf);
+    if (!error && with_form && sv->allow_add)
+        error = spoor_buf_printf(
+            o,
+            "<section id=\"add\"><h2>Add files to the index</h2><form "
+            "method=\"post\" action=\"/add\" enctype=\"multipart/form-data\">"
+            "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><p><label>"
+            "collection <input name=\"collection\" required></label> <label>"
+            "kind <select name=\"kind\"><option>internal</option><option>"
+            "release</option><option>suspect</option><option>reference"
+            "</option><option>boilerplate</option></select></label> <label>"
+            "date <input name=\"date\" placeholder=\"YYYY-MM-DD\" size=\"10\">"
+            "</label></p><p><input type=\"file\" name=\"file\" multiple "
+            "aria-label=\"files to add\"> <button type=\"submit\">Add</button>"
+            "</p></form></section>\n",
             sv->csrf);
     return error;
 }
@@ -415,6 +453,34 @@ static const form_part *part(const request *rq, const char *name)
     return NULL;
 }
 
+/* The inputs of rq's form: its pasted text (when not blank, and when
+ * with_text) and its files, into in (MAX_PARTS). @return how many. */
+static size_t form_inputs(const request *rq, int with_text, cli_input *in)
+{
+    size_t n = 0, i;
+    for (i = 0; i < rq->n_parts; i++) {
+        const form_part *p = &rq->parts[i];
+        if (with_text && !strcmp(p->name, "text") && p->data.size &&
+            strspn(p->data.ptr, " \t\r\n") < p->data.size)
+            in[n++] = (cli_input){"pasted text", p->data.ptr, p->data.size};
+        else if (!strcmp(p->name, "file") && p->filename && *p->filename)
+            in[n++] = (cli_input){input_name(p->filename),
+                                  p->data.ptr ? p->data.ptr : "", p->data.size};
+    }
+    return n;
+}
+
+/* A form field as a string (NUL-terminated in place), or NULL when
+ * missing or empty. */
+static const char *field(const request *rq, const char *name)
+{
+    form_part *p = (form_part *)part(rq, name);
+    if (!p || !p->data.size || spoor_buf_put(&p->data, "", 1) < 0)
+        return NULL;
+    p->data.size--; /* the NUL stays after the data */
+    return p->data.ptr[0] ? p->data.ptr : NULL;
+}
+
 /* POST /check, its form read: the pasted text and the files, checked,
  * as the evidence report. */
 static enum MHD_Result page_check(server *sv, struct MHD_Connection *conn,
@@ -424,19 +490,10 @@ static enum MHD_Result page_check(server *sv, struct MHD_Connection *conn,
     spoor_buf page = SPOOR_BUF_INIT, hd = SPOOR_BUF_INIT,
               skipped = SPOOR_BUF_INIT;
     spoor_html_opts o;
-    size_t n = 0, i;
+    size_t n = form_inputs(rq, 1, in);
     int error;
     enum MHD_Result ok;
 
-    for (i = 0; i < rq->n_parts; i++) {
-        const form_part *p = &rq->parts[i];
-        if (!strcmp(p->name, "text") && p->data.size &&
-            strspn(p->data.ptr, " \t\r\n") < p->data.size)
-            in[n++] = (cli_input){"pasted text", p->data.ptr, p->data.size};
-        else if (!strcmp(p->name, "file") && p->filename && *p->filename)
-            in[n++] = (cli_input){input_name(p->filename),
-                                  p->data.ptr ? p->data.ptr : "", p->data.size};
-    }
     if (!n)
         return page_message(conn, MHD_HTTP_BAD_REQUEST,
                             "nothing to check: paste text or choose files");
@@ -444,6 +501,14 @@ static enum MHD_Result page_check(server *sv, struct MHD_Connection *conn,
     o = page_opts(&hd);
     if (error == 0)
         error = cli_checker_html(sv->checker, in, n, &o, &page, &skipped);
+    if (error < 0 && cli_checker_timed_out(sv->checker)) {
+        spoor_buf_dispose(&page);
+        spoor_buf_dispose(&hd);
+        spoor_buf_dispose(&skipped);
+        return page_message(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+                            "the check took longer than the server allows "
+                            "(--max-seconds)");
+    }
     if (error == 0 && skipped.size) { /* say what could not be read */
         spoor_buf with = SPOOR_BUF_INIT;
         const char *body = strstr(page.ptr, "<h1>");
@@ -464,6 +529,60 @@ static enum MHD_Result page_check(server *sv, struct MHD_Connection *conn,
     ok = answer_page(conn, error, &page);
     spoor_buf_dispose(&hd);
     spoor_buf_dispose(&skipped);
+    return ok;
+}
+
+/* POST /add (with --allow-add), its form read: the files added to the
+ * collection, through a writer of the server's own; the page is add's
+ * summary. */
+static enum MHD_Result page_add(server *sv, struct MHD_Connection *conn,
+                                const request *rq)
+{
+    cli_input in[MAX_PARTS];
+    spoor_buf page = SPOOR_BUF_INIT, summary = SPOOR_BUF_INIT;
+    const char *name = field(rq, "collection"), *kind = field(rq, "kind"),
+               *date = field(rq, "date");
+    size_t n = form_inputs(rq, 0, in);
+    int error = 0;
+    enum MHD_Result ok;
+
+    if (!name || !n)
+        return page_message(conn, MHD_HTTP_BAD_REQUEST,
+                            "name a collection and choose files to add");
+    if (date && !cli_valid_date(date))
+        return page_message(conn, MHD_HTTP_BAD_REQUEST,
+                            "the date must be YYYY-MM-DD");
+    error = cli_add_inputs(sv->g, name, kind, date, in, n, &summary);
+    if (error == SPOOR_EBUSY || error == SPOOR_EEXISTS) {
+        ok = page_message(conn,
+                          error == SPOOR_EBUSY ? MHD_HTTP_SERVICE_UNAVAILABLE
+                                               : MHD_HTTP_CONFLICT,
+                          spoor_error_last()->message);
+        spoor_buf_dispose(&summary);
+        return ok;
+    }
+    if (error == 0)
+        error = page_header(sv, &page, 0, NULL);
+    if (error == 0)
+        error = spoor_buf_puts(&page, "<h1>Added</h1>\n<pre class=\"added\">");
+    if (error == 0)
+        error = spoor_html_escape(&page, summary.ptr ? summary.ptr : "",
+                                  summary.size);
+    if (error == 0)
+        error = spoor_buf_puts(&page, "</pre>\n<p><a href=\"/\">The case"
+                                      "</a></p>\n</body></html>\n");
+    if (error == 0) { /* a whole page: the head first */
+        spoor_buf whole = SPOOR_BUF_INIT;
+        error = spoor_buf_puts(&whole, "<!DOCTYPE html>\n<html lang=\"en\">"
+                                       "<head><meta charset=\"utf-8\"><title>"
+                                       "spoor: added</title></head><body>\n");
+        if (error == 0)
+            error = spoor_buf_put(&whole, page.ptr, page.size);
+        spoor_buf_dispose(&page);
+        page = whole;
+    }
+    ok = answer_page(conn, error, &page);
+    spoor_buf_dispose(&summary);
     return ok;
 }
 
@@ -519,6 +638,30 @@ static enum MHD_Result on_form(void *cls, enum MHD_ValueKind kind,
     return spoor_buf_put(&p->data, data, size) < 0 ? MHD_NO : MHD_YES;
 }
 
+/* Reopen the index when another process changed it since (an add, a
+ * removal, optimize, the search index): a long-lived reader would miss
+ * new postings segments. On failure the open handle stays. */
+static void fresh(server *sv)
+{
+    spoor_store *s = NULL;
+    cli_checker *k = NULL;
+    if (!spoor_store_changed(sv->store))
+        return;
+    if (spoor_store_open(&s, sv->g->index, SPOOR_STORE_READONLY) < 0 ||
+        cli_checker_new(&k, s) < 0) {
+        fprintf(stderr, "spoor serve: cannot reopen the index: %s\n",
+                spoor_error_last()->message);
+        cli_checker_free(k);
+        spoor_store_free(s);
+        return;
+    }
+    cli_checker_free(sv->checker);
+    spoor_store_free(sv->store);
+    cli_checker_limit(k, sv->seconds);
+    sv->store = s;
+    sv->checker = k;
+}
+
 /* Whether url is a page's (not the API's): its errors are pages too. */
 static int is_page(const char *url)
 {
@@ -542,6 +685,7 @@ static enum MHD_Result route(server *sv, struct MHD_Connection *conn,
                    : answer_error(conn, MHD_HTTP_UNAUTHORIZED,
                                   "an access token is needed (Authorization: "
                                   "Bearer TOKEN)");
+    fresh(sv);
     if (!strcmp(url, "/api/collections"))
         return post ? answer_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
                                    "/api/collections takes GET")
@@ -559,11 +703,16 @@ static enum MHD_Result route(server *sv, struct MHD_Connection *conn,
                                 "the body is larger than --max-upload");
         return api_check(sv, conn, rq);
     }
-    if (!strcmp(url, "/check")) {
-        const form_part *t = part(rq, "csrf");
+    if (!strcmp(url, "/check") || !strcmp(url, "/add")) {
+        const char *t = field(rq, "csrf");
+        int add = !strcmp(url, "/add");
+        if (add && !sv->allow_add)
+            return page_message(conn, MHD_HTTP_FORBIDDEN,
+                                "this server is read-only: spoor serve "
+                                "--allow-add lets its page add files");
         if (!post)
             return page_message(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-                                "/check takes POST: use the form on the "
+                                "this takes POST: use the form on the "
                                 "case's page");
         if (rq->too_big)
             return page_message(conn, MHD_HTTP_CONTENT_TOO_LARGE,
@@ -572,13 +721,12 @@ static enum MHD_Result route(server *sv, struct MHD_Connection *conn,
         if (rq->bad_form || !rq->pp)
             return page_message(conn, MHD_HTTP_BAD_REQUEST,
                                 "the form could not be read");
-        if (rq->by_cookie &&
-            (!t || !t->data.size || t->data.size >= 65 ||
-             (spoor_buf_put(&((form_part *)t)->data, "", 1), /* NUL */
-              !same_secret(t->data.ptr, sv->csrf))))
+        if (rq->by_cookie && (!t || !same_secret(t, sv->csrf)))
             return page_message(conn, MHD_HTTP_FORBIDDEN,
                                 "the form's token is missing or wrong: "
-                                "reload the case's page and check again");
+                                "reload the case's page and send it again");
+        if (add)
+            return page_add(sv, conn, rq);
         return page_check(sv, conn, rq);
     }
     if (post)
@@ -615,7 +763,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         *state = rq;
         rq->max = sv->max_upload;
         rq->denied = !authorised(sv, conn, &rq->by_cookie);
-        if (post && !rq->denied && !strcmp(url, "/check"))
+        if (post && !rq->denied &&
+            (!strcmp(url, "/check") || !strcmp(url, "/add")))
             rq->pp = MHD_create_post_processor(conn, 64 * 1024, on_form, rq);
         return MHD_YES;
     }
@@ -743,6 +892,7 @@ int cmd_serve(int argc, char **argv, const cli_global *g)
 
     memset(&sv, 0, sizeof(sv));
     sv.g = g;
+    sv.seconds = DEFAULT_SECONDS;
     spoor_limits_default(&lim);
     sv.max_upload = (size_t)lim.max_file_bytes;
     parse_listen(DEFAULT_LISTEN, &addr);
@@ -760,6 +910,18 @@ int cmd_serve(int argc, char **argv, const cli_global *g)
         case O_TOKEN_FILE:
             token_file = optarg;
             break;
+        case O_MAX_SECONDS: {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (!*optarg || *end || v == 0 || v > 86400)
+                return cli_error_usage("serve", "bad --max-seconds '%s'",
+                                       optarg);
+            sv.seconds = (unsigned)v;
+            break;
+        }
+        case O_ALLOW_ADD:
+            sv.allow_add = 1;
+            break;
         case O_MAX_UPLOAD:
             if (cli_parse_size(optarg, &sv.max_upload) < 0 || !sv.max_upload)
                 return cli_error_usage("serve", "bad --max-upload '%s'",
@@ -767,7 +929,8 @@ int cmd_serve(int argc, char **argv, const cli_global *g)
             break;
         case 'h':
             printf("usage: spoor serve [--listen ADDR:PORT] [--token-file "
-                   "FILE] [--max-upload BYTES]\n\nThe case in a browser, "
+                   "FILE] [--max-upload BYTES]\n                   "
+                   "[--max-seconds N] [--allow-add]\n\nThe case in a browser, "
                    "read-only: its collections and timeline, check\n"
                    "(paste text or upload files: the evidence report), "
                    "collections, items\n(their text, where its passages "
@@ -799,6 +962,7 @@ int cmd_serve(int argc, char **argv, const cli_global *g)
         rc = cli_error_lib(g->index);
         goto done;
     }
+    cli_checker_limit(sv.checker, sv.seconds);
     d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
         on_request, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
@@ -814,8 +978,9 @@ int cmd_serve(int argc, char **argv, const cli_global *g)
     info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     port = info ? info->port : ntohs(addr.sin_port); /* port 0: the one got */
     inet_ntop(AF_INET, &addr.sin_addr, shown, sizeof(shown));
-    printf("spoor serve: %s on http://%s:%u/ (read-only)\n",
-           spoor_store_path(sv.store), shown, port);
+    printf("spoor serve: %s on http://%s:%u/ (%s)\n",
+           spoor_store_path(sv.store), shown, port,
+           sv.allow_add ? "its page may add files" : "read-only");
     printf("spoor serve: open http://%s:%u/login?token=", shown, port);
     print_url_encoded(token_file ? "TOKEN" : sv.token);
     printf("\n");

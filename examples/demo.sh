@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The bundled example case, end to end: generate it, index the internal
 # snapshot and two dated releases, record the breach, check the suspect
-# files. Usage: examples/demo.sh [path/to/spoor]
+# files, then say how to review it in a browser (spoor serve).
+# Usage: examples/demo.sh [path/to/spoor]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 spoor="$(realpath "${1:-$here/../build/cli/spoor}")"
@@ -25,3 +26,9 @@ run overlap --html overlap.html
 echo "JSON report (one object per line): $case_dir/check.jsonl"
 echo "HTML evidence report: $case_dir/report.html"
 echo "HTML pages of the collections: $case_dir/overlap.html, $case_dir/timeline.html"
+echo
+echo "Review the case in a browser:"
+echo "  $spoor -i $SPOOR_INDEX serve"
+echo "then open the http://127.0.0.1:8750/login?token=... URL it prints"
+echo "(paste a suspect file's text in the check form, follow a highlighted"
+echo "passage to its source, search the texts). Ctrl-C stops it."

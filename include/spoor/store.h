@@ -367,6 +367,14 @@ typedef struct spoor_push_stats {
 SPOOR_API int spoor_store_push(spoor_push_stats *out, spoor_store *s,
                                const char *conninfo);
 
+/**
+ * Whether another process has committed to the local index s since s was
+ * opened (an add, a removal, optimize, a search index update): a handle
+ * kept open for long (spoor serve) then reopens the index to see it whole.
+ * Always 0 for a shared index, which reads a fresh snapshot per check.
+ */
+SPOOR_API int spoor_store_changed(spoor_store *s);
+
 /** Folder of the index; borrowed. */
 SPOOR_API const char *spoor_store_path(const spoor_store *s);
 

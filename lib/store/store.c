@@ -345,6 +345,27 @@ int spoor_store__reopen(spoor_store *s, spoor_store **out)
                  : spoor_store_open(out, s->path, SPOOR_STORE_READONLY);
 }
 
+/* The catalogue's PRAGMA data_version: it changes when another
+ * connection commits. -1 when it cannot be read. */
+static int64_t data_version(spoor_store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+int spoor_store_changed(spoor_store *s)
+{
+    if (s->pg || s->in_read || s->in_tx)
+        return 0;
+    return data_version(s) != s->data_version;
+}
+
 int spoor_store_open(spoor_store **out, const char *path, int flags)
 {
     spoor_store *s = NULL;
@@ -451,6 +472,7 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
     }
     SPOOR_TRY(spoor_store__load_segments(s));
     SPOOR_TRY(spoor_store__reload_gone(s));
+    s->data_version = data_version(s);
 done:
     spoor__free(dbpath);
     if (error < 0) {

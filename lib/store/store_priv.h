@@ -57,6 +57,7 @@ struct spoor_store {
     char id[64];      /* the index's identity (meta 'id') */
     char created[32]; /* when it was created */
     int readonly;
+    int64_t data_version; /* PRAGMA data_version at open */
     int in_tx;
     int in_read; /* depth of spoor_store__read_begin's read transaction */
     size_t batch_items, batch_bytes;

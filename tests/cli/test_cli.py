@@ -2894,12 +2894,13 @@ def test_shared_index_on_shards(env):
         ok(n <= 16, f"{n} statements for a check of twelve sources")
 
 
-def serve(env, *args):
+def serve(env, *args, extra_env=None):
     """Start spoor serve on a free loopback port: the process and its
     base URL (from the first line it prints)."""
     p = subprocess.Popen([SPOOR, "--index", env.index, "serve", "--listen",
                           "127.0.0.1:0"] + list(args), stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, cwd=env.dir)
+                         stderr=subprocess.PIPE, text=True, cwd=env.dir,
+                         env=dict(os.environ, **(extra_env or {})))
     first = p.stdout.readline()
     m = re.search(r"on (http://127\.0\.0\.1:\d+)/", first)
     if not m:
@@ -3187,6 +3188,107 @@ def test_serve_pages(env):
         p.terminate()
         _, err = p.communicate(timeout=30)
     eq(p.returncode, 0, err)
+    # the request time bound: a check past --max-seconds is 503, the
+    # server goes on (each item made slow by a test hook)
+    p, base = serve(env, "--token-file", env.path("token"),
+                    "--max-seconds", "1",
+                    extra_env={"SPOOR_TEST_ITEM_DELAY_MS": "400"})
+    try:
+        box = "".join("From a Mon Mar  3 10:00:00 2014\n" +
+                      mail("a@x.example", "b@x.example", f"m{i}",
+                           "Mon, 3 Mar 2014 10:00:00 +0000",
+                           f"<m{i}@x.example>", prose(9964 + i, 60)) + "\n"
+                      for i in range(4))
+        status, _, body = http(base + "/api/check?name=box.mbox", token,
+                               box.encode())
+        eq(status, 503, body)
+        status, _, body = http(base + "/api/check", token, query.encode())
+        eq(status, 200, "a quick check after it")
+    finally:
+        p.terminate()
+        p.communicate(timeout=30)
+
+
+def test_serve_add(env):
+    """spoor serve --allow-add: the case's page has an add form; posting
+    files with the form's token adds them (add's summary), and the server
+    sees them at once (check, search); a kind or date that differs from
+    the collection's is 409. Without --allow-add /add is 403. An add made
+    by the command line while serving is seen too (the index is
+    reopened)."""
+    env.write("rel/memo.txt", prose(9980, 300))
+    env.run("add", "-c", "dump-1", "-k", "release", "-d", "2014-12-01",
+            env.path("rel"))
+    token = "add-token-0123456789abcdef"
+    env.write("token", token + "\n")
+    new_text = prose(9981, 300)
+    p, base = serve(env, "--token-file", env.path("token"))
+    try:
+        status, headers, _ = browse(base + "/login?token=" + token)
+        cookie = headers.get("Set-Cookie", "").split(";")[0]
+        status, _, case = browse(base + "/", cookie)
+        ok('action="/add"' not in case, "no add form when read-only")
+        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', case).group(1)
+        data, ctype = multipart([("csrf", csrf), ("collection", "web"),
+                                 ("file", ("n.txt", new_text.encode()))])
+        eq(browse(base + "/add", cookie, data, ctype)[0], 403, "read-only")
+        # a command-line add while serving is seen by the next request
+        env.write("cli/later.txt", new_text)
+        env.run("add", "-c", "later", "-k", "release", "-d", "2015-01-05",
+                env.path("cli"))
+        status, _, body = http(base + "/api/check", token,
+                               new_text[200:1800].encode())
+        eq(json.loads(body)["first_release"]["collection"], "later",
+           "the index was reopened")
+    finally:
+        p.terminate()
+        p.communicate(timeout=30)
+    other = prose(9982, 300)
+    p, base = serve(env, "--token-file", env.path("token"), "--allow-add")
+    try:
+        status, headers, _ = browse(base + "/login?token=" + token)
+        cookie = headers.get("Set-Cookie", "").split(";")[0]
+        status, _, case = browse(base + "/", cookie)
+        ok('action="/add"' in case, "the add form")
+        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', case).group(1)
+        data, ctype = multipart([("collection", "web"),
+                                 ("file", ("n.txt", other.encode()))])
+        eq(browse(base + "/add", cookie, data, ctype)[0], 403, "no token")
+        data, ctype = multipart([("csrf", csrf), ("collection", "web"),
+                                 ("kind", "release"), ("date", "2015-02-01"),
+                                 ("file", ("n.txt", other.encode())),
+                                 ("file", ("../../etc/x.txt",
+                                           prose(9983, 200).encode()))])
+        status, _, page = browse(base + "/add", cookie, data, ctype)
+        eq(status, 200, page)
+        ok("added 2 items to &#39;web&#39;: 2 new" in page or
+           "added 2 items to 'web': 2 new" in page, page)
+        out, _, _ = env.run("show", "web:n.txt")
+        ok("web" in out, out)
+        out, _, _ = env.run("collections")
+        ok("web" in out and "2015-02-01" in out, out)
+        out, _, _ = env.run("show", "web:x.txt")  # folders dropped
+        ok("x.txt" in out, out)
+        status, _, body = http(base + "/api/check", token,
+                               other[300:1900].encode())
+        res = json.loads(body)
+        eq(res["first_release"]["collection"], "web",
+           "a check sees the added file")
+        word = other.split()[25]
+        status, _, page = browse(base + "/search?q=" + word, cookie)
+        ok("n.txt" in page, "search sees it")
+        data, ctype = multipart([("csrf", csrf), ("collection", "web"),
+                                 ("kind", "internal"),
+                                 ("file", ("m.txt", b"more text"))])
+        status, _, page = browse(base + "/add", cookie, data, ctype)
+        eq(status, 409, page)
+        data, ctype = multipart([("csrf", csrf), ("collection", "x"),
+                                 ("date", "2015-13-45"),
+                                 ("file", ("m.txt", b"more text"))])
+        eq(browse(base + "/add", cookie, data, ctype)[0], 400, "bad date")
+    finally:
+        p.terminate()
+        p.communicate(timeout=30)
 
 
 def test_grep(env):
