@@ -5,7 +5,7 @@
 // the SVG timeline. Saves a screenshot under the build folder.
 //
 //   SPOOR=... SPOOR_SOURCE_ROOT=... SCREENSHOT_DIR=... node report.mjs
-import { chromium } from 'playwright-core';
+import { checker, launch } from './launch.mjs';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,15 +13,7 @@ import { join } from 'node:path';
 
 const root = process.env.SPOOR_SOURCE_ROOT;
 const dir = mkdtempSync(join(tmpdir(), 'spoor-browser-'));
-let failed = 0;
-function check(cond, what) {
-  if (cond) {
-    console.log(`ok - ${what}`);
-  } else {
-    console.log(`not ok - ${what}`);
-    failed++;
-  }
-}
+const { check, failed } = checker();
 
 execFileSync(join(root, 'examples', 'demo.sh'), [process.env.SPOOR], {
   env: { ...process.env, DEMO_DIR: join(dir, 'demo') },
@@ -30,12 +22,7 @@ execFileSync(join(root, 'examples', 'demo.sh'), [process.env.SPOOR], {
 const report = join(dir, 'demo', 'report.html');
 const expected = JSON.parse(readFileSync(join(dir, 'demo', 'expected.json')));
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-         '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const requests = [];
@@ -79,5 +66,5 @@ try {
   await browser.close();
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(`1..${failed ? 'failed' : 'ok'}`);
-process.exit(failed ? 1 : 0);
+console.log(`1..${failed() ? 'failed' : 'ok'}`);
+process.exit(failed() ? 1 : 0);

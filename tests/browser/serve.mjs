@@ -7,7 +7,7 @@
 // the server. Saves screenshots under the build folder.
 //
 //   SPOOR=... SPOOR_SOURCE_ROOT=... SCREENSHOT_DIR=... node serve.mjs
-import { chromium } from 'playwright-core';
+import { checker, launch } from './launch.mjs';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,11 +18,7 @@ const root = process.env.SPOOR_SOURCE_ROOT;
 const spoor = process.env.SPOOR;
 const dir = mkdtempSync(join(tmpdir(), 'spoor-serve-'));
 const shots = process.env.SCREENSHOT_DIR || dir;
-let failed = 0;
-function check(cond, what) {
-  console.log(`${cond ? 'ok' : 'not ok'} - ${what}`);
-  if (!cond) failed++;
-}
+const { check, failed } = checker();
 
 // the demo case, and a document that tries to run script when shown
 execFileSync(join(root, 'examples', 'demo.sh'), [spoor], {
@@ -55,12 +51,7 @@ const login = await new Promise((resolve, reject) => {
 });
 const origin = new URL(login).origin;
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-         '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const away = [];
@@ -130,5 +121,5 @@ try {
   server.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(`1..${failed ? 'failed' : 'ok'}`);
-process.exit(failed ? 1 : 0);
+console.log(`1..${failed() ? 'failed' : 'ok'}`);
+process.exit(failed() ? 1 : 0);
