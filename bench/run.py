@@ -20,10 +20,13 @@ each corpus (libxml2 on the text corpus's HTML, GMime on the mail), and
 from it the best ratio to ssdeep -r that any ingest parsing with it could
 reach on the same cores were all its other work free.
 
-Query latency is measured two ways: per process (spoor check run once per
-query, so process start-up and mapping the index are included) and in
+Query latency is measured three ways: per process (spoor check run once per
+query, so process start-up and mapping the index are included), in
 process (spoor check --timing over 100 different documents in one run: the
-time of each document's own work, with the index in the page cache).
+time of each document's own work, with the index in the page cache), and
+through spoor serve's API (POST /api/check of the same 100 documents on a
+warm server, three rounds after a warm-up: the request's time as the
+client sees it).
 """
 import json
 import os
@@ -239,6 +242,44 @@ def latency_in_process(index, docs):
     return percentiles(times)
 
 
+def latency_api(index, docs, rounds=3):
+    """p50, p99 ms of POST /api/check on a warm spoor serve (one kept-alive
+    connection, each document rounds times after one warm-up round): the
+    request's whole time as the client sees it."""
+    import http.client
+    import re
+    token = "bench-token-0123456789abcdef"
+    tfile = os.path.join(BENCH, "serve-token")
+    with open(tfile, "w") as f:
+        f.write(token + "\n")
+    p = subprocess.Popen([SPOOR, "-i", index, "serve", "--listen",
+                          "127.0.0.1:0", "--token-file", tfile],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         text=True)
+    try:
+        m = re.search(r":(\d+)/", p.stdout.readline())
+        conn = http.client.HTTPConnection("127.0.0.1", int(m.group(1)),
+                                          timeout=60)
+        bodies = [open(d, "rb").read() for d in docs]
+        times = []
+        for r in range(rounds + 1):
+            for body in bodies:
+                t0 = time.monotonic()
+                conn.request("POST", "/api/check", body,
+                             {"Authorization": "Bearer " + token})
+                resp = conn.getresponse()
+                resp.read()
+                if resp.status != 200:
+                    sys.exit(f"bench: /api/check answered {resp.status}")
+                if r:
+                    times.append((time.monotonic() - t0) * 1000)
+        conn.close()
+    finally:
+        p.terminate()
+        p.wait(timeout=60)
+    return percentiles(times)
+
+
 def latency_docs(n=100):
     """The probe (indexed) and n - 1 more documents of the same prose."""
     d = os.path.join(BENCH, "latency-docs")
@@ -255,10 +296,12 @@ def latency_docs(n=100):
 def latency_row(index, items, probe, docs, **extra):
     p50, p99 = latency(index, probe)
     i50, i99 = latency_in_process(index, docs)
+    a50, a99 = latency_api(index, docs)
     segs = len([f for f in os.listdir(index) if f.endswith(".spx")])
     return dict({"items": items, "segments": segs, "p50_ms": p50,
                  "p99_ms": p99, "in_process_p50_ms": i50,
-                 "in_process_p99_ms": i99}, **extra)
+                 "in_process_p99_ms": i99, "api_p50_ms": a50,
+                 "api_p99_ms": a99}, **extra)
 
 
 def main():
@@ -363,13 +406,15 @@ def print_table(r):
               f"{f['bytes'] / 1e6:.1f} | {f['seconds']} | "
               f"{x['ceiling_ratio_vs_ssdeep']} |")
     print("\n| indexed items | segments | check p50 ms (process) | p99 ms "
-          "(process) | p50 ms (in process) | p99 ms (in process) |")
-    print("|---|---|---|---|---|---|")
+          "(process) | p50 ms (in process) | p99 ms (in process) | p50 ms "
+          "(serve API) | p99 ms (serve API) |")
+    print("|---|---|---|---|---|---|---|---|")
     for x in r["latency"]:
         note = " (after optimize)" if "optimize_s" in x else ""
         print(f"| {x['items']}{note} | {x['segments']} | {x['p50_ms']} | "
               f"{x['p99_ms']} | {x['in_process_p50_ms']} | "
-              f"{x['in_process_p99_ms']} |")
+              f"{x['in_process_p99_ms']} | {x.get('api_p50_ms', '-')} | "
+              f"{x.get('api_p99_ms', '-')} |")
 
 
 if __name__ == "__main__":

@@ -3173,6 +3173,9 @@ def test_serve_pages(env):
         eq(status, 200, page)
         ok(f'<a href="/items/{memo["sha256"]}">memo.txt</a>' in page, page)
         ok("<mark>" in page, "the words are marked")
+        status, _, page = browse(base + "/search?q=literal", cookie)
+        ok("brackets.txt" in page and "&lt;script&gt;" in page and
+           "<script" not in page, "a snippet is escaped")
         status, _, page = browse(base + "/search?q=zzzqqqxxx", cookie)
         ok("0 items hold every word" in page, page)
         # a collection's page, paged
@@ -3335,6 +3338,11 @@ def test_grep(env):
         os.chmod(env.index, 0o755)
     out, _, _ = env.run("grep", "budget")
     ok("4 items match" in out, out)
+    out, _, _ = env.run("grep", "budget")
+    ok("4 items match" in out, "searching again adds nothing: " + out)
+    env.run("collections", "rm", "later")
+    out, _, _ = env.run("grep", "budget")
+    ok("2 items match" in out and "later" not in out, out)
 
 
 INSTALLED_CHECK = r"""

@@ -274,3 +274,29 @@ mutant("store", "lib/store/push.c",
        "a member's private contents go into the shared batch",
        "    b = &p->batch[p->how[e->content] & PUSH_SHARED ? 0 : 1];",
        "    b = &p->batch[0];")
+
+# ---- issue 20: spoor serve, search ----
+mutant("serve", "cli/cmd_serve.c",
+       "a form posted with the cookie needs no CSRF token",
+       "        if (rq->by_cookie && (!t || !same_secret(t, sv->csrf)))",
+       "        if (0)")
+mutant("serve", "cli/cmd_serve.c",
+       "any session cookie is taken",
+       "    return c && same_secret(c, sv->session);",
+       "    return c != NULL;")
+mutant("match", "lib/match/match.c",
+       "an item's page counts the item itself as a source",
+       "            if (cands[i].content != exclude)",
+       "            if (1)")
+mutant("render", "lib/render/render_pages.c",
+       "a search snippet is not escaped",
+       "        error = spoor_html_escape(o, snip, n);",
+       "        error = spoor_buf_put(o, snip, n);")
+mutant("store", "lib/store/search.c",
+       "the search count keeps contents a removed collection took",
+       "\"SELECT count(*) FROM search JOIN contents c ON \"",
+       "\"SELECT count(*) FROM search LEFT JOIN contents c ON \"")
+mutant("store", "lib/store/search.c",
+       "the search index forgets how far it went (texts indexed again)",
+       "                              i + k == n ? last : ids[i + k - 1]));",
+       "                              0));")
