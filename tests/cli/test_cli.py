@@ -3086,6 +3086,16 @@ def test_serve_pages(env):
     env.run("add", "-c", "dump-1", "-k", "release", "-d", "2014-12-01",
             env.path("rel"))
     env.run("add", "-c", "own files", "-k", "internal", env.path("own"))
+    env.write("mail/thread.mbox",
+              "From a Mon Mar  3 10:00:00 2014\n" +
+              mail("a@x.example", "b@x.example", "Slate plans",
+                   "Mon, 3 Mar 2014 10:00:00 +0000", "t1@x.example",
+                   prose(9965, 80)) +
+              "\nFrom b Tue Mar  4 10:00:00 2014\n" +
+              mail("b@x.example", "a@x.example", "Re: Slate plans",
+                   "Tue, 4 Mar 2014 10:00:00 +0000", "t2@x.example",
+                   prose(9966, 80), extra="In-Reply-To: <t1@x.example>\n"))
+    env.run("add", "-c", "mail", "-k", "internal", env.path("mail"))
     token = "page-token-0123456789abcdef"
     env.write("token", token + "\n")
     p, base = serve(env, "--token-file", env.path("token"),
@@ -3167,6 +3177,16 @@ def test_serve_pages(env):
         status, _, page = browse(base + "/items/" + br, cookie)
         ok("&amp;lt;b&amp;gt; literal &lt;script&gt;" in page,
            "escaped as text")
+        # an email's page shows its thread, each message linked
+        reply = json.loads(env.run("show", "--json",
+                                   "mail:thread.mbox!<t2@x.example>")[0])
+        first = json.loads(env.run("show", "--json",
+                                   "mail:thread.mbox!<t1@x.example>")[0])
+        status, _, page = browse(base + "/items/" + reply["sha256"], cookie)
+        ok("Its thread" in page, page)
+        ok(f'<a href="/items/{first["sha256"]}">Slate plans</a>' in page,
+           "the first message is linked")
+        ok("Re: Slate plans</a></b> (this message)" in page, page)
         # search: the words marked, the item linked
         word = rel.split()[40]
         status, _, page = browse(base + "/search?q=" + word, cookie)
