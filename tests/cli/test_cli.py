@@ -3103,6 +3103,10 @@ def test_serve_pages(env):
     try:
         status, _, body = browse(base + "/")
         eq(status, 401, "a page without the cookie")
+        eq(browse(base + "/", "spoor_token=" + "0" * 64)[0], 401,
+           "a page with another cookie")
+        eq(browse(base + "/", "spoor_token=" + token)[0], 401,
+           "the token is not the session")
         ok("/login?token=" in body, body)
         status, _, _ = browse(base + "/login?token=nope-nope-nope-nope")
         eq(status, 401, "a login with another token")
