@@ -170,6 +170,19 @@ static int help(int argc, char **argv, const cli_global *g)
                            argv[1]);
 }
 
+/*
+ * One thread per OCR engine: spoor reads items in parallel (add -j, the
+ * fork server's children), so Tesseract's own OpenMP threads only compete
+ * for the same cores, spinning on locks. Measured on the 59 images Debian
+ * ships under /usr/share/doc, -j 2: 23.7 s with OpenMP's threads, 7.4 s
+ * without. Set before any thread and before the OCR library is loaded
+ * (libgomp reads it once); a value the user set is kept.
+ */
+static void one_thread_per_ocr(void)
+{
+    setenv("OMP_THREAD_LIMIT", "1", 0);
+}
+
 int main(int argc, char **argv)
 {
     cli_global g;
@@ -178,6 +191,7 @@ int main(int argc, char **argv)
     size_t c;
 
     tune_malloc();
+    one_thread_per_ocr();
     opterr = 0; /* a refused option gets one line, cli_bad_option's */
     g.index = env && *env ? env : "spoor-index";
     while (i < argc && argv[i][0] == '-') {

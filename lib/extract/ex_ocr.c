@@ -27,9 +27,15 @@ struct spoor_ocr {
     TessBaseAPI *api;
     long conf_sum; /* confidence of each page read, summed */
     unsigned pages;
+    int warm; /* the process's warm engine (spoor_ocr__warm): kept */
 };
 
-int spoor_ocr__new(spoor_ocr **out)
+/* The engine spoor_ocr__warm made in this process (the fork server's, or
+ * the caller's), which its children inherit started; NULL if none. */
+static spoor_ocr *warm_engine;
+
+/* Make an engine: Tesseract started with the English model. */
+static int ocr_start(spoor_ocr **out)
 {
     spoor_ocr *o = spoor__calloc(1, sizeof(*o));
     *out = NULL;
@@ -50,9 +56,26 @@ int spoor_ocr__new(spoor_ocr **out)
     return 0;
 }
 
+void spoor_ocr__warm(void)
+{
+    if (!warm_engine && ocr_start(&warm_engine) == 0)
+        warm_engine->warm = 1;
+}
+
+int spoor_ocr__new(spoor_ocr **out)
+{
+    if (warm_engine) { /* started already, before this child forked */
+        warm_engine->conf_sum = 0;
+        warm_engine->pages = 0;
+        *out = warm_engine;
+        return 0;
+    }
+    return ocr_start(out);
+}
+
 void spoor_ocr__free(spoor_ocr *o)
 {
-    if (!o)
+    if (!o || o->warm)
         return;
     TessBaseAPIEnd(o->api);
     TessBaseAPIDelete(o->api);
@@ -145,8 +168,8 @@ static int extract_image(spoor_doc *doc, const unsigned char *d, size_t len,
         return 0;
     }
     doc->has_text = 1;
-    error = spoor_extract__isolated(doc, d, len, lim, extract_image_here,
-                                    "Tesseract");
+    error = spoor_extract__isolated_warm(doc, d, len, lim, extract_image_here,
+                                         "Tesseract", spoor_ocr__warm);
     if (error < 0 && error != SPOOR_ENOMEM) {
         /* no text read: the picture is still compared as bytes, and the
          * reason is said */

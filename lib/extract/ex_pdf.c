@@ -269,8 +269,8 @@ static int extract_pdf(spoor_doc *doc, const unsigned char *d, size_t len,
     /* pages without a text layer (a scan): Tesseract reads them, in a
      * child process */
     ocr.has_text = 1;
-    error =
-        spoor_extract__isolated(&ocr, d, len, lim, pdf_ocr_here, "Tesseract");
+    error = spoor_extract__isolated_warm(&ocr, d, len, lim, pdf_ocr_here,
+                                         "Tesseract", spoor_ocr__warm);
     if (error == 0) {
         spoor_buf t = doc->text;
         doc->text = ocr.text;

@@ -43,6 +43,21 @@ int spoor_extract__isolated(spoor_doc *doc, const unsigned char *d, size_t len,
                             const spoor_limits *lim, spoor_isolated_fn fn,
                             const char *library);
 
+/** Work done once, before children fork, that they all inherit (a loaded
+ * OCR model). Runs in a process with no other thread. */
+typedef void (*spoor_warm_fn)(void);
+
+/**
+ * spoor_extract__isolated, the child starting warm: warm has run once in
+ * the process that forks it (the fork server, or the caller when it forks
+ * directly), so every child inherits what it made, copy-on-write, instead
+ * of making it again.
+ */
+int spoor_extract__isolated_warm(spoor_doc *doc, const unsigned char *d,
+                                 size_t len, const spoor_limits *lim,
+                                 spoor_isolated_fn fn, const char *library,
+                                 spoor_warm_fn warm);
+
 /**
  * Whether spoor_extract__isolated forks the caller itself (no fork server
  * runs): the child then has the caller's memory as it is at the call.

@@ -105,11 +105,35 @@ static void run_child(int mode, isolated_fn fn, int fd, const unsigned char *d,
     _exit(0);
 }
 
+/* ==== Warm starts ==== */
+
+#define MAX_WARM 8
+
+/* The warm functions this process has run (the server's, or the caller's
+ * when it forks directly); both are single-threaded where they run it. */
+static spoor_warm_fn warmed[MAX_WARM];
+
+/* Run warm here once, so that children forked from now on inherit it. */
+static void warm_once(spoor_warm_fn warm)
+{
+    size_t i;
+    if (!warm)
+        return;
+    for (i = 0; i < MAX_WARM && warmed[i]; i++)
+        if (warmed[i] == warm)
+            return;
+    if (i == MAX_WARM)
+        return; /* children start cold */
+    warm();
+    warmed[i] = warm;
+}
+
 /* ==== The fork server ==== */
 
 typedef struct request {
     int mode;
-    isolated_fn fn; /* valid in the server: a fork of this process */
+    isolated_fn fn;     /* valid in the server: a fork of this process */
+    spoor_warm_fn warm; /* run once in the server before forking, or NULL */
     spoor_limits lim;
     uint64_t offset, len; /* the item's bytes in the passed descriptor */
 } request;
@@ -159,6 +183,7 @@ static void serve(int sock)
             _exit(0);
         if (r == 0)
             continue;
+        warm_once(rq.warm);
         pid = fork();
         if (pid == 0) {
             const unsigned char *d = (const unsigned char *)"";
@@ -251,7 +276,7 @@ static int data_fd(const unsigned char *d, size_t len, uint64_t *offset,
 
 static int start_via_server(child_run *r, int mode, isolated_fn fn,
                             const unsigned char *d, size_t len,
-                            const spoor_limits *lim)
+                            const spoor_limits *lim, spoor_warm_fn warm)
 {
     request rq;
     int res[2], answer[2], fds[3], own, dfd, error = 0;
@@ -265,6 +290,7 @@ static int start_via_server(child_run *r, int mode, isolated_fn fn,
     memset(&rq, 0, sizeof(rq));
     rq.mode = mode;
     rq.fn = fn;
+    rq.warm = warm;
     rq.lim = *lim;
     rq.len = len;
     if ((dfd = data_fd(d, len, &rq.offset, &own)) < 0)
@@ -321,12 +347,13 @@ done_data:
 
 static int start_run(child_run *r, int mode, isolated_fn fn,
                      const unsigned char *d, size_t len,
-                     const spoor_limits *lim)
+                     const spoor_limits *lim, spoor_warm_fn warm)
 {
     int fds[2];
     memset(r, 0, sizeof(*r));
     if (server_fd >= 0)
-        return start_via_server(r, mode, fn, d, len, lim);
+        return start_via_server(r, mode, fn, d, len, lim, warm);
+    warm_once(warm);
     if (pipe2(fds, O_CLOEXEC) < 0)
         return spoor__error_set(SPOOR_EIO, "pipe: %s", strerror(errno));
     fflush(NULL);
@@ -451,6 +478,14 @@ int spoor_extract__isolated(spoor_doc *doc, const unsigned char *d, size_t len,
                             const spoor_limits *lim, spoor_isolated_fn fn,
                             const char *library)
 {
+    return spoor_extract__isolated_warm(doc, d, len, lim, fn, library, NULL);
+}
+
+int spoor_extract__isolated_warm(spoor_doc *doc, const unsigned char *d,
+                                 size_t len, const spoor_limits *lim,
+                                 spoor_isolated_fn fn, const char *library,
+                                 spoor_warm_fn warm)
+{
     int error = 0, child_error = 0, killed = 0;
     spoor_buf in = SPOOR_BUF_INIT;
     size_t cap = lim->max_text_bytes + (1u << 20);
@@ -460,7 +495,7 @@ int spoor_extract__isolated(spoor_doc *doc, const unsigned char *d, size_t len,
     child_run run;
 
     f.doc = fn;
-    if ((error = start_run(&run, MODE_DOC, f, d, len, lim)) < 0)
+    if ((error = start_run(&run, MODE_DOC, f, d, len, lim, warm)) < 0)
         return error;
     for (;;) {
         if (!wait_readable(run.fd, deadline)) {
@@ -546,7 +581,7 @@ int spoor_extract__isolated_children(const unsigned char *d, size_t len,
     if ((error = spoor_buf__spill_over(
              &in, spoor__spill_bound(RECORD_SPILL_BYTES))) < 0)
         return error;
-    if ((error = start_run(&run, MODE_CHILDREN, f, d, len, lim)) < 0) {
+    if ((error = start_run(&run, MODE_CHILDREN, f, d, len, lim, NULL)) < 0) {
         spoor_buf_dispose(&in);
         return error;
     }

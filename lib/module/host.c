@@ -38,6 +38,7 @@ const spoor_host spoor__host_table = {
     spoor_extract__has_alnum,
     spoor_extract__sanitize_name,
     spoor_extract__isolated,
+    spoor_extract__isolated_warm,
     spoor_extract__isolated_children,
     spoor_text__cp1252,
     spoor_text__put_cp,

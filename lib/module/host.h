@@ -64,6 +64,9 @@ typedef struct spoor_host {
     int (*isolated)(spoor_doc *doc, const unsigned char *d, size_t len,
                     const spoor_limits *lim, spoor_isolated_fn fn,
                     const char *library);
+    int (*isolated_warm)(spoor_doc *doc, const unsigned char *d, size_t len,
+                         const spoor_limits *lim, spoor_isolated_fn fn,
+                         const char *library, spoor_warm_fn warm);
     int (*isolated_children)(const unsigned char *d, size_t len,
                              const spoor_limits *lim,
                              spoor_isolated_children_fn fn, const char *library,

@@ -183,6 +183,14 @@ int spoor_extract__isolated(spoor_doc *doc, const unsigned char *d, size_t len,
     return spoor__host->isolated(doc, d, len, lim, fn, library);
 }
 
+int spoor_extract__isolated_warm(spoor_doc *doc, const unsigned char *d,
+                                 size_t len, const spoor_limits *lim,
+                                 spoor_isolated_fn fn, const char *library,
+                                 spoor_warm_fn warm)
+{
+    return spoor__host->isolated_warm(doc, d, len, lim, fn, library, warm);
+}
+
 int spoor_extract__isolated_children(const unsigned char *d, size_t len,
                                      const spoor_limits *lim,
                                      spoor_isolated_children_fn fn,

@@ -40,7 +40,7 @@
 
 /* Bumped whenever spoor_module or the table of helpers the modules call
  * (spoor_host, host.h) changes; modules and library must agree. */
-#define SPOOR_MODULE_ABI 6
+#define SPOOR_MODULE_ABI 7
 
 typedef struct spoor_module {
     unsigned abi;        /* SPOOR_MODULE_ABI */
