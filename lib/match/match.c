@@ -706,6 +706,8 @@ static int check(spoor_result **out, spoor_store *s, const spoor_item *item,
     else if (error < 0)
         goto done;
 
+    /* the excluded content is the item's own (same sha256): its hits were
+     * only counted, as the exact copy's, and it is dropped here */
     SPOOR_TRY(spoor_match__hits_count(&hits, s, item, r, &mask, exact_id));
     if (exact_id >= 0 && exact_id == exclude)
         hits.n_exact = 0, exact_id = -1;
@@ -721,13 +723,6 @@ static int check(spoor_result **out, spoor_store *s, const spoor_item *item,
     }
     cands = hits.cands;
     n_cands = hits.n_cands;
-    if (exclude >= 0) {
-        size_t w = 0;
-        for (i = 0; i < n_cands; i++) /* hits not gathered yet, or held */
-            if (cands[i].content != exclude)
-                cands[w++] = cands[i];
-        n_cands = hits.n_cands = w;
-    }
     if (opts->only && opts->n_only) {
         /* -c: only candidates the named collections hold compete for the
          * max_sources places, so that what other collections hold cannot

@@ -286,8 +286,8 @@ mutant("serve", "cli/cmd_serve.c",
        "    return c != NULL;")
 mutant("match", "lib/match/match.c",
        "an item's page counts the item itself as a source",
-       "            if (cands[i].content != exclude)",
-       "            if (1)")
+       "    if (exact_id >= 0 && exact_id == exclude)\n",
+       "    if (exact_id >= 0 && exclude < -1)\n")
 mutant("render", "lib/render/render_pages.c",
        "a search snippet is not escaped",
        "        error = spoor_html_escape(o, snip, n);",
