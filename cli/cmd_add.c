@@ -9,6 +9,7 @@
  */
 #include <getopt.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,6 +58,10 @@ static const cli_opt add_opts[] = {
      "read, extract and fingerprint in N threads\n"
      "(default: the number of cores); the result is\n"
      "the same for every N"},
+    {"timing", 0, 'T', NULL,
+     "at the end, say where the time went (stderr): wall\n"
+     "time, and the CPU time of the storing thread, of\n"
+     "the workers and of isolated extractors"},
     CLI_OPT_END};
 
 static const cli_opt *const add_tables[] = {add_opts, cli_input_opts, NULL};
@@ -212,6 +217,34 @@ static int find_collection(const spoor_collection_info *ci, void *payload)
     return 0;
 }
 
+/* CPU seconds of a getrusage answer. */
+static double cpu_s(const struct rusage *r)
+{
+    return (double)r->ru_utime.tv_sec + (double)r->ru_stime.tv_sec +
+           ((double)r->ru_utime.tv_usec + (double)r->ru_stime.tv_usec) / 1e6;
+}
+
+/* add --timing: where the time of this add went, on stderr. The calling
+ * thread is the storing thread (items are handed to it in order: the
+ * catalogue, the pending postings, the segments); the rest of the
+ * process's CPU is the workers' (reading, extraction, fingerprints,
+ * compression); isolated extractors run in child processes. */
+static void print_timing(double since_ms, size_t jobs, unsigned long long items)
+{
+    struct rusage self, thread, children;
+    double wall = (cli_now_ms() - since_ms) / 1e3;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_THREAD, &thread);
+    getrusage(RUSAGE_CHILDREN, &children);
+    fprintf(stderr,
+            "spoor add: timing: %llu items in %.2f s wall; CPU: storing "
+            "thread %.2f s, %zu worker%s %.2f s, isolated extractors %.2f "
+            "s; the storing thread alone allows at most %.0f items/s\n",
+            items, wall, cpu_s(&thread), jobs, jobs == 1 ? "" : "s",
+            cpu_s(&self) - cpu_s(&thread), cpu_s(&children),
+            cpu_s(&thread) > 0 ? (double)items / cpu_s(&thread) : 0.0);
+}
+
 int cmd_add(int argc, char **argv, const cli_global *g)
 {
     cli_parser p;
@@ -221,7 +254,8 @@ int cmd_add(int argc, char **argv, const cli_global *g)
     wanted found = {NULL, 0};
     spoor_walk_opts wopts;
     size_t commit_every = 0, jobs = 0;
-    int opt, rc = CLI_OK, error = 0;
+    int opt, rc = CLI_OK, error = 0, timing = 0;
+    double started = cli_now_ms();
 
     memset(&c, 0, sizeof(c));
     spoor_walk_opts_init(&wopts);
@@ -254,6 +288,9 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         case 'C':
             if (cli_parse_size(optarg, &commit_every) || commit_every == 0)
                 return cli_error_usage("add", "--commit-every needs N >= 1");
+            break;
+        case 'T':
+            timing = 1;
             break;
         case 'j':
             if (cli_parse_size(optarg, &jobs) || jobs == 0 || jobs > 1024)
@@ -336,6 +373,8 @@ int cmd_add(int argc, char **argv, const cli_global *g)
         rc = cli_error_lib(g->index);
         goto done;
     }
+    if (timing)
+        print_timing(started, jobs, c.n_new + c.n_dup + c.n_present);
     if (!c.quiet) {
         spoor_buf out = SPOOR_BUF_INIT;
         if (summary(&c, name, &out) < 0 || cli_write(&out) != CLI_OK)

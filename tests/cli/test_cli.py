@@ -3318,6 +3318,31 @@ def test_serve_add(env):
         p.communicate(timeout=30)
 
 
+def test_add_timing(env):
+    """add --timing says where the time went: the items, the wall time,
+    and the CPU time of the storing thread, of the workers and of isolated
+    extractors, and the rate the storing thread alone allows; the same
+    for -j 1 (no workers) and -j 2."""
+    for i in range(30):
+        env.write(f"docs/d{i}.txt", prose(9990 + i, 80))
+    for jobs in ("1", "2"):
+        _, err, _ = env.run("--index", env.path(f"idx{jobs}"), "add", "-q",
+                            "--timing", "-j", jobs, "-c", "docs",
+                            env.path("docs"))
+        m = re.search(r"spoor add: timing: (\d+) items in ([\d.]+) s wall; "
+                      r"CPU: storing thread ([\d.]+) s, (\d+) workers? "
+                      r"([\d.]+) s, isolated extractors ([\d.]+) s; the "
+                      r"storing thread alone allows at most (\d+) items/s",
+                      err)
+        ok(m, err)
+        eq(m.group(1), "30", "the items")
+        eq(m.group(4), jobs, "the workers")
+        ok(float(m.group(2)) > 0, err)
+    _, err, _ = env.run("--index", env.path("idx3"), "add", "-q", "-c",
+                        "docs", env.path("docs"))
+    ok("timing" not in err, "only when asked")
+
+
 def test_grep(env):
     """spoor grep: the items whose text holds every word, best first, with
     a snippet marking them; --json gives where each is held and the marks'
