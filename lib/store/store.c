@@ -433,6 +433,11 @@ int spoor_store_open(spoor_store **out, const char *path, int flags)
     }
     sqlite3_busy_timeout(s->db, 30000);
     if (!s->readonly) {
+        /* a new catalogue's pages are 16 KiB (SQLite's default is 4):
+         * ingest's storing thread writes fewer, larger pages, 12-20 % less
+         * of its CPU (docs/performance.md); an existing catalogue keeps
+         * its own, and WAL mode fixes it from here on */
+        SPOOR_TRY(exec(s, "PRAGMA page_size=16384"));
         SPOOR_TRY(exec(s, "PRAGMA journal_mode=WAL"));
         SPOOR_TRY(exec(s, "PRAGMA synchronous=NORMAL"));
         SPOOR_TRY(check_schema(s, path, 1));

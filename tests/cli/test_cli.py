@@ -1511,9 +1511,12 @@ def test_verify_and_damage(env):
     ok("error" in a3 and f"stored text of content {cid} is damaged" in
        a3["error"], a3)
     ok("error" not in b3 and b3["matches"][0]["path"] == "doc3.txt", b3)
-    # random bytes in the catalogue
+    # random bytes in the catalogue, on a page past the first (its page
+    # size is in the header, bytes 16-17)
     with open(db, "r+b") as f:
-        f.seek(4096 * 3)
+        f.seek(16)
+        page = int.from_bytes(f.read(2), "big")
+        f.seek(page * 3)
         f.write(bytes(random.Random(3).randrange(256) for _ in range(2000)))
     out, err, _ = env.run("verify", expect=1)
     ok("damaged: catalogue:" in out + err, out + err)
