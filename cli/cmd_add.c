@@ -245,6 +245,19 @@ static void print_timing(double since_ms, size_t jobs, unsigned long long items)
             cpu_s(&thread) > 0 ? (double)items / cpu_s(&thread) : 0.0);
 }
 
+/* When this add made collection name (it was not there before) and added
+ * nothing to it, remove it again. @return 1 when removed, 0 when kept, or
+ * an index error. */
+static int drop_if_empty(add_ctx *c, const char *name, int existed)
+{
+    uint64_t items, contents;
+    int error;
+    if (existed || c->n_new + c->n_dup + c->n_present)
+        return 0;
+    error = spoor_store_collection_rm(&items, &contents, c->store, name);
+    return error < 0 ? error : 1;
+}
+
 int cmd_add(int argc, char **argv, const cli_global *g)
 {
     cli_parser p;
@@ -383,16 +396,17 @@ int cmd_add(int argc, char **argv, const cli_global *g)
     }
     if (c.n_skips)
         rc = CLI_ERROR;
-    if (!found.found && c.n_new + c.n_dup + c.n_present == 0) {
-        /* nothing was added: the collection this add made goes again */
-        uint64_t items, contents;
-        if (spoor_store_collection_rm(&items, &contents, c.store, name) < 0)
-            rc = cli_error_lib(name);
-        else
-            fprintf(stderr,
-                    "spoor: %s: nothing was added, so the collection was not "
-                    "created\n",
-                    name);
+    switch (drop_if_empty(&c, name, found.found)) {
+    case 0:
+        break;
+    case 1:
+        fprintf(stderr,
+                "spoor: %s: nothing was added, so the collection was not "
+                "created\n",
+                name);
+        break;
+    default:
+        rc = cli_error_lib(name);
     }
 done:
     spoor_store_free(c.store);
@@ -426,10 +440,8 @@ int cli_add_inputs(const cli_global *g, const char *name, const char *kind,
                                   on_item, on_skip, &c);
     if (error == 0)
         error = spoor_store_commit(c.store);
-    if (error == 0 && !found.found && c.n_new + c.n_dup + c.n_present == 0) {
-        uint64_t items, contents; /* nothing added: no new collection */
-        error = spoor_store_collection_rm(&items, &contents, c.store, name);
-    }
+    if (error == 0 && (error = drop_if_empty(&c, name, found.found)) > 0)
+        error = 0;
     if (error == 0)
         error = summary(&c, name, out);
     spoor_store_free(c.store);

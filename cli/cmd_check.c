@@ -681,12 +681,12 @@ static void checker_start(cli_checker *k)
     k->c.deadline = k->seconds ? cli_now_ms() + 1000.0 * k->seconds : 0;
 }
 
-int cli_checker_json(cli_checker *k, const char *name, const char *data,
-                     size_t len, spoor_buf *out)
+/* Check one input, named name: walk it and write what its containers
+ * summarise. @return 0 or the error that stopped it. */
+static int checker_input(cli_checker *k, const char *name, const char *data,
+                         size_t len)
 {
     int error;
-    checker_start(k);
-    k->c.sink = out;
     k->c.arg = name;
     error =
         spoor_walk_buffer(name, data, len, &k->wopts, on_item, on_skip, &k->c);
@@ -694,6 +694,16 @@ int cli_checker_json(cli_checker *k, const char *name, const char *data,
         error = close_frames(&k->c, 1);
     else
         (void)close_frames(&k->c, 0);
+    return error;
+}
+
+int cli_checker_json(cli_checker *k, const char *name, const char *data,
+                     size_t len, spoor_buf *out)
+{
+    int error;
+    checker_start(k);
+    k->c.sink = out;
+    error = checker_input(k, name, data, len);
     k->c.sink = NULL;
     return error < 0 ? error : 0;
 }
@@ -711,15 +721,8 @@ int cli_checker_html(cli_checker *k, const cli_input *in, size_t n,
     error = spoor_html_new(&k->c.html, k->c.store, &o);
     k->c.sink = &lines;
     k->c.skipped = skipped;
-    for (i = 0; i < n && error >= 0; i++) {
-        k->c.arg = in[i].name;
-        error = spoor_walk_buffer(in[i].name, in[i].data, in[i].len, &k->wopts,
-                                  on_item, on_skip, &k->c);
-        if (error >= 0)
-            error = close_frames(&k->c, 1);
-        else
-            (void)close_frames(&k->c, 0);
-    }
+    for (i = 0; i < n && error >= 0; i++)
+        error = checker_input(k, in[i].name, in[i].data, in[i].len);
     if (error >= 0)
         error = spoor_html_finish(page, k->c.html);
     spoor_html_free(k->c.html);

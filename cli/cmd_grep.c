@@ -50,7 +50,8 @@ int cli_search_refresh(const cli_global *g, int verbose)
     if (error == 0 && behind)
         error = spoor_store_search_update(&added, w,
                                           verbose ? on_progress : NULL, NULL);
-    if (error < 0 && verbose)
+    if (error < 0 && verbose && error != SPOOR_EUNSUPPORTED) /* shared: the
+                                                            caller says */
         fprintf(stderr,
                 "spoor: the search index was not brought up to date: %s\n",
                 spoor_error_last()->message);
@@ -142,16 +143,6 @@ done:
     return error;
 }
 
-static int parse_count(const char *arg, size_t *out)
-{
-    char *end;
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (!*arg || *end || arg[0] == '-' || v > 1000000)
-        return -1;
-    *out = (size_t)v;
-    return 0;
-}
-
 int cmd_grep(int argc, char **argv, const cli_global *g)
 {
     const cli_opt *const tables[] = {grep_opts, NULL};
@@ -184,7 +175,8 @@ int cmd_grep(int argc, char **argv, const cli_global *g)
             break;
         case O_LIMIT:
         case O_FROM:
-            if (parse_count(optarg, opt == O_LIMIT ? &limit : &from) < 0)
+            if (cli_parse_size(optarg, opt == O_LIMIT ? &limit : &from) < 0 ||
+                (opt == O_LIMIT ? limit : from) > 1000000)
                 return cli_error_usage("grep", "bad --%s '%s'",
                                        opt == O_LIMIT ? "limit" : "from",
                                        optarg);
@@ -199,24 +191,18 @@ int cmd_grep(int argc, char **argv, const cli_global *g)
         if ((i > optind && spoor_buf_puts(&query, " ") < 0) ||
             spoor_buf_puts(&query, argv[i]) < 0)
             return cli_error(NULL, "out of memory");
+    (void)cli_search_refresh(g, 1); /* through a writer, when it may */
     if ((rc = cli_open_index(&c.store, g, SPOOR_STORE_READONLY)) != CLI_OK)
         goto done;
     if (spoor_store_search_behind(&behind, c.store) < 0) {
         rc = cli_error_lib(NULL);
         goto done;
     }
-    if (behind) { /* update through a writer, then read again */
-        spoor_store_free(c.store);
-        c.store = NULL;
-        (void)cli_search_refresh(g, 1);
-        if ((rc = cli_open_index(&c.store, g, SPOOR_STORE_READONLY)) != CLI_OK)
-            goto done;
-        if (spoor_store_search_behind(&behind, c.store) == 0 && behind)
-            fprintf(stderr,
-                    "spoor grep: %llu texts are not in the search index "
-                    "yet\n",
-                    (unsigned long long)behind);
-    }
+    if (behind)
+        fprintf(stderr,
+                "spoor grep: %llu texts are not in the search index "
+                "yet\n",
+                (unsigned long long)behind);
     if (spoor_store_search(&total, c.store, query.ptr, raw, from, limit, on_hit,
                            &c) < 0) {
         rc = cli_error_lib(NULL);

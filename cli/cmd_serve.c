@@ -373,12 +373,8 @@ static size_t arg_count(struct MHD_Connection *conn, const char *key)
 {
     const char *v =
         MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, key);
-    char *end;
-    unsigned long long n;
-    if (!v || !*v)
-        return 0;
-    n = strtoull(v, &end, 10);
-    return *end || n > 1000000000ULL ? 0 : (size_t)n;
+    size_t n;
+    return v && cli_parse_size(v, &n) == 0 && n <= 1000000000 ? n : 0;
 }
 
 /* GET /, /collections/NAME, /items/SHA256, /search?q=. */
@@ -911,9 +907,8 @@ int cmd_serve(int argc, char **argv, const cli_global *g)
             token_file = optarg;
             break;
         case O_MAX_SECONDS: {
-            char *end;
-            unsigned long v = strtoul(optarg, &end, 10);
-            if (!*optarg || *end || v == 0 || v > 86400)
+            size_t v;
+            if (cli_parse_size(optarg, &v) < 0 || v == 0 || v > 86400)
                 return cli_error_usage("serve", "bad --max-seconds '%s'",
                                        optarg);
             sv.seconds = (unsigned)v;

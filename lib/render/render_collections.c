@@ -13,11 +13,6 @@
 #include "../common/internal.h"
 #include "render_int.h"
 
-static int esc(spoor_buf *out, const char *s)
-{
-    return s ? spoor_html_escape(out, s, strlen(s)) : 0;
-}
-
 static double ratio(uint64_t part, uint64_t whole)
 {
     return whole ? (double)part / (double)whole : 0.0;
@@ -45,9 +40,9 @@ static int heat_cell(spoor_buf *o, const spoor_overlap_pair *p)
                                "<td class=\"num heat\" style=\"background:"
                                "rgba(176,58,46,%.2f);color:%s\" title=\"",
                                alpha, alpha > 0.5 ? "#fff" : "#222"));
-    SPOOR_TRY(esc(o, p->a));
+    SPOOR_TRY(spoor_html__esc(o, p->a));
     SPOOR_TRY(spoor_buf_puts(o, " in "));
-    SPOOR_TRY(esc(o, p->b));
+    SPOOR_TRY(spoor_html__esc(o, p->b));
     SPOOR_TRY(spoor_buf_printf(o,
                                "\"><b>%llu</b> of %llu<br><small>%.1f%% of "
                                "items, %.1f%% of text</small></td>",
@@ -93,13 +88,13 @@ int spoor_html_overlap(spoor_buf *o, const spoor_overlap_pair *pairs,
                                 "&#8595; held in &#8594;</th>"));
     for (b = 0; b < n; b++) {
         SPOOR_TRY(spoor_buf_puts(o, "<th>"));
-        SPOOR_TRY(esc(o, names[b]));
+        SPOOR_TRY(spoor_html__esc(o, names[b]));
         SPOOR_TRY(spoor_buf_puts(o, "</th>"));
     }
     SPOOR_TRY(spoor_buf_puts(o, "</tr>\n"));
     for (a = 0; a < n; a++) {
         SPOOR_TRY(spoor_buf_puts(o, "<tr><th>"));
-        SPOOR_TRY(esc(o, names[a]));
+        SPOOR_TRY(spoor_html__esc(o, names[a]));
         SPOOR_TRY(spoor_buf_puts(o, "</th>"));
         for (b = 0; b < n; b++)
             SPOOR_TRY(cell[a * n + b] ? heat_cell(o, cell[a * n + b])
@@ -152,10 +147,10 @@ int spoor_html_timeline(spoor_buf *o, const spoor_timeline_release *rel,
         int ws = (int)((double)r->seen_before * scale + 0.5);
         SPOOR_TRY(spoor_buf_printf(o, "<text x=\"4\" y=\"%d\" class=\"lane\">",
                                    y + 19));
-        SPOOR_TRY(esc(o, r->date ? r->date : "(undated)"));
+        SPOOR_TRY(spoor_html__esc(o, r->date ? r->date : "(undated)"));
         SPOOR_TRY(
             spoor_buf_printf(o, "</text><text x=\"96\" y=\"%d\">", y + 19));
-        SPOOR_TRY(esc(o, r->collection));
+        SPOOR_TRY(spoor_html__esc(o, r->collection));
         SPOOR_TRY(spoor_buf_printf(o,
                                    "</text><rect class=\"new\" x=\"%d\" "
                                    "y=\"%d\" width=\"%d\" height=\"22\"/>"
@@ -176,9 +171,9 @@ int spoor_html_timeline(spoor_buf *o, const spoor_timeline_release *rel,
                                 "before</th></tr>\n"));
     for (i = 0; i < n; i++) {
         SPOOR_TRY(spoor_buf_puts(o, "<tr><td>"));
-        SPOOR_TRY(esc(o, rel[i].date ? rel[i].date : "(undated)"));
+        SPOOR_TRY(spoor_html__esc(o, rel[i].date ? rel[i].date : "(undated)"));
         SPOOR_TRY(spoor_buf_puts(o, "</td><td>"));
-        SPOOR_TRY(esc(o, rel[i].collection));
+        SPOOR_TRY(spoor_html__esc(o, rel[i].collection));
         SPOOR_TRY(spoor_buf_printf(o,
                                    "</td><td class=\"num\">%llu</td><td "
                                    "class=\"num\">%llu</td><td class=\"num\">"

@@ -107,11 +107,6 @@ int spoor_html_escape(spoor_buf *out, const char *s, size_t len)
     return error;
 }
 
-static int esc(spoor_buf *out, const char *s)
-{
-    return s ? spoor_html_escape(out, s, strlen(s)) : 0;
-}
-
 /* ==== Dates ==== */
 
 /* Day number of a YYYY-MM-DD prefix, or 0 with *ok = 0. */
@@ -196,29 +191,29 @@ static int verdict_badge(spoor_buf *out, const char *v)
 {
     int error = spoor_buf_puts(out, "<span class=\"verdict v-");
     if (!error)
-        error = esc(out, v);
+        error = spoor_html__esc(out, v);
     if (!error)
         error = spoor_buf_puts(out, "\">");
     if (!error)
-        error = esc(out, v);
+        error = spoor_html__esc(out, v);
     return error ? error : spoor_buf_puts(out, "</span>");
 }
 
 static int occurrence_text(spoor_buf *out, const spoor_occurrence *o)
 {
-    int error = esc(out, o->collection);
+    int error = spoor_html__esc(out, o->collection);
     if (!error)
         error = spoor_buf_puts(out, " (");
     if (!error)
-        error = esc(out, o->kind);
+        error = spoor_html__esc(out, o->kind);
     if (!error && o->date) {
         error = spoor_buf_puts(out, ", ");
         if (!error)
-            error = esc(out, o->date);
+            error = spoor_html__esc(out, o->date);
     }
     if (!error)
         error = spoor_buf_puts(out, ") ");
-    return error ? error : esc(out, o->path);
+    return error ? error : spoor_html__esc(out, o->path);
 }
 
 int spoor_html__link(spoor_buf *o, const char *base, const char *kind,
@@ -228,7 +223,7 @@ int spoor_html__link(spoor_buf *o, const char *base, const char *kind,
     const unsigned char *p = (const unsigned char *)what;
     int error = spoor_buf_puts(o, "<a href=\"");
     if (!error)
-        error = esc(o, base);
+        error = spoor_html__esc(o, base);
     if (!error)
         error = spoor_buf_puts(o, kind);
     for (; *p && !error; p++) {
@@ -241,7 +236,7 @@ int spoor_html__link(spoor_buf *o, const char *base, const char *kind,
             error = spoor_buf_put(o, pct, 3);
     }
     if (!error && tail)
-        error = esc(o, tail);
+        error = spoor_html__esc(o, tail);
     return error ? error : spoor_buf_puts(o, "\">");
 }
 
@@ -266,7 +261,7 @@ static int summary_row(spoor_html *h, const spoor_item *item,
     size_t i;
     int error = 0;
     SPOOR_TRY(spoor_buf_printf(o, "<tr><td><a href=\"#item-%zu\">", idx));
-    SPOOR_TRY(esc(o, item->display));
+    SPOOR_TRY(spoor_html__esc(o, item->display));
     SPOOR_TRY(spoor_buf_puts(o, "</a></td><td>"));
     SPOOR_TRY(verdict_badge(o, r->verdict));
     SPOOR_TRY(spoor_buf_puts(o, "</td><td class=\"num\">"));
@@ -277,10 +272,10 @@ static int summary_row(spoor_html *h, const spoor_item *item,
     SPOOR_TRY(pct(o, r->cov_any));
     SPOOR_TRY(spoor_buf_puts(o, "</td><td>"));
     if (r->first_release) {
-        SPOOR_TRY(esc(o, r->first_release));
+        SPOOR_TRY(spoor_html__esc(o, r->first_release));
         if (r->first_release_date) {
             SPOOR_TRY(spoor_buf_puts(o, " "));
-            SPOOR_TRY(esc(o, r->first_release_date));
+            SPOOR_TRY(spoor_html__esc(o, r->first_release_date));
         }
     } else {
         SPOOR_TRY(spoor_buf_puts(o, "&mdash;"));
@@ -291,17 +286,17 @@ static int summary_row(spoor_html *h, const spoor_item *item,
                                   ? &item->doc.dates[i]
                                   : &r->dates[i - item->doc.n_dates];
         SPOOR_TRY(spoor_buf_puts(o, i ? "<br>" : ""));
-        SPOOR_TRY(esc(o, d->field));
+        SPOOR_TRY(spoor_html__esc(o, d->field));
         SPOOR_TRY(spoor_buf_puts(o, " "));
-        SPOOR_TRY(esc(o, d->value));
+        SPOOR_TRY(spoor_html__esc(o, d->value));
     }
     SPOOR_TRY(spoor_buf_puts(o, "</td><td>"));
     for (i = 0; i < r->n_postdates; i++) {
         SPOOR_TRY(spoor_buf_puts(o, i ? "<br>" : ""));
         SPOOR_TRY(spoor_buf_puts(o, "<span class=\"postdates\">after "));
-        SPOOR_TRY(esc(o, r->postdates[i].event));
+        SPOOR_TRY(spoor_html__esc(o, r->postdates[i].event));
         SPOOR_TRY(spoor_buf_puts(o, " ("));
-        SPOOR_TRY(esc(o, r->postdates[i].event_date));
+        SPOOR_TRY(spoor_html__esc(o, r->postdates[i].event_date));
         SPOOR_TRY(spoor_buf_puts(o, ")</span>"));
     }
     SPOOR_TRY(spoor_buf_puts(o, "</td></tr>\n"));
@@ -513,9 +508,9 @@ static int side_by_side(spoor_buf *o, const char *qt, const spoor_canon *qc,
     size_t i;
     int error = 0;
     SPOOR_TRY(spoor_buf_puts(o, "<table class=\"sbs\"><tr><th>"));
-    SPOOR_TRY(esc(o, left));
+    SPOOR_TRY(spoor_html__esc(o, left));
     SPOOR_TRY(spoor_buf_puts(o, "</th><th>"));
-    SPOOR_TRY(esc(o, right));
+    SPOOR_TRY(spoor_html__esc(o, right));
     SPOOR_TRY(spoor_buf_puts(o, "</th></tr>\n"));
     for (i = 0; i < n && i < max_rows; i++) {
         const spoor_region *g = &regs[i];
@@ -587,29 +582,29 @@ static int item_section(spoor_html *h, const spoor_item *item,
                                "<section class=\"item\" id=\"item-%zu\">"
                                "<h2>",
                                idx));
-    SPOOR_TRY(esc(o, item->display));
+    SPOOR_TRY(spoor_html__esc(o, item->display));
     SPOOR_TRY(spoor_buf_puts(o, " "));
     SPOOR_TRY(verdict_badge(o, r->verdict));
     SPOOR_TRY(spoor_buf_puts(o, "</h2>\n<p class=\"meta\">"));
-    SPOOR_TRY(esc(o, item->doc.format));
+    SPOOR_TRY(spoor_html__esc(o, item->doc.format));
     SPOOR_TRY(spoor_buf_printf(o, ", %llu bytes, %zu bytes of text",
                                (unsigned long long)item->bytes,
                                item->doc.text.size));
     if (item->doc.encoding) {
         SPOOR_TRY(spoor_buf_puts(o, ", "));
-        SPOOR_TRY(esc(o, item->doc.encoding));
+        SPOOR_TRY(spoor_html__esc(o, item->doc.encoding));
     }
     SPOOR_TRY(spoor_buf_puts(o, ", sha256 <code>"));
-    SPOOR_TRY(esc(o, item->sha256));
+    SPOOR_TRY(spoor_html__esc(o, item->sha256));
     SPOOR_TRY(spoor_buf_puts(o, "</code></p>\n"));
     if (item->doc.warning) {
         SPOOR_TRY(spoor_buf_puts(o, "<p class=\"note\">"));
-        SPOOR_TRY(esc(o, item->doc.warning));
+        SPOOR_TRY(spoor_html__esc(o, item->doc.warning));
         SPOOR_TRY(spoor_buf_puts(o, "</p>\n"));
     }
     if (r->verdict_basis) {
         SPOOR_TRY(spoor_buf_puts(o, "<p class=\"basis\">Verdict basis: "));
-        SPOOR_TRY(esc(o, r->verdict_basis));
+        SPOOR_TRY(spoor_html__esc(o, r->verdict_basis));
         SPOOR_TRY(spoor_buf_puts(o, "</p>\n"));
     }
     SPOOR_TRY(spoor_buf_puts(o, "<p>Coverage: releases "));
@@ -625,13 +620,13 @@ static int item_section(spoor_html *h, const spoor_item *item,
     for (i = 0; i < r->n_dkim; i++) {
         const spoor_dkim_sig *g = &r->dkim[i];
         SPOOR_TRY(spoor_buf_puts(o, "<p class=\"dkim\">DKIM <b>"));
-        SPOOR_TRY(esc(o, g->result));
+        SPOOR_TRY(spoor_html__esc(o, g->result));
         SPOOR_TRY(spoor_buf_puts(o, "</b> d="));
-        SPOOR_TRY(esc(o, g->domain));
+        SPOOR_TRY(spoor_html__esc(o, g->domain));
         SPOOR_TRY(spoor_buf_puts(o, " s="));
-        SPOOR_TRY(esc(o, g->selector));
+        SPOOR_TRY(spoor_html__esc(o, g->selector));
         SPOOR_TRY(spoor_buf_puts(o, ": "));
-        SPOOR_TRY(esc(o, g->reason));
+        SPOOR_TRY(spoor_html__esc(o, g->reason));
         SPOOR_TRY(spoor_buf_puts(o, "</p>\n"));
     }
     if (r->n_matches) {
@@ -705,9 +700,9 @@ static int item_section(spoor_html *h, const spoor_item *item,
         SPOOR_TRY(add_point(h, d->value, 3, label.ptr));
     }
     SPOOR_TRY(spoor_buf_puts(&h->inputs, "<tr><td>"));
-    SPOOR_TRY(esc(&h->inputs, item->display));
+    SPOOR_TRY(spoor_html__esc(&h->inputs, item->display));
     SPOOR_TRY(spoor_buf_puts(&h->inputs, "</td><td><code>"));
-    SPOOR_TRY(esc(&h->inputs, item->sha256));
+    SPOOR_TRY(spoor_html__esc(&h->inputs, item->sha256));
     SPOOR_TRY(spoor_buf_puts(&h->inputs, "</code></td></tr>\n"));
 done:
     spoor_match__stored_close(&stored);
@@ -838,7 +833,7 @@ static int timeline(spoor_html *h, spoor_buf *o)
                                    "<circle cx=\"%d\" cy=\"%d\" r=\"5\"/>"
                                    "<title>",
                                    x, ly));
-        SPOOR_TRY(esc(o, p->label));
+        SPOOR_TRY(spoor_html__esc(o, p->label));
         SPOOR_TRY(spoor_buf_printf(
             o,
             " &#8212; %04ld-%02ld-%02ld</title><text x=\"%d\" y=\"%d\" "
@@ -846,7 +841,7 @@ static int timeline(spoor_html *h, spoor_buf *o)
             py, pm, pd, x > width * 2 / 3 ? x - 7 : x + 7,
             ly - 8 + (int)slot[i] * 12,
             x > width * 2 / 3 ? " text-anchor=\"end\"" : ""));
-        SPOOR_TRY(esc(o, p->label));
+        SPOOR_TRY(spoor_html__esc(o, p->label));
         SPOOR_TRY(spoor_buf_puts(o, "</text></g>\n"));
     }
     SPOOR_TRY(spoor_buf_puts(o, "</svg>\n"));
@@ -892,7 +887,7 @@ int spoor_html__head(spoor_buf *o, const char *title)
                              "charset=\"utf-8\"><meta http-equiv=\"Content-"
                              "Security-Policy\" content=\"default-src 'none'; "
                              "style-src 'unsafe-inline'\"><title>"));
-    SPOOR_TRY(esc(o, title));
+    SPOOR_TRY(spoor_html__esc(o, title));
     SPOOR_TRY(spoor_buf_puts(o, "</title><style>"));
     SPOOR_TRY(spoor_buf_puts(o, css));
     for (i = 0; i < N_COLOURS; i++)
@@ -917,12 +912,12 @@ int spoor_html__case_timeline(spoor_buf *o, spoor_html *h)
         SPOOR_TRY(spoor_buf_puts(o, "<ul class=\"events\">"));
         for (i = 0; i < n_ev; i++) {
             SPOOR_TRY(spoor_buf_puts(o, "<li>"));
-            SPOOR_TRY(esc(o, ev[i].date));
+            SPOOR_TRY(spoor_html__esc(o, ev[i].date));
             SPOOR_TRY(spoor_buf_puts(o, " "));
-            SPOOR_TRY(esc(o, ev[i].name));
+            SPOOR_TRY(spoor_html__esc(o, ev[i].name));
             if (ev[i].note) {
                 SPOOR_TRY(spoor_buf_puts(o, ": "));
-                SPOOR_TRY(esc(o, ev[i].note));
+                SPOOR_TRY(spoor_html__esc(o, ev[i].note));
             }
             SPOOR_TRY(spoor_buf_puts(o, "</li>"));
         }
@@ -944,7 +939,7 @@ int spoor_html__report_body(spoor_buf *o, spoor_html *h, const char *title)
     int error = 0;
 
     SPOOR_TRY(spoor_buf_puts(o, "<h1>"));
-    SPOOR_TRY(esc(o, title));
+    SPOOR_TRY(spoor_html__esc(o, title));
     SPOOR_TRY(spoor_buf_printf(o,
                                "</h1>\n<p>%zu item%s "
                                "checked against the index, %s.</p>\n",
@@ -968,16 +963,16 @@ int spoor_html__report_body(spoor_buf *o, spoor_html *h, const char *title)
                                "class=\"provenance\"><tr><td>spoor</td><td>"
                                "%s</td></tr><tr><td>index</td><td>",
                                spoor_version()));
-    SPOOR_TRY(esc(o, spoor_store_path(h->store)));
+    SPOOR_TRY(spoor_html__esc(o, spoor_store_path(h->store)));
     SPOOR_TRY(spoor_buf_puts(o, " (id <code>"));
-    SPOOR_TRY(esc(o, spoor_store_id(h->store)));
+    SPOOR_TRY(spoor_html__esc(o, spoor_store_id(h->store)));
     SPOOR_TRY(spoor_buf_puts(o, "</code>, created "));
-    SPOOR_TRY(esc(o, spoor_store_created(h->store)));
+    SPOOR_TRY(spoor_html__esc(o, spoor_store_created(h->store)));
     SPOOR_TRY(spoor_buf_printf(o,
                                ")</td></tr><tr><td>run</td><td>%s</td>"
                                "</tr><tr><td>command</td><td><code>",
                                h->started));
-    SPOOR_TRY(esc(o, h->opts.command ? h->opts.command : ""));
+    SPOOR_TRY(spoor_html__esc(o, h->opts.command ? h->opts.command : ""));
     SPOOR_TRY(spoor_buf_printf(o,
                                "</code></td></tr><tr><td>parameters</td><td>"
                                "k = %d, w = %d, G = %d canonical characters",
@@ -1026,11 +1021,11 @@ int spoor_html__provenance(spoor_buf *o, const char *index, const char *command)
                                SPOOR_TEXT_W, SPOOR_TEXT_K + SPOOR_TEXT_W - 1));
     if (index) {
         SPOOR_TRY(spoor_buf_puts(o, "Index: <code>"));
-        SPOOR_TRY(esc(o, index));
+        SPOOR_TRY(spoor_html__esc(o, index));
         SPOOR_TRY(spoor_buf_puts(o, "</code>. "));
     }
     SPOOR_TRY(spoor_buf_puts(o, "Command: <code>"));
-    SPOOR_TRY(esc(o, command ? command : ""));
+    SPOOR_TRY(spoor_html__esc(o, command ? command : ""));
     SPOOR_TRY(spoor_buf_puts(o, "</code></p>\n</body></html>\n"));
 done:
     return error;
@@ -1045,13 +1040,13 @@ int spoor_html_diff(spoor_buf *o, const char *name_a, const spoor_item *a,
 
     SPOOR_TRY(spoor_html__head(o, "spoor diff"));
     SPOOR_TRY(spoor_buf_puts(o, "<h1>Shared passages</h1>\n<p>A: "));
-    SPOOR_TRY(esc(o, name_a));
+    SPOOR_TRY(spoor_html__esc(o, name_a));
     SPOOR_TRY(spoor_buf_puts(o, " (sha256 <code>"));
-    SPOOR_TRY(esc(o, a->sha256));
+    SPOOR_TRY(spoor_html__esc(o, a->sha256));
     SPOOR_TRY(spoor_buf_puts(o, "</code>)<br>B: "));
-    SPOOR_TRY(esc(o, name_b));
+    SPOOR_TRY(spoor_html__esc(o, name_b));
     SPOOR_TRY(spoor_buf_puts(o, " (sha256 <code>"));
-    SPOOR_TRY(esc(o, b->sha256));
+    SPOOR_TRY(spoor_html__esc(o, b->sha256));
     SPOOR_TRY(spoor_buf_printf(o,
                                "</code>)</p>\n<p>%zu shared passage%s. "
                                "Differences inside a passage (spacing, "

@@ -4,7 +4,17 @@
 #ifndef SPOOR_RENDER_INT_H
 #define SPOOR_RENDER_INT_H
 
+#include <string.h>
+
 #include <spoor/buf.h>
+#include <spoor/report.h>
+
+/** Append s (NUL-terminated; NULL: nothing) escaped for HTML text and
+ * attributes (spoor_html_escape). @return 0 or SPOOR_ENOMEM. */
+static inline int spoor_html__esc(spoor_buf *o, const char *s)
+{
+    return s ? spoor_html_escape(o, s, strlen(s)) : 0;
+}
 
 /**
  * Append the start of a self-contained page titled title (escaped): the

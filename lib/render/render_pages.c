@@ -15,11 +15,6 @@
 #include "../common/internal.h"
 #include "render_int.h"
 
-static int esc(spoor_buf *o, const char *s)
-{
-    return spoor_html_escape(o, s ? s : "", s ? strlen(s) : 0);
-}
-
 /* The start of a page titled title: head, then the caller's header. */
 static int page_start(spoor_buf *o, const char *title,
                       const spoor_html_opts *opts)
@@ -43,7 +38,7 @@ static int linked(spoor_buf *o, const char *base, const char *kind,
     int error = 0;
     if (base)
         SPOOR_TRY(spoor_html__link(o, base, kind, what, NULL));
-    SPOOR_TRY(esc(o, shown));
+    SPOOR_TRY(spoor_html__esc(o, shown));
     if (base)
         SPOOR_TRY(spoor_buf_puts(o, "</a>"));
 done:
@@ -65,16 +60,17 @@ static int collection_row(const spoor_collection_info *c, void *payload)
     SPOOR_TRY(spoor_buf_puts(o, "<tr><td>"));
     SPOOR_TRY(linked(o, cr->base, "collections/", c->name, c->name));
     SPOOR_TRY(spoor_buf_puts(o, "</td><td>"));
-    SPOOR_TRY(esc(o, c->kind));
+    SPOOR_TRY(spoor_html__esc(o, c->kind));
     SPOOR_TRY(spoor_buf_puts(o, "</td><td>"));
-    SPOOR_TRY(c->date ? esc(o, c->date) : spoor_buf_puts(o, "&mdash;"));
+    SPOOR_TRY(c->date ? spoor_html__esc(o, c->date)
+                      : spoor_buf_puts(o, "&mdash;"));
     SPOOR_TRY(spoor_buf_printf(o,
                                "</td><td class=\"num\">%lld</td><td "
                                "class=\"num\">%lld</td><td class=\"num\">"
                                "%lld</td><td>",
                                (long long)c->n_items, (long long)c->n_unique,
                                (long long)c->bytes));
-    SPOOR_TRY(esc(o, c->note));
+    SPOOR_TRY(spoor_html__esc(o, c->note));
     SPOOR_TRY(spoor_buf_puts(o, "</td></tr>\n"));
 done:
     return error;
@@ -89,9 +85,9 @@ int spoor_html_case(spoor_buf *out, spoor_store *s, const spoor_html_opts *opts)
     SPOOR_TRY(spoor_html_new(&h, s, opts));
     SPOOR_TRY(page_start(out, "spoor: the case", opts));
     SPOOR_TRY(spoor_buf_puts(out, "<h1>The case</h1>\n<p>Index <code>"));
-    SPOOR_TRY(esc(out, spoor_store_path(s)));
+    SPOOR_TRY(spoor_html__esc(out, spoor_store_path(s)));
     SPOOR_TRY(spoor_buf_puts(out, "</code> (id <code>"));
-    SPOOR_TRY(esc(out, spoor_store_id(s)));
+    SPOOR_TRY(spoor_html__esc(out, spoor_store_id(s)));
     SPOOR_TRY(spoor_buf_puts(
         out, "</code>)</p>\n<h2>Collections</h2>\n<table class=\"collections\">"
              "<tr><th>collection</th><th>kind</th><th>date</th><th>items</th>"
@@ -143,7 +139,7 @@ static int content_rows(spoor_buf *o, const char *base, const spoor_record *rec,
         SPOOR_TRY(spoor_buf_puts(o, "<tr><td>"));
         SPOOR_TRY(linked(o, base, "items/", rec->sha256, rec->occ[i].path));
         SPOOR_TRY(spoor_buf_puts(o, "</td><td>"));
-        SPOOR_TRY(esc(o, rec->format));
+        SPOOR_TRY(spoor_html__esc(o, rec->format));
         SPOOR_TRY(spoor_buf_printf(o,
                                    "</td><td class=\"num\">%llu</td><td "
                                    "class=\"num\">%llu</td><td>",
@@ -151,9 +147,9 @@ static int content_rows(spoor_buf *o, const char *base, const spoor_record *rec,
                                    (unsigned long long)rec->text_bytes));
         for (j = 0; j < rec->n_dates && j < 3; j++) {
             SPOOR_TRY(spoor_buf_puts(o, j ? "<br>" : ""));
-            SPOOR_TRY(esc(o, rec->dates[j].field));
+            SPOOR_TRY(spoor_html__esc(o, rec->dates[j].field));
             SPOOR_TRY(spoor_buf_puts(o, " "));
-            SPOOR_TRY(esc(o, rec->dates[j].value));
+            SPOOR_TRY(spoor_html__esc(o, rec->dates[j].value));
         }
         SPOOR_TRY(spoor_buf_puts(o, "</td></tr>\n"));
     }
@@ -197,12 +193,12 @@ int spoor_html_collection(spoor_buf *out, spoor_store *s, const char *name,
     SPOOR_TRY(spoor_buf_printf(&title, "spoor: collection %s", name));
     SPOOR_TRY(page_start(out, title.ptr, opts));
     SPOOR_TRY(spoor_buf_puts(out, "<h1>Collection "));
-    SPOOR_TRY(esc(out, name));
+    SPOOR_TRY(spoor_html__esc(out, name));
     SPOOR_TRY(spoor_buf_puts(out, "</h1>\n<p>Kind "));
-    SPOOR_TRY(esc(out, f.info.kind));
+    SPOOR_TRY(spoor_html__esc(out, f.info.kind));
     if (f.info.date) {
         SPOOR_TRY(spoor_buf_puts(out, ", dated "));
-        SPOOR_TRY(esc(out, f.info.date));
+        SPOOR_TRY(spoor_html__esc(out, f.info.date));
     }
     SPOOR_TRY(spoor_buf_printf(out,
                                "; %lld items, %zu distinct contents.</p>\n",
@@ -247,12 +243,12 @@ static int record_table(spoor_buf *o, const char *base, const spoor_record *rec)
     int error = 0;
     SPOOR_TRY(spoor_buf_puts(o, "<table class=\"record\"><tr><td>sha256</td>"
                                 "<td><code>"));
-    SPOOR_TRY(esc(o, rec->sha256));
+    SPOOR_TRY(spoor_html__esc(o, rec->sha256));
     SPOOR_TRY(spoor_buf_puts(o, "</code></td></tr><tr><td>format</td><td>"));
-    SPOOR_TRY(esc(o, rec->format));
+    SPOOR_TRY(spoor_html__esc(o, rec->format));
     if (rec->encoding) {
         SPOOR_TRY(spoor_buf_puts(o, ", "));
-        SPOOR_TRY(esc(o, rec->encoding));
+        SPOOR_TRY(spoor_html__esc(o, rec->encoding));
     }
     SPOOR_TRY(spoor_buf_printf(o,
                                "</td></tr><tr><td>size</td><td>%llu bytes, "
@@ -261,7 +257,7 @@ static int record_table(spoor_buf *o, const char *base, const spoor_record *rec)
                                (unsigned long long)rec->text_bytes));
     if (rec->warning) {
         SPOOR_TRY(spoor_buf_puts(o, "<tr><td>warning</td><td>"));
-        SPOOR_TRY(esc(o, rec->warning));
+        SPOOR_TRY(spoor_html__esc(o, rec->warning));
         SPOOR_TRY(spoor_buf_puts(o, "</td></tr>"));
     }
     for (i = 0; i < rec->n_occ; i++) {
@@ -271,32 +267,32 @@ static int record_table(spoor_buf *o, const char *base, const spoor_record *rec)
         SPOOR_TRY(
             linked(o, base, "collections/", oc->collection, oc->collection));
         SPOOR_TRY(spoor_buf_puts(o, " ("));
-        SPOOR_TRY(esc(o, oc->kind));
+        SPOOR_TRY(spoor_html__esc(o, oc->kind));
         if (oc->date) {
             SPOOR_TRY(spoor_buf_puts(o, ", "));
-            SPOOR_TRY(esc(o, oc->date));
+            SPOOR_TRY(spoor_html__esc(o, oc->date));
         }
         SPOOR_TRY(spoor_buf_puts(o, ") "));
-        SPOOR_TRY(esc(o, oc->path));
+        SPOOR_TRY(spoor_html__esc(o, oc->path));
         SPOOR_TRY(spoor_buf_puts(o, "</td></tr>"));
     }
     for (i = 0; i < rec->n_dates; i++) {
         SPOOR_TRY(spoor_buf_puts(o, "<tr><td>date</td><td>"));
-        SPOOR_TRY(esc(o, rec->dates[i].field));
+        SPOOR_TRY(spoor_html__esc(o, rec->dates[i].field));
         SPOOR_TRY(spoor_buf_puts(o, " "));
-        SPOOR_TRY(esc(o, rec->dates[i].value));
+        SPOOR_TRY(spoor_html__esc(o, rec->dates[i].value));
         if (rec->dates[i].source) {
             SPOOR_TRY(spoor_buf_puts(o, " <span class=\"off\">("));
-            SPOOR_TRY(esc(o, rec->dates[i].source));
+            SPOOR_TRY(spoor_html__esc(o, rec->dates[i].source));
             SPOOR_TRY(spoor_buf_puts(o, ")</span>"));
         }
         SPOOR_TRY(spoor_buf_puts(o, "</td></tr>"));
     }
     for (i = 0; i < rec->n_meta; i++) {
         SPOOR_TRY(spoor_buf_puts(o, "<tr><td>"));
-        SPOOR_TRY(esc(o, rec->meta[i].key));
+        SPOOR_TRY(spoor_html__esc(o, rec->meta[i].key));
         SPOOR_TRY(spoor_buf_puts(o, "</td><td>"));
-        SPOOR_TRY(esc(o, rec->meta[i].value));
+        SPOOR_TRY(spoor_html__esc(o, rec->meta[i].value));
         SPOOR_TRY(spoor_buf_puts(o, "</td></tr>"));
     }
     SPOOR_TRY(spoor_buf_puts(o, "</table>\n"));
@@ -337,9 +333,9 @@ static int thread_section(spoor_buf *o, const char *base, spoor_store *s,
         memcpy(sha, r->sha256, sizeof(sha));
         spoor_record_free(r);
         SPOOR_TRY(spoor_buf_puts(o, "<tr><td>"));
-        SPOOR_TRY(esc(o, m[i].date));
+        SPOOR_TRY(spoor_html__esc(o, m[i].date));
         SPOOR_TRY(spoor_buf_puts(o, "</td><td>"));
-        SPOOR_TRY(esc(o, m[i].from));
+        SPOOR_TRY(spoor_html__esc(o, m[i].from));
         SPOOR_TRY(
             spoor_buf_printf(o, "</td><td style=\"padding-left:%upx\">",
                              4 + 12 * (m[i].depth > 20 ? 20 : m[i].depth)));
@@ -382,7 +378,7 @@ int spoor_html_item(spoor_buf *out, spoor_store *s, int64_t content,
     SPOOR_TRY(spoor_buf_printf(&title, "spoor: %s", path));
     SPOOR_TRY(page_start(out, title.ptr, opts));
     SPOOR_TRY(spoor_buf_puts(out, "<h1>"));
-    SPOOR_TRY(esc(out, path));
+    SPOOR_TRY(spoor_html__esc(out, path));
     SPOOR_TRY(spoor_buf_puts(out, "</h1>\n"));
     SPOOR_TRY(record_table(out, base, rec));
     if (base && rec->text_bytes) {
@@ -464,7 +460,7 @@ static int search_row(const spoor_search_hit *hit, void *payload)
     SPOOR_TRY(spoor_buf_puts(o, "<li><p>"));
     for (i = 0; i < rec->n_occ; i++) {
         SPOOR_TRY(spoor_buf_puts(o, i ? "<br>" : ""));
-        SPOOR_TRY(esc(o, rec->occ[i].collection));
+        SPOOR_TRY(spoor_html__esc(o, rec->occ[i].collection));
         SPOOR_TRY(spoor_buf_puts(o, ": "));
         SPOOR_TRY(linked(o, sr->base, "items/", rec->sha256, rec->occ[i].path));
     }
@@ -495,14 +491,14 @@ int spoor_html_search(spoor_buf *out, spoor_store *s, const char *query,
     SPOOR_TRY(page_start(out, "spoor: search", opts));
     SPOOR_TRY(spoor_buf_puts(out, "<h1>Search</h1>\n<p>"));
     if (found < 0) {
-        SPOOR_TRY(esc(out, spoor_error_last()->message));
+        SPOOR_TRY(spoor_html__esc(out, spoor_error_last()->message));
         SPOOR_TRY(spoor_buf_puts(out, "</p>\n"));
     } else {
         SPOOR_TRY(spoor_buf_printf(
             out, "%llu item%s hold%s every word of ", (unsigned long long)total,
             total == 1 ? "" : "s", total == 1 ? "s" : ""));
         SPOOR_TRY(spoor_buf_puts(out, "<q>"));
-        SPOOR_TRY(esc(out, query));
+        SPOOR_TRY(spoor_html__esc(out, query));
         SPOOR_TRY(spoor_buf_puts(out, "</q>"));
         if (total > count)
             SPOOR_TRY(spoor_buf_printf(out, "; %zu to %llu shown", from + 1,

@@ -31,12 +31,6 @@
 /* Texts added per transaction while updating. */
 #define SEARCH_BATCH 256
 
-static int fail(spoor_store *s, const char *what)
-{
-    return spoor__error_set(SPOOR_EIO, "index '%s': search: %s: %s", s->path,
-                            what, sqlite3_errmsg(s->db));
-}
-
 /* spoor_text(id): the stored text of content id, or NULL. */
 static void sql_text(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -55,7 +49,7 @@ int spoor_store__search_register(spoor_store *s)
 {
     if (sqlite3_create_function_v2(s->db, "spoor_text", 1, SQLITE_UTF8, s,
                                    sql_text, NULL, NULL, NULL) != SQLITE_OK)
-        return fail(s, "cannot register spoor_text");
+        return db_error(s, "search: cannot register spoor_text");
     return 0;
 }
 
@@ -67,7 +61,7 @@ static int has_search(spoor_store *s, int *yes)
     if (sqlite3_prepare_v2(s->db,
                            "SELECT 1 FROM sqlite_master WHERE name = 'search'",
                            -1, &st, NULL) != SQLITE_OK)
-        return fail(s, "cannot read the catalogue");
+        return db_error(s, "search: cannot read the catalogue");
     *yes = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     return 0;
@@ -114,11 +108,12 @@ int spoor_store_search_behind(uint64_t *out, spoor_store *s)
     return 0;
 }
 
+/* exec, with what to say when it fails. */
 static int run(spoor_store *s, const char *sql, const char *what)
 {
     return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK
                ? 0
-               : fail(s, what);
+               : db_error(s, what);
 }
 
 /* Index ids[0..n) (their texts) in one transaction, then mark upto. */
@@ -130,7 +125,7 @@ static int index_batch(spoor_store *s, sqlite3_stmt *ins, const int64_t *ids,
     size_t i;
     int error = 0;
 
-    SPOOR_TRY(run(s, "BEGIN IMMEDIATE", "cannot begin"));
+    SPOOR_TRY(run(s, "BEGIN IMMEDIATE", "search: cannot begin"));
     for (i = 0; i < n; i++) {
         error = spoor_store_text(&text, s, ids[i]);
         if (error == SPOOR_ENOTFOUND) { /* removed meanwhile */
@@ -142,7 +137,7 @@ static int index_batch(spoor_store *s, sqlite3_stmt *ins, const int64_t *ids,
         sqlite3_bind_text64(ins, 2, text.ptr ? text.ptr : "", text.size,
                             SQLITE_STATIC, SQLITE_UTF8);
         if (sqlite3_step(ins) != SQLITE_DONE) {
-            error = fail(s, "cannot index a text");
+            error = db_error(s, "search: cannot index a text");
             goto done;
         }
         sqlite3_reset(ins);
@@ -154,10 +149,10 @@ static int index_batch(spoor_store *s, sqlite3_stmt *ins, const int64_t *ids,
                            -1, &mark, NULL) != SQLITE_OK ||
         (sqlite3_bind_int64(mark, 1, upto), sqlite3_step(mark)) !=
             SQLITE_DONE) {
-        error = fail(s, "cannot record progress");
+        error = db_error(s, "search: cannot record progress");
         goto done;
     }
-    SPOOR_TRY(run(s, "COMMIT", "cannot commit"));
+    SPOOR_TRY(run(s, "COMMIT", "search: cannot commit"));
 done:
     sqlite3_finalize(mark);
     if (error < 0) {
@@ -186,14 +181,14 @@ int spoor_store_search_update(uint64_t *added, spoor_store *s,
                                 "index '%s': the search index is updated "
                                 "through a writer with no open batch",
                                 s->path);
-    SPOOR_TRY(run(s, SEARCH_SCHEMA, "cannot create the search index"));
+    SPOOR_TRY(run(s, SEARCH_SCHEMA, "search: cannot create the search index"));
     upto = search_upto(s);
     last = one_int(s, "SELECT max(id) FROM contents", -1);
     if (sqlite3_prepare_v2(s->db,
                            "SELECT id FROM contents WHERE id > ? AND id <= ? "
                            "AND text_bytes > 0 ORDER BY id",
                            -1, &st, NULL) != SQLITE_OK) {
-        error = fail(s, "cannot list texts");
+        error = db_error(s, "search: cannot list texts");
         goto done;
     }
     sqlite3_bind_int64(st, 1, upto);
@@ -208,7 +203,7 @@ int spoor_store_search_update(uint64_t *added, spoor_store *s,
     if (sqlite3_prepare_v2(s->db,
                            "INSERT INTO search(rowid, text) VALUES(?, ?)", -1,
                            &ins, NULL) != SQLITE_OK) {
-        error = fail(s, "cannot prepare");
+        error = db_error(s, "search: cannot prepare");
         goto done;
     }
     for (i = 0; i < n; i += SEARCH_BATCH) {
@@ -286,7 +281,7 @@ int spoor_store_search(uint64_t *total, spoor_store *s, const char *query,
                            "SELECT count(*) FROM search JOIN contents c ON "
                            "c.id = search.rowid WHERE search MATCH ?",
                            -1, &st, NULL) != SQLITE_OK) {
-        error = fail(s, "cannot prepare");
+        error = db_error(s, "search: cannot prepare");
         goto done;
     }
     sqlite3_bind_text(st, 1, q.ptr, (int)q.size, SQLITE_STATIC);
@@ -306,7 +301,7 @@ int spoor_store_search(uint64_t *total, spoor_store *s, const char *query,
             "= search.rowid WHERE search MATCH ? ORDER BY search.rank, "
             "search.rowid LIMIT ? OFFSET ?",
             -1, &st, NULL) != SQLITE_OK) {
-        error = fail(s, "cannot prepare");
+        error = db_error(s, "search: cannot prepare");
         goto done;
     }
     sqlite3_bind_text(st, 1, q.ptr, (int)q.size, SQLITE_STATIC);
