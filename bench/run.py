@@ -5,15 +5,20 @@ Builds reproducible corpora on this machine, measures spoor against ssdeep
 and tlsh on the same files in the same run (ratios, since machines are
 shared and noisy), prints a table and writes bench/results/<date>.json.
 
-    bench/run.py SPOOR BENCH_KERNEL [--scale N] [--jobs N]
+    bench/run.py SPOOR BENCH_KERNEL [--scale N] [--jobs N] [--latency-only]
 
 Corpora (under $BENCH_DIR, default /tmp/spoor-bench):
   text   plain-text files Debian ships under /usr/share/doc (copied)
   mail   a generated mail corpus: mbox files of messages that quote each
          other, re-wrapped and '>'-prefixed
   scale  a generated corpus of N items (--scale, default 1,000,000) as mbox
-         messages, indexed in steps of 10 k, 100 k and N for query latency,
-         then merged into one segment (spoor optimize) and measured again
+         messages, indexed in steps of 10 k, 100 k, 1 M (when N is larger)
+         and N for query latency, then merged into one segment (spoor
+         optimize) and measured again
+
+--latency-only measures the scale corpus alone (no kernel, no ingest
+table) and writes bench/results/<date>-scale-<N>.json: the run for a
+large N (10^7 items take about 20 GB under $BENCH_DIR and most of an hour).
 
 The floor (bench/floor.c): the parsing library alone on what it parses in
 each corpus (libxml2 on the text corpus's HTML, GMime on the mail), and
@@ -49,6 +54,7 @@ if "--scale" in sys.argv:
 JOBS = os.cpu_count() or 1
 if "--jobs" in sys.argv:
     JOBS = int(sys.argv[sys.argv.index("--jobs") + 1])
+LATENCY_ONLY = "--latency-only" in sys.argv
 BENCH = os.environ.get("BENCH_DIR", "/tmp/spoor-bench")
 
 
@@ -307,11 +313,13 @@ def latency_row(index, items, probe, docs, **extra):
 def main():
     os.makedirs(BENCH, exist_ok=True)
     jobs = JOBS
-    kernel = json.loads(subprocess.run([KERNEL, concat_text(), "5"],
-                                       capture_output=True,
-                                       check=True).stdout)
-    rows = [ingest_row("text", make_text(), jobs),
-            ingest_row("mail", make_mail(), jobs)]
+    kernel, rows = None, []
+    if not LATENCY_ONLY:
+        kernel = json.loads(subprocess.run([KERNEL, concat_text(), "5"],
+                                           capture_output=True,
+                                           check=True).stdout)
+        rows = [ingest_row("text", make_text(), jobs),
+                ingest_row("mail", make_mail(), jobs)]
     # query latency as the index grows: 10 k, 100 k, SCALE items
     index = os.path.join(BENCH, "index-scale")
     shutil.rmtree(index, ignore_errors=True)
@@ -320,13 +328,14 @@ def main():
     probe = docs[0]
     subprocess.run([SPOOR, "-i", index, "add", "-q", "-c", "probe", probe],
                    check=True)
-    for target in (10000, 100000, SCALE):
+    for target in (10000, 100000, 1000000, SCALE):
         if target > SCALE or target <= done:
             continue
         folder = make_scale(target - done, done)
         wall, rss, _ = timed([SPOOR, "-i", index, "add", "-q", "-j",
                               str(jobs), "-c", "scale", folder])
         peak = max(peak, rss)
+        print(f"bench: {target} items indexed ({wall:.1f} s)", flush=True)
         done = target
         lat.append(latency_row(index, done, probe, docs,
                                last_add_s=round(wall, 1)))
@@ -338,7 +347,10 @@ def main():
         "machine": machine(), "kernel": kernel, "ingest": rows,
         "latency": lat, "scale_peak_rss_mib": round(peak / 1024, 1),
     }
-    out = os.path.join(HERE, "results", time.strftime("%Y-%m-%d") + ".json")
+    name = time.strftime("%Y-%m-%d")
+    if LATENCY_ONLY:
+        name += f"-scale-{SCALE}"
+    out = os.path.join(HERE, "results", name + ".json")
     with open(out, "w") as f:
         json.dump(result, f, indent=1)
     print_table(result)
@@ -369,6 +381,9 @@ def machine():
 
 def print_table(r):
     k = r["kernel"]
+    if not k:
+        print_latency(r)
+        return
     print(f"machine: {r['machine']['cpu']}, {r['machine']['cores']} cores, "
           f"{r['machine']['mem_gib']} GiB; spoor add -j {r['jobs']}")
     print(f"kernel (normalise + winnow piece by piece, as add does, ASCII "
@@ -405,6 +420,10 @@ def print_table(r):
         print(f"| {x['corpus']} | {f['library']} | {f['files']} | "
               f"{f['bytes'] / 1e6:.1f} | {f['seconds']} | "
               f"{x['ceiling_ratio_vs_ssdeep']} |")
+    print_latency(r)
+
+
+def print_latency(r):
     print("\n| indexed items | segments | check p50 ms (process) | p99 ms "
           "(process) | p50 ms (in process) | p99 ms (in process) | p50 ms "
           "(serve API) | p99 ms (serve API) |")
