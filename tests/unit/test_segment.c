@@ -17,6 +17,7 @@
 
 #include <spoor/normalise.h>
 
+#include "common/internal.h"
 #include "store/store_int.h"
 
 static uint64_t state = 1;
@@ -397,6 +398,64 @@ static void test_segment__stored_text_parts(void **s)
     free(back);
 }
 
+/* Check that a[0..n) (elements of size bytes: a hash, then the element's
+ * index before sorting) is sorted on the hash's top 40 bits, stably, and
+ * holds every index once. */
+static void check_sorted(const unsigned char *a, size_t n, size_t size)
+{
+    unsigned char *seen = calloc(n + 1, 1);
+    size_t i;
+    for (i = 0; i < n; i++) {
+        uint64_t h, ph;
+        uint32_t at, pat;
+        memcpy(&h, a + i * size, 8);
+        memcpy(&at, a + i * size + 8, 4);
+        assert_true(at < n && !seen[at]);
+        seen[at] = 1;
+        if (!i)
+            continue;
+        memcpy(&ph, a + (i - 1) * size, 8);
+        memcpy(&pat, a + (i - 1) * size + 8, 4);
+        assert_true(ph >> 24 <= h >> 24);
+        if (ph >> 24 == h >> 24) /* stable: equal keys keep their order */
+            assert_true(pat < at);
+    }
+    free(seen);
+}
+
+/* The key sort on each of its paths (insertion; for short arrays of
+ * 16-byte elements, buckets on the top bits, or, keys crowding one bucket,
+ * the radix sort; radix for the rest), with equal keys whose low bits,
+ * outside the key, differ. */
+static void test_segment__sort_key40_stable(void **s)
+{
+    static const size_t ns[] = {0,   1,    2,    5,    31,   32,   33,
+                                100, 1023, 1024, 1025, 3000, 20000};
+    static const size_t sizes[] = {16, 24};
+    size_t a, b, i, crowd;
+    (void)s;
+    for (crowd = 0; crowd < 2; crowd++)
+        for (b = 0; b < sizeof(sizes) / sizeof(sizes[0]); b++)
+            for (a = 0; a < sizeof(ns) / sizeof(ns[0]); a++) {
+                size_t n = ns[a], size = sizes[b], keys = n / 4 + 2;
+                unsigned char *v = calloc(n + 1, size);
+                uint64_t *pool = malloc(keys * sizeof(uint64_t));
+                for (i = 0; i < keys; i++) /* crowded: one top byte */
+                    pool[i] = crowd ? rnd() >> 8 : rnd();
+                for (i = 0; i < n; i++) {
+                    uint64_t h = (pool[rnd() % keys] & ~(uint64_t)0xffffff) |
+                                 (rnd() & 0xffffff);
+                    uint32_t at = (uint32_t)i;
+                    memcpy(v + i * size, &h, 8);
+                    memcpy(v + i * size + 8, &at, 4);
+                }
+                assert_int_equal(spoor__sort_key40(v, n, size), 0);
+                check_sorted(v, n, size);
+                free(pool);
+                free(v);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -406,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_segment__damaged_refused),
         cmocka_unit_test(test_segment__damaged_postings),
         cmocka_unit_test(test_segment__stored_text_parts),
+        cmocka_unit_test(test_segment__sort_key40_stable),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests_name("segment", tests, setup, teardown);
