@@ -397,7 +397,10 @@ static int wide_init(wide *w, const void *s, int bytes, size_t n, unsigned k,
     w->k = k;
     w->seed = seed;
     w->base = base;
-    w->chunk = BLOCK > (size_t)win + 1 ? BLOCK : (size_t)win + 1;
+    /* a short text's buffers hold the text's k-grams, not a block's */
+    w->chunk = w->m - base < BLOCK ? w->m - base : BLOCK;
+    if (w->chunk < (size_t)win + 1)
+        w->chunk = (size_t)win + 1;
     w->x = spoor__reallocarray(NULL, w->chunk + win + 8, sizeof(uint64_t));
     w->p = spoor__reallocarray(NULL, w->chunk + k + 8, sizeof(uint64_t));
     return w->x && w->p ? 0 : spoor__error_oom();
