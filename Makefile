@@ -6,7 +6,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps deps-test build demo test test-asan fuzz fuzz-smoke bench bench-pg eval mutate format format-check clean install release-check
+.PHONY: all deps deps-test build demo test test-asan fuzz fuzz-smoke bench bench-scale bench-pg eval mutate format format-check clean install release-check
 RELEASE_BUILD ?= build-release
 PREFIX     ?= /usr/local
 BENCH_SCALE ?= 1000000
@@ -57,6 +57,13 @@ bench: build
 	scripts/deps.sh ssdeep tlsh-tools time
 	/usr/bin/python3 bench/run.py $(BUILD)/cli/spoor $(BUILD)/bench/bench_kernel \
 	  --scale $(BENCH_SCALE)
+
+# make bench-scale BENCH_SCALE=10000000: query latency alone as the index
+# grows to BENCH_SCALE items (bench/run.py --latency-only; 10^7 items take
+# about 20 GB under /tmp/spoor-bench and most of an hour)
+bench-scale: build
+	/usr/bin/python3 bench/run.py $(BUILD)/cli/spoor $(BUILD)/bench/bench_kernel \
+	  --scale $(BENCH_SCALE) --latency-only
 
 # make bench-pg: the postings layouts of a PostgreSQL back end at 10^7
 # postings, on a throw-away server (bench/pg_layout.py; issue 19)

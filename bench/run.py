@@ -172,6 +172,11 @@ def ingest_row(name, folder, jobs):
                                 str(jobs), "-c", name, folder])
     st = json.loads(subprocess.run([SPOOR, "-i", index, "stats", "--json"],
                                    capture_output=True).stdout)
+    # without OCR too: ssdeep and tlsh read no text out of images
+    shutil.rmtree(index + "-no-ocr", ignore_errors=True)
+    no_ocr, _, _ = timed([SPOOR, "-i", index + "-no-ocr", "add", "-q",
+                          "--no-ocr", "-j", str(jobs), "-c", name, folder])
+    shutil.rmtree(index + "-no-ocr", ignore_errors=True)
     digests = os.path.join(BENCH, f"{name}.ssdeep")
     ss_wall, _, out = timed(["ssdeep", "-r", folder])
     open(digests, "wb").write(out)
@@ -191,6 +196,8 @@ def ingest_row(name, folder, jobs):
         "tlsh_mb_s": round(nbytes / tl_wall / 1e6, 1),
         "ratio_vs_ssdeep": round(ss_wall / sp_wall, 2),
         "ratio_vs_tlsh": round(tl_wall / sp_wall, 2),
+        "spoor_no_ocr_s": round(no_ocr, 3),
+        "ratio_vs_ssdeep_no_ocr": round(ss_wall / no_ocr, 2),
         "items_per_s": round(st["items"] / sp_wall),
         "index_bytes_per_char": st["bytes_per_canonical_char"],
         "postings_bytes_per_char": round(st["postings_bytes"] /
@@ -387,7 +394,8 @@ def print_table(r):
     print(f"machine: {r['machine']['cpu']}, {r['machine']['cores']} cores, "
           f"{r['machine']['mem_gib']} GiB; spoor add -j {r['jobs']}")
     print(f"kernel (normalise + winnow piece by piece, as add does, ASCII "
-          f"text): {k['kernel_mb_s']} MB/s (the whole text at once "
+          f"text): {k['kernel_mb_s']} MB/s (in items of 3,000 bytes "
+          f"{k.get('kernel_items_mb_s', '-')}; the whole text at once "
           f"{k['whole_text_mb_s']}; "
           f"normalise to characters {k['normalise_chars_mb_s']} "
           f"(scalar path {k['normalise_chars_scalar_mb_s']}; wide path "
@@ -409,6 +417,11 @@ def print_table(r):
               f"{x['postings_bytes_per_char']} | "
               f"{x['peak_rss_mib']} | {x['check_100_s']} | "
               f"{x['ssdeep_m_100_s']} |")
+    print("\nWithout OCR (add --no-ocr; ssdeep and tlsh read no text out "
+          "of images): " + "; ".join(
+              f"{x['corpus']} {x['bytes'] / x['spoor_no_ocr_s'] / 1e6:.1f} "
+              f"MB/s, {x['ratio_vs_ssdeep_no_ocr']}x ssdeep -r"
+              for x in r["ingest"] if "spoor_no_ocr_s" in x))
     print("\nThe floor: the parsing library alone (one core, empty "
           "callbacks), and the best ratio an ingest that uses it could "
           f"reach at -j {r['jobs']} were all its other work free:")

@@ -8,6 +8,7 @@
  * --index may also come after the command (spoor check -i IDX ...): no
  * command has an option of that name.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -16,6 +17,52 @@
 #include <unistd.h>
 
 #include "cmd.h"
+
+#ifdef SPOOR_WITH_SERVE
+#define SERVE_FN cmd_serve
+#else
+#define SERVE_FN serve_elsewhere
+
+/* The program that serves, installed beside this one. */
+#define SERVE_PROGRAM "spoor-serve"
+
+/*
+ * spoor serve runs in spoor-serve, the same program with the web server
+ * linked in. Linked into every command, libmicrohttpd and the GnuTLS it
+ * needs cost each run about 1.4 ms of CPU before main (their
+ * constructors), a third of a short spoor check. Run SERVE_PROGRAM from
+ * this program's folder (else from PATH) with the index and the serve
+ * command's arguments. @return only on failure: CLI_ERROR, said.
+ */
+static int serve_elsewhere(int argc, char **argv, const cli_global *g)
+{
+    char self[4096], **args;
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    char *slash;
+    int i;
+
+    if (!(args = calloc((size_t)argc + 4, sizeof(char *))))
+        return cli_error(NULL, "serve: out of memory");
+    args[0] = SERVE_PROGRAM;
+    args[1] = "--index";
+    args[2] = (char *)g->index;
+    for (i = 0; i < argc; i++)
+        args[3 + i] = argv[i];
+    if (n > 0 && (size_t)n + sizeof(SERVE_PROGRAM) < sizeof(self)) {
+        self[n] = '\0';
+        if ((slash = strrchr(self, '/'))) {
+            strcpy(slash + 1, SERVE_PROGRAM);
+            execv(self, args);
+        }
+    }
+    execvp(SERVE_PROGRAM, args);
+    free(args);
+    return cli_error(NULL,
+                     "serve: cannot run %s (installed beside spoor, or on "
+                     "PATH): %s",
+                     SERVE_PROGRAM, strerror(errno));
+}
+#endif
 
 static const cli_cmd commands[] = {
     {"add", cmd_add, "ingest files, folders and mailboxes into a collection"},
@@ -28,7 +75,7 @@ static const cli_cmd commands[] = {
     {"keys", cmd_keys, "archive DKIM keys for offline verification"},
     {"optimize", cmd_optimize, "merge the index's postings segments"},
     {"push", cmd_push, "copy the index into a shared one on PostgreSQL"},
-    {"serve", cmd_serve, "review the case in a browser, and the JSON API"},
+    {"serve", SERVE_FN, "review the case in a browser, and the JSON API"},
     {"grep", cmd_grep, "keyword search over the indexed texts"},
     {"thread", cmd_thread, "the email thread of an indexed message"},
     {"overlap", cmd_overlap, "what collections share, pair by pair"},

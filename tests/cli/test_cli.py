@@ -3487,6 +3487,26 @@ def test_install(env):
     eq(p.returncode, 0, p.stderr[-2000:])
     ok("exact copy" in p.stdout and "partially-released" in p.stdout,
        p.stdout[-2000:])
+    # serve runs in spoor-serve, installed beside spoor; spoor itself does
+    # not load the web server (nor GnuTLS), which every run would pay for
+    ok(os.path.exists(os.path.join(os.path.dirname(binary), "spoor-serve")),
+       sorted(found))
+    p = subprocess.run([binary, "serve", "--help"], capture_output=True,
+                       text=True, env=clean)
+    eq(p.returncode, 0, p.stderr)
+    ok(p.stdout.startswith("usage: spoor serve"), p.stdout[:300])
+    needed = subprocess.run(["readelf", "-d", binary], capture_output=True,
+                            text=True, check=True).stdout
+    ok("libmicrohttpd" not in needed and "libspoor" in needed, needed)
+    # without spoor-serve beside it nor on PATH: said, exit 1
+    alone = env.path("alone")
+    os.makedirs(alone)
+    shutil.copy(binary, alone)
+    p = subprocess.run([os.path.join(alone, "spoor"), "serve"],
+                       capture_output=True, text=True,
+                       env=dict(clean, PATH="/usr/bin:/bin"))
+    eq(p.returncode, 1, p.stderr)
+    ok("cannot run spoor-serve" in p.stderr, p.stderr)
     # a program built against the installed headers and library
     env.write("prog/check.c", INSTALLED_CHECK)
     pc = dict(clean, PKG_CONFIG_PATH=os.path.dirname(found["spoor.pc"]),
