@@ -121,11 +121,18 @@ int spoor__sort_key40(void *base, size_t n, size_t size)
             count[i] = sum;
             sum += c;
         }
-        for (i = 0; i < n; i++) {
-            const unsigned char *e = src + i * size;
-            memcpy(dst + count[(key40(e) >> shift) & (RADIX - 1)]++ * size, e,
-                   size);
-        }
+        if (size == sizeof(elem16)) /* copied by assignment, not a call */
+            for (i = 0; i < n; i++) {
+                const elem16 *e = (const elem16 *)src + i;
+                ((elem16 *)dst)[count[(key40(e->b) >> shift) & (RADIX - 1)]++] =
+                    *e;
+            }
+        else
+            for (i = 0; i < n; i++) {
+                const unsigned char *e = src + i * size;
+                memcpy(dst + count[(key40(e) >> shift) & (RADIX - 1)]++ * size,
+                       e, size);
+            }
         t = src;
         src = dst;
         dst = t;
