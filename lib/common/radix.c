@@ -27,21 +27,30 @@ static uint64_t key40(const unsigned char *elem)
     return h >> 24;
 }
 
-/* An element of 16 bytes: copied by assignment, not by a call. */
+/* An element of 16 bytes: moved by a memcpy of constant size, which the
+ * compiler turns into a load and a store, not a call (and which, unlike
+ * an assignment of this type, may alias any element type). */
 typedef struct elem16 {
     unsigned char b[16];
 } elem16;
+
+static inline void move16(elem16 *dst, const elem16 *src)
+{
+    memcpy(dst, src, sizeof(elem16));
+}
 
 /* Sort a[lo, hi) by insertion, stably on key40. */
 static void insertion16(elem16 *a, size_t lo, size_t hi)
 {
     size_t i, j;
     for (i = lo + 1; i < hi; i++) {
-        elem16 t = a[i];
-        uint64_t k = key40(t.b);
+        elem16 t;
+        uint64_t k;
+        move16(&t, &a[i]);
+        k = key40(t.b);
         for (j = i; j > lo && key40(a[j - 1].b) > k; j--)
-            a[j] = a[j - 1];
-        a[j] = t;
+            move16(&a[j], &a[j - 1]);
+        move16(&a[j], &t);
     }
 }
 
@@ -68,7 +77,7 @@ static int bucket_sort16(elem16 *a, size_t n, elem16 *tmp)
         sum += c;
     }
     for (i = 0; i < n; i++)
-        tmp[count[key40(a[i].b) >> (40 - bits)]++] = a[i];
+        move16(&tmp[count[key40(a[i].b) >> (40 - bits)]++], &a[i]);
     /* count[b] is now where bucket b + 1 starts */
     for (i = 0, sum = 0; i < ((size_t)1 << bits); sum = count[i], i++)
         if (count[i] - sum > 1)
@@ -121,11 +130,12 @@ int spoor__sort_key40(void *base, size_t n, size_t size)
             count[i] = sum;
             sum += c;
         }
-        if (size == sizeof(elem16)) /* copied by assignment, not a call */
+        if (size == sizeof(elem16)) /* moved by move16, not a call */
             for (i = 0; i < n; i++) {
                 const elem16 *e = (const elem16 *)src + i;
-                ((elem16 *)dst)[count[(key40(e->b) >> shift) & (RADIX - 1)]++] =
-                    *e;
+                move16((elem16 *)dst +
+                           count[(key40(e->b) >> shift) & (RADIX - 1)]++,
+                       e);
             }
         else
             for (i = 0; i < n; i++) {
