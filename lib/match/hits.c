@@ -204,8 +204,9 @@ static int query_fps(const spoor_item *item, spoor_fps *tmp,
     return 0;
 }
 
-/* Tell a shared index the keys of fps[0..n) (sorted by key), so that it
- * fetches their postings in one round trip. */
+/* Tell the index the keys of fps[0..n) (sorted by key): a shared one
+ * fetches their postings in one round trip, a local one reads ahead what
+ * is not in memory. */
 static int want_keys(spoor_store *s, const spoor_fp *fps, size_t n)
 {
     uint64_t *keys = spoor__reallocarray(NULL, n ? n : 1, sizeof(*keys));
@@ -250,8 +251,7 @@ static int lookup_pass(spoor_hits *h, spoor_result *r, spoor_spans *mask,
             fps[i].pos = qf->v[c0 + i].pos;
         }
         SPOOR_TRY(spoor__sort_key40(fps, cn, sizeof(*fps)));
-        if (spoor_store__remote(h->s))
-            SPOOR_TRY(want_keys(h->s, fps, cn));
+        SPOOR_TRY(want_keys(h->s, fps, cn));
         for (i = 0; i < cn;) {
             size_t end = i, p;
             int common, wide = 0;

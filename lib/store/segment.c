@@ -664,6 +664,12 @@ void spoor_segment__scan(const spoor_segment *seg, spoor_seg_cursor *c)
     enter_bucket(c, 0);
 }
 
+/* The bucket of key (a SPOOR_SEG_KEY) in seg. */
+static uint64_t bucket_of(const spoor_segment *seg, uint64_t key)
+{
+    return key >> (SPOOR_SEG_KEY_BITS - seg->bits);
+}
+
 #ifdef SPOOR_TEST_HOOKS
 int spoor_segment__lookup_mode = SPOOR_SEG_LOOKUP_AUTO;
 #endif
@@ -686,7 +692,7 @@ static int lookup_maps(spoor_segment *seg)
 
 void spoor_segment__seek(spoor_segment *seg, uint64_t hash, spoor_seg_cursor *c)
 {
-    uint64_t b = SPOOR_SEG_KEY(hash) >> (SPOOR_SEG_KEY_BITS - seg->bits);
+    uint64_t b = bucket_of(seg, SPOOR_SEG_KEY(hash));
     cursor_start(c, seg, b);
     if (lookup_maps(seg))
         enter_bucket(c, b);
@@ -694,6 +700,50 @@ void spoor_segment__seek(spoor_segment *seg, uint64_t hash, spoor_seg_cursor *c)
         read_bucket(c, b);
     c->want = SPOOR_SEG_KEY(hash);
     c->seeking = 1;
+}
+
+/* Whether the page of the map holding byte off is in the page cache (a
+ * failed probe says no). */
+static int resident(const spoor_segment *seg, uint64_t off)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    unsigned char in = 0;
+    void *at = (void *)(seg->map + (off & ~(uint64_t)(page - 1)));
+    return mincore(at, 1, &in) == 0 && (in & 1);
+}
+
+int spoor_segment__prefetch(const spoor_segment *seg, const uint64_t *keys,
+                            size_t n, int phase)
+{
+    uint64_t last = UINT64_MAX, data_off = (uint64_t)(seg->data - seg->map);
+    size_t i;
+    if (!n || seg->size < MAP_ALWAYS_BELOW)
+        return 0;
+    if (phase == 0) { /* the directory words of every key */
+        if (resident(seg, HEADER_SIZE + bucket_of(seg, keys[0]) * 8))
+            return 0; /* its pages are likely in memory: no cost */
+        for (i = 0; i < n; i++) {
+            uint64_t off = HEADER_SIZE + bucket_of(seg, keys[i]) * 8;
+            if (off / 4096 == last)
+                continue;
+            last = off / 4096;
+            (void)posix_fadvise(seg->fd, (off_t)off, 16, POSIX_FADV_WILLNEED);
+        }
+        return 1;
+    }
+    for (i = 0; i < n; i++) { /* every key's bucket, its ends read */
+        uint64_t b = bucket_of(seg, keys[i]), ends[2];
+        if (b == last)
+            continue;
+        last = b;
+        if (spoor__read_at(seg->fd, ends, sizeof(ends), HEADER_SIZE + b * 8) <
+                0 ||
+            ends[0] > ends[1] || ends[1] > seg->data_size)
+            continue; /* the lookup says it is damaged */
+        (void)posix_fadvise(seg->fd, (off_t)(data_off + ends[0]),
+                            (off_t)(ends[1] - ends[0]), POSIX_FADV_WILLNEED);
+    }
+    return 1;
 }
 
 /* SPOOR_ECORRUPT naming c's segment. */

@@ -37,7 +37,8 @@ int spoor_store__writable(const spoor_store *s, int changes);
  * Before a run of spoor_store__lookup_key calls: the segment keys (top
  * SPOOR_SEG_KEY_BITS bits of spoor_seg__mix of a hash) they will ask for,
  * ascending, without repeats. A shared index fetches their postings in
- * one round trip; a local one has nothing to do. @return 0 or an error.
+ * one round trip; a local one reads ahead what of them is not in memory
+ * (spoor_segment__prefetch). @return 0 or an error.
  */
 int spoor_store__want_keys(spoor_store *s, const uint64_t *keys, size_t n);
 
@@ -253,6 +254,19 @@ extern int spoor_segment__lookup_mode; /* unit tests set it */
 #else
 #define spoor_segment__lookup_mode SPOOR_SEG_LOOKUP_AUTO
 #endif
+
+/**
+ * Ask the kernel to read ahead what lookups of keys[0..n) (ascending
+ * SPOOR_SEG_KEY values) will read in seg, so that a cold index is read
+ * with many requests in flight rather than one page fault or pread at a
+ * time: phase 0 the directory words, phase 1 (after phase 0 of every
+ * segment) the buckets, whose ends it reads. A segment under 2 MiB, or
+ * whose first directory page is in memory, is left alone (the probe is
+ * one system call). @return 1 when phase 0 asked for pages (then run
+ * phase 1), else 0.
+ */
+int spoor_segment__prefetch(const spoor_segment *seg, const uint64_t *keys,
+                            size_t n, int phase);
 
 /** Start c on the postings whose key is hash's key. */
 void spoor_segment__seek(spoor_segment *seg, uint64_t hash,

@@ -41,9 +41,25 @@ int spoor_store__lookup(spoor_store *s, uint64_t hash, size_t common,
                                    common_out);
 }
 
+/* Segments whose buckets want_keys reads ahead (one with more has
+ * merges pending; its later segments are read as they come). */
+#define PREFETCH_SEGS 64
+
 int spoor_store__want_keys(spoor_store *s, const uint64_t *keys, size_t n)
 {
-    return s->pg ? spoor_pg__want_keys(s, keys, n) : 0;
+    unsigned char cold[PREFETCH_SEGS];
+    size_t g, segs = s->n_segs < PREFETCH_SEGS ? s->n_segs : PREFETCH_SEGS;
+    if (s->pg)
+        return spoor_pg__want_keys(s, keys, n);
+    /* every segment's directory words first, then their buckets: the
+     * reads of all the segments are in flight together */
+    for (g = 0; g < segs; g++)
+        cold[g] =
+            (unsigned char)spoor_segment__prefetch(&s->segs[g], keys, n, 0);
+    for (g = 0; g < segs; g++)
+        if (cold[g])
+            (void)spoor_segment__prefetch(&s->segs[g], keys, n, 1);
+    return 0;
 }
 
 int spoor_store__want_sources(spoor_store *s, const int64_t *ids, size_t n)

@@ -2,6 +2,7 @@
  * test_segment.c: the postings segment format: write and read back, merge
  * preserves every posting in order, damaged files are refused.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -398,6 +399,52 @@ static void test_segment__stored_text_parts(void **s)
     free(back);
 }
 
+/* A segment of over 2 MiB whose pages are not in memory: prefetching a
+ * set of keys asks for them (phase 0 says so, phase 1 reads the
+ * directory), lookups then find every posting; in memory, phase 0 leaves
+ * it alone; a segment under 2 MiB is never prefetched. */
+static void test_segment__prefetch(void **s)
+{
+    size_t n = 400000, i, k = 0;
+    spoor_seg_entry *e = random_entries(n, 1), got[64];
+    uint64_t keys[300];
+    spoor_segment seg;
+    char path[256];
+    int fd;
+    (void)s;
+    assert_int_equal(spoor_segment__write(dir, "big.spx", e, n), 0);
+    assert_int_equal(spoor_segment__open(&seg, dir, "big.spx"), 0);
+    assert_true(seg.size > ((size_t)2 << 20));
+    for (i = 0; i < n && k < 300; i += n / 300) /* ascending, distinct */
+        if (!k || keys[k - 1] != SPOOR_SEG_KEY(e[i].hash))
+            keys[k++] = SPOOR_SEG_KEY(e[i].hash);
+    /* out of memory: the file's clean pages dropped */
+    snprintf(path, sizeof(path), "%s/big.spx", dir);
+    fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(fdatasync(fd), 0);
+    assert_int_equal(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+    close(fd);
+    assert_int_equal(spoor_segment__prefetch(&seg, keys, k, 0), 1);
+    assert_int_equal(spoor_segment__prefetch(&seg, keys, k, 1), 1);
+    for (i = 0; i < n; i += n / 300) {
+        size_t m = lookup(&seg, e[i].hash, got, 64), j;
+        int found = 0;
+        for (j = 0; j < m && j < 64; j++)
+            found |= got[j].content == e[i].content && got[j].pos == e[i].pos;
+        assert_true(found);
+    }
+    /* its first directory page is in memory now */
+    assert_int_equal(spoor_segment__prefetch(&seg, keys, k, 0), 0);
+    spoor_segment__close(&seg);
+    /* a small segment: left to the map */
+    assert_int_equal(spoor_segment__write(dir, "small.spx", e, 1000), 0);
+    assert_int_equal(spoor_segment__open(&seg, dir, "small.spx"), 0);
+    assert_int_equal(spoor_segment__prefetch(&seg, keys, k, 0), 0);
+    spoor_segment__close(&seg);
+    free(e);
+}
+
 /* Check that a[0..n) (elements of size bytes: a hash, then the element's
  * index before sorting) is sorted on the hash's top 40 bits, stably, and
  * holds every index once. */
@@ -466,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_segment__damaged_postings),
         cmocka_unit_test(test_segment__stored_text_parts),
         cmocka_unit_test(test_segment__sort_key40_stable),
+        cmocka_unit_test(test_segment__prefetch),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests_name("segment", tests, setup, teardown);
