@@ -117,21 +117,10 @@ static void usage(FILE *f)
  */
 #define MALLOC_KEEP (32 << 20)
 
-/*
- * The main thread's heap (where add's storing thread allocates) grows by
- * this much more than a request needs: glibc's default grows it by the
- * request alone, a system call and a fresh page at a time, each first
- * touch a fault that a virtual machine makes dear. Measured on the bench
- * mail corpus (-j 2): page faults 22k -> 7.7k, the storing thread's CPU
- * -20 %. Untouched pad costs no memory.
- */
-#define MALLOC_PAD (16 << 20)
-
 static void tune_malloc(void)
 {
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, MALLOC_KEEP);
-    mallopt(M_TOP_PAD, MALLOC_PAD);
 }
 
 /*
