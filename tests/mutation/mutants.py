@@ -300,3 +300,21 @@ mutant("store", "lib/store/search.c",
        "the search index forgets how far it went (texts indexed again)",
        "                              i + k == n ? last : ids[i + k - 1]));",
        "                              0));")
+
+# ---- issue 22: short sorts, read-ahead, spoor-serve ----
+mutant("store", "lib/common/radix.c",
+       "a short sort's buckets are not stable (equal keys swap)",
+       "for (j = i; j > lo && key40(a[j - 1].b) > k; j--)",
+       "for (j = i; j > lo && key40(a[j - 1].b) >= k; j--)")
+mutant("store", "lib/common/radix.c",
+       "a short sort buckets on the wrong bits (fingerprints out of order)",
+       "        move16(&tmp[count[key40(a[i].b) >> (40 - bits)]++], &a[i]);",
+       "        move16(&tmp[count[key40(a[i].b) >> (39 - bits)]++], &a[i]);")
+mutant("store", "lib/store/segment.c",
+       "a cold segment is taken for a warm one (nothing is read ahead)",
+       "        if (resident(seg, HEADER_SIZE + bucket_of(seg, keys[0]) * 8))",
+       "        if (!resident(seg, HEADER_SIZE + bucket_of(seg, keys[0]) * 8))")
+mutant("serve", "cli/main.c",
+       "spoor serve hands spoor-serve the default index, not the one named",
+       "    args[2] = (char *)g->index;",
+       "    args[2] = \"spoor-index\";")
