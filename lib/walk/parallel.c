@@ -26,7 +26,10 @@
  * the queues; the work itself runs outside it. Threads are woken only when what
  * they wait for happened (a wake-up is a system call and, in a virtual machine,
  * an inter-processor interrupt); signalling a condition nobody waits on costs
- * no system call.
+ * no system call. The calling thread, faster than a worker on small items,
+ * would wait after nearly every one: it is woken when the oldest task holds
+ * READY_EVENTS events or READY_BYTES, is done, or its worker waits for room
+ * (mail at -j 2: 6-8 k context switches down to under 1 k).
  */
 #include <pthread.h>
 #include <string.h>
@@ -38,6 +41,10 @@
 #define MAX_INFLIGHT_PER_JOB 32
 #define TASK_QUEUE_BYTES ((size_t)16 << 20)
 #define POOL_BYTES ((size_t)64 << 20)
+/* the calling thread, waiting for the oldest task's events, is woken when
+ * it holds this many of them, or bytes, or is done */
+#define READY_EVENTS 64
+#define READY_BYTES ((size_t)1 << 20)
 
 enum { EV_ITEM, EV_SKIP };
 
@@ -60,8 +67,8 @@ typedef struct ptask {
     int taken, done, rc; /* rc: the worker's result */
     char *message;       /* the worker's error message when rc < 0 */
     pevent *head, *tail;
-    size_t bytes;
-    pthread_cond_t room; /* the task's queue has room */
+    size_t bytes, n_events; /* queued */
+    pthread_cond_t room;    /* the task's queue has room */
     struct ptask *next;
 } ptask;
 
@@ -236,6 +243,8 @@ static int push(worker_ctx *w, pevent *e)
     pthread_mutex_lock(&p->mu);
     for (;;) {
         if (t->head && t->bytes + e->cost > TASK_QUEUE_BYTES && !p->stop) {
+            if (t == p->first) /* only the calling thread can make room */
+                pthread_cond_signal(&p->ready);
             pthread_cond_wait(&t->room, &p->mu);
         } else if (t != p->first && p->bytes + e->cost > POOL_BYTES &&
                    !p->stop) {
@@ -255,8 +264,10 @@ static int push(worker_ctx *w, pevent *e)
         t->head = e;
     t->tail = e;
     t->bytes += e->cost;
+    t->n_events++;
     p->bytes += e->cost;
-    if (t == p->first)
+    if (t == p->first &&
+        (t->n_events >= READY_EVENTS || t->bytes >= READY_BYTES))
         pthread_cond_signal(&p->ready);
     spent = take_spent(p, w->id);
     pthread_mutex_unlock(&p->mu);
@@ -409,6 +420,7 @@ static int deliver(pool *p, spoor_item_cb item_cb, spoor_skip_cb skip_cb,
             if (!(t->head = e->next))
                 t->tail = NULL;
             t->bytes -= e->cost;
+            t->n_events--;
             p->bytes -= e->cost;
             pthread_cond_signal(&t->room);
             pthread_cond_broadcast(&p->space);
