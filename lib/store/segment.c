@@ -702,11 +702,10 @@ void spoor_segment__seek(spoor_segment *seg, uint64_t hash, spoor_seg_cursor *c)
     c->seeking = 1;
 }
 
-/* Whether the page of the map holding byte off is in the page cache (a
- * failed probe says no). */
-static int resident(const spoor_segment *seg, uint64_t off)
+/* Whether the page (of page bytes) of the map holding byte off is in the
+ * page cache (a failed probe says no). */
+static int resident(const spoor_segment *seg, uint64_t off, size_t page)
 {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
     unsigned char in = 0;
     void *at = (void *)(seg->map + (off & ~(uint64_t)(page - 1)));
     return mincore(at, 1, &in) == 0 && (in & 1);
@@ -716,17 +715,18 @@ int spoor_segment__prefetch(const spoor_segment *seg, const uint64_t *keys,
                             size_t n, int phase)
 {
     uint64_t last = UINT64_MAX, data_off = (uint64_t)(seg->data - seg->map);
-    size_t i;
+    size_t i, page;
     if (!n || seg->size < MAP_ALWAYS_BELOW)
         return 0;
-    if (phase == 0) { /* the directory words of every key */
-        if (resident(seg, HEADER_SIZE + bucket_of(seg, keys[0]) * 8))
+    if (phase == 0) { /* the directory words of every key, a page once */
+        page = (size_t)sysconf(_SC_PAGESIZE);
+        if (resident(seg, HEADER_SIZE + bucket_of(seg, keys[0]) * 8, page))
             return 0; /* its pages are likely in memory: no cost */
         for (i = 0; i < n; i++) {
             uint64_t off = HEADER_SIZE + bucket_of(seg, keys[i]) * 8;
-            if (off / 4096 == last)
+            if (off / page == last)
                 continue;
-            last = off / 4096;
+            last = off / page;
             (void)posix_fadvise(seg->fd, (off_t)off, 16, POSIX_FADV_WILLNEED);
         }
         return 1;

@@ -312,8 +312,8 @@ mutant("store", "lib/common/radix.c",
        "        move16(&tmp[count[key40(a[i].b) >> (39 - bits)]++], &a[i]);")
 mutant("store", "lib/store/segment.c",
        "a cold segment is taken for a warm one (nothing is read ahead)",
-       "        if (resident(seg, HEADER_SIZE + bucket_of(seg, keys[0]) * 8))",
-       "        if (!resident(seg, HEADER_SIZE + bucket_of(seg, keys[0]) * 8))")
+       "        if (resident(seg, HEADER_SIZE + bucket_of(seg, keys[0]) * 8, page))",
+       "        if (!resident(seg, HEADER_SIZE + bucket_of(seg, keys[0]) * 8, page))")
 mutant("serve", "cli/main.c",
        "spoor serve hands spoor-serve the default index, not the one named",
        "    args[2] = (char *)g->index;",
