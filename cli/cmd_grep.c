@@ -143,6 +143,16 @@ done:
     return error;
 }
 
+/* Open the index for reading into c->store, and how many texts its
+ * search index lacks into *behind. @return CLI_OK, or CLI_ERROR said. */
+static int open_to_search(grep_ctx *c, const cli_global *g, uint64_t *behind)
+{
+    int rc = cli_open_index(&c->store, g, SPOOR_STORE_READONLY);
+    if (rc == CLI_OK && spoor_store_search_behind(behind, c->store) < 0)
+        rc = cli_error_lib(NULL);
+    return rc;
+}
+
 int cmd_grep(int argc, char **argv, const cli_global *g)
 {
     const cli_opt *const tables[] = {grep_opts, NULL};
@@ -191,12 +201,14 @@ int cmd_grep(int argc, char **argv, const cli_global *g)
         if ((i > optind && spoor_buf_puts(&query, " ") < 0) ||
             spoor_buf_puts(&query, argv[i]) < 0)
             return cli_error(NULL, "out of memory");
-    (void)cli_search_refresh(g, 1); /* through a writer, when it may */
-    if ((rc = cli_open_index(&c.store, g, SPOOR_STORE_READONLY)) != CLI_OK)
+    if ((rc = open_to_search(&c, g, &behind)) != CLI_OK)
         goto done;
-    if (spoor_store_search_behind(&behind, c.store) < 0) {
-        rc = cli_error_lib(NULL);
-        goto done;
+    if (behind) { /* update through a writer, then read again */
+        spoor_store_free(c.store);
+        c.store = NULL;
+        (void)cli_search_refresh(g, 1);
+        if ((rc = open_to_search(&c, g, &behind)) != CLI_OK)
+            goto done;
     }
     if (behind)
         fprintf(stderr,
